@@ -1,0 +1,24 @@
+#!/bin/sh
+# Installs every Debian 12 package vzkit needs to build, test (host and VM) and run.
+set -eu
+PACKAGES="
+  build-essential cmake pkg-config
+  libboost-program-options-dev libboost-test-dev libyaml-cpp-dev
+  libnl-3-dev libnl-route-3-dev libarchive-dev libcap-dev libseccomp-dev
+  busybox-static iproute2 procps util-linux psmisc kmod
+  zstd xz-utils bzip2 gzip tar attr acl libcap2-bin
+  qemu-system-x86 linux-image-amd64 cpio
+"
+missing=""
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "install-deps: installing:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing
+else
+  echo "install-deps: all packages present"
+fi
