@@ -1,0 +1,149 @@
+#include "vzkit/cgroup_limits.h"
+
+#include "vzkit/error.h"
+#include "vzkit/ubc.h"
+#include "vzkit/util.h"
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <utility>
+#include <vector>
+
+namespace vz {
+namespace {
+
+constexpr unsigned kCpuUnitsMin = 8;
+constexpr unsigned kCpuUnitsMax = 500000;
+
+[[noreturn]] void invalid(std::string_view key, std::string_view value) {
+    throw Error(VZ_INVALID_PARAMETER_VALUE,
+                "Invalid value for " + std::string(key) + ": " + std::string(value));
+}
+
+template <typename T> std::optional<T> parse_uint(std::string_view text) {
+    T value{};
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || text.front() == '-' || ec != std::errc() ||
+        end != text.data() + text.size())
+        return std::nullopt;
+    return value;
+}
+
+// The UBC limit of key, or nullopt when absent or unlimited.
+std::optional<std::uint64_t> ubc_limit(const VeConfig &config, std::string_view key) {
+    auto raw = config.get(key);
+    if (!raw)
+        return std::nullopt;
+    const ubc::Resource *res = ubc::find_resource_by_key(key);
+    auto value = ubc::parse_value(trim(*raw), res->unit);
+    if (!value)
+        invalid(key, *raw);
+    if (value->limit >= ubc::kUnlimited)
+        return std::nullopt;
+    return value->limit;
+}
+
+// Pages → bytes; a limit too large to express in bytes is no limit at all.
+std::optional<std::uint64_t> pages_to_bytes(std::optional<std::uint64_t> pages) {
+    if (!pages || *pages > std::numeric_limits<std::uint64_t>::max() / ubc::kPageSize)
+        return std::nullopt;
+    return *pages * ubc::kPageSize;
+}
+
+std::optional<unsigned> cpuunits(const VeConfig &config) {
+    auto raw = config.get("CPUUNITS");
+    if (!raw)
+        return std::nullopt;
+    auto units = parse_uint<unsigned>(trim(*raw));
+    if (!units || *units < kCpuUnitsMin || *units > kCpuUnitsMax)
+        invalid("CPUUNITS", *raw);
+    return units;
+}
+
+// CPULIMIT=0 and CPUS=0 both mean "no limit" in OpenVZ.
+std::optional<unsigned> nonzero_uint(const VeConfig &config, std::string_view key) {
+    auto raw = config.get(key);
+    if (!raw)
+        return std::nullopt;
+    auto value = parse_uint<unsigned>(trim(*raw));
+    if (!value)
+        invalid(key, *raw);
+    return *value == 0 ? std::nullopt : value;
+}
+
+std::optional<unsigned> cpulimit_percent(const VeConfig &config) {
+    auto limit = nonzero_uint(config, "CPULIMIT");
+    auto cpus = nonzero_uint(config, "CPUS");
+    if (cpus && *cpus > std::numeric_limits<unsigned>::max() / 100)
+        invalid("CPUS", *config.get("CPUS"));
+    std::optional<unsigned> cpus_percent = cpus ? std::optional(*cpus * 100) : std::nullopt;
+    if (limit && cpus_percent)
+        return std::min(*limit, *cpus_percent);
+    return limit ? limit : cpus_percent;
+}
+
+using CpuRange = std::pair<unsigned, unsigned>;
+
+std::optional<CpuRange> parse_cpu_range(std::string_view item) {
+    const std::size_t dash = item.find('-');
+    auto first = parse_uint<unsigned>(item.substr(0, dash));
+    if (!first)
+        return std::nullopt;
+    if (dash == std::string_view::npos)
+        return CpuRange{*first, *first};
+    auto last = parse_uint<unsigned>(item.substr(dash + 1));
+    if (!last || *last < *first)
+        return std::nullopt;
+    return CpuRange{*first, *last};
+}
+
+// Sorted, overlapping and adjacent ranges merged: "7,0-1,2" → "0-2,7".
+std::string format_cpu_ranges(std::vector<CpuRange> ranges) {
+    std::ranges::sort(ranges);
+    std::vector<CpuRange> merged;
+    for (const CpuRange &r : ranges) {
+        if (!merged.empty() && r.first <= merged.back().second + 1ULL)
+            merged.back().second = std::max(merged.back().second, r.second);
+        else
+            merged.push_back(r);
+    }
+    std::vector<std::string> parts;
+    for (const auto &[first, last] : merged)
+        parts.push_back(first == last ? std::to_string(first)
+                                      : std::to_string(first) + "-" + std::to_string(last));
+    return join(parts, ",");
+}
+
+std::optional<std::string> cpuset_cpus(const VeConfig &config) {
+    auto raw = config.get("CPUMASK");
+    if (!raw)
+        return std::nullopt;
+    const std::string_view text = trim(*raw);
+    // "auto" means every CPU of NODEMASK's nodes; without NUMA placement that is all of them.
+    if (text.empty() || text == "all" || text == "auto")
+        return std::nullopt;
+    std::vector<CpuRange> ranges;
+    for (const std::string &item : split(text, ',', false)) {
+        auto range = parse_cpu_range(item);
+        if (!range)
+            invalid("CPUMASK", *raw);
+        ranges.push_back(*range);
+    }
+    return format_cpu_ranges(std::move(ranges));
+}
+
+} // namespace
+
+CgroupLimits cgroup_limits_from_config(const VeConfig &config) {
+    CgroupLimits limits;
+    limits.memory_bytes = pages_to_bytes(ubc_limit(config, "PHYSPAGES"));
+    limits.swap_bytes = pages_to_bytes(ubc_limit(config, "SWAPPAGES"));
+    limits.pids = ubc_limit(config, "NUMPROC");
+    limits.cpuunits = cpuunits(config);
+    limits.cpulimit_percent = cpulimit_percent(config);
+    limits.cpuset_cpus = cpuset_cpus(config);
+    return limits;
+}
+
+} // namespace vz
