@@ -55,9 +55,8 @@ std::vector<std::string> dir_entries(const fs::path &dir) {
     return names;
 }
 
-// What sh makes of KEY after sourcing file.
-std::string sh_value(const fs::path &file, const std::string &key) {
-    std::string cmd = "sh -c '. \"$0\"; printf %s \"$" + key + "\"' " + file.string();
+// Output of a shell command that must succeed.
+std::string run_capture(const std::string &cmd) {
     FILE *pipe = ::popen(cmd.c_str(), "r");
     BOOST_REQUIRE(pipe != nullptr);
     std::string out;
@@ -68,6 +67,11 @@ std::string sh_value(const fs::path &file, const std::string &key) {
     int status = ::pclose(pipe);
     BOOST_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     return out;
+}
+
+// What sh makes of KEY after sourcing file.
+std::string sh_value(const fs::path &file, const std::string &key) {
+    return run_capture("sh -c '. \"$0\"; printf %s \"$" + key + "\"' " + file.string());
 }
 
 // Runs fn with stderr redirected to a file and returns what it printed.
@@ -319,6 +323,21 @@ BOOST_AUTO_TEST_CASE(save_into_a_missing_directory_fails_cleanly) {
     BOOST_TEST(error_code_of([&] { cfg.save(dir.path / "nodir" / "1.conf"); }) ==
                vz::VZ_CONFIG_SAVE_ERROR);
     BOOST_TEST(dir_entries(dir.path).empty());
+}
+
+BOOST_AUTO_TEST_CASE(veid_reference_is_kept_for_the_scripts) {
+    // OpenVZ's scripts source <CTID>.conf with VEID set and expect the
+    // reference to expand; any other '$' must not.
+    BOOST_TEST(vz::format_config_line("VE_ROOT", "/vz/root/$VEID") == "VE_ROOT=\"/vz/root/$VEID\"");
+    BOOST_TEST(vz::format_config_line("VE_ROOT", "/vz/${VEID}/x") == "VE_ROOT=\"/vz/${VEID}/x\"");
+    TempDir dir;
+    const fs::path file = dir.path / "veid.conf";
+    vz::ConfigFile cfg;
+    cfg.set("VE_PRIVATE", "/vz/private/$VEID");
+    cfg.save(file);
+    const std::string cmd = "VEID=101 sh -c '. \"$0\"; printf %s \"$VE_PRIVATE\"' " + file.string();
+    BOOST_TEST(run_capture(cmd) == "/vz/private/101");
+    BOOST_TEST(vz::ConfigFile::load(file).get("VE_PRIVATE").value() == "/vz/private/$VEID");
 }
 
 BOOST_AUTO_TEST_CASE(escaping_survives_sh_sourcing) {

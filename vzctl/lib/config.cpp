@@ -124,8 +124,14 @@ std::string format_config_line(std::string_view key, std::string_view value) {
                     "Invalid value for " + std::string(key) + ": contains a newline");
     std::string line(key);
     line += "=\"";
-    for (char c : value) {
-        if (kDquoteEscapable.find(c) != std::string_view::npos)
+    // $VEID stays as it is: OpenVZ writes VE_ROOT="/vz/root/$VEID" so that the
+    // scripts which source the file with VEID set expand it. Any other '$' is
+    // escaped, so a value such as a description can never run a command there.
+    for (size_t i = 0; i < value.size(); ++i) {
+        const char c = value[i];
+        const std::string_view rest = value.substr(i);
+        const bool veid_ref = rest.starts_with("$VEID") || rest.starts_with("${VEID}");
+        if (!veid_ref && kDquoteEscapable.find(c) != std::string_view::npos)
             line += '\\';
         line += c;
     }
