@@ -1,0 +1,29 @@
+// Container capabilities: OpenVZ's CAPABILITY="NAME:on|off ..." over its default
+// mask, turned into the capability bounding set the container's init runs with.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace vz {
+
+// Bit n set = capability n allowed (linux/capability.h numbering).
+using CapMask = std::uint64_t;
+
+// OpenVZ's CAPDEFAULTMASK: every capability OpenVZ knows, less NET_ADMIN,
+// SYS_ADMIN, SYS_MODULE, SYS_RAWIO, SYS_PACCT and SYS_TIME. Capabilities newer
+// than OpenVZ (SYSLOG, MAC_*, BPF, PERFMON, ...) reach the host and stay off.
+CapMask default_capability_mask();
+// Applies "CHOWN:on SYS_TIME:off ..." (names case-insensitive, "CAP_" prefix
+// optional, VE_ADMIN = NET_ADMIN) on top of mask. Throws
+// Error(VZ_INVALID_PARAMETER_VALUE) naming an unknown name or a bad state.
+CapMask apply_capability_setting(CapMask mask, std::string_view setting);
+// Normalises --capability arguments ("net_admin:on,sys_time:off") to the
+// config form ("NET_ADMIN:on SYS_TIME:off") merged over an existing value.
+std::string merge_capability_setting(std::string_view current, std::string_view update);
+// Drops every capability not in mask from the bounding set and the ambient set
+// of the calling process. Throws Error(VZ_SET_CAP).
+void restrict_capabilities(CapMask mask);
+
+} // namespace vz

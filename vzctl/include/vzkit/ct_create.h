@@ -1,0 +1,32 @@
+// create and destroy: a private area from an OS template plus <CTID>.conf
+// from a sample, and their removal. Neither leaves anything half done.
+#pragma once
+
+#include "vzkit/ve_config.h"
+
+#include <optional>
+#include <string>
+
+namespace vz {
+
+struct CreateOptions {
+    std::optional<std::string> ostemplate;
+    std::optional<std::string> config;  // sample name: ve-<config>.conf-sample
+    std::optional<std::string> private_path;
+    std::optional<std::string> root_path;
+    std::optional<std::string> ipadd;   // space separated, as IP_ADDRESS stores it
+    std::optional<std::string> hostname;
+    std::optional<std::string> name;
+    std::optional<std::string> description;
+};
+
+// The config must come from VeConfig::load(ctid); the caller holds the CT lock.
+void create_ct(VeConfig &config, const CreateOptions &options);
+void destroy_ct(VeConfig &config);
+
+// /etc/vz/names/<name> → <CTID>.conf. Throws Error(VZ_SET_NAME_ERROR) when the
+// name is taken by another container or has characters OpenVZ refuses.
+void set_ct_name(Ctid ctid, const std::string &name);
+void remove_ct_names(Ctid ctid);
+
+} // namespace vz

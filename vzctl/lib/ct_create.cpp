@@ -1,0 +1,249 @@
+#include "vzkit/ct_create.h"
+
+#include "vzkit/ct_state.h"
+#include "vzkit/error.h"
+#include "vzkit/hooks.h"
+#include "vzkit/log.h"
+#include "vzkit/template.h"
+#include "vzkit/util.h"
+
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace fs = std::filesystem;
+
+namespace vz {
+namespace {
+
+// Removes a directory tree on scope exit unless released.
+class TreeGuard {
+public:
+    explicit TreeGuard(fs::path path) : path_(std::move(path)) {}
+    TreeGuard(const TreeGuard &) = delete;
+    TreeGuard &operator=(const TreeGuard &) = delete;
+    ~TreeGuard() {
+        if (path_.empty())
+            return;
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    void release() { path_.clear(); }
+
+private:
+    fs::path path_;
+};
+
+bool dir_empty(const fs::path &dir) {
+    std::error_code ec;
+    return fs::is_empty(dir, ec) || ec == std::errc::no_such_file_or_directory;
+}
+
+ConfigFile load_sample(const VeConfig &config, const CreateOptions &options) {
+    if (config.ct_exists()) {
+        if (options.config)
+            throw Error(VZ_CP_CONFIG, "Container config file " + config.ct_conf_path().string() +
+                                          " already exists; remove it or drop --config");
+        return config.ct();
+    }
+    const std::string name =
+        options.config.value_or(config.global().get("CONFIGFILE").value_or("vswap-256m"));
+    const auto sample = sample_conf_path(name);
+    ConfigFile file = ConfigFile::load(sample);
+    if (!file.exists())
+        throw Error(VZ_CP_CONFIG, "Sample config " + sample.string() + " not found");
+    file.set("ORIGIN_SAMPLE", name);
+    return file;
+}
+
+void check_free_space(const fs::path &tarball, const fs::path &private_dir) {
+    struct statvfs st {};
+    fs::path parent = private_dir.parent_path();
+    std::error_code ec;
+    fs::create_directories(parent, ec);
+    if (statvfs(parent.c_str(), &st) != 0)
+        throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to check free space on " + parent.string());
+    const std::uint64_t available = std::uint64_t(st.f_bavail) * st.f_frsize;
+    const std::uint64_t needed = estimate_unpacked_size(tarball);
+    if (available < needed)
+        throw Error(VZ_FS_NO_DISK_SPACE,
+                    "Not enough disk space on " + parent.string() + ": the template needs about " +
+                        std::to_string(needed / 1024) + " KB, " + std::to_string(available / 1024) +
+                        " KB available");
+}
+
+void unpack_into_place(const fs::path &tarball, const fs::path &private_dir) {
+    fs::path tmp = private_dir;
+    tmp += ".tmp";
+    std::error_code ec;
+    // A leftover of a create killed mid-unpack; we hold the CT lock, so nobody
+    // else is working on it.
+    fs::remove_all(tmp, ec);
+    fs::create_directories(private_dir.parent_path(), ec);
+    if (mkdir(tmp.c_str(), 0700) != 0)
+        throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to create " + tmp.string());
+    TreeGuard guard(tmp);
+    install_interrupt_handlers();
+    unpack_template(tarball, tmp);
+    check_interrupted();
+    if (fs::exists(private_dir) && rmdir(private_dir.c_str()) != 0)
+        throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to replace " + private_dir.string());
+    if (rename(tmp.c_str(), private_dir.c_str()) != 0)
+        throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to move " + tmp.string() + " into place");
+    guard.release();
+}
+
+void run_create_hook(const VeConfig &config) {
+    auto hook = ct_conf_dir() / "vps.create";
+    if (access(hook.c_str(), F_OK) != 0)
+        return;
+    int rc = run_host_program({"/bin/sh", hook.string()},
+                              {{"VEID", std::to_string(config.ctid())},
+                               {"VE_CONFFILE", config.ct_conf_path().string()},
+                               {"PATH", std::string(kScriptPath)}});
+    if (rc != 0)
+        log_warning(hook.string() + " exited with " + std::to_string(rc));
+}
+
+} // namespace
+
+void create_ct(VeConfig &config, const CreateOptions &options) {
+    ConfigFile conf = load_sample(config, options);
+    config.ct() = conf;
+    auto put = [&config](std::string_view key, const std::optional<std::string> &value) {
+        if (value)
+            config.set_override(key, *value);
+    };
+    put("VE_PRIVATE", options.private_path);
+    put("VE_ROOT", options.root_path);
+    put("HOSTNAME", options.hostname);
+    put("NAME", options.name);
+    put("DESCRIPTION", options.description);
+    put("IP_ADDRESS", options.ipadd);
+
+    if (!config.get("TEMPLATE"))
+        throw Error(VZ_VE_TMPL_NOTSET, "TEMPLATE is not set");
+    const fs::path private_dir = config.ve_private();
+    config.ve_root();
+    const auto ostemplate =
+        options.ostemplate ? options.ostemplate : config.get("OSTEMPLATE") ? config.get("OSTEMPLATE")
+                                                                           : config.get("DEF_OSTEMPLATE");
+    if (!ostemplate || ostemplate->empty())
+        throw Error(VZ_VE_OSTEMPLATE_NOTSET, "OS template is not specified (use --ostemplate)");
+    if (!dir_empty(private_dir))
+        throw Error(VZ_FS_PRVT_AREA_EXIST,
+                    "Private area already exists in " + private_dir.string());
+    if (is_mount_point(private_dir))
+        throw Error(VZ_FS_NEW_VE_PRVT, private_dir.string() + " is a mount point");
+    const std::string tmpl_name = fs::path(*ostemplate).filename().string();
+    auto tarball = find_template(config.template_dir(), tmpl_name);
+    if (!tarball)
+        throw Error(VZ_OSTEMPLATE_NOT_FOUND,
+                    "Cached OS template " + (config.template_dir() / "cache" / tmpl_name).string() +
+                        ".tar.{gz,bz2,xz,zst} not found");
+    if (options.name)
+        set_ct_name(config.ctid(), *options.name); // checked before any unpacking
+
+    try {
+        check_free_space(*tarball, private_dir);
+        log_info("Creating container private area (" + tmpl_name + ")");
+        unpack_into_place(*tarball, private_dir);
+        // The config is written last: an interrupted create leaves none.
+        ConfigFile &ct = config.ct();
+        for (const auto &key : {"VE_ROOT", "VE_PRIVATE", "HOSTNAME", "NAME", "DESCRIPTION",
+                                "IP_ADDRESS"}) {
+            auto it = config.overrides().find(key);
+            if (it != config.overrides().end())
+                ct.set(key, it->second);
+        }
+        if (!ct.contains("VE_ROOT"))
+            ct.set("VE_ROOT", config.get("VE_ROOT").value_or(""));
+        if (!ct.contains("VE_PRIVATE"))
+            ct.set("VE_PRIVATE", config.get("VE_PRIVATE").value_or(""));
+        ct.set("OSTEMPLATE", tmpl_name);
+        ct.set("VE_LAYOUT", "simfs");
+        fs::create_directories(ct_conf_dir());
+        try {
+            ct.save(config.ct_conf_path());
+        } catch (...) {
+            std::error_code ec;
+            fs::remove_all(private_dir, ec);
+            throw;
+        }
+    } catch (...) {
+        if (options.name)
+            remove_ct_names(config.ctid());
+        throw;
+    }
+    run_create_hook(config);
+    log_info("Container private area was created");
+}
+
+void destroy_ct(VeConfig &config) {
+    if (is_running(config.ctid()))
+        throw Error(VZ_VE_RUNNING, "Container is currently running. Stop it first.");
+    if (is_mounted(config))
+        throw Error(VZ_FS_MOUNTED, "Container is currently mounted (umount first)");
+    const fs::path private_dir = config.ve_private();
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(private_dir, ec))) {
+        log_info("Destroying container private area: " + private_dir.string());
+        fs::path doomed = private_dir;
+        if (!fs::is_symlink(private_dir, ec)) {
+            // Renamed first, so a half-deleted tree never looks like a container.
+            doomed += ".destroyed-" + std::to_string(getpid());
+            if (rename(private_dir.c_str(), doomed.c_str()) != 0)
+                throw_errno(VZ_FS_DEL_PRVT, "Unable to remove " + private_dir.string());
+        }
+        fs::remove_all(doomed, ec);
+        if (ec)
+            throw Error(VZ_FS_DEL_PRVT, "Unable to remove " + doomed.string() + ": " + ec.message());
+    }
+    // The config and its action scripts are kept as *.destroyed, as OpenVZ does.
+    const std::string id = std::to_string(config.ctid());
+    for (const auto *suffix : {".conf", ".mount", ".umount", ".premount", ".postumount", ".start",
+                               ".stop"}) {
+        fs::path file = ct_conf_dir() / (id + suffix);
+        if (fs::exists(file, ec))
+            fs::rename(file, fs::path(file.string() + ".destroyed"), ec);
+    }
+    rmdir(config.ve_root().c_str());
+    remove_ct_names(config.ctid());
+    log_info("Container private area was destroyed");
+}
+
+void set_ct_name(Ctid ctid, const std::string &name) {
+    const bool valid = !name.empty() && std::ranges::all_of(name, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-+_. ").find(c) !=
+                                                                  std::string_view::npos;
+    });
+    if (!valid || std::ranges::all_of(name, ::isdigit))
+        throw Error(VZ_SET_NAME_ERROR, "Invalid container name '" + name +
+                                           "': use letters, digits and -+_. (not only digits)");
+    auto owner = ctid_by_name(name);
+    if (owner && *owner != ctid)
+        throw Error(VZ_SET_NAME_ERROR,
+                    "Name " + name + " is already used by container " + std::to_string(*owner));
+    remove_ct_names(ctid);
+    std::error_code ec;
+    fs::create_directories(names_dir(), ec);
+    fs::path link = names_dir() / name;
+    fs::remove(link, ec);
+    fs::create_symlink(ct_conf_path(ctid), link, ec);
+    if (ec)
+        throw Error(VZ_SET_NAME_ERROR, "Unable to create " + link.string() + ": " + ec.message());
+}
+
+void remove_ct_names(Ctid ctid) {
+    std::error_code ec;
+    for (const auto &entry : fs::directory_iterator(names_dir(), ec)) {
+        std::error_code ec2;
+        if (entry.is_symlink(ec2) && fs::read_symlink(entry.path(), ec2).filename() ==
+                                         std::to_string(ctid) + ".conf")
+            fs::remove(entry.path(), ec2);
+    }
+}
+
+} // namespace vz

@@ -1,0 +1,315 @@
+// The host side of start: checks, file system, cgroup, clone() of the
+// container's init with its namespaces, the start scripts, and undoing all of
+// it when any step fails.
+#include "vzkit/ct_env.h"
+
+#include "ct_init.h"
+#include "vzkit/capability.h"
+#include "vzkit/cgroup.h"
+#include "vzkit/ct_enter.h"
+#include "vzkit/ct_fs.h"
+#include "vzkit/ct_state.h"
+#include "vzkit/error.h"
+#include "vzkit/log.h"
+#include "vzkit/process.h"
+#include "vzkit/util.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+namespace vz {
+namespace {
+
+// v1 hierarchies as mount options ("cpu", "memory", "name=systemd"), so the
+// container's /sys/fs/cgroup mirrors the host's layout.
+std::vector<std::string> v1_hierarchy_options() {
+    static const std::vector<std::string> kKnown = {
+        "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio",
+        "pids", "net_cls", "net_prio", "perf_event", "hugetlb", "rdma", "misc"};
+    std::vector<std::string> result;
+    auto mountinfo = read_file("/proc/self/mountinfo").value_or("");
+    for (const auto &line : split(mountinfo, '\n')) {
+        auto dash = line.find(" - ");
+        if (dash == std::string::npos)
+            continue;
+        auto tail = split_ws(std::string_view(line).substr(dash + 3));
+        if (tail.size() < 3 || tail[0] != "cgroup")
+            continue;
+        std::vector<std::string> picked;
+        for (const auto &opt : split(tail[2], ',')) {
+            if (opt.starts_with("name=") || std::ranges::find(kKnown, opt) != kKnown.end())
+                picked.push_back(opt);
+        }
+        if (!picked.empty() && std::ranges::find(result, join(picked, ",")) == result.end())
+            result.push_back(join(picked, ","));
+    }
+    return result;
+}
+
+std::vector<DeviceRule> device_rules(const VeConfig &config, const std::vector<DevNode> &nodes) {
+    auto rules = default_device_rules();
+    for (const auto &rule : parse_devices(config.get_or("DEVICES", "")))
+        rules.push_back(rule);
+    for (const auto &node : nodes)
+        rules.push_back(node.rule);
+    return rules;
+}
+
+// Everything start set up, undone in reverse unless committed.
+class StartRollback {
+public:
+    explicit StartRollback(const VeConfig &config) : config_(config) {}
+    StartRollback(const StartRollback &) = delete;
+    StartRollback &operator=(const StartRollback &) = delete;
+    ~StartRollback() {
+        if (committed_)
+            return;
+        try {
+            if (cgroup_) {
+                cgroup_->kill_all();
+                cgroup_->destroy();
+            }
+            if (child_ > 0)
+                waitpid(child_, nullptr, 0);
+            if (mounted_ && is_mounted(config_))
+                umount_ct(config_);
+        } catch (const Error &e) {
+            log_warning(std::string("Cleanup after a failed start: ") + e.what());
+        }
+    }
+    void mounted() { mounted_ = true; }
+    void cgroup(Cgroup *cg) { cgroup_ = cg; }
+    void child(pid_t pid) { child_ = pid; }
+    void commit() { committed_ = true; }
+
+private:
+    const VeConfig &config_;
+    bool mounted_ = false;
+    Cgroup *cgroup_ = nullptr;
+    pid_t child_ = -1;
+    bool committed_ = false;
+};
+
+void check_startable(const VeConfig &config, const StartOptions &options) {
+    if (config.get_bool("DISABLED", false) && !options.force)
+        throw Error(VZ_VE_START_DISABLED,
+                    "Container start disabled (DISABLED=yes); use --force to start it anyway");
+    const auto priv = config.ve_private();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(priv, ec))
+        throw Error(VZ_FS_NOPRVT, "Container private area " + priv.string() + " does not exist");
+    if (is_running(config.ctid()))
+        throw Error(VZ_VE_RUNNING, "Container is already running");
+    config.ve_root();
+}
+
+// Reads the child's report: 'S' when set up, or "E<code> <message>".
+// EOF with nothing read means it exec'ed (the pipe is close-on-exec).
+std::optional<char> read_status(int fd, const char *stage) {
+    std::string buf(512, '\0');
+    ssize_t n;
+    do {
+        n = read(fd, buf.data(), buf.size());
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return std::nullopt;
+    buf.resize(static_cast<size_t>(n));
+    if (buf[0] == 'E') {
+        int code = std::atoi(buf.c_str() + 1);
+        auto space = buf.find(' ');
+        throw Error(code ? code : VZ_ENVCREATE_ERROR,
+                    space == std::string::npos ? std::string("Unable to start the container ") + stage
+                                               : buf.substr(space + 1));
+    }
+    return buf[0];
+}
+
+// <CTID>.start runs inside the container after setup, before init.
+void run_ct_script(const VeConfig &config, pid_t init, std::string_view event) {
+    auto path = ct_conf_dir() / (std::to_string(config.ctid()) + "." + std::string(event));
+    auto script = read_file(path);
+    if (!script)
+        return;
+    Pipe in = make_pipe(), out = make_pipe(), err = make_pipe();
+    auto body = [&]() -> int {
+        dup2(in.read.get(), STDIN_FILENO);
+        dup2(out.write.get(), STDOUT_FILENO);
+        dup2(err.write.get(), STDERR_FILENO);
+        const char *shell = access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
+        char *const argv[] = {const_cast<char *>(shell), nullptr};
+        auto env = default_exec_env();
+        std::vector<char *> envp;
+        for (auto &e : env)
+            envp.push_back(e.data());
+        envp.push_back(nullptr);
+        execve(shell, argv, envp.data());
+        return VZ_NOSCRIPT;
+    };
+    pid_t child = spawn_in_ct(config.ctid(), init, ct_capabilities(config), body,
+                              {in.read.get(), out.write.get(), err.write.get()});
+    in.read.reset();
+    out.write.reset();
+    err.write.reset();
+    relay_pipes(child, std::move(in.write), std::move(out.read), std::move(err.read), *script);
+    int rc = wait_exit_code(child);
+    if (rc != 0)
+        throw Error(VZ_ACTIONSCRIPT_ERROR,
+                    "Error executing " + path.string() + ": exit code " + std::to_string(rc));
+}
+
+int clone_entry(void *arg) {
+    detail::container_init(*static_cast<detail::InitSetup *>(arg));
+}
+
+pid_t clone_container(detail::InitSetup &setup) {
+    constexpr size_t kStackSize = 1 << 20;
+    // Without CLONE_VM the child gets its own copy of this buffer, so it is
+    // freed here only for the parent.
+    auto stack = std::make_unique<char[]>(kStackSize);
+    const int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+                      SIGCHLD;
+    pid_t pid = clone(clone_entry, stack.get() + kStackSize, flags, &setup);
+    if (pid < 0)
+        throw_errno(VZ_ENVCREATE_ERROR, "Unable to create the container's namespaces");
+    return pid;
+}
+
+// --wait: init (via the line start added to its inittab) writes to /.vzfifo
+// once it reached its runlevel.
+void wait_for_runlevel(pid_t init) {
+    auto fifo = "/proc/" + std::to_string(init) + "/root/.vzfifo";
+    UniqueFd fd(open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!fd)
+        throw_errno(VZ_WAIT_FAILED, "Unable to open " + fifo);
+    // O_NONBLOCK open of a FIFO with no writer returns at once; poll reports
+    // POLLHUP until a writer comes, so look for data instead.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::hours(1);
+    while (std::chrono::steady_clock::now() < deadline) {
+        char c;
+        ssize_t n = read(fd.get(), &c, 1);
+        if (n > 0)
+            break;
+        if (kill(init, 0) != 0)
+            throw Error(VZ_WAIT_FAILED, "Container init exited while waiting for it to start");
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    unlink(fifo.c_str());
+}
+
+void add_runlevel_mark(const VeConfig &config) {
+    // OpenVZ's way for --wait: an inittab line that writes the FIFO once init
+    // ran its boot scripts. Busybox inittab has no runlevels; sysvinit has.
+    auto inittab = config.ve_root() / "etc/inittab";
+    std::error_code ec;
+    if (std::filesystem::is_symlink(inittab, ec))
+        throw Error(VZ_WAIT_FAILED, "--wait: /etc/inittab of the container is a symlink");
+    auto text = read_file(inittab);
+    if (!text)
+        throw Error(VZ_WAIT_FAILED,
+                    "--wait needs an init that reads /etc/inittab (busybox or sysvinit)");
+    const std::string mark = "vzfifo";
+    if (text->find(mark) != std::string::npos)
+        return;
+    bool busybox = text->find("\n::") != std::string::npos || text->starts_with("::");
+    std::string line = busybox ? "::once:/bin/sh -c 'echo > /.vzfifo' # vzfifo\n"
+                               : "vz:2345:once:/bin/sh -c 'echo > /.vzfifo' # vzfifo\n";
+    if (!text->empty() && text->back() != '\n')
+        text->push_back('\n');
+    write_file_atomic(inittab, *text + line);
+}
+
+} // namespace
+
+int start_ct(const VeConfig &config, const StartOptions &options) {
+    check_startable(config, options);
+    log_info("Starting container...");
+    StartRollback rollback(config);
+
+    if (is_mounted(config) && !options.skip_remount)
+        umount_ct(config);
+    if (!is_mounted(config)) {
+        mount_ct(config);
+        rollback.mounted();
+    }
+    if (options.wait)
+        add_runlevel_mark(config);
+
+    Cgroup cgroup(config.ctid());
+    cgroup.create();
+    rollback.cgroup(&cgroup);
+    cgroup.apply(cgroup_limits_from_config(config));
+    auto devnodes = parse_devnodes(config.get_or("DEVNODES", ""));
+    cgroup.set_devices(device_rules(config, devnodes));
+
+    Pipe go = make_pipe(), status = make_pipe();
+    std::optional<Pipe> script_in;
+    detail::InitSetup setup;
+    setup.root = std::filesystem::absolute(config.ve_root()).string();
+    setup.hostname = config.get_or("HOSTNAME", "");
+    setup.caps = ct_capabilities(config);
+    setup.devnodes = devnodes;
+    setup.cgroup_mode = cgroup.mode();
+    if (setup.cgroup_mode == CgroupMode::V1)
+        setup.cgroup_v1_options = v1_hierarchy_options();
+    setup.wait = options.wait;
+    setup.go_fd = go.read.get();
+    setup.status_fd = status.write.get();
+    Pipe out, err;
+    if (options.script) {
+        script_in = make_pipe();
+        out = make_pipe();
+        err = make_pipe();
+        setup.script = true;
+        setup.script_stdin = script_in->read.get();
+        setup.script_stdout = out.write.get();
+        setup.script_stderr = err.write.get();
+    }
+
+    pid_t init = clone_container(setup);
+    rollback.child(init);
+    go.read.reset();
+    status.write.reset();
+    if (script_in) {
+        script_in->read.reset();
+        out.write.reset();
+        err.write.reset();
+    }
+    cgroup.attach(init);
+    if (write(go.write.get(), "A", 1) != 1)
+        throw_errno(VZ_ENVCREATE_ERROR, "Unable to signal the container");
+    if (read_status(status.read.get(), "(setup)") != 'S')
+        throw Error(VZ_ENVCREATE_ERROR, "Container init exited during setup");
+
+    if (!options.script)
+        run_ct_script(config, init, "start");
+    if (write(go.write.get(), "G", 1) != 1)
+        throw_errno(VZ_ENVCREATE_ERROR, "Unable to signal the container");
+    read_status(status.read.get(), "(init)");
+
+    if (options.script) {
+        // runscript: the script is the container's pid 1; when it ends the
+        // pid namespace goes with it, and the rollback tears the rest down.
+        relay_pipes(init, std::move(script_in->write), std::move(out.read), std::move(err.read),
+                    *options.script);
+        rollback.child(-1);
+        return wait_exit_code(init);
+    }
+    if (options.wait)
+        wait_for_runlevel(init);
+    rollback.commit();
+    log_info("Container start in progress...");
+    return 0;
+}
+
+} // namespace vz

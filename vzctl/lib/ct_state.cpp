@@ -1,0 +1,97 @@
+#include "vzkit/ct_state.h"
+
+#include "vzkit/cgroup.h"
+#include "vzkit/util.h"
+
+#include <sys/stat.h>
+
+#include <climits>
+#include <cstdlib>
+
+namespace vz {
+namespace {
+
+// NSpid of /proc/<pid>/status: the pid in each pid namespace, outermost first.
+std::vector<std::string> nspid(pid_t pid) {
+    auto status = read_file("/proc/" + std::to_string(pid) + "/status");
+    if (!status)
+        return {};
+    for (const auto &line : split(*status, '\n')) {
+        if (line.starts_with("NSpid:"))
+            return split_ws(std::string_view(line).substr(6));
+    }
+    return {};
+}
+
+std::string decode_mountinfo_path(std::string_view raw) {
+    // mountinfo escapes space, tab, newline and backslash as \ooo.
+    std::string out;
+    for (size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '\\' && i + 3 < raw.size()) {
+            int value = (raw[i + 1] - '0') * 64 + (raw[i + 2] - '0') * 8 + (raw[i + 3] - '0');
+            out.push_back(static_cast<char>(value));
+            i += 3;
+        } else {
+            out.push_back(raw[i]);
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+std::optional<pid_t> find_init_pid(Ctid ctid) {
+    Cgroup cgroup(ctid);
+    if (!cgroup.exists())
+        return std::nullopt;
+    // The container's init is one pid namespace below ours; anything deeper is
+    // a nested namespace's init, not the container's.
+    const size_t depth = nspid(getpid()).size() + 1;
+    for (pid_t pid : cgroup.pids()) {
+        auto ids = nspid(pid);
+        if (ids.size() == depth && ids.back() == "1")
+            return pid;
+    }
+    return std::nullopt;
+}
+
+bool is_running(Ctid ctid) { return find_init_pid(ctid).has_value(); }
+
+bool is_mount_point(const std::filesystem::path &path) {
+    char resolved[PATH_MAX];
+    if (!realpath(path.c_str(), resolved))
+        return false;
+    auto mountinfo = read_file("/proc/self/mountinfo");
+    if (!mountinfo)
+        return false;
+    for (const auto &line : split(*mountinfo, '\n')) {
+        auto fields = split(line, ' ');
+        if (fields.size() > 4 && decode_mountinfo_path(fields[4]) == resolved)
+            return true;
+    }
+    return false;
+}
+
+bool is_mounted(const VeConfig &config) { return is_mount_point(config.ve_root()); }
+
+CtStatus query_status(const VeConfig &config) {
+    CtStatus status;
+    std::error_code ec;
+    status.exists = config.ct_exists() && config.get("VE_PRIVATE") &&
+                    std::filesystem::is_directory(config.ve_private(), ec);
+    status.mounted = config.get("VE_ROOT") && is_mounted(config);
+    status.running = is_running(config.ctid());
+    return status;
+}
+
+std::string format_status_line(Ctid ctid, const CtStatus &status) {
+    std::string line = "CTID " + std::to_string(ctid);
+    line += status.exists ? " exist" : " deleted";
+    line += status.mounted ? " mounted" : " unmounted";
+    line += status.running ? " running" : " down";
+    if (status.suspended)
+        line += " suspended";
+    return line;
+}
+
+} // namespace vz

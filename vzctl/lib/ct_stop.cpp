@@ -1,0 +1,129 @@
+// stop: the container's own halt first (its init shuts down cleanly), then,
+// after STOP_TIMEOUT or at once with --fast, SIGKILL for every task in its
+// cgroup; then the cgroup and the mount go.
+#include "vzkit/ct_env.h"
+
+#include "vzkit/cgroup.h"
+#include "vzkit/ct_enter.h"
+#include "vzkit/ct_fs.h"
+#include "vzkit/ct_state.h"
+#include "vzkit/error.h"
+#include "vzkit/log.h"
+#include "vzkit/process.h"
+#include "vzkit/util.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+namespace vz {
+namespace {
+
+constexpr int kDefaultStopTimeout = 120;
+
+// Runs halt inside the container; true when it accepted the request.
+bool request_halt(const VeConfig &config, pid_t init) {
+    auto body = []() -> int {
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0) {
+            dup2(null, STDIN_FILENO);
+            dup2(null, STDOUT_FILENO);
+        }
+        auto env = default_exec_env();
+        std::vector<char *> envp;
+        for (auto &e : env)
+            envp.push_back(e.data());
+        envp.push_back(nullptr);
+        char *const argv[] = {const_cast<char *>("halt"), nullptr};
+        for (const char *dir : {"/sbin/", "/usr/sbin/", "/bin/", "/usr/bin/"})
+            execve((std::string(dir) + "halt").c_str(), argv, envp.data());
+        return 127;
+    };
+    pid_t pid = spawn_in_ct(config.ctid(), init, ct_capabilities(config), body);
+    int rc = wait_exit_code(pid);
+    if (rc != 0 && rc != 1) {
+        log_debug(1, "halt exited with " + std::to_string(rc) + ", killing the container");
+        return false;
+    }
+    return true;
+}
+
+bool wait_until_stopped(Ctid ctid, std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (!is_running(ctid))
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return !is_running(ctid);
+}
+
+void run_stop_script(const VeConfig &config, pid_t init) {
+    auto path = ct_conf_dir() / (std::to_string(config.ctid()) + ".stop");
+    auto script = read_file(path);
+    if (!script)
+        return;
+    ExecRequest request;
+    request.input = *script;
+    if (exec_in_ct(config, request) != 0)
+        throw Error(VZ_ACTIONSCRIPT_ERROR, "Error executing " + path.string());
+    (void)init;
+}
+
+} // namespace
+
+int stop_timeout(const VeConfig &config) {
+    auto value = config.get_int("STOP_TIMEOUT");
+    return value && *value > 0 ? static_cast<int>(*value) : kDefaultStopTimeout;
+}
+
+void stop_ct(const VeConfig &config, const StopOptions &options) {
+    Cgroup cgroup(config.ctid());
+    auto init = find_init_pid(config.ctid());
+    if (!init) {
+        log_info("Unable to stop: container is not running");
+        // A container that halted from inside leaves its group behind.
+        if (cgroup.exists() && cgroup.empty())
+            cgroup.destroy();
+        return;
+    }
+    run_stop_script(config, *init);
+    log_info("Stopping container ...");
+    const std::chrono::seconds timeout(stop_timeout(config));
+    bool stopped = false;
+    if (!options.fast && request_halt(config, *init))
+        stopped = wait_until_stopped(config.ctid(), timeout);
+    if (!stopped) {
+        if (!options.fast)
+            log_info("Killing container ...");
+        cgroup.kill_all(static_cast<int>(timeout.count()) * 1000);
+        if (!wait_until_stopped(config.ctid(), timeout))
+            throw Error(VZ_STOP_ERROR, "Unable to stop container: operation timed out");
+    }
+    // Stragglers outside the pid namespace's reach (none expected) go too.
+    if (!cgroup.kill_all(static_cast<int>(timeout.count()) * 1000))
+        throw Error(VZ_STOP_ERROR, "Unable to stop container: tasks left in its cgroup");
+    cgroup.destroy();
+    log_info("Container was stopped");
+    if (!options.skip_umount && is_mounted(config))
+        umount_ct(config);
+}
+
+void set_hostname_live(const VeConfig &config, const std::string &hostname) {
+    auto init = find_init_pid(config.ctid());
+    if (!init)
+        throw Error(VZ_VE_NOT_RUNNING, "Container is not running");
+    auto body = [&hostname]() -> int {
+        return sethostname(hostname.data(), hostname.size()) == 0 ? 0 : VZ_BADHOSTNAME;
+    };
+    // The body runs before any exec, still with vzctl's effective
+    // capabilities, so it may set the name the container itself cannot.
+    pid_t pid = spawn_in_ct(config.ctid(), *init, ct_capabilities(config), body);
+    if (wait_exit_code(pid) != 0)
+        throw Error(VZ_BADHOSTNAME, "Unable to set hostname " + hostname);
+}
+
+} // namespace vz

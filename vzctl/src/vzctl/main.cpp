@@ -1,0 +1,151 @@
+// vzctl: the command line over the core library. Parses the global options,
+// resolves the CTID, loads the configuration, takes the per-CT lock and hands
+// over to one command from the table below.
+#include "commands.h"
+
+#include "vzkit/error.h"
+#include "vzkit/lock.h"
+#include "vzkit/log.h"
+#include "vzkit/util.h"
+#include "vzkit/ve_config.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <iostream>
+
+namespace {
+
+struct Command {
+    std::string_view name;
+    vzctl::Handler handler;
+    bool takes_lock;   // read-only and interactive commands run unlocked (OpenVZ §8)
+    bool needs_config; // everything but create, status and set needs <CTID>.conf
+};
+
+constexpr auto kCommands = std::to_array<Command>({
+    {"create", vzctl::cmd_create, true, false},
+    {"destroy", vzctl::cmd_destroy, true, true},
+    {"delete", vzctl::cmd_destroy, true, true},
+    {"start", vzctl::cmd_start, true, true},
+    {"stop", vzctl::cmd_stop, true, true},
+    {"restart", vzctl::cmd_restart, true, true},
+    {"status", vzctl::cmd_status, false, false},
+    {"mount", vzctl::cmd_mount, true, true},
+    {"umount", vzctl::cmd_umount, true, true},
+    {"set", vzctl::cmd_set, true, false},
+    {"exec", vzctl::cmd_exec, false, true},
+    {"exec2", vzctl::cmd_exec2, false, true},
+    {"enter", vzctl::cmd_enter, false, true},
+    {"runscript", vzctl::cmd_runscript, true, true},
+});
+
+constexpr std::string_view kUsage =
+    "Usage: vzctl [options] <command> <ctid> [parameters]\n"
+    "vzctl create <ctid> [--ostemplate <name>] [--config <name>] [--private <path>]\n"
+    "   [--root <path>] [--ipadd <addr>] [--hostname <name>] [--name <name>]\n"
+    "   [--description <text>]\n"
+    "vzctl start <ctid> [--wait] [--force] [--skip-remount]\n"
+    "vzctl stop <ctid> [--fast] [--skip-umount]\n"
+    "vzctl restart <ctid> [--wait] [--force] [--fast]\n"
+    "vzctl destroy | mount | umount | status <ctid>\n"
+    "vzctl exec | exec2 <ctid> <command> [arg ...] | -\n"
+    "vzctl enter <ctid> [--exec <command> [arg ...]]\n"
+    "vzctl runscript <ctid> <script>\n"
+    "vzctl set <ctid> [--save] [--force] [--setmode restart|ignore]\n"
+    "   [--ram <bytes>] [--swap <bytes>] [--physpages <b[:l]>] [--swappages <b[:l]>]\n"
+    "   [--numproc <b[:l]>] [--<ubc resource> <b[:l]>] [--cpuunits <N>] [--cpulimit <N[%]>]\n"
+    "   [--cpus <N>] [--cpumask <cpus|all>] [--onboot yes|no] [--disabled yes|no]\n"
+    "   [--capability <name>:on|off[,...]] [--devices b|c|all:[major:minor]:r|w|rw|none]\n"
+    "   [--devnodes <device>:r|w|rw|none] [--hostname <name>] [--name <name>]\n"
+    "   [--description <text>] [--stop-timeout <seconds>]\n"
+    "Global options: --verbose (-v, repeatable), --quiet, --skiplock, --version, --help\n";
+
+struct GlobalOptions {
+    int verbose = 0;
+    bool quiet = false;
+    bool skiplock = false;
+};
+
+const Command *find_command(std::string_view name) {
+    auto it = std::ranges::find(kCommands, name, &Command::name);
+    return it == kCommands.end() ? nullptr : &*it;
+}
+
+void configure_logging(const vz::VeConfig &config, const GlobalOptions &global) {
+    vz::LogSettings log;
+    log.enabled = config.get_bool("LOGGING", true);
+    log.file = config.get_or("LOGFILE", "/var/log/vzctl.log");
+    log.file_level = static_cast<int>(config.get_int("LOG_LEVEL").value_or(0));
+    log.console_level = static_cast<int>(config.get_int("VERBOSE").value_or(0)) + global.verbose;
+    log.quiet = global.quiet;
+    log.ctid = config.ctid();
+    log.have_ctid = true;
+    vz::log_configure(log);
+}
+
+int run(std::vector<std::string> args) {
+    GlobalOptions global;
+    while (!args.empty() && args.front().starts_with("-")) {
+        const std::string opt = args.front();
+        if (opt == "--verbose" || opt == "-v")
+            ++global.verbose;
+        else if (opt == "--quiet" || opt == "-q")
+            global.quiet = true;
+        else if (opt == "--skiplock")
+            global.skiplock = true;
+        else if (opt == "--version" || opt == "-V") {
+            std::cout << "vzctl version " << VZKIT_VERSION << " (vzkit)\n";
+            return 0;
+        } else if (opt == "--help" || opt == "-h") {
+            std::cout << kUsage;
+            return 0;
+        } else {
+            throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "Invalid option " + opt);
+        }
+        args.erase(args.begin());
+    }
+    if (args.empty()) {
+        std::cerr << kUsage;
+        return vz::VZ_INVALID_PARAMETER_SYNTAX;
+    }
+    const Command *command = find_command(args[0]);
+    if (!command)
+        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "Bad command: " + args[0]);
+    if (args.size() < 2)
+        throw vz::Error(vz::VZ_INVALID_PARAMETER_VALUE, "CT ID missing");
+    const vz::Ctid ctid = vz::resolve_ctid(args[1]);
+    if (ctid == 0 && command->name != "set")
+        throw vz::Error(vz::VZ_INVALID_PARAMETER_VALUE, "Only set actions are allowed for CT0");
+    if (geteuid() != 0)
+        throw vz::Error(vz::VZ_NO_ACCES, "This program can only be run under root");
+
+    vz::VeConfig config = vz::VeConfig::load(ctid);
+    configure_logging(config, global);
+    std::vector<std::string> rest(args.begin() + 2, args.end());
+    if (command->needs_config && !config.ct_exists())
+        throw vz::Error(vz::VZ_NOVECONFIG,
+                        "Container config file " + config.ct_conf_path().string() +
+                            " does not exist");
+    std::optional<vz::CtLock> lock;
+    if (command->takes_lock && !global.skiplock)
+        lock.emplace(vz::CtLock::acquire(config.lock_dir(), ctid));
+    return command->handler(config, rest);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    try {
+        return run(std::move(args));
+    } catch (const vz::Error &e) {
+        vz::log_error(e.what());
+        return e.code();
+    } catch (const std::exception &e) {
+        vz::log_error(e.what());
+        return vz::VZ_SYSTEM_ERROR;
+    }
+}
