@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs vzkit's configuration under $1 (DESTDIR): /etc/vz with vz.conf and
+# the sample configs, and the /vz directories. Existing files are kept, so an
+# upgrade never overwrites an operator's vz.conf.
+set -eu
+DESTDIR=${1:-}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+install -d "$DESTDIR/etc/vz/conf" "$DESTDIR/etc/vz/names" "$DESTDIR/etc/vz/dists"
+[ -e "$DESTDIR/etc/vz/vz.conf" ] || install -m 0644 "$SRC/etc/vz.conf" "$DESTDIR/etc/vz/vz.conf"
+for f in "$SRC"/etc/conf/*; do
+  t="$DESTDIR/etc/vz/conf/$(basename "$f")"
+  [ -e "$t" ] || install -m 0644 "$f" "$t"
+done
+install -d -m 0700 "$DESTDIR/vz/private" "$DESTDIR/vz/root"
+install -d "$DESTDIR/vz/lock" "$DESTDIR/vz/dump" "$DESTDIR/vz/template/cache"
+# The templates this tree built, if any (make templates).
+for t in "${2:-$SRC/build}"/templates/cache/*.tar*; do
+  [ -e "$t" ] && install -m 0644 "$t" "$DESTDIR/vz/template/cache/"
+done
+exit 0
