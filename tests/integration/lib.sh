@@ -1,0 +1,91 @@
+# Shared by the integration tests: an isolated vzkit instance (its own
+# VZ_CONFDIR, private/root areas, lock dir and log) so that tests never touch
+# the host's /etc/vz or /vz, plus assertions. Source it, then call it_setup.
+set -u
+
+: "${VZKIT_BUILD:?VZKIT_BUILD must point at the build tree}"
+: "${VZKIT_SRC:?VZKIT_SRC must point at the source tree}"
+VZCTL="$VZKIT_BUILD/bin/vzctl"
+VZLIST="$VZKIT_BUILD/bin/vzlist"
+TEMPLATE_CACHE="$VZKIT_BUILD/templates/cache"
+IT_FAILS=0
+IT_PASSES=0
+IT_CTIDS=""
+
+it_setup() {
+    [ "$(id -u)" = 0 ] || { echo "FAIL: integration tests need root"; exit 1; }
+    [ -f "$TEMPLATE_CACHE/busybox-minimal.tar.gz" ] ||
+        { echo "FAIL: no busybox-minimal template in $TEMPLATE_CACHE (make templates)"; exit 1; }
+    IT_ROOT=$(mktemp -d /tmp/vzkit-it.XXXXXX)
+    export VZ_CONFDIR="$IT_ROOT/etc"
+    mkdir -p "$VZ_CONFDIR/conf" "$IT_ROOT/vz/template/cache" "$IT_ROOT/vz/private" "$IT_ROOT/vz/root"
+    cp "$VZKIT_SRC"/etc/conf/* "$VZ_CONFDIR/conf/"
+    ln -s "$TEMPLATE_CACHE/busybox-minimal.tar.gz" "$IT_ROOT/vz/template/cache/"
+    sed -e "s|^LOCKDIR=.*|LOCKDIR=$IT_ROOT/vz/lock|" \
+        -e "s|^DUMPDIR=.*|DUMPDIR=$IT_ROOT/vz/dump|" \
+        -e "s|^LOGFILE=.*|LOGFILE=$IT_ROOT/vzctl.log|" \
+        -e "s|^TEMPLATE=.*|TEMPLATE=$IT_ROOT/vz/template|" \
+        -e "s|^VE_ROOT=.*|VE_ROOT=$IT_ROOT/vz/root/\$VEID|" \
+        -e "s|^VE_PRIVATE=.*|VE_PRIVATE=$IT_ROOT/vz/private/\$VEID|" \
+        "$VZKIT_SRC/etc/vz.conf" > "$VZ_CONFDIR/vz.conf"
+    echo 'STOP_TIMEOUT=20' >> "$VZ_CONFDIR/vz.conf"
+    trap it_teardown EXIT
+}
+
+# Every CT a test creates is registered so teardown can remove it even when
+# the test fails half-way.
+it_ct() { IT_CTIDS="$IT_CTIDS $1"; }
+
+it_teardown() {
+    for ct in $IT_CTIDS; do
+        "$VZCTL" --quiet stop "$ct" --fast >/dev/null 2>&1
+        "$VZCTL" --quiet umount "$ct" >/dev/null 2>&1
+        "$VZCTL" --quiet destroy "$ct" >/dev/null 2>&1
+        for d in /sys/fs/cgroup/*/vz/"$ct" /sys/fs/cgroup/vz/"$ct"; do
+            [ -d "$d" ] && rmdir "$d" 2>/dev/null
+        done
+    done
+    grep -q " $IT_ROOT" /proc/mounts && awk -v r="$IT_ROOT" '$2 ~ "^"r {print $2}' /proc/mounts |
+        sort -r | xargs -r -n1 umount -l
+    rm -rf "$IT_ROOT"
+    echo "$IT_PASSES passed, $IT_FAILS failed"
+    [ "$IT_FAILS" = 0 ] || exit 1
+}
+
+pass() { IT_PASSES=$((IT_PASSES + 1)); echo "ok: $*"; }
+fail() { IT_FAILS=$((IT_FAILS + 1)); echo "FAIL: $*"; }
+
+# expect_rc CODE DESCRIPTION -- command...: runs the command, captures output in $OUT.
+expect_rc() {
+    want=$1; what=$2; shift 3
+    OUT=$("$@" 2>&1); rc=$?
+    if [ "$rc" = "$want" ]; then pass "$what (exit $rc)"; else fail "$what: exit $rc, want $want; output: $OUT"; fi
+}
+
+assert_eq() { if [ "$1" = "$2" ]; then pass "$3"; else fail "$3: got '$1', want '$2'"; fi; }
+assert_contains() {
+    case "$1" in *"$2"*) pass "$3" ;; *) fail "$3: '$2' not in: $1" ;; esac
+}
+assert_not_contains() {
+    case "$1" in *"$2"*) fail "$3: '$2' found in: $1" ;; *) pass "$3" ;; esac
+}
+assert_true() { if eval "$1"; then pass "$2"; else fail "$2 ($1)"; fi; }
+assert_false() { if eval "$1"; then fail "$2 ($1)"; else pass "$2"; fi; }
+
+# The cgroup directory of a CT for one controller, on v1 or v2.
+ct_cgroup() {
+    if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then echo "/sys/fs/cgroup/vz/$1"
+    else echo "/sys/fs/cgroup/$2/vz/$1"; fi
+}
+cgroup_v2() { [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; }
+
+# Waits until a CT's busybox init has run its boot script (rcS and what it
+# left in the background are gone) and started syslogd.
+wait_running() {
+    i=0
+    while [ $i -lt 100 ]; do
+        "$VZCTL" --quiet exec2 "$1" 'pidof syslogd && ! pidof rcS' >/dev/null 2>&1 && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
