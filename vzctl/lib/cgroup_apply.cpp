@@ -12,7 +12,7 @@
 // |                  |   2..262144 (1024)                  |   1..10000 (100)                |
 // | cpulimit_percent | cpu.cfs_period_us: 100000, and      | cpu.max: "1000*p 100000"        |
 // |                  |   cpu.cfs_quota_us: 1000*p (-1)     |   ("max 100000")                |
-// | cpuset_cpus      | cpuset.cpus: list (parent vz's)     | cpuset.cpus: list ("" = parent) |
+// | cpuset_cpus      | cpuset.cpus: list (parent vz's)     | cpuset.cpus: list (parent's eff.) |
 // clang-format on
 //
 // memsw is only written when the kernel accounts swap; with swap accounting
@@ -89,11 +89,14 @@ std::vector<Setting> v1_memory(const CgroupLimits &limits, Ctid ctid) {
     return {memsw, memory};
 }
 
-std::string v1_cpuset(const CgroupLimits &limits, Ctid ctid) {
+// No CPUMASK means every CPU the parent has. An empty write would do on v2
+// in theory, but the kernel refuses it (ENOSPC) for a group with tasks.
+std::string cpuset_or_parent(CgroupMode mode, const CgroupLimits &limits, Ctid ctid) {
     if (limits.cpuset_cpus)
         return *limits.cpuset_cpus;
-    auto dir = cg::find_controller_dir(CgroupMode::V1, ctid, "cpuset");
-    return dir ? cg::read_value(dir->parent_path() / "cpuset.cpus").value_or("") : "";
+    auto dir = cg::find_controller_dir(mode, ctid, "cpuset");
+    const char *file = mode == CgroupMode::V1 ? "cpuset.cpus" : "cpuset.cpus.effective";
+    return dir ? cg::read_value(dir->parent_path() / file).value_or("") : "";
 }
 
 std::vector<Setting> v1_settings(const CgroupLimits &limits, Ctid ctid) {
@@ -106,12 +109,13 @@ std::vector<Setting> v1_settings(const CgroupLimits &limits, Ctid ctid) {
             {"cpu", "cpu.shares", std::to_string(v1_shares(limits)), limits.cpuunits.has_value()},
             {"cpu", "cpu.cfs_period_us", std::to_string(kCfsPeriodUs), cpulimit},
             {"cpu", "cpu.cfs_quota_us", number_or(cfs_quota_us(limits), "-1"), cpulimit},
-            {"cpuset", "cpuset.cpus", v1_cpuset(limits, ctid), limits.cpuset_cpus.has_value()},
+            {"cpuset", "cpuset.cpus", cpuset_or_parent(CgroupMode::V1, limits, ctid),
+             limits.cpuset_cpus.has_value()},
         });
     return out;
 }
 
-std::vector<Setting> v2_settings(const CgroupLimits &limits) {
+std::vector<Setting> v2_settings(const CgroupLimits &limits, Ctid ctid) {
     const std::string period = " " + std::to_string(kCfsPeriodUs);
     return {
         {"memory", "memory.max", number_or(limits.memory_bytes, "max"),
@@ -121,7 +125,8 @@ std::vector<Setting> v2_settings(const CgroupLimits &limits) {
         {"cpu", "cpu.weight", std::to_string(v2_weight(limits)), limits.cpuunits.has_value()},
         {"cpu", "cpu.max", number_or(cfs_quota_us(limits), "max") + period,
          cfs_quota_us(limits).has_value()},
-        {"cpuset", "cpuset.cpus", limits.cpuset_cpus.value_or(""), limits.cpuset_cpus.has_value()},
+        {"cpuset", "cpuset.cpus", cpuset_or_parent(CgroupMode::V2, limits, ctid),
+         limits.cpuset_cpus.has_value()},
     };
 }
 
@@ -141,7 +146,7 @@ void write_setting(CgroupMode mode, Ctid ctid, const Setting &setting) {
 
 void Cgroup::apply(const CgroupLimits &limits) const {
     const auto settings =
-        mode_ == CgroupMode::V2 ? v2_settings(limits) : v1_settings(limits, ctid_);
+        mode_ == CgroupMode::V2 ? v2_settings(limits, ctid_) : v1_settings(limits, ctid_);
     for (const auto &setting : settings)
         write_setting(mode_, ctid_, setting);
 }
