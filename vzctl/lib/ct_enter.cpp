@@ -44,8 +44,19 @@ std::vector<UniqueFd> open_namespaces(pid_t init_pid) {
     return fds;
 }
 
-[[noreturn]] void join_and_run(Ctid ctid, std::vector<UniqueFd> &ns, CapMask caps,
-                               const std::function<int()> &body, const std::vector<int> &keep) {
+// The init's own root: after setns(mnt) we stand at the namespace's root
+// mount, which is the container's root only if nothing above it was chrooted.
+UniqueFd open_root(pid_t init_pid) {
+    std::string path = "/proc/" + std::to_string(init_pid) + "/root";
+    UniqueFd fd(open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!fd)
+        throw_errno(VZ_ENVCREATE_ERROR, "Unable to open " + path);
+    return fd;
+}
+
+[[noreturn]] void join_and_run(Ctid ctid, std::vector<UniqueFd> &ns, UniqueFd &root,
+                               CapMask caps, const std::function<int()> &body,
+                               const std::vector<int> &keep) {
     // Not dumpable: the container's root cannot ptrace us or open our
     // /proc/<pid>/exe while we still hold host state.
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -63,6 +74,11 @@ std::vector<UniqueFd> open_namespaces(pid_t init_pid) {
         }
     }
     ns.clear();
+    if (fchdir(root.get()) != 0 || chroot(".") != 0) {
+        std::fprintf(stderr, "Unable to enter the root of CT %u: %s\n", ctid, std::strerror(errno));
+        _exit(VZ_ENVCREATE_ERROR);
+    }
+    root.reset();
     // No host fd but the ones handed over may reach the container.
     close_fds_except(keep);
     // setns(pid) applies to children only: the worker is forked below.
@@ -96,11 +112,12 @@ CapMask ct_capabilities(const VeConfig &config) {
 pid_t spawn_in_ct(Ctid ctid, pid_t init_pid, CapMask caps, const std::function<int()> &body,
                   const std::vector<int> &fds_to_keep) {
     auto ns = open_namespaces(init_pid);
+    auto root = open_root(init_pid);
     pid_t pid = fork();
     if (pid < 0)
         throw_errno(VZ_RESOURCE_ERROR, "Unable to fork");
     if (pid == 0)
-        join_and_run(ctid, ns, caps, body, fds_to_keep);
+        join_and_run(ctid, ns, root, caps, body, fds_to_keep);
     return pid;
 }
 
