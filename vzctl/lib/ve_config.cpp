@@ -114,14 +114,19 @@ Ctid resolve_ctid(std::string_view text) {
 }
 
 VeConfig VeConfig::load(Ctid ctid) {
+    const std::filesystem::path path = global_conf_path();
+    ConfigFile global = ConfigFile::load(path);
+    if (!global.exists())
+        throw Error(VZ_NOCONFIG, "Global configuration file " + path.string() + " not found");
+    print_warnings(global);
+    return load(ctid, global);
+}
+
+VeConfig VeConfig::load(Ctid ctid, const ConfigFile &global) {
     VeConfig cfg;
     cfg.ctid_ = ctid;
-    const std::filesystem::path global = global_conf_path();
-    cfg.global_ = ConfigFile::load(global);
-    if (!cfg.global_.exists())
-        throw Error(VZ_NOCONFIG, "Global configuration file " + global.string() + " not found");
+    cfg.global_ = global;
     cfg.ct_ = ConfigFile::load(vz::ct_conf_path(ctid));
-    print_warnings(cfg.global_);
     print_warnings(cfg.ct_);
     return cfg;
 }

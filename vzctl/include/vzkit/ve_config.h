@@ -38,6 +38,10 @@ class VeConfig {
 public:
     // Reads vz.conf (missing → Error(VZ_NOCONFIG)) and <CTID>.conf if present.
     static VeConfig load(Ctid ctid);
+    // Same with an already parsed vz.conf, for tools that read many containers
+    // (vzlist) and must not parse vz.conf once per CT. The caller decides
+    // whether a missing vz.conf is an error and reports its warnings.
+    static VeConfig load(Ctid ctid, const ConfigFile &global);
 
     Ctid ctid() const { return ctid_; }
     ConfigFile &global() { return global_; }
