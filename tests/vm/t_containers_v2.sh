@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Inside the VM (tests/vm/run.sh): real containers on cgroup v2 — the same
+# lifecycle, limits and vzlist scenarios the host runs on cgroup v1.
+set -u
+fstype=$(stat -fc %T /sys/fs/cgroup)
+if [ "$fstype" != cgroup2fs ]; then
+  echo "t_containers_v2: /sys/fs/cgroup is $fstype, not cgroup2fs" >&2
+  exit 1
+fi
+: "${VZKIT_SRC:?VZKIT_SRC is not set}"
+rc=0
+for t in t_lifecycle t_limits t_vzlist; do
+  echo "== $t (cgroup v2)"
+  bash "$VZKIT_SRC/tests/integration/$t.sh" || rc=1
+done
+exit $rc
