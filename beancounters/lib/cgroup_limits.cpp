@@ -77,10 +77,12 @@ std::optional<unsigned> cpulimit_percent(const VeConfig &config) {
     auto cpus = nonzero_uint(config, "CPUS");
     if (cpus && *cpus > std::numeric_limits<unsigned>::max() / 100)
         invalid("CPUS", *config.get("CPUS"));
-    std::optional<unsigned> cpus_percent = cpus ? std::optional(*cpus * 100) : std::nullopt;
-    if (limit && cpus_percent)
-        return std::min(*limit, *cpus_percent);
-    return limit ? limit : cpus_percent;
+    // Plain unsigned arithmetic: GCC 12 misreads optional-of-optional flows
+    // at -O2 (-Wmaybe-uninitialized).
+    if (!cpus)
+        return limit;
+    const unsigned cpus_percent = *cpus * 100;
+    return limit ? std::min(*limit, cpus_percent) : cpus_percent;
 }
 
 using CpuRange = std::pair<unsigned, unsigned>;
