@@ -37,7 +37,7 @@ check-vm: build templates
 	cd $(BUILD) && ctest --output-on-failure -L vm
 
 demo: build templates
-	scripts/demo.sh
+	BUILD=$(abspath $(BUILD)) scripts/demo.sh
 
 install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
