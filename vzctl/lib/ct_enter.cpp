@@ -6,6 +6,7 @@
 #include "vzkit/fd.h"
 #include "vzkit/hooks.h"
 #include "vzkit/process.h"
+#include "vzkit/seccomp.h"
 #include "vzkit/util.h"
 
 #include <fcntl.h>
@@ -54,9 +55,8 @@ UniqueFd open_root(pid_t init_pid) {
     return fd;
 }
 
-[[noreturn]] void join_and_run(Ctid ctid, std::vector<UniqueFd> &ns, UniqueFd &root,
-                               CapMask caps, const std::function<int()> &body,
-                               const std::vector<int> &keep) {
+[[noreturn]] void join_and_run(Ctid ctid, std::vector<UniqueFd> &ns, UniqueFd &root, CapMask caps,
+                               const std::function<int()> &body, const std::vector<int> &keep) {
     // Not dumpable: the container's root cannot ptrace us or open our
     // /proc/<pid>/exe while we still hold host state.
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -90,9 +90,10 @@ UniqueFd open_root(pid_t init_pid) {
             _exit(VZ_ENVCREATE_ERROR);
         try {
             restrict_capabilities(caps);
+            apply_container_seccomp();
         } catch (const Error &e) {
             std::fprintf(stderr, "%s\n", e.what());
-            _exit(VZ_SET_CAP);
+            _exit(e.code());
         }
         _exit(body());
     }
