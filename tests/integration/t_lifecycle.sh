@@ -19,6 +19,12 @@ expect_rc 0 "start" -- "$VZCTL" start $CT
 assert_contains "$OUT" "Container start in progress" "start message"
 assert_eq "$("$VZCTL" status $CT)" "CTID $CT exist mounted running" "status of a running CT"
 wait_running $CT || fail "CT did not come up"
+# No monitor: the CT's init was handed to the host's init, no vzctl remains.
+INIT=$(for p in $(cat "$(ct_cgroup $CT pids)/cgroup.procs"); do
+    awk '/^NSpid:/ && $NF == 1 {print FILENAME}' /proc/$p/status 2>/dev/null; done | cut -d/ -f3)
+assert_true "[ -n '$INIT' ]" "the CT's init found on the host ($INIT)"
+assert_eq "$(awk '{print $4}' /proc/$INIT/stat)" "1" "the CT's init is a child of the host's init"
+assert_false "pgrep -f 'vzctl.* start $CT' >/dev/null" "no vzctl process stays behind"
 
 # Inside: PID 1 is the CT's own init.
 assert_eq "$("$VZCTL" exec2 $CT cat /proc/1/comm)" "init" "PID 1 is init"
@@ -89,6 +95,12 @@ assert_eq "$("$VZCTL" exec2 $CT cat /root/marker)" "from-inside" "data persists 
 expect_rc 0 "restart" -- "$VZCTL" restart $CT
 assert_eq "$("$VZCTL" status $CT)" "CTID $CT exist mounted running" "running after restart"
 expect_rc 0 "fast stop" -- "$VZCTL" stop $CT --fast
+
+# --wait returns once init ran its boot scripts (busybox inittab "once").
+expect_rc 0 "start --wait" -- "$VZCTL" start $CT --wait
+assert_contains "$(cat "$PRIV/etc/inittab")" "/.vzfifo" "start --wait marked the inittab"
+assert_true "$VZCTL exec2 $CT 'pidof syslogd' >/dev/null" "services are up when start --wait returns"
+expect_rc 0 "stop" -- "$VZCTL" stop $CT
 
 # A CT that halts from inside: status is down, the next start works.
 expect_rc 0 "start again" -- "$VZCTL" start $CT

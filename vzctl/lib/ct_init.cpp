@@ -7,6 +7,8 @@
 #include "vzkit/error.h"
 #include "vzkit/fd.h"
 #include "vzkit/process.h"
+#include "vzkit/seccomp.h"
+#include "vzkit/util.h"
 
 #include <fcntl.h>
 #include <net/if.h>
@@ -139,7 +141,7 @@ struct Node {
     unsigned major, minor;
 };
 constexpr std::array kNodes = {
-    Node{"null", 1, 3},   Node{"zero", 1, 5}, Node{"full", 1, 7},
+    Node{"null", 1, 3},   Node{"zero", 1, 5},    Node{"full", 1, 7},
     Node{"random", 1, 8}, Node{"urandom", 1, 9}, Node{"tty", 5, 0},
 };
 
@@ -154,8 +156,9 @@ void make_devnode(const DevNode &node) {
     // Nested names such as net/tun need their directory.
     for (size_t pos = path.find('/', 5); pos != std::string::npos; pos = path.find('/', pos + 1))
         ensure_dir(path.substr(0, pos).c_str(), 0755);
-    make_node(path, node.mode, makedev(static_cast<unsigned>(node.rule.major),
-                                       static_cast<unsigned>(node.rule.minor)));
+    make_node(
+        path, node.mode,
+        makedev(static_cast<unsigned>(node.rule.major), static_cast<unsigned>(node.rule.minor)));
 }
 
 void populate_dev(const InitSetup &setup) {
@@ -163,7 +166,8 @@ void populate_dev(const InitSetup &setup) {
     must_mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k");
     const mode_t old_umask = umask(0);
     for (const auto &node : kNodes)
-        make_node(std::string("/dev/") + node.name, S_IFCHR | 0666, makedev(node.major, node.minor));
+        make_node(std::string("/dev/") + node.name, S_IFCHR | 0666,
+                  makedev(node.major, node.minor));
     for (const auto &node : setup.devnodes)
         make_devnode(node);
     ensure_dir("/dev/pts", 0755);
@@ -195,6 +199,33 @@ void loopback_up() {
         fail(VZ_ENVCREATE_ERROR, "Unable to bring the loopback device up");
 }
 
+// --wait, OpenVZ's way: an inittab line that writes /.vzfifo once init has run
+// its boot scripts. Done after pivot_root, so the container's own symlinks can
+// only lead into its own tree. Busybox inittab has no runlevels; sysvinit's has.
+void add_runlevel_mark() {
+    unlink("/.vzfifo");
+    if (mkfifo("/.vzfifo", 0600) != 0)
+        fail(VZ_WAIT_FAILED, "Unable to create /.vzfifo");
+    std::string text;
+    if (auto content = read_file("/etc/inittab"))
+        text = *content;
+    else
+        throw SetupError{VZ_WAIT_FAILED,
+                         "--wait needs an init that reads /etc/inittab (busybox or sysvinit)"};
+    if (text.find("/.vzfifo") != std::string::npos)
+        return;
+    const bool busybox = text.starts_with("::") || text.find("\n::") != std::string::npos;
+    if (!text.empty() && text.back() != '\n')
+        text += '\n';
+    text += busybox ? "::once:/bin/sh -c 'echo > /.vzfifo'\n"
+                    : "vz:2345:once:/bin/sh -c 'echo > /.vzfifo'\n";
+    try {
+        write_file_atomic("/etc/inittab", text);
+    } catch (const Error &e) {
+        throw SetupError{VZ_WAIT_FAILED, e.what()};
+    }
+}
+
 void stdio_to_null() {
     int fd = open("/dev/null", O_RDWR);
     if (fd < 0)
@@ -212,15 +243,11 @@ void set_up(const InitSetup &setup) {
     mount_proc();
     mount_sys(setup);
     populate_dev(setup);
-    if (!setup.hostname.empty() &&
-        sethostname(setup.hostname.data(), setup.hostname.size()) != 0)
+    if (!setup.hostname.empty() && sethostname(setup.hostname.data(), setup.hostname.size()) != 0)
         fail(VZ_BADHOSTNAME, "Unable to set hostname " + setup.hostname);
     loopback_up();
-    if (setup.wait) {
-        unlink("/.vzfifo");
-        if (mkfifo("/.vzfifo", 0600) != 0)
-            fail(VZ_ENVCREATE_ERROR, "Unable to create /.vzfifo");
-    }
+    if (setup.wait)
+        add_runlevel_mark();
     setsid();
 }
 
@@ -264,6 +291,7 @@ void container_init(const InitSetup &setup) {
     close(setup.go_fd);
     try {
         restrict_capabilities(setup.caps);
+        apply_container_seccomp();
         if (!setup.script)
             stdio_to_null();
     } catch (const Error &e) {

@@ -35,8 +35,8 @@ namespace {
 // container's /sys/fs/cgroup mirrors the host's layout.
 std::vector<std::string> v1_hierarchy_options() {
     static const std::vector<std::string> kKnown = {
-        "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio",
-        "pids", "net_cls", "net_prio", "perf_event", "hugetlb", "rdma", "misc"};
+        "cpu",  "cpuacct", "cpuset",   "memory",     "devices", "freezer", "blkio",
+        "pids", "net_cls", "net_prio", "perf_event", "hugetlb", "rdma",    "misc"};
     std::vector<std::string> result;
     auto mountinfo = read_file("/proc/self/mountinfo").value_or("");
     for (const auto &line : split(mountinfo, '\n')) {
@@ -68,7 +68,7 @@ std::vector<DeviceRule> device_rules(const VeConfig &config, const std::vector<D
 
 // Everything start set up, undone in reverse unless committed.
 class StartRollback {
-public:
+  public:
     explicit StartRollback(const VeConfig &config) : config_(config) {}
     StartRollback(const StartRollback &) = delete;
     StartRollback &operator=(const StartRollback &) = delete;
@@ -93,7 +93,7 @@ public:
     void child(pid_t pid) { child_ = pid; }
     void commit() { committed_ = true; }
 
-private:
+  private:
     const VeConfig &config_;
     bool mounted_ = false;
     Cgroup *cgroup_ = nullptr;
@@ -129,8 +129,9 @@ std::optional<char> read_status(int fd, const char *stage) {
         int code = std::atoi(buf.c_str() + 1);
         auto space = buf.find(' ');
         throw Error(code ? code : VZ_ENVCREATE_ERROR,
-                    space == std::string::npos ? std::string("Unable to start the container ") + stage
-                                               : buf.substr(space + 1));
+                    space == std::string::npos
+                        ? std::string("Unable to start the container ") + stage
+                        : buf.substr(space + 1));
     }
     return buf[0];
 }
@@ -177,8 +178,8 @@ pid_t clone_container(detail::InitSetup &setup) {
     // Without CLONE_VM the child gets its own copy of this buffer, so it is
     // freed here only for the parent.
     auto stack = std::make_unique<char[]>(kStackSize);
-    const int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
-                      SIGCHLD;
+    const int flags =
+        CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD;
     pid_t pid = clone(clone_entry, stack.get() + kStackSize, flags, &setup);
     if (pid < 0)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to create the container's namespaces");
@@ -189,8 +190,11 @@ pid_t clone_container(detail::InitSetup &setup) {
 // once it reached its runlevel.
 void wait_for_runlevel(pid_t init) {
     auto fifo = "/proc/" + std::to_string(init) + "/root/.vzfifo";
-    UniqueFd fd(open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-    if (!fd)
+    // The container may have swapped the FIFO for a symlink, which would
+    // resolve against the host's root: refuse anything but the FIFO itself.
+    UniqueFd fd(open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || fstat(fd.get(), &st) != 0 || !S_ISFIFO(st.st_mode))
         throw_errno(VZ_WAIT_FAILED, "Unable to open " + fifo);
     // O_NONBLOCK open of a FIFO with no writer returns at once; poll reports
     // POLLHUP until a writer comes, so look for data instead.
@@ -207,28 +211,6 @@ void wait_for_runlevel(pid_t init) {
     unlink(fifo.c_str());
 }
 
-void add_runlevel_mark(const VeConfig &config) {
-    // OpenVZ's way for --wait: an inittab line that writes the FIFO once init
-    // ran its boot scripts. Busybox inittab has no runlevels; sysvinit has.
-    auto inittab = config.ve_root() / "etc/inittab";
-    std::error_code ec;
-    if (std::filesystem::is_symlink(inittab, ec))
-        throw Error(VZ_WAIT_FAILED, "--wait: /etc/inittab of the container is a symlink");
-    auto text = read_file(inittab);
-    if (!text)
-        throw Error(VZ_WAIT_FAILED,
-                    "--wait needs an init that reads /etc/inittab (busybox or sysvinit)");
-    const std::string mark = "vzfifo";
-    if (text->find(mark) != std::string::npos)
-        return;
-    bool busybox = text->find("\n::") != std::string::npos || text->starts_with("::");
-    std::string line = busybox ? "::once:/bin/sh -c 'echo > /.vzfifo' # vzfifo\n"
-                               : "vz:2345:once:/bin/sh -c 'echo > /.vzfifo' # vzfifo\n";
-    if (!text->empty() && text->back() != '\n')
-        text->push_back('\n');
-    write_file_atomic(inittab, *text + line);
-}
-
 } // namespace
 
 int start_ct(const VeConfig &config, const StartOptions &options) {
@@ -242,8 +224,6 @@ int start_ct(const VeConfig &config, const StartOptions &options) {
         mount_ct(config);
         rollback.mounted();
     }
-    if (options.wait)
-        add_runlevel_mark(config);
 
     Cgroup cgroup(config.ctid());
     cgroup.create();
