@@ -2,22 +2,27 @@
 
 #include "vzkit/cgroup.h"
 #include "vzkit/ct_create.h"
+#include "vzkit/ct_enter.h"
 #include "vzkit/ct_env.h"
 #include "vzkit/ct_state.h"
 #include "vzkit/error.h"
 #include "vzkit/log.h"
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 
 namespace vz {
 namespace {
 
-constexpr std::array kCgroupKeys = {"PHYSPAGES", "SWAPPAGES", "NUMPROC",
-                                    "CPUUNITS",  "CPULIMIT",  "CPUS", "CPUMASK"};
+constexpr std::array kCgroupKeys = {"PHYSPAGES", "SWAPPAGES", "NUMPROC", "CPUUNITS",
+                                    "CPULIMIT",  "CPUS",      "CPUMASK"};
 constexpr std::array kRestartKeys = {"CAPABILITY", "VE_ROOT", "VE_PRIVATE"};
 // Keys that only describe the container: nothing to apply.
-constexpr std::array kConfigOnlyKeys = {"ONBOOT", "DISABLED", "NAME", "DESCRIPTION",
+constexpr std::array kConfigOnlyKeys = {"ONBOOT",     "DISABLED",     "NAME",     "DESCRIPTION",
                                         "OSTEMPLATE", "STOP_TIMEOUT", "BOOTORDER"};
 
 template <typename Table> bool in(const Table &table, std::string_view key) {
@@ -28,6 +33,29 @@ bool any_in(const std::map<std::string, std::string> &changes, auto table) {
     return std::ranges::any_of(changes, [&](const auto &kv) { return in(table, kv.first); });
 }
 
+// New DEVNODES appear in the running container's /dev, made from inside it so
+// that its own symlinks cannot point the node anywhere on the host.
+void create_devnodes_live(const VeConfig &config, const std::vector<DevNode> &nodes) {
+    auto init = find_init_pid(config.ctid());
+    if (!init || nodes.empty())
+        return;
+    auto body = [&nodes]() -> int {
+        for (const auto &node : nodes) {
+            std::string path = "/dev/" + node.name;
+            for (size_t pos = path.find('/', 5); pos != std::string::npos;
+                 pos = path.find('/', pos + 1))
+                mkdir(path.substr(0, pos).c_str(), 0755);
+            dev_t dev = makedev(static_cast<unsigned>(node.rule.major),
+                                static_cast<unsigned>(node.rule.minor));
+            if (mknod(path.c_str(), node.mode, dev) != 0 && errno != EEXIST)
+                return VZ_SET_DEVICES;
+        }
+        return 0;
+    };
+    if (wait_exit_code(spawn_in_ct(config.ctid(), *init, ct_capabilities(config), body)) != 0)
+        throw Error(VZ_SET_DEVICES, "Unable to create device nodes in the container");
+}
+
 void apply_live(VeConfig &config, const std::map<std::string, std::string> &changes) {
     Cgroup cgroup(config.ctid());
     if (any_in(changes, kCgroupKeys))
@@ -36,9 +64,12 @@ void apply_live(VeConfig &config, const std::map<std::string, std::string> &chan
         auto rules = default_device_rules();
         for (const auto &rule : parse_devices(config.get_or("DEVICES", "")))
             rules.push_back(rule);
-        for (const auto &node : parse_devnodes(config.get_or("DEVNODES", "")))
+        const auto nodes = parse_devnodes(config.get_or("DEVNODES", ""));
+        for (const auto &node : nodes)
             rules.push_back(node.rule);
         cgroup.set_devices(rules);
+        if (changes.contains("DEVNODES"))
+            create_devnodes_live(config, nodes);
     }
     if (auto it = changes.find("HOSTNAME"); it != changes.end())
         set_hostname_live(config, it->second);
@@ -49,9 +80,18 @@ void apply_live(VeConfig &config, const std::map<std::string, std::string> &chan
     }
 }
 
+// --setmode restart: what only a start can apply takes effect now.
+void restart_ct(const VeConfig &config) {
+    log_info("Restarting container");
+    stop_ct(config, StopOptions{});
+    start_ct(config, StartOptions{});
+}
+
 } // namespace
 
-bool needs_restart(std::string_view key) { return in(kRestartKeys, key); }
+bool needs_restart(std::string_view key) {
+    return in(kRestartKeys, key);
+}
 
 void set_ct(VeConfig &config, const std::map<std::string, std::string> &changes,
             const SetOptions &options) {
@@ -65,15 +105,20 @@ void set_ct(VeConfig &config, const std::map<std::string, std::string> &changes,
     parse_devices(config.get_or("DEVICES", ""));
     parse_devnodes(config.get_or("DEVNODES", ""));
 
-    const bool live_work = std::ranges::any_of(
-        changes, [](const auto &kv) { return !in(kConfigOnlyKeys, kv.first); });
-    if (running) {
+    const bool live_work =
+        std::ranges::any_of(changes, [](const auto &kv) { return !in(kConfigOnlyKeys, kv.first); });
+    const bool restart =
+        running && options.setmode_restart &&
+        std::ranges::any_of(changes, [](const auto &kv) { return in(kRestartKeys, kv.first); });
+    if (running && !restart) {
         apply_live(config, changes);
     } else if (live_work && !options.save) {
         throw Error(VZ_VE_NOT_RUNNING,
                     "Container is not running: use --save to store the settings");
     }
     if (!options.save) {
+        if (restart)
+            restart_ct(config);
         if (running && live_work)
             log_warning("Settings were not saved and will be reset to the original values on "
                         "the next start (use --save flag)");
@@ -94,6 +139,8 @@ void set_ct(VeConfig &config, const std::map<std::string, std::string> &changes,
         throw Error(VZ_CONFIG_SAVE_ERROR, e.what());
     }
     log_info("CT configuration saved to " + config.ct_conf_path().string());
+    if (restart)
+        restart_ct(config);
 }
 
 } // namespace vz
