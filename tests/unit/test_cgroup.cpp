@@ -261,7 +261,8 @@ struct GroupFixture {
             fs::create_directory(dir / "sub");
             for (const char *file : {"cpuset.cpus", "cpuset.mems"}) {
                 auto parent = vz::read_file(dir / file);
-                auto own = vz::read_file(dir / "sub" / file); // absent where cpuset is not delegated
+                auto own =
+                    vz::read_file(dir / "sub" / file); // absent where cpuset is not delegated
                 if (parent && !vz::trim(*parent).empty() && own && vz::trim(*own).empty())
                     write_control(dir / "sub" / file, vz::trim(*parent));
             }
@@ -392,13 +393,14 @@ BOOST_FIXTURE_TEST_CASE(apply_writes_the_mapped_values, GroupFixture) {
 
     cg.apply(vz::CgroupLimits{});
     if (is_v2())
-        check_files(cg, {{"memory", "memory.max", "max"},
-                         {"memory", "memory.swap.max", "max"},
-                         {"pids", "pids.max", "max"},
-                         {"cpu", "cpu.weight", "100"},
-                         {"cpu", "cpu.max", "max 100000"},
-                         {"cpuset", "cpuset.cpus",
-                          read_trimmed(cg.path("cpuset").parent_path() / "cpuset.cpus.effective")}});
+        check_files(cg,
+                    {{"memory", "memory.max", "max"},
+                     {"memory", "memory.swap.max", "max"},
+                     {"pids", "pids.max", "max"},
+                     {"cpu", "cpu.weight", "100"},
+                     {"cpu", "cpu.max", "max 100000"},
+                     {"cpuset", "cpuset.cpus",
+                      read_trimmed(cg.path("cpuset").parent_path() / "cpuset.cpus.effective")}});
     else
         check_files(cg, {{"memory", "memory.limit_in_bytes", v1_unlimited()},
                          {"memory", "memory.memsw.limit_in_bytes", v1_unlimited()},

@@ -84,17 +84,16 @@ struct CapSetting {
 CapSetting parse_one(std::string_view item) {
     auto colon = item.rfind(':');
     if (colon == std::string_view::npos)
-        throw Error(VZ_INVALID_PARAMETER_VALUE, "Invalid capability setting '" +
-                                                    std::string(item) + "': expected NAME:on|off");
+        throw Error(VZ_INVALID_PARAMETER_VALUE,
+                    "Invalid capability setting '" + std::string(item) + "': expected NAME:on|off");
     const CapName *cap = find_cap(item.substr(0, colon));
     if (!cap)
         throw Error(VZ_INVALID_PARAMETER_VALUE,
                     "Unknown capability '" + std::string(item.substr(0, colon)) + "'");
     std::string state = to_lower(item.substr(colon + 1));
     if (state != "on" && state != "off")
-        throw Error(VZ_INVALID_PARAMETER_VALUE, "Invalid capability state '" + state +
-                                                    "' for " + std::string(cap->name) +
-                                                    ": use on or off");
+        throw Error(VZ_INVALID_PARAMETER_VALUE, "Invalid capability state '" + state + "' for " +
+                                                    std::string(cap->name) + ": use on or off");
     return {cap, state == "on"};
 }
 

@@ -20,7 +20,7 @@ namespace {
 
 // Removes a directory tree on scope exit unless released.
 class TreeGuard {
-public:
+  public:
     explicit TreeGuard(fs::path path) : path_(std::move(path)) {}
     TreeGuard(const TreeGuard &) = delete;
     TreeGuard &operator=(const TreeGuard &) = delete;
@@ -32,7 +32,7 @@ public:
     }
     void release() { path_.clear(); }
 
-private:
+  private:
     fs::path path_;
 };
 
@@ -68,10 +68,10 @@ void check_free_space(const fs::path &tarball, const fs::path &private_dir) {
     const std::uint64_t available = std::uint64_t(st.f_bavail) * st.f_frsize;
     const std::uint64_t needed = estimate_unpacked_size(tarball);
     if (available < needed)
-        throw Error(VZ_FS_NO_DISK_SPACE,
-                    "Not enough disk space on " + parent.string() + ": the template needs about " +
-                        std::to_string(needed / 1024) + " KB, " + std::to_string(available / 1024) +
-                        " KB available");
+        throw Error(VZ_FS_NO_DISK_SPACE, "Not enough disk space on " + parent.string() +
+                                             ": the template needs about " +
+                                             std::to_string(needed / 1024) + " KB, " +
+                                             std::to_string(available / 1024) + " KB available");
 }
 
 void unpack_into_place(const fs::path &tarball, const fs::path &private_dir) {
@@ -127,9 +127,9 @@ void create_ct(VeConfig &config, const CreateOptions &options) {
         throw Error(VZ_VE_TMPL_NOTSET, "TEMPLATE is not set");
     const fs::path private_dir = config.ve_private();
     config.ve_root();
-    const auto ostemplate =
-        options.ostemplate ? options.ostemplate : config.get("OSTEMPLATE") ? config.get("OSTEMPLATE")
-                                                                           : config.get("DEF_OSTEMPLATE");
+    const auto ostemplate = options.ostemplate         ? options.ostemplate
+                            : config.get("OSTEMPLATE") ? config.get("OSTEMPLATE")
+                                                       : config.get("DEF_OSTEMPLATE");
     if (!ostemplate || ostemplate->empty())
         throw Error(VZ_VE_OSTEMPLATE_NOTSET, "OS template is not specified (use --ostemplate)");
     if (!dir_empty(private_dir))
@@ -152,8 +152,8 @@ void create_ct(VeConfig &config, const CreateOptions &options) {
         unpack_into_place(*tarball, private_dir);
         // The config is written last: an interrupted create leaves none.
         ConfigFile &ct = config.ct();
-        for (const auto &key : {"VE_ROOT", "VE_PRIVATE", "HOSTNAME", "NAME", "DESCRIPTION",
-                                "IP_ADDRESS"}) {
+        for (const auto &key :
+             {"VE_ROOT", "VE_PRIVATE", "HOSTNAME", "NAME", "DESCRIPTION", "IP_ADDRESS"}) {
             auto it = config.overrides().find(key);
             if (it != config.overrides().end())
                 ct.set(key, it->second);
@@ -199,12 +199,13 @@ void destroy_ct(VeConfig &config) {
         }
         fs::remove_all(doomed, ec);
         if (ec)
-            throw Error(VZ_FS_DEL_PRVT, "Unable to remove " + doomed.string() + ": " + ec.message());
+            throw Error(VZ_FS_DEL_PRVT,
+                        "Unable to remove " + doomed.string() + ": " + ec.message());
     }
     // The config and its action scripts are kept as *.destroyed, as OpenVZ does.
     const std::string id = std::to_string(config.ctid());
-    for (const auto *suffix : {".conf", ".mount", ".umount", ".premount", ".postumount", ".start",
-                               ".stop"}) {
+    for (const auto *suffix :
+         {".conf", ".mount", ".umount", ".premount", ".postumount", ".start", ".stop"}) {
         fs::path file = ct_conf_dir() / (id + suffix);
         if (fs::exists(file, ec))
             fs::rename(file, fs::path(file.string() + ".destroyed"), ec);
@@ -216,8 +217,8 @@ void destroy_ct(VeConfig &config) {
 
 void set_ct_name(Ctid ctid, const std::string &name) {
     const bool valid = !name.empty() && std::ranges::all_of(name, [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-+_. ").find(c) !=
-                                                                  std::string_view::npos;
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               std::string_view("-+_. ").find(c) != std::string_view::npos;
     });
     if (!valid || std::ranges::all_of(name, ::isdigit))
         throw Error(VZ_SET_NAME_ERROR, "Invalid container name '" + name +
@@ -240,8 +241,8 @@ void remove_ct_names(Ctid ctid) {
     std::error_code ec;
     for (const auto &entry : fs::directory_iterator(names_dir(), ec)) {
         std::error_code ec2;
-        if (entry.is_symlink(ec2) && fs::read_symlink(entry.path(), ec2).filename() ==
-                                         std::to_string(ctid) + ".conf")
+        if (entry.is_symlink(ec2) &&
+            fs::read_symlink(entry.path(), ec2).filename() == std::to_string(ctid) + ".conf")
             fs::remove(entry.path(), ec2);
     }
 }

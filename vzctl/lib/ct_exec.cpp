@@ -34,7 +34,9 @@ pid_t require_init(const VeConfig &config) {
     return *init;
 }
 
-std::string shell_in_ct() { return access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh"; }
+std::string shell_in_ct() {
+    return access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
+}
 
 [[noreturn]] void exec_shell(const std::vector<std::string> &args,
                              const std::vector<std::string> &env) {
@@ -117,7 +119,7 @@ UniqueFd receive_fd(int sock) {
 
 // Raw mode on the host terminal for the session, restored on every exit path.
 class RawTerminal {
-public:
+  public:
     RawTerminal() {
         if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_) != 0)
             return;
@@ -132,7 +134,7 @@ public:
     RawTerminal(const RawTerminal &) = delete;
     RawTerminal &operator=(const RawTerminal &) = delete;
 
-private:
+  private:
     termios saved_{};
     bool active_ = false;
 };
@@ -212,8 +214,12 @@ int login_shell_on_pty(int sock, const std::string &term) {
     if (slave > STDERR_FILENO)
         close(slave);
     const bool bash = access("/bin/bash", X_OK) == 0;
-    std::vector<std::string> env = {"PATH=" + std::string(kScriptPath), "HISTFILE=/dev/null",
-                                    "USER=root",  "HOME=/root", "LOGNAME=root", "TERM=" + term};
+    std::vector<std::string> env = {"PATH=" + std::string(kScriptPath),
+                                    "HISTFILE=/dev/null",
+                                    "USER=root",
+                                    "HOME=/root",
+                                    "LOGNAME=root",
+                                    "TERM=" + term};
     if (chdir("/root") != 0 && chdir("/") != 0)
         return VZ_SYSTEM_ERROR;
     std::vector<char *> envp;

@@ -55,7 +55,9 @@ std::optional<pid_t> find_init_pid(Ctid ctid) {
     return std::nullopt;
 }
 
-bool is_running(Ctid ctid) { return find_init_pid(ctid).has_value(); }
+bool is_running(Ctid ctid) {
+    return find_init_pid(ctid).has_value();
+}
 
 bool is_mount_point(const std::filesystem::path &path) {
     char resolved[PATH_MAX];
@@ -72,7 +74,9 @@ bool is_mount_point(const std::filesystem::path &path) {
     return false;
 }
 
-bool is_mounted(const VeConfig &config) { return is_mount_point(config.ve_root()); }
+bool is_mounted(const VeConfig &config) {
+    return is_mount_point(config.ve_root());
+}
 
 CtStatus query_status(const VeConfig &config) {
     CtStatus status;

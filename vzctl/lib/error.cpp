@@ -62,7 +62,8 @@ constexpr std::array kExitCodes = std::to_array<ExitCodeInfo>({
     {VZ_DISKINODES_NOT_SET, "VZ_DISKINODES_NOT_SET", "DISKINODES is not set"},
     {VZ_ERROR_SET_USER_QUOTA, "VZ_ERROR_SET_USER_QUOTA", "Unable to set the user quota"},
     {VZ_DQ_OFF, "VZ_DQ_OFF", "Unable to turn the disk quota off"},
-    {VZ_DQ_UGID_NOTINITIALIZED, "VZ_DQ_UGID_NOTINITIALIZED", "Second-level quota is not initialized"},
+    {VZ_DQ_UGID_NOTINITIALIZED, "VZ_DQ_UGID_NOTINITIALIZED",
+     "Second-level quota is not initialized"},
     {VZ_GET_QUOTA_USAGE, "VZ_GET_QUOTA_USAGE", "Unable to read the quota usage"},
     {VZ_BADHOSTNAME, "VZ_BADHOSTNAME", "Invalid hostname"},
     {VZ_BADIP, "VZ_BADIP", "Invalid IP address"},
@@ -84,7 +85,8 @@ constexpr std::array kExitCodes = std::to_array<ExitCodeInfo>({
     {VZ_VE_START_DISABLED, "VZ_VE_START_DISABLED", "Container start is disabled"},
     {VZ_SET_IPTABLES, "VZ_SET_IPTABLES", "Unable to set iptables modules"},
     {VZ_NO_DISTR_CONF, "VZ_NO_DISTR_CONF", "Distribution configuration not found"},
-    {VZ_NO_DISTR_ACTION_SCRIPT, "VZ_NO_DISTR_ACTION_SCRIPT", "Distribution action script not found"},
+    {VZ_NO_DISTR_ACTION_SCRIPT, "VZ_NO_DISTR_ACTION_SCRIPT",
+     "Distribution action script not found"},
     {VZ_APPLY_CONFIG_ERROR, "VZ_APPLY_CONFIG_ERROR", "Unable to apply the configuration"},
     {VZ_CUSTOM_CONFIGURE_ERROR, "VZ_CUSTOM_CONFIGURE_ERROR", "Custom configuration failed"},
     {VZ_SET_MEMINFO_ERROR, "VZ_SET_MEMINFO_ERROR", "Unable to set meminfo"},
@@ -100,7 +102,9 @@ static_assert(std::ranges::is_sorted(kExitCodes, {}, &ExitCodeInfo::code));
 
 } // namespace
 
-std::span<const ExitCodeInfo> exit_codes() { return kExitCodes; }
+std::span<const ExitCodeInfo> exit_codes() {
+    return kExitCodes;
+}
 
 const ExitCodeInfo *find_exit_code(int code) {
     auto it = std::ranges::lower_bound(kExitCodes, code, {}, &ExitCodeInfo::code);

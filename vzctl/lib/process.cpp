@@ -50,7 +50,9 @@ IgnoreSigpipe::IgnoreSigpipe() {
     sigaction(SIGPIPE, &sa, &old_);
 }
 
-IgnoreSigpipe::~IgnoreSigpipe() { sigaction(SIGPIPE, &old_, nullptr); }
+IgnoreSigpipe::~IgnoreSigpipe() {
+    sigaction(SIGPIPE, &old_, nullptr);
+}
 
 bool write_all(int fd, const char *data, size_t len) {
     while (len > 0) {
@@ -75,7 +77,9 @@ bool pump(int from, int to) {
     return write_all(to, buf, static_cast<size_t>(n));
 }
 
-UniqueFd open_pidfd(pid_t pid) { return UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0))); }
+UniqueFd open_pidfd(pid_t pid) {
+    return UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+}
 
 void drain(int from, int to) {
     fcntl(from, F_SETFL, fcntl(from, F_GETFL) | O_NONBLOCK);
@@ -84,7 +88,6 @@ void drain(int from, int to) {
     while ((n = read(from, buf, sizeof buf)) > 0)
         write_all(to, buf, static_cast<size_t>(n));
 }
-
 
 void relay_pipes(pid_t child, UniqueFd child_in, UniqueFd child_out, UniqueFd child_err,
                  const std::optional<std::string> &input) {

@@ -14,12 +14,12 @@ namespace vz {
 // Each field is unset when the config does not limit it ("unlimited" or absent),
 // which the cgroup layer applies as "no limit" (max / -1).
 struct CgroupLimits {
-    std::optional<std::uint64_t> memory_bytes;      // PHYSPAGES limit × page size
-    std::optional<std::uint64_t> swap_bytes;        // SWAPPAGES limit × page size
-    std::optional<std::uint64_t> pids;              // NUMPROC limit
-    std::optional<unsigned> cpuunits;               // CPUUNITS (OpenVZ units, 1000 default)
-    std::optional<unsigned> cpulimit_percent;       // min(CPULIMIT, CPUS × 100); 100 = one CPU
-    std::optional<std::string> cpuset_cpus;         // CPUMASK as a cpu list ("0-2,7")
+    std::optional<std::uint64_t> memory_bytes; // PHYSPAGES limit × page size
+    std::optional<std::uint64_t> swap_bytes;   // SWAPPAGES limit × page size
+    std::optional<std::uint64_t> pids;         // NUMPROC limit
+    std::optional<unsigned> cpuunits;          // CPUUNITS (OpenVZ units, 1000 default)
+    std::optional<unsigned> cpulimit_percent;  // min(CPULIMIT, CPUS × 100); 100 = one CPU
+    std::optional<std::string> cpuset_cpus;    // CPUMASK as a cpu list ("0-2,7")
 };
 
 // Throws Error(VZ_INVALID_PARAMETER_VALUE) naming the key whose value does not parse.

@@ -31,8 +31,8 @@ struct Resource {
 
 // Every UBC, ordered as /proc/user_beancounters lists them.
 std::span<const Resource> resources();
-const Resource *find_resource_by_name(std::string_view name);   // "numproc"
-const Resource *find_resource_by_key(std::string_view key);     // "NUMPROC" (also DCACHE, IPTENTRIES)
+const Resource *find_resource_by_name(std::string_view name); // "numproc"
+const Resource *find_resource_by_key(std::string_view key);   // "NUMPROC" (also DCACHE, IPTENTRIES)
 
 struct Value {
     std::uint64_t barrier = kUnlimited;

@@ -39,12 +39,12 @@ std::vector<DeviceRule> parse_devices(std::string_view value);
 struct DevNode {
     std::string name; // path below /dev
     DeviceRule rule;
-    mode_t mode = 0;  // S_IFCHR/S_IFBLK | perms, from the host node
+    mode_t mode = 0; // S_IFCHR/S_IFBLK | perms, from the host node
 };
 std::vector<DevNode> parse_devnodes(std::string_view value);
 
 class Cgroup {
-public:
+  public:
     // The mode this host runs: V2 when /sys/fs/cgroup is a cgroup2 mount.
     static CgroupMode host_mode();
 
@@ -84,7 +84,7 @@ public:
     std::optional<std::uint64_t> memory_usage_bytes() const;
     std::optional<std::uint64_t> pids_current() const;
 
-private:
+  private:
     Ctid ctid_;
     CgroupMode mode_;
 };

@@ -19,7 +19,7 @@ struct ConfigWarning {
 };
 
 class ConfigFile {
-public:
+  public:
     ConfigFile() = default;
     // Missing file → empty config with exists() == false. Unreadable → Error.
     static ConfigFile load(const std::filesystem::path &path);
@@ -46,7 +46,7 @@ public:
     // Atomic save: temp file in the same directory, fsync, rename.
     void save(const std::filesystem::path &path) const;
 
-private:
+  private:
     struct Line {
         std::string text;               // original text, or rewritten text once changed
         std::optional<std::string> key; // set for a KEY=value line (first occurrence only)

@@ -11,10 +11,10 @@ namespace vz {
 
 struct CreateOptions {
     std::optional<std::string> ostemplate;
-    std::optional<std::string> config;  // sample name: ve-<config>.conf-sample
+    std::optional<std::string> config; // sample name: ve-<config>.conf-sample
     std::optional<std::string> private_path;
     std::optional<std::string> root_path;
-    std::optional<std::string> ipadd;   // space separated, as IP_ADDRESS stores it
+    std::optional<std::string> ipadd; // space separated, as IP_ADDRESS stores it
     std::optional<std::string> hostname;
     std::optional<std::string> name;
     std::optional<std::string> description;

@@ -11,7 +11,7 @@
 namespace vz {
 
 class CtLock {
-public:
+  public:
     // Throws Error(VZ_LOCKED, "Container already locked by: pid N (cmdline)")
     // when a live process holds it.
     static CtLock acquire(const std::filesystem::path &lock_dir, Ctid ctid,
@@ -24,7 +24,7 @@ public:
 
     const std::filesystem::path &path() const { return path_; }
 
-private:
+  private:
     explicit CtLock(std::filesystem::path path) : path_(std::move(path)) {}
     std::filesystem::path path_;
 };

@@ -9,11 +9,11 @@
 namespace vz {
 
 struct LogSettings {
-    bool enabled = true;                          // LOGGING
+    bool enabled = true;                               // LOGGING
     std::filesystem::path file = "/var/log/vzctl.log"; // LOGFILE
-    int file_level = 0;                           // LOG_LEVEL
-    int console_level = 0;                        // VERBOSE, +1 per --verbose
-    bool quiet = false;                           // --quiet: only errors reach the console
+    int file_level = 0;                                // LOG_LEVEL
+    int console_level = 0;                             // VERBOSE, +1 per --verbose
+    bool quiet = false;                                // --quiet: only errors reach the console
     std::string program = "vzctl";
     unsigned ctid = 0;
     bool have_ctid = false;

@@ -35,13 +35,13 @@ UniqueFd open_pidfd(pid_t pid);
 
 // Ignores SIGPIPE for its lifetime: a relay must survive a reader that left.
 class IgnoreSigpipe {
-public:
+  public:
     IgnoreSigpipe();
     ~IgnoreSigpipe();
     IgnoreSigpipe(const IgnoreSigpipe &) = delete;
     IgnoreSigpipe &operator=(const IgnoreSigpipe &) = delete;
 
-private:
+  private:
     struct sigaction old_ {};
 };
 

@@ -14,7 +14,8 @@ std::optional<std::string> read_file(const std::filesystem::path &path);
 // Writes a small control file (cgroup, /proc) in one write(); throws Error(VZ_SYSTEM_ERROR).
 void write_file(const std::filesystem::path &path, std::string_view data);
 // Replaces path atomically: temp file in the same directory, fsync, rename, fsync of the dir.
-void write_file_atomic(const std::filesystem::path &path, std::string_view data, unsigned mode = 0644);
+void write_file_atomic(const std::filesystem::path &path, std::string_view data,
+                       unsigned mode = 0644);
 
 std::vector<std::string> split(std::string_view text, char sep, bool skip_empty = true);
 std::vector<std::string> split_ws(std::string_view text);

@@ -22,12 +22,12 @@ Ctid parse_ctid(std::string_view text);
 // The configuration directory: $VZ_CONFDIR, default /etc/vz. Tests and CI point
 // it elsewhere so that they never touch the host's /etc/vz.
 std::filesystem::path conf_dir();
-std::filesystem::path global_conf_path();              // <confdir>/vz.conf
-std::filesystem::path ct_conf_dir();                   // <confdir>/conf
-std::filesystem::path ct_conf_path(Ctid ctid);         // <confdir>/conf/<CTID>.conf
+std::filesystem::path global_conf_path();                      // <confdir>/vz.conf
+std::filesystem::path ct_conf_dir();                           // <confdir>/conf
+std::filesystem::path ct_conf_path(Ctid ctid);                 // <confdir>/conf/<CTID>.conf
 std::filesystem::path sample_conf_path(std::string_view name); // conf/ve-<name>.conf-sample
-std::filesystem::path names_dir();                     // <confdir>/names
-std::filesystem::path dists_dir();                     // <confdir>/dists
+std::filesystem::path names_dir();                             // <confdir>/names
+std::filesystem::path dists_dir();                             // <confdir>/dists
 
 // /etc/vz/names/<name> → <CTID>.conf symlink resolution; nullopt if unknown.
 std::optional<Ctid> ctid_by_name(std::string_view name);
@@ -35,7 +35,7 @@ std::optional<Ctid> ctid_by_name(std::string_view name);
 Ctid resolve_ctid(std::string_view text);
 
 class VeConfig {
-public:
+  public:
     // Reads vz.conf (missing → Error(VZ_NOCONFIG)) and <CTID>.conf if present.
     static VeConfig load(Ctid ctid);
     // Same with an already parsed vz.conf, for tools that read many containers
@@ -61,13 +61,13 @@ public:
     std::optional<std::int64_t> get_int(std::string_view key) const;
 
     // VE_ROOT and VE_PRIVATE with $VEID / ${VEID} substituted.
-    std::filesystem::path ve_root() const;    // throws Error(VZ_VE_ROOT_NOTSET)
-    std::filesystem::path ve_private() const; // throws Error(VZ_VE_PRIVATE_NOTSET)
+    std::filesystem::path ve_root() const;      // throws Error(VZ_VE_ROOT_NOTSET)
+    std::filesystem::path ve_private() const;   // throws Error(VZ_VE_PRIVATE_NOTSET)
     std::filesystem::path template_dir() const; // TEMPLATE, default /vz/template
     std::filesystem::path lock_dir() const;     // LOCKDIR, default /vz/lock
     std::filesystem::path ct_conf_path() const { return vz::ct_conf_path(ctid_); }
 
-private:
+  private:
     Ctid ctid_ = 0;
     ConfigFile global_;
     ConfigFile ct_;

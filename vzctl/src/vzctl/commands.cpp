@@ -24,12 +24,15 @@ namespace {
 po::variables_map parse(const std::vector<std::string> &args, const po::options_description &desc) {
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(args).options(desc).style(
-                      po::command_line_style::unix_style ^ po::command_line_style::allow_guessing)
-                      .run(),
-                  vm);
+        po::store(
+            po::command_line_parser(args)
+                .options(desc)
+                .style(po::command_line_style::unix_style ^ po::command_line_style::allow_guessing)
+                .run(),
+            vm);
     } catch (const po::error &e) {
-        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, std::string("Invalid option: ") + e.what());
+        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX,
+                        std::string("Invalid option: ") + e.what());
     }
     return vm;
 }
@@ -38,7 +41,9 @@ std::optional<std::string> opt(const po::variables_map &vm, const char *name) {
     return vm.count(name) ? std::optional(vm[name].as<std::string>()) : std::nullopt;
 }
 
-bool flag(const po::variables_map &vm, const char *name) { return vm[name].as<bool>(); }
+bool flag(const po::variables_map &vm, const char *name) {
+    return vm[name].as<bool>();
+}
 
 po::options_description start_options() {
     po::options_description desc("start");

@@ -126,9 +126,8 @@ int run(std::vector<std::string> args) {
     configure_logging(config, global);
     std::vector<std::string> rest(args.begin() + 2, args.end());
     if (command->needs_config && !config.ct_exists())
-        throw vz::Error(vz::VZ_NOVECONFIG,
-                        "Container config file " + config.ct_conf_path().string() +
-                            " does not exist");
+        throw vz::Error(vz::VZ_NOVECONFIG, "Container config file " +
+                                               config.ct_conf_path().string() + " does not exist");
     std::optional<vz::CtLock> lock;
     if (command->takes_lock && !global.skiplock)
         lock.emplace(vz::CtLock::acquire(config.lock_dir(), ctid));

@@ -69,32 +69,35 @@ std::string ram_or_swap(std::string_view option, std::string_view text) {
 
 } // namespace
 
-SetRequest parse_set_options(const std::vector<std::string> &args, const std::string &current_caps) {
+SetRequest parse_set_options(const std::vector<std::string> &args,
+                             const std::string &current_caps) {
     po::options_description desc("set options");
-    desc.add_options()
-        ("save", po::bool_switch())("force", po::bool_switch())
-        ("setmode", po::value<std::string>())
-        ("ram", po::value<std::string>())("swap", po::value<std::string>())
-        ("cpuunits", po::value<std::string>())("cpulimit", po::value<std::string>())
-        ("cpus", po::value<std::string>())("cpumask", po::value<std::string>())
-        ("onboot", po::value<std::string>())("disabled", po::value<std::string>())
-        ("capability", po::value<std::vector<std::string>>()->composing())
-        ("devices", po::value<std::vector<std::string>>()->composing())
-        ("devnodes", po::value<std::vector<std::string>>()->composing())
-        ("hostname", po::value<std::string>())("name", po::value<std::string>())
-        ("description", po::value<std::string>())
-        ("stop-timeout", po::value<std::string>())("bootorder", po::value<std::string>());
+    desc.add_options()("save", po::bool_switch())("force", po::bool_switch())(
+        "setmode", po::value<std::string>())("ram", po::value<std::string>())(
+        "swap", po::value<std::string>())("cpuunits", po::value<std::string>())(
+        "cpulimit", po::value<std::string>())("cpus", po::value<std::string>())(
+        "cpumask", po::value<std::string>())("onboot", po::value<std::string>())(
+        "disabled", po::value<std::string>())("capability",
+                                              po::value<std::vector<std::string>>()->composing())(
+        "devices", po::value<std::vector<std::string>>()->composing())(
+        "devnodes", po::value<std::vector<std::string>>()->composing())("hostname",
+                                                                        po::value<std::string>())(
+        "name", po::value<std::string>())("description", po::value<std::string>())(
+        "stop-timeout", po::value<std::string>())("bootorder", po::value<std::string>());
     for (const auto &res : vz::ubc::resources())
         desc.add_options()(std::string(res.option).c_str(), po::value<std::string>());
 
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(args).options(desc).style(
-                      po::command_line_style::unix_style ^ po::command_line_style::allow_guessing)
-                      .run(),
-                  vm);
+        po::store(
+            po::command_line_parser(args)
+                .options(desc)
+                .style(po::command_line_style::unix_style ^ po::command_line_style::allow_guessing)
+                .run(),
+            vm);
     } catch (const po::error &e) {
-        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, std::string("Invalid option: ") + e.what());
+        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX,
+                        std::string("Invalid option: ") + e.what());
     }
 
     SetRequest req;
@@ -160,7 +163,8 @@ SetRequest parse_set_options(const std::vector<std::string> &args, const std::st
             merged = vz::merge_capability_setting(merged, item);
         put("CAPABILITY", merged);
     }
-    for (const auto &[option, key] : {std::pair{"devices", "DEVICES"}, std::pair{"devnodes", "DEVNODES"}}) {
+    for (const auto &[option, key] :
+         {std::pair{"devices", "DEVICES"}, std::pair{"devnodes", "DEVNODES"}}) {
         if (!vm.count(option))
             continue;
         std::string joined;
