@@ -229,6 +229,7 @@ int start_ct(const VeConfig &config, const StartOptions &options) {
     cgroup.create();
     rollback.cgroup(&cgroup);
     cgroup.apply(cgroup_limits_from_config(config));
+    log_debug(1, "Applied the resource limits of the configuration");
     auto devnodes = parse_devnodes(config.get_or("DEVNODES", ""));
     cgroup.set_devices(device_rules(config, devnodes));
 
@@ -258,6 +259,9 @@ int start_ct(const VeConfig &config, const StartOptions &options) {
 
     pid_t init = clone_container(setup);
     rollback.child(init);
+    log_debug(1, "Container init is pid " + std::to_string(init) + " on the host, in cgroup vz/" +
+                     std::to_string(config.ctid()) +
+                     (setup.cgroup_mode == CgroupMode::V2 ? " (cgroup v2)" : " (cgroup v1)"));
     go.read.reset();
     status.write.reset();
     if (script_in) {

@@ -94,6 +94,9 @@ void stop_ct(const VeConfig &config, const StopOptions &options) {
     log_info("Stopping container ...");
     const std::chrono::seconds timeout(stop_timeout(config));
     bool stopped = false;
+    log_debug(1, options.fast ? std::string("Killing every task of the container")
+                              : "Asking the container's init to halt (timeout " +
+                                    std::to_string(timeout.count()) + " s)");
     if (!options.fast && request_halt(config, *init))
         stopped = wait_until_stopped(config.ctid(), timeout);
     if (!stopped) {
