@@ -136,39 +136,6 @@ std::optional<char> read_status(int fd, const char *stage) {
     return buf[0];
 }
 
-// <CTID>.start runs inside the container after setup, before init.
-void run_ct_script(const VeConfig &config, pid_t init, std::string_view event) {
-    auto path = ct_conf_dir() / (std::to_string(config.ctid()) + "." + std::string(event));
-    auto script = read_file(path);
-    if (!script)
-        return;
-    Pipe in = make_pipe(), out = make_pipe(), err = make_pipe();
-    auto body = [&]() -> int {
-        dup2(in.read.get(), STDIN_FILENO);
-        dup2(out.write.get(), STDOUT_FILENO);
-        dup2(err.write.get(), STDERR_FILENO);
-        const char *shell = access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
-        char *const argv[] = {const_cast<char *>(shell), nullptr};
-        auto env = default_exec_env();
-        std::vector<char *> envp;
-        for (auto &e : env)
-            envp.push_back(e.data());
-        envp.push_back(nullptr);
-        execve(shell, argv, envp.data());
-        return VZ_NOSCRIPT;
-    };
-    pid_t child = spawn_in_ct(config.ctid(), init, ct_capabilities(config), body,
-                              {in.read.get(), out.write.get(), err.write.get()});
-    in.read.reset();
-    out.write.reset();
-    err.write.reset();
-    relay_pipes(child, std::move(in.write), std::move(out.read), std::move(err.read), *script);
-    int rc = wait_exit_code(child);
-    if (rc != 0)
-        throw Error(VZ_ACTIONSCRIPT_ERROR,
-                    "Error executing " + path.string() + ": exit code " + std::to_string(rc));
-}
-
 int clone_entry(void *arg) {
     detail::container_init(*static_cast<detail::InitSetup *>(arg));
 }
@@ -275,8 +242,9 @@ int start_ct(const VeConfig &config, const StartOptions &options) {
     if (read_status(status.read.get(), "(setup)") != 'S')
         throw Error(VZ_ENVCREATE_ERROR, "Container init exited during setup");
 
+    // <CTID>.start runs inside the container after setup, before init.
     if (!options.script)
-        run_ct_script(config, init, "start");
+        run_ct_action_script(config, "start");
     if (write(go.write.get(), "G", 1) != 1)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to signal the container");
     read_status(status.read.get(), "(init)");

@@ -61,18 +61,6 @@ bool wait_until_stopped(Ctid ctid, std::chrono::seconds timeout) {
     return !is_running(ctid);
 }
 
-void run_stop_script(const VeConfig &config, pid_t init) {
-    auto path = ct_conf_dir() / (std::to_string(config.ctid()) + ".stop");
-    auto script = read_file(path);
-    if (!script)
-        return;
-    ExecRequest request;
-    request.input = *script;
-    if (exec_in_ct(config, request) != 0)
-        throw Error(VZ_ACTIONSCRIPT_ERROR, "Error executing " + path.string());
-    (void)init;
-}
-
 } // namespace
 
 int stop_timeout(const VeConfig &config) {
@@ -90,7 +78,7 @@ void stop_ct(const VeConfig &config, const StopOptions &options) {
             cgroup.destroy();
         return;
     }
-    run_stop_script(config, *init);
+    run_ct_action_script(config, "stop");
     log_info("Stopping container ...");
     const std::chrono::seconds timeout(stop_timeout(config));
     bool stopped = false;
