@@ -79,37 +79,51 @@ int exec_in_ct(const VeConfig &config, const ExecRequest &request) {
     return wait_exit_code(child);
 }
 
+void run_ct_action_script(const VeConfig &config, std::string_view event) {
+    auto path = ct_conf_dir() / (std::to_string(config.ctid()) + "." + std::string(event));
+    auto script = read_file(path);
+    if (!script)
+        return;
+    ExecRequest request;
+    request.input = *script;
+    if (int rc = exec_in_ct(config, request); rc != 0)
+        throw Error(VZ_ACTIONSCRIPT_ERROR,
+                    "Error executing " + path.string() + ": exit code " + std::to_string(rc));
+}
+
 namespace {
 
-void send_fd(int sock, int fd) {
+// One byte carrying one fd in SCM_RIGHTS; the buffers outlive the msghdr's use.
+struct FdMessage {
     char byte = 0;
     iovec iov{&byte, 1};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
     msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    FdMessage() {
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+    }
+    FdMessage(const FdMessage &) = delete;
+    FdMessage &operator=(const FdMessage &) = delete;
+};
+
+void send_fd(int sock, int fd) {
+    FdMessage m;
+    cmsghdr *cmsg = CMSG_FIRSTHDR(&m.msg);
     cmsg->cmsg_level = SOL_SOCKET;
     cmsg->cmsg_type = SCM_RIGHTS;
     cmsg->cmsg_len = CMSG_LEN(sizeof(int));
     std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-    sendmsg(sock, &msg, 0);
+    sendmsg(sock, &m.msg, 0);
 }
 
 UniqueFd receive_fd(int sock) {
-    char byte;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0)
+    FdMessage m;
+    if (recvmsg(sock, &m.msg, MSG_CMSG_CLOEXEC) <= 0)
         return UniqueFd();
-    cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    cmsghdr *cmsg = CMSG_FIRSTHDR(&m.msg);
     if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
         return UniqueFd();
     int fd;

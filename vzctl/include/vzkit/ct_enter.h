@@ -38,6 +38,11 @@ struct ExecRequest {
 // command's exit status. Throws Error(VZ_VE_NOT_RUNNING) when not running.
 int exec_in_ct(const VeConfig &config, const ExecRequest &request);
 
+// <confdir>/conf/<CTID>.<event> ("start", "stop") fed to the shell of the
+// running container, as OpenVZ runs these; a missing script is fine.
+// Throws Error(VZ_ACTIONSCRIPT_ERROR) when it fails.
+void run_ct_action_script(const VeConfig &config, std::string_view event);
+
 // enter: a login shell on a pty allocated inside the container, relayed to the
 // host terminal. exec_words, when given, are typed into the shell.
 int enter_ct(const VeConfig &config, const std::vector<std::string> &exec_words);
