@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include "options.h"
 #include "set_params.h"
 
 #include "vzkit/ct_create.h"
@@ -20,22 +21,6 @@ namespace po = boost::program_options;
 
 namespace vzctl {
 namespace {
-
-po::variables_map parse(const std::vector<std::string> &args, const po::options_description &desc) {
-    po::variables_map vm;
-    try {
-        po::store(
-            po::command_line_parser(args)
-                .options(desc)
-                .style(po::command_line_style::unix_style ^ po::command_line_style::allow_guessing)
-                .run(),
-            vm);
-    } catch (const po::error &e) {
-        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX,
-                        std::string("Invalid option: ") + e.what());
-    }
-    return vm;
-}
 
 std::optional<std::string> opt(const po::variables_map &vm, const char *name) {
     return vm.count(name) ? std::optional(vm[name].as<std::string>()) : std::nullopt;
@@ -87,7 +72,7 @@ int cmd_create(vz::VeConfig &config, const std::vector<std::string> &args) {
         "ipadd", po::value<std::vector<std::string>>()->composing())(
         "hostname", po::value<std::string>())("name", po::value<std::string>())(
         "description", po::value<std::string>())("layout", po::value<std::string>());
-    auto vm = parse(args, desc);
+    auto vm = parse_options(args, desc);
     if (auto layout = opt(vm, "layout"); layout && *layout != "simfs")
         throw vz::Error(vz::VZ_PLOOP_UNSUP, "Layout " + *layout + " is not supported; use simfs");
     if (std::filesystem::exists(config.ct_conf_path()) && !opt(vm, "config")) {
@@ -119,18 +104,18 @@ int cmd_destroy(vz::VeConfig &config, const std::vector<std::string> &args) {
 }
 
 int cmd_start(vz::VeConfig &config, const std::vector<std::string> &args) {
-    return vz::start_ct(config, start_from(parse(args, start_options())));
+    return vz::start_ct(config, start_from(parse_options(args, start_options())));
 }
 
 int cmd_stop(vz::VeConfig &config, const std::vector<std::string> &args) {
-    vz::stop_ct(config, stop_from(parse(args, stop_options())));
+    vz::stop_ct(config, stop_from(parse_options(args, stop_options())));
     return 0;
 }
 
 int cmd_restart(vz::VeConfig &config, const std::vector<std::string> &args) {
     po::options_description desc("restart");
     desc.add(start_options()).add(stop_options());
-    auto vm = parse(args, desc);
+    auto vm = parse_options(args, desc);
     vz::log_info("Restarting container");
     if (vz::is_running(config.ctid()))
         vz::stop_ct(config, stop_from(vm));

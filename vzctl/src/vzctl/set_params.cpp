@@ -1,5 +1,7 @@
 #include "set_params.h"
 
+#include "options.h"
+
 #include "vzkit/capability.h"
 #include "vzkit/cgroup.h"
 #include "vzkit/error.h"
@@ -87,18 +89,7 @@ SetRequest parse_set_options(const std::vector<std::string> &args,
     for (const auto &res : vz::ubc::resources())
         desc.add_options()(std::string(res.option).c_str(), po::value<std::string>());
 
-    po::variables_map vm;
-    try {
-        po::store(
-            po::command_line_parser(args)
-                .options(desc)
-                .style(po::command_line_style::unix_style ^ po::command_line_style::allow_guessing)
-                .run(),
-            vm);
-    } catch (const po::error &e) {
-        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX,
-                        std::string("Invalid option: ") + e.what());
-    }
+    const po::variables_map vm = parse_options(args, desc);
 
     SetRequest req;
     auto value = [&vm](const char *name) -> const std::string * {
