@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE test_cgroup
 #include <boost/test/unit_test.hpp>
 
+#include "temp_dir.h"
+
 #include "vzkit/cgroup.h"
 #include "vzkit/error.h"
 #include "vzkit/fd.h"
@@ -195,23 +197,11 @@ class Agent {
     vz::UniqueFd from_child_;
 };
 
-class TempDir {
+// Its path() accessor is what these tests were written against.
+class TempDir : vztest::TempDir {
   public:
-    TempDir() {
-        std::string templ = "/tmp/test_cgroup.XXXXXX";
-        BOOST_TEST_REQUIRE(::mkdtemp(templ.data()) != nullptr);
-        path_ = templ;
-    }
-    TempDir(const TempDir &) = delete;
-    TempDir &operator=(const TempDir &) = delete;
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path &path() const { return path_; }
-
-  private:
-    fs::path path_;
+    TempDir() : vztest::TempDir("test_cgroup") {}
+    const fs::path &path() const { return vztest::TempDir::path; }
 };
 
 // --- fixtures ---------------------------------------------------------------

@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE cgroup_limits
 #include <boost/test/unit_test.hpp>
 
+#include "temp_dir.h"
+
 #include "vzkit/cgroup_limits.h"
 #include "vzkit/error.h"
 #include "vzkit/ve_config.h"
@@ -112,9 +114,8 @@ BOOST_AUTO_TEST_CASE(bad_ubc_value_names_the_key) {
 }
 
 BOOST_AUTO_TEST_CASE(read_through_config_files) {
-    std::string templ = (fs::temp_directory_path() / "vzkit-cgl-XXXXXX").string();
-    BOOST_REQUIRE(::mkdtemp(templ.data()) != nullptr);
-    const fs::path dir = templ;
+    vztest::TempDir scratch("vzkit-cgl");
+    const fs::path dir = scratch.path;
     fs::create_directories(dir / "conf");
     std::ofstream(dir / "vz.conf") << "NUMPROC=\"unlimited\"\nCPUUNITS=1000\n";
     std::ofstream(dir / "conf" / "101.conf") << "PHYSPAGES=\"0:512M\"\nNUMPROC=\"400\"\n";
@@ -127,5 +128,4 @@ BOOST_AUTO_TEST_CASE(read_through_config_files) {
     BOOST_TEST(l.pids.value() == 400u);
     BOOST_TEST(l.cpuunits.value() == 1000u);
     BOOST_TEST(l.cpulimit_percent.value() == 200u);
-    fs::remove_all(dir);
 }

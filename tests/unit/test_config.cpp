@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE config
 #include <boost/test/unit_test.hpp>
 
+#include "temp_dir.h"
+
 #include "vzkit/config.h"
 #include "vzkit/error.h"
 #include "vzkit/util.h"
@@ -22,18 +24,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A scratch directory removed at the end of the test.
-struct TempDir {
-    TempDir() {
-        std::string templ = (fs::temp_directory_path() / "vzkit-config-XXXXXX").string();
-        BOOST_REQUIRE(::mkdtemp(templ.data()) != nullptr);
-        path = templ;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    fs::path path;
+struct TempDir : vztest::TempDir {
+    TempDir() : vztest::TempDir("vzkit-config") {}
 };
 
 // Sets VZ_CONFDIR for the scope of a test.

@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE lock
 #include <boost/test/unit_test.hpp>
 
+#include "temp_dir.h"
+
 #include "vzkit/error.h"
 #include "vzkit/lock.h"
 #include "vzkit/util.h"
@@ -20,17 +22,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    TempDir() {
-        std::string templ = (fs::temp_directory_path() / "vzkit-lock-XXXXXX").string();
-        BOOST_REQUIRE(::mkdtemp(templ.data()) != nullptr);
-        path = templ;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    fs::path path;
+struct TempDir : vztest::TempDir {
+    TempDir() : vztest::TempDir("vzkit-lock") {}
 };
 
 std::vector<std::string> dir_entries(const fs::path &dir) {

@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE vzlist_format
 #include <boost/test/unit_test.hpp>
 
+#include "temp_dir.h"
+
 #include "vzkit/ct_list.h"
 #include "vzkit/error.h"
 #include "vzkit/json.h"
@@ -23,20 +25,8 @@ using vz::UbcPart;
 
 namespace {
 
-// A scratch directory removed at the end of the test.
-struct TempDir {
-    TempDir() {
-        std::string templ = (fs::temp_directory_path() / "vzkit-vzlist-XXXXXX").string();
-        BOOST_REQUIRE(::mkdtemp(templ.data()) != nullptr);
-        path = templ;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(const TempDir &) = delete;
-    TempDir &operator=(const TempDir &) = delete;
-    fs::path path;
+struct TempDir : vztest::TempDir {
+    TempDir() : vztest::TempDir("vzkit-vzlist") {}
 };
 
 // Sets VZ_CONFDIR for the scope of a test.
