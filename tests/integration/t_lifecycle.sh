@@ -70,6 +70,20 @@ ENTER=$(sleep 2 | "$VZCTL" enter $CT --exec 'tty; hostname; exit' 2>&1)
 assert_contains "$ENTER" "/dev/pts/" "enter gets a pty from the CT's devpts"
 assert_contains "$ENTER" "ct$CT.example.test" "enter runs in the CT"
 
+# set: the hostname live, and the settings that only describe the CT.
+expect_rc 0 "set --hostname live" -- "$VZCTL" set $CT --hostname renamed$CT.example.test --save
+assert_eq "$("$VZCTL" exec2 $CT hostname)" "renamed$CT.example.test" "hostname changed live"
+expect_rc 0 "set --onboot --name --description --save" -- "$VZCTL" set $CT --onboot yes --name web$CT --description "customer 42" --save
+CONF=$(cat "$VZ_CONFDIR/conf/$CT.conf")
+assert_contains "$CONF" 'ONBOOT="yes"' "ONBOOT saved"
+assert_contains "$CONF" 'NAME="web'$CT'"' "NAME saved"
+assert_contains "$CONF" 'DESCRIPTION="customer 42"' "DESCRIPTION saved"
+assert_eq "$("$VZCTL" status web$CT)" "CTID $CT exist mounted running" "the name resolves to the CT"
+expect_rc 131 "--name without --save" -- "$VZCTL" set $CT --name other
+expect_rc 0 "set with nothing new" -- "$VZCTL" set $CT --onboot yes --save
+assert_contains "$OUT" "No changes" "unchanged settings are not rewritten"
+expect_rc 0 "set the hostname back" -- "$VZCTL" set $CT --hostname ct$CT.example.test --save
+
 # runscript on a running CT.
 printf 'echo running-script\nhostname\n' > "$IT_ROOT/script.sh"
 RS=$("$VZCTL" runscript $CT "$IT_ROOT/script.sh")
