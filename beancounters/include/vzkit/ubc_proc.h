@@ -1,0 +1,51 @@
+// Reading beancounters as OpenVZ's tools do: /proc/bc/resources (which has
+// swappages) or /proc/user_beancounters, and /proc/bc/<id>/resources.
+// Parsing follows vzctl's rules (vps_read_ubc, vzubc): a row whose first
+// token is "<id>:" opens a beancounter, every row is a resource name and five
+// numbers, anything else (the Version line, the header) is skipped, and the
+// dummy rows are dropped.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vz::ubc {
+
+struct Row {
+    std::string resource;
+    std::uint64_t held = 0;
+    std::uint64_t maxheld = 0;
+    std::uint64_t barrier = 0;
+    std::uint64_t limit = 0;
+    std::uint64_t failcnt = 0;
+    bool operator==(const Row &) const = default;
+};
+
+struct Beancounter {
+    std::uint32_t id = 0;  // 0: the host
+    std::vector<Row> rows; // in file order
+    const Row *find(std::string_view resource) const;
+};
+
+// The text of /proc/user_beancounters or /proc/bc/resources. Returns nullopt
+// when a "Version:" line names another version than 2.5.
+std::optional<std::vector<Beancounter>> parse_beancounters(std::string_view text);
+// The rows of /proc/bc/<id>/resources (no id token, no header).
+Beancounter parse_bc_resources(std::string_view text, std::uint32_t id);
+
+// The default source: /proc/bc/resources, else /proc/user_beancounters
+// (under root, "/proc" by default); nullopt when neither exists (the module
+// is not loaded). Throws Error(VZ_SYSTEM_ERROR) when the file cannot be read
+// or is not version 2.5.
+std::optional<std::vector<Beancounter>>
+read_beancounters(const std::filesystem::path &root = "/proc");
+// One beancounter from /proc/bc/<id>/resources; nullopt when absent.
+std::optional<Beancounter> read_beancounter(std::uint32_t id,
+                                            const std::filesystem::path &root = "/proc");
+std::filesystem::path default_source(const std::filesystem::path &root = "/proc");
+
+} // namespace vz::ubc

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vzkit: the ABI of /dev/vzctl, shared by the kernel module and user space.
+ *
+ * Resource ids, the "unlimited" value and the ioctl magic are OpenVZ's
+ * (include/bc/beancounter.h, include/linux/vzcalluser.h) so that tools
+ * written for OpenVZ keep their numbering. The ioctls that replace OpenVZ's
+ * setluid/setublimit/ubstat syscalls use numbers OpenVZ never assigned.
+ */
+#ifndef _UAPI_LINUX_VZKIT_H
+#define _UAPI_LINUX_VZKIT_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define VZKIT_DEVICE		"/dev/vzctl"
+#define VZKIT_ABI_VERSION	1
+
+/* Beancounter resources, numbered as /proc/user_beancounters lists them. */
+#define UB_KMEMSIZE		0
+#define UB_LOCKEDPAGES		1
+#define UB_PRIVVMPAGES		2
+#define UB_SHMPAGES		3
+#define UB_DUMMY4		4
+#define UB_NUMPROC		5
+#define UB_PHYSPAGES		6
+#define UB_VMGUARPAGES		7
+#define UB_OOMGUARPAGES		8
+#define UB_NUMTCPSOCK		9
+#define UB_NUMFLOCK		10
+#define UB_NUMPTY		11
+#define UB_NUMSIGINFO		12
+#define UB_TCPSNDBUF		13
+#define UB_TCPRCVBUF		14
+#define UB_OTHERSOCKBUF		15
+#define UB_DGRAMRCVBUF		16
+#define UB_NUMOTHERSOCK		17
+#define UB_DCACHESIZE		18
+#define UB_NUMFILE		19
+#define UB_DUMMY20		20
+#define UB_DUMMY21		21
+#define UB_DUMMY22		22
+#define UB_NUMIPTENT		23
+#define UB_SWAPPAGES		24
+/* Rows of /proc/user_beancounters; swappages is only in /proc/bc/. */
+#define UB_RESOURCES_COMPAT	24
+#define UB_RESOURCES		25
+
+/* "Unlimited": LONG_MAX of a 64-bit kernel, as OpenVZ prints it. */
+#define UB_MAXVALUE		0x7fffffffffffffffULL
+
+/* One resource of one beancounter. */
+struct vzkit_ubparm {
+	__u64 held;
+	__u64 maxheld;
+	__u64 barrier;
+	__u64 limit;
+	__u64 failcnt;
+};
+
+#define VZCTLTYPE		'.'
+
+/* OpenVZ's VZCTL_ENV_CREATE; only its VE_TEST query is served. */
+struct vzctl_env_create {
+	__u32 veid;
+	__u32 flags;
+	__u32 class_id;
+};
+
+#define VE_TEST			8
+#define VZCTL_ENV_CREATE	_IOW(VZCTLTYPE, 5, struct vzctl_env_create)
+
+/*
+ * Binds container veid to the pid namespace of init_pid (a pid as the
+ * caller sees it) and to the cgroup whose directory cgroup_fd is open on.
+ * Everything a task of that pid namespace (or of one nested in it) does is
+ * charged to the container's beancounter. flags must be 0.
+ */
+struct vzctl_env_register {
+	__u32 veid;
+	__s32 init_pid;
+	__s32 cgroup_fd;
+	__u32 flags;
+};
+
+/* A container, for UNREGISTER and TEST; reserved must be 0. */
+struct vzctl_env {
+	__u32 veid;
+	__u32 reserved;
+};
+
+/* OpenVZ's setublimit(2): barrier and limit of one resource. */
+struct vzctl_setublimit {
+	__u32 veid;
+	__u32 resource;
+	__u64 barrier;
+	__u64 limit;
+};
+
+/*
+ * Reads a beancounter (veid 0 is the host): fills min(count, UB_RESOURCES)
+ * entries of the array at parms, indexed by resource id, and sets count
+ * to UB_RESOURCES.
+ */
+struct vzctl_getbc {
+	__u32 veid;
+	__u32 count;
+	__u64 parms;
+};
+
+#define VZCTL_ENV_REGISTER	_IOW(VZCTLTYPE, 64, struct vzctl_env_register)
+#define VZCTL_ENV_UNREGISTER	_IOW(VZCTLTYPE, 65, struct vzctl_env)
+/* 0 when the container is registered and its init runs, else ESRCH. */
+#define VZCTL_ENV_TEST		_IOW(VZCTLTYPE, 66, struct vzctl_env)
+#define VZCTL_SETUBLIMIT	_IOW(VZCTLTYPE, 67, struct vzctl_setublimit)
+#define VZCTL_GETBC		_IOWR(VZCTLTYPE, 68, struct vzctl_getbc)
+#define VZCTL_GET_VERSION	_IOR(VZCTLTYPE, 69, __u32)
+
+#endif /* _UAPI_LINUX_VZKIT_H */

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vzkit internals: containers (VEs) and their user beancounters.
+ *
+ * A container is a beancounter bound to a pid namespace and a cgroup. What a
+ * task does is charged to the container whose pid namespace is the task's
+ * own or an ancestor of it; everything else belongs to the host (id 0).
+ */
+#ifndef VZKIT_H
+#define VZKIT_H
+
+#include <linux/cgroup.h>
+#include <linux/list.h>
+#include <linux/pid_namespace.h>
+#include <linux/proc_fs.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <uapi/linux/vzkit.h>
+
+#define VZKIT_VERSION "0.1.0"
+
+struct vzkit_parm {
+	unsigned long held;
+	unsigned long maxheld;
+	unsigned long barrier;
+	unsigned long limit;
+	unsigned long failcnt;
+};
+
+struct vzkit_ub {
+	u32 id;
+	refcount_t ref;
+	spinlock_t lock;		/* parm and socks; taken with irqs off */
+	struct vzkit_parm parm[UB_RESOURCES];
+	struct list_head socks;		/* tracked sockets, see track.c */
+	struct pid_namespace *pidns;	/* NULL for the host */
+	struct cgroup *cgrp;		/* NULL for the host */
+	unsigned long start_jiffies;
+	u64 start_ns;
+	/* Registry linkage, under vzkit_ve_mutex (writers) and RCU. */
+	bool registered;
+	struct hlist_node ns_node;
+	struct list_head ve_node;
+	struct proc_dir_entry *proc;
+	struct rcu_head rcu;
+};
+
+/* How a charge treats the barrier and the limit (OpenVZ's severities). */
+enum vzkit_severity {
+	VZKIT_HARD,	/* fails above the barrier */
+	VZKIT_SOFT,	/* fails above the limit */
+	VZKIT_FORCE,	/* never fails */
+};
+
+extern struct vzkit_ub vzkit_ub0;
+extern const char *const vzkit_res_names[UB_RESOURCES];
+
+/* ub.c */
+int vzkit_ub_init(void);
+void vzkit_ub_exit(void);
+struct vzkit_ub *vzkit_ub_alloc(u32 id);
+void vzkit_ub_get(struct vzkit_ub *ub);
+void vzkit_ub_put(struct vzkit_ub *ub);
+int vzkit_charge(struct vzkit_ub *ub, int res, unsigned long val, enum vzkit_severity sev);
+void vzkit_uncharge(struct vzkit_ub *ub, int res, unsigned long val);
+bool vzkit_over_barrier(struct vzkit_ub *ub, int res, unsigned long extra);
+void vzkit_fail(struct vzkit_ub *ub, int res);
+int vzkit_set_limit(struct vzkit_ub *ub, int res, u64 barrier, u64 limit);
+void vzkit_snapshot(struct vzkit_ub *ub, struct vzkit_parm *out);
+
+/* ve.c: the registry of containers */
+extern struct mutex vzkit_ve_mutex;
+extern struct list_head vzkit_ve_list;
+extern atomic_t vzkit_nr_ve;
+struct vzkit_ub *vzkit_ub_of_pidns(struct pid_namespace *ns);
+struct vzkit_ub *vzkit_ub_of_task(struct task_struct *task);
+struct vzkit_ub *vzkit_reader_ub(void);
+bool vzkit_pidns_within(struct pid_namespace *ns, struct pid_namespace *top);
+struct vzkit_ub *vzkit_ve_find(u32 veid);
+int vzkit_ve_register(u32 veid, pid_t init_pid, int cgroup_fd);
+int vzkit_ve_unregister(u32 veid);
+int vzkit_ve_test(u32 veid);
+bool vzkit_ve_alive(struct vzkit_ub *ub);
+void vzkit_ve_exit(void);
+
+/* track.c: which beancounter pays for a kernel object */
+enum vzkit_obj_kind {
+	VZKIT_OBJ_FILE = 1,
+	VZKIT_OBJ_SOCK,
+	VZKIT_OBJ_LOCK,
+	VZKIT_OBJ_PTY,
+	VZKIT_OBJ_TASK,
+};
+
+#define VZKIT_AUX(kind, index) (((unsigned long)(kind) << 32) | (index))
+
+int vzkit_track_init(void);
+void vzkit_track_exit(void);
+int vzkit_track(const void *obj, unsigned long aux, struct vzkit_ub *ub, int res);
+void vzkit_untrack(const void *obj, unsigned long aux);
+struct vzkit_ub *vzkit_tracked_ub(const void *obj, unsigned long aux, int *res);
+long vzkit_tracked_count(void);
+
+struct vzkit_sock_usage {
+	unsigned long tcp_snd;		/* queued for sending, TCP */
+	unsigned long tcp_rcv;		/* received, TCP */
+	unsigned long other_snd;	/* send buffers of the other sockets */
+	unsigned long other_rcv;	/* receive buffers of the other sockets */
+};
+
+void vzkit_sock_usage(struct vzkit_ub *ub, struct vzkit_sock_usage *u);
+
+/* stats.c: figures read from the kernel rather than charged */
+void vzkit_ub_refresh(struct vzkit_ub *ub);
+void vzkit_adopt_tasks(struct vzkit_ub *ub);
+
+/* probes.c */
+int vzkit_probes_init(void);
+void vzkit_probes_exit(void);
+
+/* proc.c */
+int vzkit_proc_init(void);
+void vzkit_proc_exit(void);
+int vzkit_proc_add_ve(struct vzkit_ub *ub);
+void vzkit_proc_del_ve(struct vzkit_ub *ub);
+
+/* dev.c */
+int vzkit_dev_init(void);
+void vzkit_dev_exit(void);
+
+#endif /* VZKIT_H */

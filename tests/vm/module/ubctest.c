@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vzkit-ubctest: what the module scenarios do inside a container (built
+ * static: a busybox container has no C library) and at /dev/vzctl.
+ *
+ *   ubctest files|tcp|udp|unix|flock|pty N [DIR] [-- CMD|SECONDS]
+ *       takes up to N objects of that kind, prints "taken K errno E NAME"
+ *       (E is 0 when all N were taken), runs "sh -c CMD" (or sleeps, which
+ *       needs no new file) while holding them, then releases them.
+ *   ubctest ioctl-in PID
+ *       opens /dev/vzctl here, enters the pid namespace of PID and, from
+ *       a child there, calls every ioctl; prints "NAME errno E" for each.
+ *   ubctest abi VEID
+ *       checks the ABI's answers to good and bad requests (VEID: a running
+ *       registered container); prints "NAME errno E" for each.
+ *   ubctest fuzz N SEED
+ *       N ioctls with random numbers, sizes and arguments; prints how many
+ *       returned each errno.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/vzkit.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static int take_one(const char *kind, const char *dir, int i)
+{
+	char path[4096];
+	int fd;
+
+	if (!strcmp(kind, "files"))
+		return open("/dev/null", O_RDONLY);
+	if (!strcmp(kind, "tcp"))
+		return socket(AF_INET, SOCK_STREAM, 0);
+	if (!strcmp(kind, "udp"))
+		return socket(AF_INET, SOCK_DGRAM, 0);
+	if (!strcmp(kind, "unix"))
+		return socket(AF_UNIX, SOCK_STREAM, 0);
+	if (!strcmp(kind, "pty"))
+		return open("/dev/ptmx", O_RDWR | O_NOCTTY);
+	if (!strcmp(kind, "flock")) {
+		snprintf(path, sizeof(path), "%s/ubctest.lock.%d", dir, i);
+		fd = open(path, O_RDWR | O_CREAT, 0600);
+		if (fd < 0)
+			return -1;
+		unlink(path);
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		i = errno;
+		close(fd);
+		errno = i;
+		return -1;
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+static int hold(int argc, char **argv)
+{
+	const char *kind = argv[1], *dir = "/tmp", *cmd = NULL;
+	int n = atoi(argv[2]), taken = 0, err = 0, i;
+	int *fds = calloc(n > 0 ? n : 1, sizeof(int));
+
+	for (i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "--") && i + 1 < argc)
+			cmd = argv[++i];
+		else
+			dir = argv[i];
+	}
+	while (taken < n) {
+		int fd = take_one(kind, dir, taken);
+
+		if (fd < 0) {
+			err = errno;
+			break;
+		}
+		fds[taken++] = fd;
+	}
+	printf("taken %d errno %d %s\n", taken, err, err ? strerror(err) : "-");
+	fflush(stdout);
+	if (cmd && cmd[0] >= '0' && cmd[0] <= '9') {
+		sleep(atoi(cmd));
+	} else if (cmd && fork() == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	wait(NULL);
+	for (i = 0; i < taken; i++)
+		close(fds[i]);
+	free(fds);
+	return 0;
+}
+
+struct call {
+	const char *name;
+	unsigned long cmd;
+};
+
+static int ioctl_in(const char *pid)
+{
+	static const struct call calls[] = {
+		{ "ENV_REGISTER", VZCTL_ENV_REGISTER },
+		{ "ENV_UNREGISTER", VZCTL_ENV_UNREGISTER },
+		{ "ENV_TEST", VZCTL_ENV_TEST },
+		{ "ENV_CREATE", VZCTL_ENV_CREATE },
+		{ "SETUBLIMIT", VZCTL_SETUBLIMIT },
+		{ "GETBC", VZCTL_GETBC },
+		{ "GET_VERSION", VZCTL_GET_VERSION },
+	};
+	char path[64], buf[256];
+	int dev, ns, status;
+	size_t i;
+	pid_t child;
+
+	dev = open(VZKIT_DEVICE, O_RDWR);
+	snprintf(path, sizeof(path), "/proc/%s/ns/pid", pid);
+	ns = open(path, O_RDONLY);
+	if (dev < 0 || ns < 0 || setns(ns, CLONE_NEWPID) < 0) {
+		perror("ioctl-in");
+		return 1;
+	}
+	child = fork();
+	if (child == 0) {
+		for (i = 0; i < ARRAY_SIZE(calls); i++) {
+			memset(buf, 0, sizeof(buf));
+			errno = 0;
+			ioctl(dev, calls[i].cmd, buf);
+			printf("%s errno %d\n", calls[i].name, errno);
+		}
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(child, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static void report(const char *name, int rc)
+{
+	printf("%s errno %d\n", name, rc < 0 ? errno : 0);
+}
+
+static int abi(unsigned int veid)
+{
+	struct vzkit_ubparm parms[UB_RESOURCES];
+	struct vzctl_setublimit lim = { .veid = veid, .resource = 99 };
+	struct vzctl_env_register reg = { .veid = veid + 1, .init_pid = 1 };
+	struct vzctl_env_create test = { .veid = veid, .flags = VE_TEST };
+	struct vzctl_getbc get = { .veid = veid, .count = UB_RESOURCES };
+	struct vzctl_env env = { .veid = veid };
+	__u32 version = 0;
+	int dev = open(VZKIT_DEVICE, O_RDWR);
+
+	if (dev < 0) {
+		perror(VZKIT_DEVICE);
+		return 1;
+	}
+	report("GET_VERSION", ioctl(dev, VZCTL_GET_VERSION, &version));
+	printf("version %u\n", version);
+	report("UNKNOWN", ioctl(dev, _IO(VZCTLTYPE, 200), 0));
+	report("OTHER_TYPE", ioctl(dev, _IOW('x', 5, struct vzctl_env), &env));
+	report("GETBC_NULL", ioctl(dev, VZCTL_GETBC, NULL));
+	report("GETBC_BADPTR", ioctl(dev, VZCTL_GETBC, (void *)16));
+	get.parms = 16;
+	report("GETBC_BADPARMS", ioctl(dev, VZCTL_GETBC, &get));
+	get.parms = (unsigned long)parms;
+	report("GETBC", ioctl(dev, VZCTL_GETBC, &get));
+	printf("count %u numproc %llu numfile_barrier %llu\n", get.count,
+	       (unsigned long long)parms[UB_NUMPROC].held,
+	       (unsigned long long)parms[UB_NUMFILE].barrier);
+	report("SETUBLIMIT_BADRES", ioctl(dev, VZCTL_SETUBLIMIT, &lim));
+	lim.resource = UB_NUMFILE;
+	lim.barrier = 10;
+	lim.limit = 5;
+	report("SETUBLIMIT_BAR_GT_LIM", ioctl(dev, VZCTL_SETUBLIMIT, &lim));
+	lim.barrier = lim.limit = UB_MAXVALUE + 1;
+	report("SETUBLIMIT_TOOBIG", ioctl(dev, VZCTL_SETUBLIMIT, &lim));
+	lim.veid = 999999;
+	lim.barrier = lim.limit = 10;
+	report("SETUBLIMIT_NOCT", ioctl(dev, VZCTL_SETUBLIMIT, &lim));
+	report("REGISTER_HOSTNS", ioctl(dev, VZCTL_ENV_REGISTER, &reg));
+	reg.init_pid = 0x3ffffff;
+	report("REGISTER_NOPID", ioctl(dev, VZCTL_ENV_REGISTER, &reg));
+	reg.flags = 1;
+	report("REGISTER_FLAGS", ioctl(dev, VZCTL_ENV_REGISTER, &reg));
+	report("ENV_TEST", ioctl(dev, VZCTL_ENV_TEST, &env));
+	report("VE_TEST", ioctl(dev, VZCTL_ENV_CREATE, &test));
+	env.veid = test.veid = 999999;
+	report("ENV_TEST_NOCT", ioctl(dev, VZCTL_ENV_TEST, &env));
+	report("VE_TEST_NOCT", ioctl(dev, VZCTL_ENV_CREATE, &test));
+	report("UNREGISTER_NOCT", ioctl(dev, VZCTL_ENV_UNREGISTER, &env));
+	env.reserved = 1;
+	report("ENV_RESERVED", ioctl(dev, VZCTL_ENV_TEST, &env));
+	close(dev);
+	return 0;
+}
+
+static unsigned long rnd(void)
+{
+	return ((unsigned long)random() << 31) ^ (unsigned long)random();
+}
+
+/* A request: often a real one, often near one, sometimes anything. */
+static unsigned long fuzz_cmd(void)
+{
+	static const unsigned long real[] = {
+		VZCTL_ENV_REGISTER, VZCTL_ENV_UNREGISTER, VZCTL_ENV_TEST, VZCTL_ENV_CREATE,
+		VZCTL_SETUBLIMIT, VZCTL_GETBC, VZCTL_GET_VERSION,
+	};
+
+	switch (random() % 4) {
+	case 0:
+		return real[random() % 7];
+	case 1:
+		return _IOC(random() % 4, VZCTLTYPE, random() % 256, random() % 512);
+	case 2:
+		return real[random() % 7] ^ (1UL << (random() % 32));
+	default:
+		return (unsigned int)rnd();
+	}
+}
+
+static unsigned long fuzz_arg(unsigned char *buf, size_t len)
+{
+	size_t i;
+
+	switch (random() % 5) {
+	case 0:
+		return 0;
+	case 1:
+		return rnd();
+	case 2:
+		return (unsigned long)-1L - random() % 4096;
+	default:
+		for (i = 0; i < len; i++)
+			buf[i] = random();
+		/* Half the time, small fields so that range checks are reached. */
+		if (random() % 2)
+			for (i = 0; i < len; i += 4)
+				buf[i + 1] = buf[i + 2] = buf[i + 3] = 0;
+		/* Never a real container (4001-4999), never the host's limits. */
+		buf[0] |= 0x80;
+		buf[1] = buf[2] = 0xff;
+		return (unsigned long)buf;
+	}
+}
+
+static int fuzz(int n, unsigned int seed)
+{
+	unsigned long counts[256] = { 0 };
+	unsigned char *buf;
+	int dev, i;
+
+	dev = open(VZKIT_DEVICE, O_RDWR);
+	buf = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (dev < 0 || buf == MAP_FAILED) {
+		perror("fuzz");
+		return 1;
+	}
+	srandom(seed);
+	for (i = 0; i < n; i++) {
+		long rc;
+
+		errno = 0;
+		rc = ioctl(dev, fuzz_cmd(), fuzz_arg(buf, 4096));
+		counts[rc < 0 ? (errno & 0xff) : 0]++;
+	}
+	for (i = 0; i < 256; i++)
+		if (counts[i])
+			printf("errno %d %s: %lu\n", i, i ? strerror(i) : "-", counts[i]);
+	close(dev);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 3 && !strcmp(argv[1], "abi"))
+		return abi(strtoul(argv[2], NULL, 10));
+	if (argc >= 3 && !strcmp(argv[1], "ioctl-in"))
+		return ioctl_in(argv[2]);
+	if (argc >= 4 && !strcmp(argv[1], "fuzz"))
+		return fuzz(atoi(argv[2]), strtoul(argv[3], NULL, 10));
+	if (argc >= 3)
+		return hold(argc, argv);
+	fprintf(stderr, "usage: ubctest files|tcp|udp|unix|flock|pty N [DIR] [-- CMD]\n"
+		"       ubctest ioctl-in PID | abi VEID | fuzz N SEED\n");
+	return 2;
+}
