@@ -1,0 +1,3 @@
+# ADD_IP for the ifcfg network stack (the renderer is in functions).
+venet_ifcfg "$(venet_ips "$IFCFG_CFG" add)"
+exit 0

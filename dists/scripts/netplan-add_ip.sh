@@ -1,0 +1,3 @@
+# ADD_IP for the netplan network stack (the renderer is in functions).
+venet_netplan "$(venet_ips "$NETPLAN_CFG" add)"
+exit 0

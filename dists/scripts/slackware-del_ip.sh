@@ -1,0 +1,3 @@
+# DEL_IP for the slackware network stack (the renderer is in functions).
+venet_slackware "$(venet_ips "$SLACKWARE_CFG" del)"
+exit 0
