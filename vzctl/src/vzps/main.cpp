@@ -1,0 +1,263 @@
+// vzps: ps(1) for the whole host with each process's container (CTID) and
+// its pid inside it (VPID). The process table, selections and columns live
+// in the core library (proc_table.h, proc_select.h, proc_format.h); this file
+// parses the command line.
+#include "vzkit/error.h"
+#include "vzkit/proc_format.h"
+#include "vzkit/proc_select.h"
+#include "vzkit/proc_table.h"
+
+#include <getopt.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+namespace {
+
+constexpr int kExitFailure = 1;
+
+// Lists of -o arguments: a header given with '=' runs to the end of its argument.
+const std::vector<std::string> kDefaultFormat = {"ctid,pid,vpid", "tty=TTY", "time,ucmd"};
+const std::vector<std::string> kFullFormat = {"ctid", "user=UID", "pid,vpid,ppid,c,stime",
+                                              "tty=TTY", "time,cmd"};
+const std::vector<std::string> kJsonFormat = {
+    "ctid,pid,vpid,ppid,user,uid,stat,pcpu,pmem,rss,vsz,tty,start,time,comm,args"};
+
+constexpr std::string_view kUsage =
+    "Usage: vzps [-e|-A] [-E CTID[,CTID...]] [-p PIDS] [--ppid PIDS] [-u USERS] [-U USERS]\n"
+    "            [-C NAMES] [-f] [-o FORMAT] [--sort [+|-]KEY[,...]] [-j] [-h] [-w]\n"
+    "       vzps --list\n"
+    "\n"
+    "ps for the whole host: every process with its container (CTID, 0 for the host)\n"
+    "and its pid inside the container (VPID).\n"
+    "\n"
+    "Selection (several are combined with OR; -E then restricts them):\n"
+    "  -e, -A              every process\n"
+    "  -E CTID[,CTID]      only these containers' processes (0: the host's); alone it\n"
+    "                      selects all of their processes\n"
+    "  -p, --pid PIDS      these process ids\n"
+    "  --ppid PIDS         children of these processes\n"
+    "  -u USERS            effective user (name or uid); -U: real user\n"
+    "  -C NAMES            command names\n"
+    "  Without any, the caller's processes on the caller's terminal, as ps does.\n"
+    "\n"
+    "Output:\n"
+    "  (default)           CTID PID VPID TTY TIME CMD\n"
+    "  -f                  full: CTID UID PID VPID PPID C STIME TTY TIME CMD\n"
+    "  -o FORMAT           procps fields, comma separated; name:WIDTH, name=HEADER\n"
+    "                      (ctid, vpid, pid, ppid, user, pcpu, pmem, rss, vsz, stat, start,\n"
+    "                      time, etime, tty, comm, args, cgroup, ...; --list shows all)\n"
+    "  --sort KEYS         sort by fields, '-' for descending (--sort=-pcpu,pid)\n"
+    "  -j, --json          a JSON array of objects (the -o fields, or a full set)\n"
+    "  -h, --no-headers    no header line\n"
+    "  -w                  do not cut lines at the terminal's width\n"
+    "  --list              the field names\n"
+    "\n"
+    "Exit status: 0 success; 1 bad usage, unknown field, not root, or no process\n"
+    "selected; 31 (VZ_VE_NOT_RUNNING) a container given to -E is not running.\n";
+
+// Thrown for a bad option: the caller prints the usage.
+struct UsageError {};
+
+enum LongOnly { kPpid = 256, kSort, kList, kHelp };
+
+struct Options {
+    vz::ProcSelection selection;
+    std::vector<std::string> format; // -o arguments
+    bool full = false;
+    bool json = false;
+    bool header = true;
+    bool wide = false;
+    bool list = false;
+    bool help = false;
+    std::string sort;
+};
+
+void append_ctids(Options &opts, const char *arg) {
+    auto ctids = vz::parse_ctid_list(arg, kExitFailure);
+    if (!opts.selection.ctids)
+        opts.selection.ctids.emplace();
+    opts.selection.ctids->insert(opts.selection.ctids->end(), ctids.begin(), ctids.end());
+}
+
+template <typename T> void append(std::vector<T> &to, const std::vector<T> &from) {
+    to.insert(to.end(), from.begin(), from.end());
+}
+
+void apply_option(Options &opts, int c, const char *arg) {
+    auto &sel = opts.selection;
+    switch (c) {
+    case 'e':
+    case 'A':
+        sel.all = true;
+        break;
+    case 'E':
+        append_ctids(opts, arg);
+        break;
+    case 'p':
+        append(sel.pids, vz::parse_pid_list(arg, kExitFailure));
+        break;
+    case kPpid:
+        append(sel.ppids, vz::parse_pid_list(arg, kExitFailure));
+        break;
+    case 'u':
+        append(sel.euids, vz::parse_user_list(arg, kExitFailure));
+        break;
+    case 'U':
+        append(sel.ruids, vz::parse_user_list(arg, kExitFailure));
+        break;
+    case 'C':
+        append(sel.commands, vz::parse_word_list(arg));
+        break;
+    case 'f':
+        opts.full = true;
+        break;
+    case 'o':
+        opts.format.emplace_back(arg);
+        break;
+    case kSort:
+        opts.sort = opts.sort.empty() ? std::string(arg) : opts.sort + "," + arg;
+        break;
+    case 'j':
+        opts.json = true;
+        break;
+    case 'h':
+        opts.header = false;
+        break;
+    case 'w':
+        opts.wide = true;
+        break;
+    case kList:
+        opts.list = true;
+        break;
+    case kHelp:
+        opts.help = true;
+        break;
+    default:
+        throw UsageError{}; // getopt has named the bad option
+    }
+}
+
+Options parse_options(int argc, char **argv) {
+    static const option kLongOptions[] = {
+        {"pid", required_argument, nullptr, 'p'},
+        {"ppid", required_argument, nullptr, kPpid},
+        {"sort", required_argument, nullptr, kSort},
+        {"json", no_argument, nullptr, 'j'},
+        {"no-headers", no_argument, nullptr, 'h'},
+        {"noheaders", no_argument, nullptr, 'h'},
+        {"list", no_argument, nullptr, kList},
+        {"help", no_argument, nullptr, kHelp},
+        {nullptr, 0, nullptr, 0},
+    };
+    Options opts;
+    ::optind = 1;
+    for (int c; (c = ::getopt_long(argc, argv, "eAE:p:u:U:C:fo:jhw", kLongOptions, nullptr)) != -1;)
+        apply_option(opts, c, ::optarg);
+    if (::optind < argc)
+        throw vz::Error(kExitFailure, "Unsupported argument: " + std::string(argv[::optind]) +
+                                          " (BSD-style options such as 'aux' are not supported; "
+                                          "use -e -f)");
+    return opts;
+}
+
+std::vector<vz::PsColumn> columns_for(const Options &opts) {
+    const auto &specs =
+        !opts.format.empty()
+            ? opts.format
+            : (opts.json ? kJsonFormat : (opts.full ? kFullFormat : kDefaultFormat));
+    std::vector<vz::PsColumn> columns;
+    for (const auto &spec : specs) {
+        auto more = vz::parse_ps_format(spec, kExitFailure);
+        columns.insert(columns.end(), more.begin(), more.end());
+    }
+    return columns;
+}
+
+// procps cuts lines at the terminal's width unless told otherwise.
+std::size_t line_limit(const Options &opts) {
+    if (opts.wide || opts.json || !::isatty(STDOUT_FILENO))
+        return 0;
+    if (const char *columns = std::getenv("COLUMNS"))
+        if (auto n = vz::parse_decimal(columns); n && *n > 0)
+            return *n;
+    winsize ws{};
+    if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return 0;
+}
+
+void print_field_list() {
+    for (const auto &name : vz::ps_field_names())
+        std::cout << name << '\n';
+}
+
+vz::ProcQuery merge(vz::ProcQuery a, const vz::ProcQuery &b) {
+    a.status |= b.status;
+    a.cmdline |= b.cmdline;
+    a.cgroup |= b.cgroup;
+    return a;
+}
+
+int run(int argc, char **argv) {
+    Options opts = parse_options(argc, argv);
+    if (opts.help) {
+        std::cout << kUsage;
+        return 0;
+    }
+    if (opts.list) {
+        print_field_list();
+        return 0;
+    }
+    const auto columns = columns_for(opts);
+    const auto keys = vz::parse_ps_sort(opts.sort.empty() ? "pid" : opts.sort, kExitFailure);
+    if (::geteuid() != 0)
+        throw vz::Error(kExitFailure, "This program can only be run under root.");
+
+    vz::ProcQuery query = merge(vz::ps_query(columns), vz::ps_query(keys));
+    query.status |= opts.selection.needs_status();
+    vz::ProcTable table(query);
+    table.refresh();
+    if (opts.selection.ctids)
+        vz::require_running(table.cts(), *opts.selection.ctids);
+    if (const vz::ProcEntry *self = table.find(::getpid())) {
+        opts.selection.self_euid = self->uid;
+        opts.selection.self_tty = self->stat.tty;
+    }
+
+    std::vector<const vz::ProcEntry *> rows;
+    for (const auto &entry : table.entries())
+        if (opts.selection.matches(entry))
+            rows.push_back(&entry);
+    vz::NameCache names;
+    vz::PsContext ctx{table.system(), names};
+    vz::sort_ps_rows(rows, keys, ctx);
+    if (opts.json)
+        vz::print_ps_json(std::cout, columns, rows, ctx);
+    else
+        vz::print_ps_table(std::cout, columns, rows, ctx, {opts.header, line_limit(opts)});
+    std::cout.flush();
+    // procps: an explicit selection that matched nothing is a failure.
+    const bool explicit_selection = opts.selection.has_process_selection() || opts.selection.ctids;
+    return rows.empty() && explicit_selection ? kExitFailure : 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    std::ios::sync_with_stdio(false);
+    try {
+        return run(argc, argv);
+    } catch (const UsageError &) {
+        std::cerr << kUsage;
+        return kExitFailure;
+    } catch (const vz::Error &e) {
+        std::cerr << "vzps: " << e.what() << '\n';
+        return e.code();
+    } catch (const std::exception &e) {
+        std::cerr << "vzps: " << e.what() << '\n';
+    }
+    return kExitFailure;
+}

@@ -1,0 +1,270 @@
+// vztop: a per-container top. Each refresh reads the process table once and
+// each running container's cgroup counters; the model (proc_top.h) turns two
+// refreshes into per-interval figures. This file handles the command line, the
+// refresh loop and the screen.
+#include "terminal.h"
+
+#include "vzkit/error.h"
+#include "vzkit/proc_select.h"
+#include "vzkit/proc_top.h"
+#include "vzkit/util.h"
+
+#include <getopt.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+namespace {
+
+constexpr int kExitFailure = 1;
+// Before the first interactive frame: long enough for a meaningful %CPU.
+constexpr double kFirstFrameWait = 0.5;
+
+constexpr std::string_view kUsage =
+    "Usage: vztop [-b] [-n COUNT] [-d SECONDS] [-s cpu|mem|nproc|ctid|failcnt]\n"
+    "             [-E CTID[,CTID...]]\n"
+    "\n"
+    "One row per running container, refreshed every few seconds:\n"
+    "  CTID, NPROC (processes), RUN (running now), %CPU (100 = one CPU busy over\n"
+    "  the interval), MEM and LIMIT (the cgroup's charge and limit), %MEM (of the\n"
+    "  limit), FAILCNT (failures so far: /proc/user_beancounters when present, else\n"
+    "  the cgroup's memory and pids failure counters), +FAIL (new failures in the\n"
+    "  interval), BUSIEST (the process that used most CPU, name/pid inside the CT),\n"
+    "  HOSTNAME.\n"
+    "\n"
+    "  -b, --batch        print frames to standard output instead of the screen\n"
+    "  -n, --iterations N stop after N frames (default: until 'q' or a signal)\n"
+    "  -d, --delay SECS   seconds between frames (default 3; fractions allowed)\n"
+    "  -s, --sort KEY     order rows by cpu (default), mem, nproc, ctid or failcnt\n"
+    "  -E, --ctid CTIDS   only these containers\n"
+    "  -h, --help         this text\n"
+    "Keys: q quit; c, m, p, i, f sort by cpu, memory, processes, CTID, failcnt;\n"
+    "space refreshes now.\n"
+    "\n"
+    "Exit status: 0 success; 1 bad usage, not root, or no terminal without -b; 31\n"
+    "(VZ_VE_NOT_RUNNING) a container given to -E is not running.\n";
+
+struct UsageError {};
+
+struct Options {
+    bool batch = false;
+    unsigned long iterations = 0; // 0: no limit
+    double delay = 3.0;
+    vz::TopSort sort = vz::TopSort::Cpu;
+    std::optional<std::vector<vz::Ctid>> ctids;
+    bool help = false;
+};
+
+double parse_delay(const char *text) {
+    double value = 0;
+    const std::string_view s = text;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !(value > 0) ||
+        value > 86400)
+        throw vz::Error(kExitFailure, "Bad delay: " + std::string(s) + " (seconds, more than 0)");
+    return value;
+}
+
+unsigned long parse_count(const char *text) {
+    auto value = vz::parse_decimal(text);
+    if (!value || *value == 0 || *value > 1000000000)
+        throw vz::Error(kExitFailure, "Bad iteration count: " + std::string(text));
+    return static_cast<unsigned long>(*value);
+}
+
+vz::TopSort parse_sort(const char *text) {
+    auto order = vz::parse_top_sort(text);
+    if (!order)
+        throw vz::Error(kExitFailure, "Bad sort key: " + std::string(text) +
+                                          " (cpu, mem, nproc, ctid or failcnt)");
+    return *order;
+}
+
+Options parse_options(int argc, char **argv) {
+    static const option kLongOptions[] = {
+        {"batch", no_argument, nullptr, 'b'},
+        {"iterations", required_argument, nullptr, 'n'},
+        {"delay", required_argument, nullptr, 'd'},
+        {"sort", required_argument, nullptr, 's'},
+        {"ctid", required_argument, nullptr, 'E'},
+        {"help", no_argument, nullptr, 'h'},
+        {nullptr, 0, nullptr, 0},
+    };
+    Options opts;
+    ::optind = 1;
+    for (int c; (c = ::getopt_long(argc, argv, "bn:d:s:E:h", kLongOptions, nullptr)) != -1;) {
+        switch (c) {
+        case 'b':
+            opts.batch = true;
+            break;
+        case 'n':
+            opts.iterations = parse_count(::optarg);
+            break;
+        case 'd':
+            opts.delay = parse_delay(::optarg);
+            break;
+        case 's':
+            opts.sort = parse_sort(::optarg);
+            break;
+        case 'E': {
+            auto ctids = vz::parse_ctid_list(::optarg, kExitFailure);
+            if (std::ranges::find(ctids, 0u) != ctids.end())
+                throw vz::Error(kExitFailure, "-E 0 is the host: vztop shows containers");
+            if (!opts.ctids)
+                opts.ctids.emplace();
+            opts.ctids->insert(opts.ctids->end(), ctids.begin(), ctids.end());
+            break;
+        }
+        case 'h':
+            opts.help = true;
+            break;
+        default:
+            throw UsageError{};
+        }
+    }
+    if (::optind < argc)
+        throw UsageError{};
+    return opts;
+}
+
+double monotonic_seconds() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+// One refresh: the process table, then the counters of the CTs it found.
+class Sampler {
+  public:
+    Sampler() : table_({.ctid = true, .status = true}) {}
+    vz::TopFrame next() {
+        table_.refresh();
+        const auto counters = vz::read_ct_counters(table_.cts().running());
+        return model_.update(table_, counters, vz::read_host_counters(), monotonic_seconds());
+    }
+    const vz::ProcTable &table() const { return table_; }
+
+  private:
+    vz::ProcTable table_;
+    vz::TopModel model_;
+};
+
+std::vector<std::string> render(vz::TopFrame frame, const Options &opts, vz::TopSort sort,
+                                std::size_t width) {
+    if (opts.ctids)
+        std::erase_if(frame.rows, [&](const vz::TopRow &row) {
+            return std::ranges::find(*opts.ctids, row.ctid) == opts.ctids->end();
+        });
+    vz::sort_top_rows(frame.rows, sort);
+    return vz::format_top(frame, width);
+}
+
+void sleep_interruptibly(double seconds) {
+    const double until = monotonic_seconds() + seconds;
+    while (!vz::interrupted()) {
+        const double left = until - monotonic_seconds();
+        if (left <= 0)
+            break;
+        std::this_thread::sleep_for(std::chrono::duration<double>(std::min(left, 0.1)));
+    }
+}
+
+int run_batch(Sampler &sampler, const Options &opts) {
+    for (unsigned long i = 0; opts.iterations == 0 || i < opts.iterations; ++i) {
+        sleep_interruptibly(opts.delay);
+        if (vz::interrupted())
+            break;
+        if (i)
+            std::cout << '\n';
+        for (const auto &line : render(sampler.next(), opts, opts.sort, 0))
+            std::cout << line << '\n';
+        std::cout.flush();
+    }
+    return 0;
+}
+
+// Keys change the order or end the loop; 0 when the wait just ran out.
+bool handle_key(int key, vz::TopSort &sort) {
+    static constexpr std::array<std::pair<int, vz::TopSort>, 5> kSortKeys = {{
+        {'c', vz::TopSort::Cpu},
+        {'m', vz::TopSort::Memory},
+        {'p', vz::TopSort::Processes},
+        {'i', vz::TopSort::Ctid},
+        {'f', vz::TopSort::Failcnt},
+    }};
+    if (key == 'q' || key == 'Q')
+        return false;
+    for (const auto &[k, order] : kSortKeys)
+        if (key == k)
+            sort = order;
+    return true;
+}
+
+int run_interactive(Sampler &sampler, const Options &opts) {
+    if (!::isatty(STDIN_FILENO) || !::isatty(STDOUT_FILENO))
+        throw vz::Error(kExitFailure, "Not a terminal: use -b for batch mode");
+    Terminal terminal;
+    vz::TopSort sort = opts.sort;
+    terminal.draw({"vztop: collecting the first interval..."});
+    double wait = std::min(opts.delay, kFirstFrameWait);
+    vz::TopFrame frame;
+    for (unsigned long i = 0; opts.iterations == 0 || i < opts.iterations; ++i) {
+        const double until = monotonic_seconds() + wait;
+        // Keys during the wait re-sort the last frame at once.
+        for (double left = wait; left > 0 && !vz::interrupted();
+             left = until - monotonic_seconds()) {
+            const int key = terminal.wait_key(left);
+            if (key == 0)
+                continue;
+            if (!handle_key(key, sort))
+                return 0;
+            if (key == ' ')
+                break;
+            if (i > 0)
+                terminal.draw(render(frame, opts, sort, terminal.columns()));
+        }
+        if (vz::interrupted())
+            break;
+        frame = sampler.next();
+        terminal.draw(render(frame, opts, sort, terminal.columns()));
+        wait = opts.delay;
+    }
+    return 0;
+}
+
+int run(int argc, char **argv) {
+    const Options opts = parse_options(argc, argv);
+    if (opts.help) {
+        std::cout << kUsage;
+        return 0;
+    }
+    if (::geteuid() != 0)
+        throw vz::Error(kExitFailure, "This program can only be run under root.");
+    vz::install_interrupt_handlers();
+    Sampler sampler;
+    sampler.next(); // the baseline the first frame is measured against
+    if (opts.ctids)
+        vz::require_running(sampler.table().cts(), *opts.ctids);
+    return opts.batch ? run_batch(sampler, opts) : run_interactive(sampler, opts);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    try {
+        return run(argc, argv);
+    } catch (const UsageError &) {
+        std::cerr << kUsage;
+        return kExitFailure;
+    } catch (const vz::Error &e) {
+        std::cerr << "vztop: " << e.what() << '\n';
+        return e.code();
+    } catch (const std::exception &e) {
+        std::cerr << "vztop: " << e.what() << '\n';
+    }
+    return kExitFailure;
+}
