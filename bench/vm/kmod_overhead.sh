@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Inside the VM (tests/vm/run.sh, Debian's 6.1 kernel, cgroup v2): what the
+# vzkit module costs. Started through the wrapper bench/metrics/kmod.sh
+# writes, which sets:
+#   BENCH_MODULE       the .ko to load
+#   BENCH_ROUNDS       rounds of loops, each once without and once with the module
+#   BENCH_ITERS        "KIND=ITERATIONS ..." for bench/loops (vzbench-loops)
+#   BENCH_REPS         runs of each loop per round; the fastest is the figure
+#   BENCH_UBC_COUNTS   registered-CT counts for the /proc/user_beancounters reads
+#   BENCH_UBC_READS    reads timed at each count
+# Prints "SAMPLE KEY VALUE" and "NOTE TEXT" lines that the host side parses.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+: "${VZKIT_BUILD:?}" "${VZKIT_SRC:?}" "${BENCH_MODULE:?}" "${BENCH_REPS:=3}"
+BUILD=$VZKIT_BUILD
+SRC=$VZKIT_SRC
+BENCH_DIR=/tmp/vzbench-vm
+DELETE_STAMP=$BENCH_DIR/deleted
+mkdir -p "$BENCH_DIR"
+# shellcheck source=../lib/common.sh
+. "$HERE/../lib/common.sh"
+# shellcheck source=../lib/vzkit.sh
+. "$HERE/../lib/vzkit.sh"
+
+LOOP_CT=7500
+MASS_FIRST=7501
+MODNAME=$(basename "$BENCH_MODULE" .ko)
+MODNAME=${MODNAME//-/_}
+
+note() { echo "NOTE $*"; }
+emit() { echo "SAMPLE $1 $2"; }
+
+module_loaded() { [ -d "/sys/module/$MODNAME" ]; }
+module_on() { module_loaded || insmod "$BENCH_MODULE"; }
+module_off() { ! module_loaded || rmmod "$MODNAME"; }
+
+# The CT shows up in /proc/user_beancounters once vzctl start registered it.
+registered() { grep -qE "^[[:space:]]*$1:" /proc/user_beancounters 2>/dev/null; }
+
+# One round of loops in the loop CT, in the module state given.
+loops_round() {
+    local state=$1 kv kind iters out i err
+    if [ "$state" = on ]; then module_on || return 1; else module_off || return 1; fi
+    if ! err=$(vz_start_ready $LOOP_CT 2>&1 && vz_wait_booted $LOOP_CT 2>&1); then
+        note "the loop CT did not start with the module $state: $(echo "$err" | tail -n 3 | tr '\n' ' ')"
+        return 1
+    fi
+    if [ "$state" = on ] && ! registered $LOOP_CT; then
+        note "module loaded but vzctl start did not register CT $LOOP_CT (no row in /proc/user_beancounters)"
+    fi
+    for kv in $BENCH_ITERS; do
+        kind=${kv%=*} iters=${kv#*=}
+        # The least disturbed of a few runs: TCG shares the host's two CPUs
+        # with whatever else runs there.
+        out=$(for ((i = 0; i < BENCH_REPS; i++)); do
+            "$VZCTL" --quiet exec2 $LOOP_CT /usr/bin/vzbench-loops "$kind" "$iters" || exit 1
+        done) && emit "loop.$kind.$state" "$(echo "$out" | awk '{ print $3 }' | sort -g | head -n1)"
+    done
+    vz_stop $LOOP_CT --fast
+}
+
+# The mass CTs exist to be registered, so they share one private area whose
+# init runs nothing (one sleeping process per CT): 1000 of them then start in
+# minutes under TCG and fit in the VM's memory.
+MASS_PRIVATE=$BENCH_DIR/mass-private
+mass_base() {
+    mkdir -p "$MASS_PRIVATE"
+    tar -xpf "$BUILD/templates/cache/busybox-minimal.tar.gz" -C "$MASS_PRIVATE" --numeric-owner &&
+        echo '::sysinit:/bin/true' >"$MASS_PRIVATE/etc/inittab"
+}
+
+mass_define() {
+    echo "$1" >>"$VZ_CTIDS_FILE"
+    sed -e "s|^VE_PRIVATE=.*|VE_PRIVATE=\"$MASS_PRIVATE\"|" \
+        "$VZ_CONFDIR/conf/$LOOP_CT.conf" >"$VZ_CONFDIR/conf/$1.conf"
+}
+
+mass_start() {
+    local err
+    err=$("$VZCTL" --quiet start "$1" 2>&1) || echo "CT $1: $(echo "$err" | tail -n 1)"
+}
+
+ubc_reads() {
+    local n=$1 i t
+    for ((i = 0; i < BENCH_UBC_READS; i++)); do
+        time_us t cat /proc/user_beancounters
+        emit "ubc.$n" "$((t / 1000)).$(printf %03d $((t % 1000)))"
+    done
+    emit "ubc.$n.bytes" "$(wc -c </proc/user_beancounters)"
+}
+
+ubc_scaling() {
+    local started=0 n ct failed
+    module_on && mass_base || return 1
+    for n in $BENCH_UBC_COUNTS; do
+        for ((ct = MASS_FIRST + started; ct < MASS_FIRST + n; ct++)); do mass_define $ct; done
+        # Two at a time: the VM has two CPUs.
+        failed=$(seq $((MASS_FIRST + started)) $((MASS_FIRST + n - 1)) |
+            xargs -P 2 -I{} bash -c "$(declare -f mass_start); VZCTL=$VZCTL mass_start {}")
+        started=$n
+        if [ -n "$failed" ]; then
+            note "$(echo "$failed" | wc -l) CTs did not start on the way to $n (first: ${failed%%$'\n'*})"
+            return 1
+        fi
+        emit "ubc.$n.registered" "$(grep -cE '^[[:space:]]*[1-9][0-9]*:' /proc/user_beancounters)"
+        ubc_reads "$n"
+    done
+}
+
+main() {
+    # The VM's kernel cannot autoload modules (its usermode helper runs in the
+    # initramfs); load what a vzctl start may ask for, as a host would.
+    modprobe -q veth 2>/dev/null || true
+    vz_setup
+    ln -s "$BUILD/templates/cache/busybox-minimal.tar.gz" "$VZ_ROOT/vz/template/cache/"
+    vz_create $LOOP_CT busybox-minimal || {
+        note "cannot create the loop CT"
+        exit 1
+    }
+    cp "$BUILD/bin/vzbench-loops" "$(vz_private $LOOP_CT)/usr/bin/"
+    note "kernel $(uname -r), $(nproc) CPUs, cgroup $(stat -fc %T /sys/fs/cgroup)"
+    local r
+    for ((r = 0; r < BENCH_ROUNDS; r++)); do
+        # Alternating which state goes first cancels drift over the run.
+        if ((r % 2)); then
+            loops_round on && loops_round off
+        else
+            loops_round off && loops_round on
+        fi || break
+    done
+    ubc_scaling
+    module_loaded && note "module $MODNAME loaded at the end: $(head -n1 /proc/user_beancounters)"
+}
+
+main
