@@ -24,16 +24,22 @@ build: $(BUILD)/CMakeCache.txt
 templates: build
 	templates/busybox/build.sh $(BUILD)/templates/cache
 
-check: build templates
+# The Debian 12 template (debootstrap; the .debs stay in $(BUILD)/templates/apt-cache
+# so a rebuild downloads nothing). The networking and distribution tests boot it.
+.PHONY: templates-debian
+templates-debian:
+	templates/debian/build.sh $(BUILD)/templates/cache $(BUILD)/templates/apt-cache
+
+check: build templates templates-debian
 	cd $(BUILD) && ctest --output-on-failure -j 1
 
 check-unit: build
 	cd $(BUILD) && ctest --output-on-failure -L unit
 
-check-integration: build templates
+check-integration: build templates templates-debian
 	cd $(BUILD) && ctest --output-on-failure -L integration
 
-check-vm: build templates
+check-vm: build templates templates-debian
 	cd $(BUILD) && ctest --output-on-failure -L vm
 
 demo: build templates
@@ -45,3 +51,21 @@ install: build
 
 clean:
 	rm -rf $(BUILD)
+
+# The kernel module alone (also built by `make build` when headers are
+# installed): KDIR=/lib/modules/<version>/build picks other headers.
+KDIR ?=
+.PHONY: kmod checkpatch
+kmod:
+	kmod/build.sh $(BUILD)/kmod $(KDIR)
+
+# checkpatch.pl from Debian's linux-source-6.1, unpacked once under $(BUILD).
+checkpatch:
+	scripts/checkpatch-kmod.sh $(BUILD)
+
+# Benchmarks against LXC, tar and the kernel without the module (bench/README.md):
+# BENCH_ARGS="--quick" for a smoke run, or names of benchmarks.
+BENCH_ARGS ?=
+.PHONY: bench
+bench: build templates
+	BUILD=$(abspath $(BUILD)) bench/run $(BENCH_ARGS)

@@ -12,6 +12,7 @@ export PATH="$BUILD/bin:$PATH"
 setup_instance() {
     mkdir -p "$VZ_CONFDIR/conf" "$DEMO/vz/template/cache"
     cp "$SRC"/etc/conf/* "$VZ_CONFDIR/conf/"
+    rm -rf "$VZ_CONFDIR/dists" && cp -r "$SRC/dists" "$VZ_CONFDIR/dists"
     ln -sf "$BUILD/templates/cache/busybox-minimal.tar.gz" "$DEMO/vz/template/cache/"
     sed -e "s|=/vz/|=$DEMO/vz/|" -e "s|^LOGFILE=.*|LOGFILE=$DEMO/vzctl.log|" \
         "$SRC/etc/vz.conf" > "$VZ_CONFDIR/vz.conf"

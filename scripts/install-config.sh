@@ -11,6 +11,10 @@ for f in "$SRC"/etc/conf/*; do
   t="$DESTDIR/etc/vz/conf/$(basename "$f")"
   [ -e "$t" ] || install -m 0644 "$f" "$t"
 done
+# Distribution definitions are vzkit's own files: an upgrade replaces them.
+for f in "$SRC"/dists/*.yaml; do install -m 0644 "$f" "$DESTDIR/etc/vz/dists/"; done
+install -d "$DESTDIR/etc/vz/dists/scripts"
+for f in "$SRC"/dists/scripts/*; do install -m 0644 "$f" "$DESTDIR/etc/vz/dists/scripts/"; done
 install -d -m 0700 "$DESTDIR/vz/private" "$DESTDIR/vz/root"
 install -d "$DESTDIR/vz/lock" "$DESTDIR/vz/dump" "$DESTDIR/vz/template/cache"
 # The templates this tree built, if any (make templates).

@@ -5,9 +5,10 @@ PACKAGES="
   build-essential cmake pkg-config
   libboost-program-options-dev libboost-test-dev libyaml-cpp-dev
   libnl-3-dev libnl-route-3-dev libarchive-dev libcap-dev libseccomp-dev
-  busybox-static iproute2 procps util-linux psmisc kmod
+  busybox-static iproute2 procps util-linux psmisc kmod debootstrap
   zstd xz-utils bzip2 gzip tar attr acl libcap2-bin
   qemu-system-x86 linux-image-amd64 cpio
+  linux-headers-amd64 linux-source-6.1
 "
 missing=""
 for p in $PACKAGES; do

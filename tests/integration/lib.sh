@@ -20,6 +20,7 @@ it_setup() {
     export VZ_CONFDIR="$IT_ROOT/etc"
     mkdir -p "$VZ_CONFDIR/conf" "$IT_ROOT/vz/template/cache" "$IT_ROOT/vz/private" "$IT_ROOT/vz/root"
     cp "$VZKIT_SRC"/etc/conf/* "$VZ_CONFDIR/conf/"
+    cp -r "$VZKIT_SRC/dists" "$VZ_CONFDIR/dists"
     ln -s "$TEMPLATE_CACHE/busybox-minimal.tar.gz" "$IT_ROOT/vz/template/cache/"
     sed -e "s|^LOCKDIR=.*|LOCKDIR=$IT_ROOT/vz/lock|" \
         -e "s|^DUMPDIR=.*|DUMPDIR=$IT_ROOT/vz/dump|" \

@@ -8,8 +8,10 @@ if [ "$fstype" != cgroup2fs ]; then
   exit 1
 fi
 : "${VZKIT_SRC:?VZKIT_SRC is not set}"
+# Modules are not autoloaded from the shared root: venet and veth need these.
+modprobe -a veth bridge || echo "t_containers_v2: modprobe veth bridge failed" >&2
 rc=0
-for t in t_lifecycle t_limits t_vzlist; do
+for t in t_lifecycle t_limits t_vzlist t_proctools t_net_cleanup t_net_bridge; do
   echo "== $t (cgroup v2)"
   bash "$VZKIT_SRC/tests/integration/$t.sh" || rc=1
 done

@@ -1,6 +1,7 @@
 #include "vzkit/ct_create.h"
 
 #include "vzkit/ct_state.h"
+#include "vzkit/dist_actions.h"
 #include "vzkit/error.h"
 #include "vzkit/hooks.h"
 #include "vzkit/log.h"
@@ -176,6 +177,11 @@ void create_ct(VeConfig &config, const CreateOptions &options) {
         if (options.name)
             remove_ct_names(config.ctid());
         throw;
+    }
+    try {
+        dist::configure_on_create(config); // POST_CREATE, on the host as OpenVZ
+    } catch (const Error &e) {
+        log_warning(e.what());
     }
     run_create_hook(config);
     log_info("Container private area was created");

@@ -7,7 +7,9 @@
 #include "vzkit/ct_state.h"
 #include "vzkit/error.h"
 #include "vzkit/log.h"
+#include "vzkit/module.h"
 #include "vzkit/ubc.h"
+#include "vzkit/ubc_proc.h"
 #include "vzkit/util.h"
 
 #include <fnmatch.h>
@@ -175,15 +177,29 @@ UbcFigures config_figures(const VeConfig &config, std::string_view resource) {
     return figures;
 }
 
+// All five figures of every resource as the vzkit module accounts them
+// (/proc/bc/<CTID>/resources, what vzubc shows too).
+bool add_module_figures(const ubc::Beancounter &bc, std::string_view resource,
+                        UbcFigures &figures) {
+    const ubc::Row *row = bc.find(resource);
+    if (!row)
+        return false;
+    figures = {row->held, row->maxheld, row->barrier, row->limit, row->failcnt};
+    return true;
+}
+
 void collect_ubc(const VeConfig &config, bool running, CtRecord &record) {
     std::optional<Cgroup> cgroup;
-    if (running)
+    std::optional<ubc::Beancounter> module;
+    if (running) {
         cgroup.emplace(config.ctid());
+        module = ubc::read_beancounter(config.ctid());
+    }
     for (const Field &field : fields()) {
         if (field.kind != FieldKind::Ubc)
             continue;
         UbcFigures figures = config_figures(config, field.name);
-        if (cgroup)
+        if (!(module && add_module_figures(*module, field.name, figures)) && cgroup)
             add_live_figures(*cgroup, field.name, figures);
         record.ubc.insert_or_assign(std::string(field.name), figures);
     }
@@ -313,6 +329,23 @@ std::vector<CtRecord> collect_cts(std::span<const Ctid> ctids, StatusFilter filt
             (filter == StatusFilter::NotRunning && running))
             continue;
         out.push_back(std::move(*record));
+    }
+    return out;
+}
+
+std::vector<std::string> ubc_fields_unavailable(std::span<const FieldRef> columns) {
+    std::vector<std::string> out;
+    if (kmod::loaded())
+        return out;
+    auto has_cgroup_source = [](std::string_view resource) {
+        return std::ranges::any_of(kComputedFigures,
+                                   [&](const auto &row) { return row.resource == resource; });
+    };
+    for (const FieldRef &ref : columns) {
+        const std::string name(ref.field->name);
+        if (ref.field->kind == FieldKind::Ubc && !has_cgroup_source(name) &&
+            std::ranges::find(out, name) == out.end())
+            out.push_back(name);
     }
     return out;
 }

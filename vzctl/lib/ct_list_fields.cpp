@@ -80,9 +80,9 @@ using enum FieldKind;
 
 // OpenVZ's names, headers and printf widths; veid and vpsid are its old
 // aliases of ctid and, as there, are listed by -L and printed by -j.
-// To add a UBC column (kmemsize, ...), add a row named after the resource:
-// barrier and limit come from the config by themselves; live figures need a
-// source in ct_list.cpp.
+// UBC rows are named after their resource: barrier and limit come from the
+// config by themselves, live figures from the vzkit module (or, without it,
+// the cgroup figures of ct_list.cpp).
 constexpr auto kFields = std::to_array<Field>({
     {"ctid", "CTID", 10, Right, Plain, ctid_value, compare_ctid},
     {"veid", "CTID", 10, Right, Plain, ctid_value, compare_ctid},
@@ -96,8 +96,26 @@ constexpr auto kFields = std::to_array<Field>({
     {"ostemplate", "OSTEMPLATE", 32, Left, Plain, text_of<&CtRecord::ostemplate>, nullptr},
     {"ip", "IP_ADDR", 15, Left, Plain, ip_value, nullptr},
     {"status", "STATUS", 9, Left, Plain, status_value, compare_status},
+    {"kmemsize", "KMEMSIZE", 10, Right, Ubc, ubc_value, nullptr},
+    {"lockedpages", "LOCKEDP", 10, Right, Ubc, ubc_value, nullptr},
+    {"privvmpages", "PRIVVMP", 10, Right, Ubc, ubc_value, nullptr},
+    {"shmpages", "SHMP", 10, Right, Ubc, ubc_value, nullptr},
     {"numproc", "NPROC", 10, Right, Ubc, ubc_value, nullptr},
     {"physpages", "PHYSP", 10, Right, Ubc, ubc_value, nullptr},
+    {"vmguarpages", "VMGUARP", 10, Right, Ubc, ubc_value, nullptr},
+    {"oomguarpages", "OOMGUARP", 10, Right, Ubc, ubc_value, nullptr},
+    {"numtcpsock", "NTCPSOCK", 10, Right, Ubc, ubc_value, nullptr},
+    {"numflock", "NFLOCK", 10, Right, Ubc, ubc_value, nullptr},
+    {"numpty", "NPTY", 10, Right, Ubc, ubc_value, nullptr},
+    {"numsiginfo", "NSIGINFO", 10, Right, Ubc, ubc_value, nullptr},
+    {"tcpsndbuf", "TCPSNDB", 10, Right, Ubc, ubc_value, nullptr},
+    {"tcprcvbuf", "TCPRCVB", 10, Right, Ubc, ubc_value, nullptr},
+    {"othersockbuf", "OTHSOCKB", 10, Right, Ubc, ubc_value, nullptr},
+    {"dgramrcvbuf", "DGRAMRB", 10, Right, Ubc, ubc_value, nullptr},
+    {"numothersock", "NOTHSOCK", 10, Right, Ubc, ubc_value, nullptr},
+    {"dcachesize", "DCACHESZ", 10, Right, Ubc, ubc_value, nullptr},
+    {"numfile", "NFILE", 10, Right, Ubc, ubc_value, nullptr},
+    {"numiptent", "NIPTENT", 10, Right, Ubc, ubc_value, nullptr},
     {"swappages", "SWAPP", 10, Right, Ubc, ubc_value, nullptr},
     {"cpulimit", "CPULIM", 7, Right, Plain, number_of<&CtRecord::cpulimit>, nullptr},
     {"cpuunits", "CPUUNI", 7, Right, Plain, number_of<&CtRecord::cpuunits>, nullptr},

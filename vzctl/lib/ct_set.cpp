@@ -5,8 +5,10 @@
 #include "vzkit/ct_enter.h"
 #include "vzkit/ct_env.h"
 #include "vzkit/ct_state.h"
+#include "vzkit/dist_actions.h"
 #include "vzkit/error.h"
 #include "vzkit/log.h"
+#include "vzkit/module.h"
 
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -60,6 +62,12 @@ void apply_live(VeConfig &config, const std::map<std::string, std::string> &chan
     Cgroup cgroup(config.ctid());
     if (any_in(changes, kCgroupKeys))
         cgroup.apply(cgroup_limits_from_config(config));
+    // Every UBC the module knows, live; cgroups keep enforcing memory, swap
+    // and NUMPROC with or without it.
+    std::vector<std::string> keys;
+    for (const auto &[key, value] : changes)
+        keys.push_back(key);
+    kmod::apply_limits(config, keys);
     if (changes.contains("DEVICES") || changes.contains("DEVNODES")) {
         auto rules = default_device_rules();
         for (const auto &rule : parse_devices(config.get_or("DEVICES", "")))
@@ -98,10 +106,13 @@ void set_ct(VeConfig &config, const std::map<std::string, std::string> &changes,
     const bool running = is_running(config.ctid());
     if (running && (changes.contains("VE_ROOT") || changes.contains("VE_PRIVATE")))
         throw Error(VZ_VE_RUNNING, "Unable to change VE_ROOT or VE_PRIVATE of a running container");
+    const auto net_before = net::snapshot(config);
     for (const auto &[key, value] : changes)
         config.set_override(key, value);
     // Validate the merged result before touching anything.
+    dist::validate_set(config, changes, running);
     cgroup_limits_from_config(config);
+    kmod::configured_limits(config);
     parse_devices(config.get_or("DEVICES", ""));
     parse_devnodes(config.get_or("DEVNODES", ""));
 
@@ -112,6 +123,7 @@ void set_ct(VeConfig &config, const std::map<std::string, std::string> &changes,
         std::ranges::any_of(changes, [](const auto &kv) { return in(kRestartKeys, kv.first); });
     if (running && !restart) {
         apply_live(config, changes);
+        dist::apply_set_live(config, net_before, changes);
     } else if (live_work && !options.save) {
         throw Error(VZ_VE_NOT_RUNNING,
                     "Container is not running: use --save to store the settings");
@@ -119,7 +131,10 @@ void set_ct(VeConfig &config, const std::map<std::string, std::string> &changes,
     if (!options.save) {
         if (restart)
             restart_ct(config);
-        if (running && live_work)
+        // A password (--userpasswd) is never stored: nothing to warn about.
+        const bool stored = std::ranges::any_of(
+            changes, [](const auto &kv) { return !dist::is_transient_key(kv.first); });
+        if (running && live_work && stored)
             log_warning("Settings were not saved and will be reset to the original values on "
                         "the next start (use --save flag)");
         return;
@@ -127,8 +142,10 @@ void set_ct(VeConfig &config, const std::map<std::string, std::string> &changes,
     if (auto it = changes.find("NAME"); it != changes.end())
         set_ct_name(config.ctid(), it->second);
     ConfigFile &ct = config.ct();
-    for (const auto &[key, value] : changes)
-        ct.set(key, value);
+    for (const auto &[key, value] : changes) {
+        if (!dist::is_transient_key(key))
+            ct.set(key, value);
+    }
     if (!ct.dirty()) {
         log_info("No changes in CT configuration, not saving");
         return;

@@ -9,8 +9,11 @@
 #include "vzkit/ct_enter.h"
 #include "vzkit/ct_fs.h"
 #include "vzkit/ct_state.h"
+#include "vzkit/dist_actions.h"
 #include "vzkit/error.h"
 #include "vzkit/log.h"
+#include "vzkit/module.h"
+#include "vzkit/net.h"
 #include "vzkit/process.h"
 #include "vzkit/util.h"
 
@@ -80,6 +83,8 @@ class StartRollback {
                 cgroup_->kill_all();
                 cgroup_->destroy();
             }
+            if (registered_)
+                kmod::detach_ct(config_.ctid());
             if (child_ > 0)
                 waitpid(child_, nullptr, 0);
             if (mounted_ && is_mounted(config_))
@@ -91,6 +96,7 @@ class StartRollback {
     void mounted() { mounted_ = true; }
     void cgroup(Cgroup *cg) { cgroup_ = cg; }
     void child(pid_t pid) { child_ = pid; }
+    void registered() { registered_ = true; }
     void commit() { committed_ = true; }
 
   private:
@@ -98,6 +104,7 @@ class StartRollback {
     bool mounted_ = false;
     Cgroup *cgroup_ = nullptr;
     pid_t child_ = -1;
+    bool registered_ = false;
     bool committed_ = false;
 };
 
@@ -237,14 +244,23 @@ int start_ct(const VeConfig &config, const StartOptions &options) {
         err.write.reset();
     }
     cgroup.attach(init);
+    // The module charges the container from its first instruction on.
+    kmod::attach_ct(config, init, cgroup);
+    rollback.registered();
     if (write(go.write.get(), "A", 1) != 1)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to signal the container");
     if (read_status(status.read.get(), "(setup)") != 'S')
         throw Error(VZ_ENVCREATE_ERROR, "Container init exited during setup");
 
-    // <CTID>.start runs inside the container after setup, before init.
-    if (!options.script)
+    // The network and the distribution's files, put in place from the host
+    // before init runs; <CTID>.start then runs inside the container.
+    std::unique_ptr<net::NetworkSetup> network;
+    if (!options.script) {
+        net::sweep_stale_network(config);
+        network = net::start_network(config, init);
+        dist::configure_on_start(config, init);
         run_ct_action_script(config, "start");
+    }
     if (write(go.write.get(), "G", 1) != 1)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to signal the container");
     read_status(status.read.get(), "(init)");
@@ -259,6 +275,8 @@ int start_ct(const VeConfig &config, const StartOptions &options) {
     }
     if (options.wait)
         wait_for_runlevel(init);
+    if (network)
+        network->commit();
     rollback.commit();
     log_info("Container start in progress...");
     return 0;

@@ -9,6 +9,8 @@
 #include "vzkit/ct_state.h"
 #include "vzkit/error.h"
 #include "vzkit/log.h"
+#include "vzkit/module.h"
+#include "vzkit/net.h"
 #include "vzkit/process.h"
 #include "vzkit/util.h"
 
@@ -76,6 +78,9 @@ void stop_ct(const VeConfig &config, const StopOptions &options) {
         // A container that halted from inside leaves its group behind.
         if (cgroup.exists() && cgroup.empty())
             cgroup.destroy();
+        kmod::detach_ct(config.ctid());
+        net::stop_network(config);
+        net::sweep_stale_network(config);
         return;
     }
     run_ct_action_script(config, "stop");
@@ -97,7 +102,9 @@ void stop_ct(const VeConfig &config, const StopOptions &options) {
     // Stragglers outside the pid namespace's reach (none expected) go too.
     if (!cgroup.kill_all(static_cast<int>(timeout.count()) * 1000))
         throw Error(VZ_STOP_ERROR, "Unable to stop container: tasks left in its cgroup");
+    kmod::detach_ct(config.ctid());
     cgroup.destroy();
+    net::stop_network(config);
     log_info("Container was stopped");
     if (!options.skip_umount && is_mounted(config))
         umount_ct(config);

@@ -143,6 +143,11 @@ std::string format_row(std::span<const FieldRef> columns, const CtRecord &record
 // One JSON object with the given fields as keys.
 void write_json(JsonWriter &json, std::span<const FieldRef> columns, const CtRecord &record);
 
+// The UBC resources among columns whose live figures (held, maxheld,
+// failcnt) have no source without the vzkit module: everything but what the
+// cgroup counts. Empty when the module is loaded.
+std::vector<std::string> ubc_fields_unavailable(std::span<const FieldRef> columns);
+
 // Stable sort by one field (unknown values first), then reversed if asked,
 // as vzlist -s [-]field.
 void sort_records(std::vector<CtRecord> &records, const FieldRef &by, bool reverse);

@@ -11,6 +11,7 @@
 #include "vzkit/ct_state.h"
 #include "vzkit/error.h"
 #include "vzkit/log.h"
+#include "vzkit/net_options.h"
 #include "vzkit/util.h"
 
 #include <boost/program_options.hpp>
@@ -91,8 +92,11 @@ int cmd_create(vz::VeConfig &config, const std::vector<std::string> &args) {
     o.hostname = opt(vm, "hostname");
     o.name = opt(vm, "name");
     o.description = opt(vm, "description");
-    if (vm.count("ipadd"))
-        o.ipadd = vz::join(vm["ipadd"].as<std::vector<std::string>>(), " ");
+    if (vm.count("ipadd")) {
+        vz::net::NetSetArgs net; // validated and stored as set --ipadd does
+        net.ipadd = vm["ipadd"].as<std::vector<std::string>>();
+        o.ipadd = vz::net::network_changes(net, config)["IP_ADDRESS"];
+    }
     vz::create_ct(config, o);
     return 0;
 }
@@ -143,7 +147,7 @@ int cmd_umount(vz::VeConfig &config, const std::vector<std::string> &args) {
 }
 
 int cmd_set(vz::VeConfig &config, const std::vector<std::string> &args) {
-    auto request = parse_set_options(args, config.get_or("CAPABILITY", ""));
+    auto request = parse_set_options(args, config);
     if (!config.ct_exists() && config.ctid() != 0 && request.options.save)
         throw vz::Error(vz::VZ_NOVECONFIG, "Container config file " +
                                                config.ct_conf_path().string() + " does not exist");

@@ -61,6 +61,12 @@ constexpr std::string_view kUsage =
     "   [--capability <name>:on|off[,...]] [--devices b|c|all:[major:minor]:r|w|rw|none]\n"
     "   [--devnodes <device>:r|w|rw|none] [--hostname <name>] [--name <name>]\n"
     "   [--description <text>] [--stop-timeout <seconds>]\n"
+    "   [--ipadd <addr>[/<prefix>]] [--ipdel <addr>|all] [--nameserver <addr>|inherit]\n"
+    "   [--searchdomain <domain>|inherit] [--userpasswd <user>:<password>]\n"
+    "   [--netif_add <ifname>[,<mac>,<host_ifname>,<host_mac>,<bridge>]]\n"
+    "   [--netif_del <ifname>|all] [--ifname <ifname> [--mac <mac>] [--host_ifname <name>]\n"
+    "   [--host_mac <mac>] [--bridge <name>]]\n"
+    "   [--ostemplate <name>]\n"
     "Global options: --verbose (-v, repeatable), --quiet, --skiplock, --version, --help\n";
 
 struct GlobalOptions {

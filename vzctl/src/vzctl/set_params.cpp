@@ -5,6 +5,7 @@
 #include "vzkit/capability.h"
 #include "vzkit/cgroup.h"
 #include "vzkit/error.h"
+#include "vzkit/net_options.h"
 #include "vzkit/ubc.h"
 #include "vzkit/util.h"
 
@@ -69,10 +70,47 @@ std::string ram_or_swap(std::string_view option, std::string_view text) {
     return vz::ubc::format_value({0, pages});
 }
 
+// Networking and distribution options (vzkit/net_options.h holds their
+// semantics); the repeatable ones accumulate as OpenVZ's do.
+void add_network_options(po::options_description &desc) {
+    for (const char *name : {"ipadd", "ip", "ipdel", "nameserver", "searchdomain", "userpasswd",
+                             "netif_add", "netif_del"})
+        desc.add_options()(name, po::value<std::vector<std::string>>()->composing());
+    for (const char *name : {"ifname", "mac", "host_ifname", "host_mac", "bridge", "ostemplate"})
+        desc.add_options()(name, po::value<std::string>());
+    desc.add_options()("skip_arpdetect", po::bool_switch());
+}
+
+vz::net::NetSetArgs network_args(const po::variables_map &vm) {
+    auto list = [&vm](const char *name) {
+        return vm.count(name) ? vm[name].as<std::vector<std::string>>()
+                              : std::vector<std::string>{};
+    };
+    auto one = [&vm](const char *name) {
+        return vm.count(name) ? std::optional(vm[name].as<std::string>()) : std::nullopt;
+    };
+    vz::net::NetSetArgs a;
+    a.ipadd = list("ipadd");
+    for (auto &ip : list("ip"))
+        a.ipadd.push_back(ip);
+    a.ipdel = list("ipdel");
+    a.nameserver = list("nameserver");
+    a.searchdomain = list("searchdomain");
+    a.userpasswd = list("userpasswd");
+    a.netif_add = list("netif_add");
+    a.netif_del = list("netif_del");
+    a.ifname = one("ifname");
+    a.mac = one("mac");
+    a.host_ifname = one("host_ifname");
+    a.host_mac = one("host_mac");
+    a.bridge = one("bridge");
+    return a;
+}
+
 } // namespace
 
-SetRequest parse_set_options(const std::vector<std::string> &args,
-                             const std::string &current_caps) {
+SetRequest parse_set_options(const std::vector<std::string> &args, const vz::VeConfig &config) {
+    const std::string current_caps = config.get_or("CAPABILITY", "");
     po::options_description desc("set options");
     desc.add_options()("save", po::bool_switch())("force", po::bool_switch())(
         "setmode", po::value<std::string>())("ram", po::value<std::string>())(
@@ -86,6 +124,7 @@ SetRequest parse_set_options(const std::vector<std::string> &args,
                                                                         po::value<std::string>())(
         "name", po::value<std::string>())("description", po::value<std::string>())(
         "stop-timeout", po::value<std::string>())("bootorder", po::value<std::string>());
+    add_network_options(desc);
     for (const auto &res : vz::ubc::resources())
         desc.add_options()(std::string(res.option).c_str(), po::value<std::string>());
 
@@ -164,6 +203,13 @@ SetRequest parse_set_options(const std::vector<std::string> &args,
         std::string normalized = joined;
         std::ranges::replace(normalized, ',', ' ');
         put(key, normalized == "none" ? "" : normalized);
+    }
+    for (auto &[key, v] : vz::net::network_changes(network_args(vm), config))
+        put(key, std::move(v));
+    if (auto v = value("ostemplate")) {
+        if (!req.options.save)
+            throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "--ostemplate needs --save");
+        put("OSTEMPLATE", *v);
     }
     if (req.changes.empty() && !req.options.save)
         throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "Nothing to set");

@@ -15,8 +15,9 @@ struct SetRequest {
 };
 
 // args: everything after "set <CTID>". Throws vz::Error(20) for an unknown
-// option and vz::Error(21) naming a value that does not parse. current is the
-// existing CAPABILITY (merged with --capability).
-SetRequest parse_set_options(const std::vector<std::string> &args, const std::string &current_caps);
+// option and vz::Error(21) naming a value that does not parse. config gives
+// the current values incremental options merge with (CAPABILITY, IP_ADDRESS,
+// NETIF).
+SetRequest parse_set_options(const std::vector<std::string> &args, const vz::VeConfig &config);
 
 } // namespace vzctl

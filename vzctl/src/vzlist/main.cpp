@@ -5,6 +5,7 @@
 #include "vzkit/error.h"
 #include "vzkit/json.h"
 #include "vzkit/log.h"
+#include "vzkit/util.h"
 #include "vzkit/ve_config.h"
 
 #include <getopt.h>
@@ -227,6 +228,12 @@ int run(int argc, char **argv) {
 
     const vz::ConfigFile global = load_global_config();
     const auto ids = select_ctids(requested);
+    // Said when the fields were asked for by name; -j and the default
+    // columns show what they can (null or "-") without a word.
+    if (auto missing = vz::ubc_fields_unavailable(columns); opts.fields && !missing.empty())
+        std::cerr << "Warning: the vzkit kernel module is not loaded: held, maxheld and failcnt "
+                     "of "
+                  << vz::join(missing, ", ") << " cannot be shown\n";
     auto records = vz::collect_cts(ids, status_filter(opts, !requested.empty()), global);
     std::erase_if(records, [&](const vz::CtRecord &r) { return !opts.patterns.matches(r); });
     if (order)
