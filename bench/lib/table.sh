@@ -1,12 +1,16 @@
 # Renders $RESULTS (see row in common.sh) as a Markdown table, with the
 # machine it ran on above it. Sourced by bench/run.
 
-# A figure with three significant digits, never in exponent form.
+# A figure with three significant digits (integers as they are), never in
+# exponent form.
 num() {
     awk -v v="$1" 'BEGIN {
         a = v < 0 ? -v : v
-        if (a >= 100) printf "%.0f", v; else if (a >= 10) printf "%.1f", v
-        else if (a >= 1) printf "%.2f", v; else printf "%.3f", v }'
+        if (v == int(v)) printf "%d", v
+        else if (a >= 100) printf "%.0f", v
+        else if (a >= 10) printf "%.1f", v
+        else if (a >= 1) printf "%.2f", v
+        else printf "%.3f", v }'
 }
 
 # "median (min–max, n=N)" of a "median min max n" field, or "—".

@@ -185,8 +185,24 @@ dens_ramp() {
         done
         dens_settle "$side" "$ct"
         dens_checkpoint "$side" "$n" "$total"
+        dens_list_running "$side" "$n"
     done
     dens_stop_all "$side" $i
+}
+
+# With the list benchmark, its counts are also listed running, during the
+# ramp: LXC then asks every container's monitor for its state. Not
+# interleaved, like the ramps themselves.
+dens_list_running() {
+    local side=$1 n=$2 r t
+    selected list && [[ " $LIST_COUNTS " == *" $n "* ]] || return 0
+    for ((r = 0; r < LIST_RUNS; r++)); do
+        if time_us t "${side}_list"; then
+            sample_ms "list.running.$n.$side" "$t"
+        else
+            fail_run "list.running.$n.$side" "run $r"
+        fi
+    done
 }
 
 dens_value() { cat "$BENCH_DIR/density.$1/$2" 2>/dev/null || echo -; }
@@ -215,6 +231,14 @@ metric_density() {
         row_values "density: time to start $n idle CTs, one by one" s "$vz" LXC "$lxc" "" \
             "$([ "$vz" = - ] && echo "vzkit did not reach $n. ")$([ "$lxc" = - ] && echo "LXC did not reach $n.")"
     done
+    if selected list; then
+        for n in $LIST_COUNTS; do
+            row "list (\`vzlist -a\` vs \`lxc-ls -f\`), $n CTs running (during the density ramps)" ms \
+                "list.running.$n.vz" LXC "list.running.$n.lxc" "≤ 1/10 of lxc-ls" \
+                "$(fail_note "list.running.$n")$([ -s "$SAMPLES/list.running.$n.lxc" ] ||
+                    echo "LXC did not reach $n running")"
+        done
+    fi
     n=$(($(dens_value vz largest) < $(dens_value lxc largest) ? $(dens_value vz largest) : $(dens_value lxc largest)))
     if [ "$n" -gt 0 ]; then
         row_values "density: host memory per idle CT at N=$n (ΔMemTotal−MemAvailable)" MB \

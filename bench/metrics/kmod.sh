@@ -75,6 +75,21 @@ kmod_missing_rows() {
     done
 }
 
+# Round k's figures with and without the module ran back to back: their
+# ratio cancels the drift of a loaded host, which the medians alone do not.
+kmod_loop_note() {
+    local kind=$1
+    if [ ! -s "$SAMPLES/loop.$kind.on" ] || [ ! -s "$SAMPLES/loop.$kind.off" ]; then
+        echo "not measured: $2"
+        return
+    fi
+    paste -d' ' "$SAMPLES/loop.$kind.on" "$SAMPLES/loop.$kind.off" |
+        awk 'NF == 2 && $2 > 0 { printf "%.4f\n", $1 / $2 }' >"$SAMPLES/loop.$kind.paired"
+    # shellcheck disable=SC2046 # four numbers
+    set -- $(stats "loop.$kind.paired")
+    printf 'paired per-round ratio: median %.2f (%.2f–%.2f, n=%d)' "$1" "$2" "$3" "$4"
+}
+
 metric_kmod() {
     local out rc kind n notes
     if ! kmod_find; then
@@ -97,8 +112,7 @@ metric_kmod() {
     [ "$rc" = 0 ] || notes="VM exited $rc (output: $out). $notes"
     for kind in $KMOD_LOOPS; do
         row "module overhead: $(kmod_loop_label "$kind") in a CT (VM)" "µs/op" "loop.$kind.on" \
-            "no module, same kernel" "loop.$kind.off" "≤ 1.03×" \
-            "$( [ -s "$SAMPLES/loop.$kind.on" ] || echo "$notes")"
+            "no module, same kernel" "loop.$kind.off" "≤ 1.03×" "$(kmod_loop_note "$kind" "$notes")"
     done
     for n in $KMOD_UBC_COUNTS; do
         if [ -s "$SAMPLES/ubc.$n" ]; then
