@@ -3,13 +3,11 @@
 #include "vzkit/error.h"
 #include "vzkit/util.h"
 
-#include <sys/capability.h>
-#include <sys/prctl.h>
+#include <linux/capability.h>
 
 #include <algorithm>
 #include <array>
 #include <map>
-#include <memory>
 
 namespace vz {
 namespace {
@@ -143,24 +141,6 @@ std::string merge_capability_setting(std::string_view current, std::string_view 
     for (const auto &[name, on] : merged)
         out.push_back(name + (on ? ":on" : ":off"));
     return join(out, " ");
-}
-
-void restrict_capabilities(CapMask mask) {
-    int last = CAP_LAST_CAP;
-    // A newer kernel may know capabilities this build does not: drop those too.
-    for (int cap = 0; cap < 64; ++cap) {
-        if (cap <= last && (mask & (CapMask{1} << cap)))
-            continue;
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
-            throw_errno(VZ_SET_CAP, "Unable to drop capability " + std::to_string(cap));
-    }
-    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
-        throw_errno(VZ_SET_CAP, "Unable to clear ambient capabilities");
-    // For root, exec adds the inheritable set to the permitted one whatever the
-    // bounding set says: it must be empty.
-    std::unique_ptr<_cap_struct, decltype(&cap_free)> caps(cap_get_proc(), &cap_free);
-    if (!caps || cap_clear_flag(caps.get(), CAP_INHERITABLE) != 0 || cap_set_proc(caps.get()) != 0)
-        throw_errno(VZ_SET_CAP, "Unable to clear inheritable capabilities");
 }
 
 } // namespace vz

@@ -34,11 +34,6 @@ fs::path group_below(const fs::path &root, Ctid ctid) {
     return root / cg::kBaseName / std::to_string(ctid);
 }
 
-bool is_dir(const fs::path &path) {
-    struct stat st {};
-    return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 void kill_listed(const std::vector<pid_t> &pids) {
     for (pid_t pid : pids)
         // Never ourselves: a caller left inside the group gets "not empty"
@@ -47,16 +42,25 @@ void kill_listed(const std::vector<pid_t> &pids) {
             ::kill(pid, SIGKILL);
 }
 
+// A container that freezes its own groups (it may mount its tree with
+// nesting) must not make them unkillable: SIGKILL waits for a thaw.
+void thaw_subgroups(const fs::path &freezer_group) {
+    for (const auto &group : cg::subgroups(freezer_group))
+        cg::try_write_value(group / "freezer.state", "THAWED");
+}
+
 // Freezing first means no task can fork a child we have not listed yet.
 void kill_frozen_v1(const Cgroup &cgroup, Clock::time_point deadline) {
     auto freezer = cg::find_controller_dir(CgroupMode::V1, cgroup.ctid(), "freezer");
-    const bool have_freezer = freezer && is_dir(*freezer);
+    const bool have_freezer = freezer && cg::is_dir(*freezer);
     if (have_freezer)
         cg::v1_set_frozen(*freezer, true, std::min(deadline, Clock::now() + kFreezeWait));
     kill_listed(cgroup.pids());
     // Frozen tasks do not act on SIGKILL until thawed.
-    if (have_freezer)
+    if (have_freezer) {
         cg::v1_set_frozen(*freezer, false, deadline);
+        thaw_subgroups(*freezer);
+    }
 }
 
 void remove_leftover(const Cgroup &cgroup) {
@@ -80,6 +84,14 @@ std::optional<std::uint64_t> read_usage(CgroupMode mode, Ctid ctid, const UsageF
     if (!dir)
         return std::nullopt;
     return cg::read_u64(*dir / (mode == CgroupMode::V2 ? usage.v2 : usage.v1));
+}
+
+// The unified hierarchy's vz/<CTID> on a v1 host (created for nesting only).
+std::optional<fs::path> v1_unified_group(Ctid ctid) {
+    auto mount = cg::v1_unified_mount();
+    if (!mount)
+        return std::nullopt;
+    return group_below(*mount, ctid);
 }
 
 } // namespace
@@ -117,10 +129,19 @@ std::vector<fs::path> Cgroup::all_paths() const {
     std::vector<fs::path> out;
     for (const auto &hierarchy : cg::v1_hierarchies())
         out.push_back(group_below(hierarchy.mount, ctid_));
+    if (auto unified = v1_unified_group(ctid_); unified && cg::is_dir(*unified))
+        out.push_back(*unified);
     return out;
 }
 
-void Cgroup::create() {
+std::optional<fs::path> Cgroup::unified_path() const {
+    if (mode_ == CgroupMode::V2)
+        return group_below(cg::kV2Root, ctid_);
+    auto unified = v1_unified_group(ctid_);
+    return unified && cg::is_dir(*unified) ? unified : std::nullopt;
+}
+
+void Cgroup::create(bool payload) {
     if (exists())
         remove_leftover(*this);
     try {
@@ -133,7 +154,11 @@ void Cgroup::create() {
             for (const auto &hierarchy : hierarchies)
                 cg::v1_create(hierarchy, ctid_);
         }
+        // Deny-all before any child exists: v1 refuses "deny a" afterwards,
+        // and a child starts with its parent's rules.
         set_devices({});
+        if (payload)
+            create_payload();
     } catch (const Error &) {
         // Half a group would pass for a leftover next time; the first error is
         // the one worth reporting.
@@ -145,8 +170,28 @@ void Cgroup::create() {
     }
 }
 
+void Cgroup::create_payload() const {
+    if (mode_ == CgroupMode::V2) {
+        cg::v2_delegate(group_below(cg::kV2Root, ctid_));
+        cg::make_dir(group_below(cg::kV2Root, ctid_) / cg::kPayloadName);
+        return;
+    }
+    for (const auto &hierarchy : cg::v1_hierarchies())
+        cg::v1_create_payload(hierarchy, group_below(hierarchy.mount, ctid_));
+    // A cgroup2 tree mounted from inside would otherwise be rooted at the
+    // host's root group, where nobody placed the container.
+    auto unified = cg::v1_unified_mount();
+    if (!unified)
+        throw Error(VZ_ENVCREATE_ERROR,
+                    "FEATURES nesting:on needs the cgroup v2 hierarchy mounted on this cgroup v1 "
+                    "host (systemd mounts it at /sys/fs/cgroup/unified)");
+    cg::make_dir(*unified / cg::kBaseName);
+    cg::make_dir(group_below(*unified, ctid_));
+    cg::make_dir(group_below(*unified, ctid_) / cg::kPayloadName);
+}
+
 bool Cgroup::exists() const {
-    return std::ranges::any_of(all_paths(), is_dir);
+    return std::ranges::any_of(all_paths(), cg::is_dir);
 }
 
 std::vector<pid_t> Cgroup::pids() const {
@@ -162,8 +207,11 @@ std::vector<pid_t> Cgroup::pids() const {
 }
 
 void Cgroup::attach(pid_t pid) const {
-    for (const auto &dir : all_paths())
-        cg::write_value(dir / "cgroup.procs", std::to_string(pid), VZ_SYSTEM_ERROR);
+    for (const auto &dir : all_paths()) {
+        const fs::path payload = dir / cg::kPayloadName;
+        cg::write_value((cg::is_dir(payload) ? payload : dir) / "cgroup.procs",
+                        std::to_string(pid), VZ_SYSTEM_ERROR);
+    }
 }
 
 bool Cgroup::kill_all(int timeout_ms) const {

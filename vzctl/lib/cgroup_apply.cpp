@@ -133,9 +133,18 @@ std::vector<Setting> v2_settings(const CgroupLimits &limits, Ctid ctid) {
 void write_setting(CgroupMode mode, Ctid ctid, const Setting &setting) {
     auto dir = cg::find_controller_dir(mode, ctid, setting.controller);
     const bool present = dir && ::access((*dir / setting.file).c_str(), F_OK) == 0;
+    // A v1 cpuset of a payload group must stay within its parent's: shrinking
+    // needs the child first, growing the parent first; v2 children inherit.
+    const bool payload_cpuset = present && mode == CgroupMode::V1 &&
+                                setting.file == std::string_view("cpuset.cpus") &&
+                                cg::is_dir(*dir / cg::kPayloadName);
+    if (payload_cpuset)
+        cg::try_write_value(*dir / cg::kPayloadName / setting.file, setting.value);
     if (present)
         cg::write_value(*dir / setting.file, setting.value, VZ_RESOURCE_ERROR);
-    else if (setting.required)
+    if (payload_cpuset)
+        cg::write_value(*dir / cg::kPayloadName / setting.file, setting.value, VZ_RESOURCE_ERROR);
+    if (!present && setting.required)
         throw Error(VZ_RESOURCE_ERROR, "Unable to set " + std::string(setting.file) + " to " +
                                            setting.value + ": the " +
                                            std::string(setting.controller) +

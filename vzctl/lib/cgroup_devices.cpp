@@ -205,6 +205,9 @@ void Cgroup::set_devices(const std::vector<DeviceRule> &rules) const {
     if (!dir)
         throw Error(VZ_SET_DEVICES, "The devices cgroup controller is not mounted");
     cg::v1_set_devices(*dir, rules);
+    // v1 does not pass a new exception down to existing children.
+    if (cg::is_dir(*dir / cg::kPayloadName))
+        cg::v1_set_devices(*dir / cg::kPayloadName, rules);
 }
 
 } // namespace vz

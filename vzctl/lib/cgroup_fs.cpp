@@ -25,11 +25,6 @@ namespace {
 // long. EBUSY with tasks listed is final.
 constexpr auto kRmdirGrace = std::chrono::milliseconds(1000);
 
-bool is_dir(const fs::path &path) {
-    struct stat st {};
-    return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 void append_procs(const fs::path &dir, std::vector<pid_t> &out) {
     auto text = read_file(dir / "cgroup.procs");
     if (!text)
@@ -53,6 +48,12 @@ int rmdir_retrying(const fs::path &dir) {
 }
 
 } // namespace
+
+bool is_dir(const fs::path &path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 
 std::optional<std::string> read_value(const fs::path &file) {
     auto text = read_file(file);

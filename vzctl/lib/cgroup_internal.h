@@ -23,6 +23,11 @@ inline const fs::path kV2Root = "/sys/fs/cgroup";
 // Every container group lives below this one, so that the host's own groups
 // (systemd's slices) and ours never mix.
 inline constexpr std::string_view kBaseName = "vz";
+// With FEATURES nesting:on the container's processes live one level down, in
+// vz/<CTID>/ct, and its cgroup namespace is rooted there: a cgroup tree it
+// mounts from a user namespace of its own shows the limits vzctl set on
+// vz/<CTID> nowhere (docs/security.md).
+inline constexpr std::string_view kPayloadName = "ct";
 
 // --- cgroup_fs.cpp: control files and group directories -------------------
 
@@ -33,6 +38,10 @@ std::optional<std::uint64_t> read_u64(const fs::path &file);
 void write_value(const fs::path &file, std::string_view value, int code);
 // Same, but reports the errno (0 on success) instead of throwing.
 int try_write_value(const fs::path &file, std::string_view value);
+bool is_dir(const fs::path &path);
+// The cgroup2 mount of a cgroup v1 host (systemd's hybrid layout mounts it at
+// /sys/fs/cgroup/unified), if any.
+std::optional<fs::path> v1_unified_mount();
 // mkdir; returns false if it already existed. Throws Error(VZ_RESOURCE_ERROR).
 bool make_dir(const fs::path &dir);
 // rmdir of dir and every group below it, deepest first; a missing dir is fine.
@@ -60,6 +69,8 @@ std::vector<Hierarchy> v1_hierarchies();
 // Creates <mount>/vz and <mount>/vz/<CTID> and prepares them so that tasks can
 // join (cpuset) and limits nest (memory).
 void v1_create(const Hierarchy &hierarchy, Ctid ctid);
+// Creates the payload group below a v1 group, prepared like the group itself.
+void v1_create_payload(const Hierarchy &hierarchy, const fs::path &group);
 // Freezes (true) or thaws the group through the freezer hierarchy; false if
 // there is no freezer or the state did not settle before deadline.
 bool v1_set_frozen(const fs::path &freezer_group, bool frozen, Clock::time_point deadline);
@@ -68,6 +79,8 @@ bool v1_set_frozen(const fs::path &freezer_group, bool frozen, Clock::time_point
 
 // Enables our controllers for vz and its children, then creates vz/<CTID>.
 void v2_create(Ctid ctid);
+// Enables our controllers below group (for its payload child).
+void v2_delegate(const fs::path &group);
 // Writes cgroup.kill when the kernel has it (5.14+); false otherwise.
 bool v2_kill(const fs::path &group);
 

@@ -132,6 +132,22 @@ void v1_create(const Hierarchy &hierarchy, Ctid ctid) {
     init_group(hierarchy, group);
 }
 
+void v1_create_payload(const Hierarchy &hierarchy, const fs::path &group) {
+    const fs::path payload = group / kPayloadName;
+    make_dir(payload);
+    init_group(hierarchy, payload);
+}
+
+std::optional<fs::path> v1_unified_mount() {
+    for (const auto &line : split(read_file("/proc/self/mountinfo").value_or(""), '\n')) {
+        auto fields = split_ws(line);
+        auto dash = std::ranges::find(fields, "-");
+        if (fields.size() >= 5 && std::distance(dash, fields.end()) >= 2 && dash[1] == "cgroup2")
+            return unescape_mount_path(fields[4]);
+    }
+    return std::nullopt;
+}
+
 bool v1_set_frozen(const fs::path &freezer_group, bool frozen, Clock::time_point deadline) {
     const fs::path file = freezer_group / "freezer.state";
     const std::string_view wanted = frozen ? "FROZEN" : "THAWED";

@@ -44,6 +44,10 @@ void v2_create(Ctid ctid) {
         throw Error(VZ_RESOURCE_ERROR, "Cgroup " + group.string() + " already exists");
 }
 
+void v2_delegate(const fs::path &group) {
+    delegate_controllers(group);
+}
+
 bool v2_kill(const fs::path &group) {
     const fs::path file = group / "cgroup.kill";
     return ::access(file.c_str(), F_OK) == 0 && try_write_value(file, "1") == 0;

@@ -1,13 +1,17 @@
 // The container side of start. Runs as pid 1 of the new pid namespace, in new
 // mount, UTS, IPC, network and (after joining its cgroup) cgroup namespaces.
 // Everything below pivot_root happens inside the container's own tree, so a
-// symlink planted in the private area can only ever point into it.
+// symlink planted in the private area can only ever point into it. Nothing of
+// the container runs while this image is pid 1: vzctl runs the start scripts
+// only after vzkit-exec has replaced it and dropped to the container's
+// privileges (docs/security.md).
 #include "ct_init.h"
 
+#include "vzkit/ct_helper.h"
 #include "vzkit/error.h"
 #include "vzkit/fd.h"
+#include "vzkit/hooks.h"
 #include "vzkit/process.h"
-#include "vzkit/seccomp.h"
 #include "vzkit/util.h"
 
 #include <fcntl.h>
@@ -126,6 +130,11 @@ void mount_cgroups(const InitSetup &setup) {
         must_mount("cgroup", path.c_str(), "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
                    options.c_str());
     }
+    if (setup.cgroup_unified) {
+        ensure_dir("/sys/fs/cgroup/unified", 0755);
+        must_mount("cgroup2", "/sys/fs/cgroup/unified", "cgroup2",
+                   MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY);
+    }
     must_mount(nullptr, "/sys/fs/cgroup", nullptr,
                MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755");
 }
@@ -188,6 +197,38 @@ void populate_dev(const InitSetup &setup) {
     }
 }
 
+// What /proc and /sys show of the host beyond the container's own business:
+// kernel-wide state, other users' keys, physical memory and firmware. Files
+// get /dev/null bound over them, directories an empty read-only tmpfs (the
+// OCI runtimes' and LXC's lists). A path the kernel does not have is skipped.
+struct Mask {
+    const char *path;
+    bool directory;
+};
+constexpr std::array kMasks = {
+    Mask{"/proc/keys", false},          Mask{"/proc/key-users", false},
+    Mask{"/proc/timer_list", false},    Mask{"/proc/timer_stats", false},
+    Mask{"/proc/sched_debug", false},   Mask{"/proc/latency_stats", false},
+    Mask{"/proc/kcore", false},         Mask{"/proc/kmsg", false},
+    Mask{"/proc/kpagecount", false},    Mask{"/proc/kpageflags", false},
+    Mask{"/proc/kpagecgroup", false},   Mask{"/proc/acpi", true},
+    Mask{"/proc/scsi", true},           Mask{"/proc/asound", true},
+    Mask{"/sys/firmware", true},        Mask{"/sys/devices/virtual/powercap", true},
+};
+
+void mask_host_state() {
+    for (const auto &mask : kMasks) {
+        struct stat st {};
+        if (lstat(mask.path, &st) != 0)
+            continue;
+        if (mask.directory && S_ISDIR(st.st_mode))
+            must_mount("tmpfs", mask.path, "tmpfs",
+                       MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=555");
+        else if (!mask.directory)
+            must_mount("/dev/null", mask.path, nullptr, MS_BIND);
+    }
+}
+
 void loopback_up() {
     UniqueFd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     ifreq ifr{};
@@ -206,12 +247,19 @@ void add_runlevel_mark() {
     unlink("/.vzfifo");
     if (mkfifo("/.vzfifo", 0600) != 0)
         fail(VZ_WAIT_FAILED, "Unable to create /.vzfifo");
+    // The container owns /etc/inittab: a symlink to /proc/self/environ (this
+    // process is still vzctl's image) must not copy the host's environment
+    // into it. Only a regular file is read.
     std::string text;
-    if (auto content = read_file("/etc/inittab"))
-        text = *content;
-    else
-        throw SetupError{VZ_WAIT_FAILED,
-                         "--wait needs an init that reads /etc/inittab (busybox or sysvinit)"};
+    UniqueFd fd(open("/etc/inittab", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+        throw SetupError{VZ_WAIT_FAILED, "--wait needs an init that reads /etc/inittab (busybox "
+                                         "or sysvinit) as a regular file"};
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd.get(), buf, sizeof buf)) > 0)
+        text.append(buf, static_cast<size_t>(n));
     if (text.find("/.vzfifo") != std::string::npos)
         return;
     const bool busybox = text.starts_with("::") || text.find("\n::") != std::string::npos;
@@ -243,63 +291,59 @@ void set_up(const InitSetup &setup) {
     mount_proc();
     mount_sys(setup);
     populate_dev(setup);
+    mask_host_state();
     if (!setup.hostname.empty() && sethostname(setup.hostname.data(), setup.hostname.size()) != 0)
         fail(VZ_BADHOSTNAME, "Unable to set hostname " + setup.hostname);
     loopback_up();
     if (setup.wait)
         add_runlevel_mark();
+    // No controlling terminal of the host's, and init is a session leader.
     setsid();
 }
 
-[[noreturn]] void exec_init(const InitSetup &setup) {
-    char *const envp[] = {const_cast<char *>("HOME=/"), const_cast<char *>("TERM=linux"),
-                          const_cast<char *>("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
-                                             "/usr/bin:/sbin:/bin"),
-                          nullptr};
+// vzkit-exec from its sealed copy: it takes the container's privileges before
+// anything of the container runs, then starts init or the script shell.
+[[noreturn]] void exec_helper(const InitSetup &setup) {
+    const std::vector<std::string> env = {"HOME=/", "TERM=linux",
+                                          "PATH=" + std::string(kScriptPath)};
+    std::vector<std::string> argv = {"vzkit-exec", "init"};
+    for (auto &arg : ct_helper_privilege_args(setup.filter_fd, setup.caps))
+        argv.push_back(std::move(arg));
+    argv.insert(argv.end(), {"--go", std::to_string(setup.go_fd), "--status",
+                             std::to_string(setup.status_fd)});
     if (setup.script) {
-        dup2(setup.script_stdin, STDIN_FILENO);
-        dup2(setup.script_stdout, STDOUT_FILENO);
-        dup2(setup.script_stderr, STDERR_FILENO);
         const char *shell = access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
-        char *const argv[] = {const_cast<char *>(shell), nullptr};
-        execve(shell, argv, envp);
-        report_and_exit(setup, VZ_NOSCRIPT, std::string("Unable to execute ") + shell);
+        argv.insert(argv.end(), {"--fail-code", std::to_string(VZ_NOSCRIPT), "--", shell});
+    } else {
+        argv.insert(argv.end(), {"--argv0", "init", "--fail-code", std::to_string(VZ_FS_BAD_TMPL),
+                                 "--", "/sbin/init", "/etc/init", "/bin/init"});
     }
-    char *const argv[] = {const_cast<char *>("init"), nullptr};
-    for (const char *init : {"/sbin/init", "/etc/init", "/bin/init"})
-        execve(init, argv, envp);
-    report_and_exit(setup, VZ_FS_BAD_TMPL,
-                    "Unable to start init, probably incorrect template: " +
-                        std::string(std::strerror(errno)));
+    exec_ct_helper(argv, env, {setup.filter_fd, setup.go_fd, setup.status_fd});
+    report_and_exit(setup, VZ_ENVCREATE_ERROR,
+                    std::string("Unable to execute vzkit-exec: ") + std::strerror(errno));
 }
 
 } // namespace
 
 void container_init(const InitSetup &setup) {
-    // Only the pipes to the parent may follow us into the container.
+    // Only the pipes to the parent and the helper may follow us into the
+    // container.
     close_fds_except({setup.go_fd, setup.status_fd, setup.script_stdin, setup.script_stdout,
-                      setup.script_stderr});
+                      setup.script_stderr, setup.filter_fd, ct_helper_fd()});
     wait_byte(setup.go_fd, 'A'); // the parent moved us into the container's cgroup
     try {
         set_up(setup);
-    } catch (const SetupError &e) {
-        report_and_exit(setup, e.code, e.message);
-    }
-    if (write(setup.status_fd, "S", 1) != 1)
-        _exit(VZ_ENVCREATE_ERROR);
-    wait_byte(setup.go_fd, 'G'); // host-side setup and the CT's start scripts are done
-    close(setup.go_fd);
-    try {
-        restrict_capabilities(setup.caps);
-        apply_container_seccomp();
-        if (!setup.script)
+        if (setup.script) {
+            dup2(setup.script_stdin, STDIN_FILENO);
+            dup2(setup.script_stdout, STDOUT_FILENO);
+            dup2(setup.script_stderr, STDERR_FILENO);
+        } else {
             stdio_to_null();
-    } catch (const Error &e) {
-        report_and_exit(setup, e.code(), e.what());
+        }
     } catch (const SetupError &e) {
         report_and_exit(setup, e.code, e.message);
     }
-    exec_init(setup);
+    exec_helper(setup);
 }
 
 } // namespace vz::detail

@@ -22,7 +22,7 @@ namespace {
 
 constexpr std::array kCgroupKeys = {"PHYSPAGES", "SWAPPAGES", "NUMPROC", "CPUUNITS",
                                     "CPULIMIT",  "CPUS",      "CPUMASK"};
-constexpr std::array kRestartKeys = {"CAPABILITY", "VE_ROOT", "VE_PRIVATE"};
+constexpr std::array kRestartKeys = {"CAPABILITY", "FEATURES", "VE_ROOT", "VE_PRIVATE"};
 // Keys that only describe the container: nothing to apply.
 constexpr std::array kConfigOnlyKeys = {"ONBOOT",     "DISABLED",     "NAME",     "DESCRIPTION",
                                         "OSTEMPLATE", "STOP_TIMEOUT", "BOOTORDER"};
@@ -35,11 +35,11 @@ bool any_in(const std::map<std::string, std::string> &changes, auto table) {
     return std::ranges::any_of(changes, [&](const auto &kv) { return in(table, kv.first); });
 }
 
-// New DEVNODES appear in the running container's /dev, made from inside it so
-// that its own symlinks cannot point the node anywhere on the host.
+// New DEVNODES appear in the running container's /dev, made by a host child
+// chrooted into it (never visible inside), so that the container's own
+// symlinks cannot point the node anywhere on the host.
 void create_devnodes_live(const VeConfig &config, const std::vector<DevNode> &nodes) {
-    auto init = find_init_pid(config.ctid());
-    if (!init || nodes.empty())
+    if (nodes.empty() || !find_init_pid(config.ctid()))
         return;
     auto body = [&nodes]() -> int {
         for (const auto &node : nodes) {
@@ -54,7 +54,7 @@ void create_devnodes_live(const VeConfig &config, const std::vector<DevNode> &no
         }
         return 0;
     };
-    if (wait_exit_code(spawn_in_ct(config.ctid(), *init, ct_capabilities(config), body)) != 0)
+    if (run_in_ct_namespaces(config, kCtNsMnt, body) != 0)
         throw Error(VZ_SET_DEVICES, "Unable to create device nodes in the container");
 }
 

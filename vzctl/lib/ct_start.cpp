@@ -8,9 +8,11 @@
 #include "vzkit/cgroup.h"
 #include "vzkit/ct_enter.h"
 #include "vzkit/ct_fs.h"
+#include "vzkit/ct_helper.h"
 #include "vzkit/ct_state.h"
 #include "vzkit/dist_actions.h"
 #include "vzkit/error.h"
+#include "vzkit/features.h"
 #include "vzkit/log.h"
 #include "vzkit/module.h"
 #include "vzkit/net.h"
@@ -199,8 +201,9 @@ int start_ct(const VeConfig &config, const StartOptions &options) {
         rollback.mounted();
     }
 
+    const bool nesting = feature_enabled(config, "nesting");
     Cgroup cgroup(config.ctid());
-    cgroup.create();
+    cgroup.create(nesting);
     rollback.cgroup(&cgroup);
     cgroup.apply(cgroup_limits_from_config(config));
     log_debug(1, "Applied the resource limits of the configuration");
@@ -209,14 +212,19 @@ int start_ct(const VeConfig &config, const StartOptions &options) {
 
     Pipe go = make_pipe(), status = make_pipe();
     std::optional<Pipe> script_in;
+    ct_helper_fd(); // sealed before the clone: the child cannot look it up after pivot_root
+    UniqueFd filter = ct_filter_pipe(nesting);
     detail::InitSetup setup;
+    setup.filter_fd = filter.get();
     setup.root = std::filesystem::absolute(config.ve_root()).string();
     setup.hostname = config.get_or("HOSTNAME", "");
     setup.caps = ct_capabilities(config);
     setup.devnodes = devnodes;
     setup.cgroup_mode = cgroup.mode();
-    if (setup.cgroup_mode == CgroupMode::V1)
+    if (setup.cgroup_mode == CgroupMode::V1) {
         setup.cgroup_v1_options = v1_hierarchy_options();
+        setup.cgroup_unified = cgroup.unified_path().has_value();
+    }
     setup.wait = options.wait;
     setup.go_fd = go.read.get();
     setup.status_fd = status.write.get();
@@ -238,6 +246,7 @@ int start_ct(const VeConfig &config, const StartOptions &options) {
                      (setup.cgroup_mode == CgroupMode::V2 ? " (cgroup v2)" : " (cgroup v1)"));
     go.read.reset();
     status.write.reset();
+    filter.reset();
     if (script_in) {
         script_in->read.reset();
         out.write.reset();
@@ -249,6 +258,8 @@ int start_ct(const VeConfig &config, const StartOptions &options) {
     rollback.registered();
     if (write(go.write.get(), "A", 1) != 1)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to signal the container");
+    // 'S' comes from vzkit-exec once pid 1 holds only the container's
+    // privileges: only then may anything of the container run inside.
     if (read_status(status.read.get(), "(setup)") != 'S')
         throw Error(VZ_ENVCREATE_ERROR, "Container init exited during setup");
 

@@ -27,25 +27,11 @@ namespace {
 constexpr int kDefaultStopTimeout = 120;
 
 // Runs halt inside the container; true when it accepted the request.
-bool request_halt(const VeConfig &config, pid_t init) {
-    auto body = []() -> int {
-        int null = open("/dev/null", O_RDWR);
-        if (null >= 0) {
-            dup2(null, STDIN_FILENO);
-            dup2(null, STDOUT_FILENO);
-        }
-        auto env = default_exec_env();
-        std::vector<char *> envp;
-        for (auto &e : env)
-            envp.push_back(e.data());
-        envp.push_back(nullptr);
-        char *const argv[] = {const_cast<char *>("halt"), nullptr};
-        for (const char *dir : {"/sbin/", "/usr/sbin/", "/bin/", "/usr/bin/"})
-            execve((std::string(dir) + "halt").c_str(), argv, envp.data());
-        return 127;
-    };
-    pid_t pid = spawn_in_ct(config.ctid(), init, ct_capabilities(config), body);
-    int rc = wait_exit_code(pid);
+bool request_halt(const VeConfig &config) {
+    CtCommand cmd;
+    cmd.programs = {"halt"}; // found in PATH inside
+    cmd.env = default_exec_env();
+    const int rc = wait_exit_code(spawn_in_ct(config, cmd).pid);
     if (rc != 0 && rc != 1) {
         log_debug(1, "halt exited with " + std::to_string(rc) + ", killing the container");
         return false;
@@ -90,7 +76,7 @@ void stop_ct(const VeConfig &config, const StopOptions &options) {
     log_debug(1, options.fast ? std::string("Killing every task of the container")
                               : "Asking the container's init to halt (timeout " +
                                     std::to_string(timeout.count()) + " s)");
-    if (!options.fast && request_halt(config, *init))
+    if (!options.fast && request_halt(config))
         stopped = wait_until_stopped(config.ctid(), timeout);
     if (!stopped) {
         if (!options.fast)
@@ -111,16 +97,12 @@ void stop_ct(const VeConfig &config, const StopOptions &options) {
 }
 
 void set_hostname_live(const VeConfig &config, const std::string &hostname) {
-    auto init = find_init_pid(config.ctid());
-    if (!init)
-        throw Error(VZ_VE_NOT_RUNNING, "Container is not running");
+    // A host child in the container's UTS namespace only: it never enters the
+    // pid namespace, so nothing inside can see it while it holds CAP_SYS_ADMIN.
     auto body = [&hostname]() -> int {
         return sethostname(hostname.data(), hostname.size()) == 0 ? 0 : VZ_BADHOSTNAME;
     };
-    // The body runs before any exec, still with vzctl's effective
-    // capabilities, so it may set the name the container itself cannot.
-    pid_t pid = spawn_in_ct(config.ctid(), *init, ct_capabilities(config), body);
-    if (wait_exit_code(pid) != 0)
+    if (run_in_ct_namespaces(config, kCtNsUts, body) != 0)
         throw Error(VZ_BADHOSTNAME, "Unable to set hostname " + hostname);
 }
 

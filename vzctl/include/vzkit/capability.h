@@ -22,8 +22,7 @@ CapMask apply_capability_setting(CapMask mask, std::string_view setting);
 // Normalises --capability arguments ("net_admin:on,sys_time:off") to the
 // config form ("NET_ADMIN:on SYS_TIME:off") merged over an existing value.
 std::string merge_capability_setting(std::string_view current, std::string_view update);
-// Drops every capability not in mask from the bounding set and the ambient set
-// of the calling process. Throws Error(VZ_SET_CAP).
-void restrict_capabilities(CapMask mask);
+// The mask is applied by vzkit-exec (vzctl/libexec/vzkit-exec.cpp) to every
+// process that runs inside a container.
 
 } // namespace vz

@@ -55,12 +55,15 @@ class Cgroup {
     // Creates vz/<CTID> in every hierarchy (v1) or the unified tree (v2),
     // enabling the controllers it needs; copies cpuset.cpus/mems from the
     // parent. A leftover group of a dead container is emptied and recreated.
-    void create();
+    // payload (FEATURES nesting:on): the container's processes go to a child
+    // vz/<CTID>/ct, and on a v1 host the unified hierarchy gets the group too.
+    void create(bool payload = false);
     bool exists() const;
     // Every pid (host view) in the group, read now.
     std::vector<pid_t> pids() const;
     bool empty() const { return pids().empty(); }
-    // Moves pid into the group in every hierarchy.
+    // Moves pid into the group (its payload child when there is one) in every
+    // hierarchy.
     void attach(pid_t pid) const;
     // SIGKILL everything in the group (cgroup.kill on v2 when present) and
     // waits until it is empty, up to timeout_ms. Returns whether it is empty.
@@ -79,12 +82,17 @@ class Cgroup {
     std::filesystem::path path(std::string_view controller) const;
     // Directories to read cgroup files of this group, for tests and vzlist.
     std::vector<std::filesystem::path> all_paths() const;
+    // The group in the unified (v2) hierarchy: the only one on v2, on a v1
+    // host only when create(true) made it there.
+    std::optional<std::filesystem::path> unified_path() const;
 
     // Live figures for vzlist and friends; nullopt when unknown.
     std::optional<std::uint64_t> memory_usage_bytes() const;
     std::optional<std::uint64_t> pids_current() const;
 
   private:
+    void create_payload() const;
+
     Ctid ctid_;
     CgroupMode mode_;
 };

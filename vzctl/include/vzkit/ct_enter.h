@@ -1,14 +1,24 @@
-// Running things inside a running container from the host: join its
-// namespaces, cgroup and root, with its capability bounding set, as a child of
-// the calling tool (the container never sees a host fd but the pipes we hand it).
+// Running things inside a running container from the host.
+//
+// Two kinds of work, kept apart (docs/security.md, "Entering a container"):
+// - commands of the container (exec, enter, scripts, halt) run in its pid
+//   namespace, where the container can see and ptrace them: they are started
+//   by vzkit-exec from a sealed copy, with the container's capabilities,
+//   system-call filter and a session of their own, a clean environment and
+//   only the fds handed over — before anything in the container can see them;
+// - host work in the container's namespaces (sethostname, mknod) is done by a
+//   child that never joins the pid namespace, so nothing inside can see it.
 #pragma once
 
 #include "vzkit/capability.h"
+#include "vzkit/error.h"
+#include "vzkit/fd.h"
 #include "vzkit/process.h"
 #include "vzkit/ve_config.h"
 
 #include <sys/types.h>
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <string>
@@ -19,12 +29,47 @@ namespace vz {
 // The environment OpenVZ gives commands run with exec/exec2/runscript.
 std::vector<std::string> default_exec_env();
 
-// Forks a process that joins the container whose init is init_pid and runs
-// body there (body normally execs; if it returns, its value is the exit code).
-// Returns the host pid of a helper whose exit status is body's. fds_to_keep
-// survive (all others are closed before joining).
-pid_t spawn_in_ct(Ctid ctid, pid_t init_pid, CapMask caps, const std::function<int()> &body,
-                  const std::vector<int> &fds_to_keep = {});
+// A command to run inside a running container.
+struct CtCommand {
+    // Alternatives: the first one executable inside the container runs (a
+    // name without '/' is looked up in env's PATH inside).
+    std::vector<std::string> programs;
+    std::vector<std::string> args; // argv[1...]
+    bool login = false;            // argv[0] = "-<name>": a login shell
+    std::vector<std::string> env;  // exactly this environment
+    // Host fds that become the command's stdin, stdout, stderr (-1: /dev/null
+    // of the container). Ignored with pty.
+    std::array<int, 3> stdio = {-1, -1, -1};
+    // A pty from the container's own devpts: its slave is the command's
+    // controlling terminal and stdio; Spawned::pty_master is the host's end.
+    bool pty = false;
+    std::string cwd = "/"; // falls back to / when missing
+    // Killed with its process group after this many seconds (0: never); 'T'
+    // is then written to status_fd and the exit code is 15.
+    int timeout_s = 0;
+    int status_fd = -1;
+    int fail_code = VZ_COMMAND_EXECUTION_ERROR; // when nothing could be executed
+};
+
+struct Spawned {
+    pid_t pid = -1; // host pid whose exit status is the command's
+    UniqueFd pty_master;
+};
+
+// Starts cmd inside the running container. Throws Error(VZ_VE_NOT_RUNNING)
+// when it is not running, Error(VZ_ENVCREATE_ERROR) when it is still starting
+// (its init has not dropped the host's privileges yet) or cannot be joined.
+Spawned spawn_in_ct(const VeConfig &config, const CtCommand &cmd);
+
+// Namespaces host work may join (never the pid namespace).
+enum CtNs : int {
+    kCtNsUts = 1 << 0,
+    kCtNsMnt = 1 << 1, // also chroot()s into the container's root
+};
+// Runs body in a child that joined the given namespaces of the running
+// container with the host's privileges; returns body's result (or a code of
+// VZ_ENVCREATE_ERROR when joining failed). Throws Error(VZ_VE_NOT_RUNNING).
+int run_in_ct_namespaces(const VeConfig &config, int namespaces, const std::function<int()> &body);
 
 struct ExecRequest {
     // Words joined with spaces and run by the container's bash (or /bin/sh when

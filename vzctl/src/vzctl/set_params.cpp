@@ -5,6 +5,7 @@
 #include "vzkit/capability.h"
 #include "vzkit/cgroup.h"
 #include "vzkit/error.h"
+#include "vzkit/features.h"
 #include "vzkit/net_options.h"
 #include "vzkit/ubc.h"
 #include "vzkit/util.h"
@@ -119,6 +120,7 @@ SetRequest parse_set_options(const std::vector<std::string> &args, const vz::VeC
         "cpumask", po::value<std::string>())("onboot", po::value<std::string>())(
         "disabled", po::value<std::string>())("capability",
                                               po::value<std::vector<std::string>>()->composing())(
+        "features", po::value<std::vector<std::string>>()->composing())(
         "devices", po::value<std::vector<std::string>>()->composing())(
         "devnodes", po::value<std::vector<std::string>>()->composing())("hostname",
                                                                         po::value<std::string>())(
@@ -192,6 +194,12 @@ SetRequest parse_set_options(const std::vector<std::string> &args, const vz::VeC
         for (const auto &item : vm["capability"].as<std::vector<std::string>>())
             merged = vz::merge_capability_setting(merged, item);
         put("CAPABILITY", merged);
+    }
+    if (vm.count("features")) {
+        std::string merged = config.get_or("FEATURES", "");
+        for (const auto &item : vm["features"].as<std::vector<std::string>>())
+            merged = vz::merge_features_setting(merged, item);
+        put("FEATURES", merged);
     }
     for (const auto &[option, key] :
          {std::pair{"devices", "DEVICES"}, std::pair{"devnodes", "DEVNODES"}}) {
