@@ -293,9 +293,9 @@ BOOST_AUTO_TEST_SUITE(device_rules)
 
 BOOST_AUTO_TEST_CASE(defaults_are_the_openvz_whitelist) {
     const std::vector<DeviceRule> expected = {
-        {'c', 1, 3, "rwm"},    {'c', 1, 5, "rwm"}, {'c', 1, 7, "rwm"}, {'c', 1, 8, "rwm"},
-        {'c', 1, 9, "rwm"},    {'c', 5, 0, "rwm"}, {'c', 5, 1, "rwm"}, {'c', 5, 2, "rwm"},
-        {'c', 136, -1, "rwm"}, {'c', -1, -1, "m"}, {'b', -1, -1, "m"},
+        {'c', 1, 3, "rwm"}, {'c', 1, 5, "rwm"},   {'c', 1, 7, "rwm"},   {'c', 1, 8, "rwm"},
+        {'c', 1, 9, "rwm"}, {'c', 5, 0, "rwm"},   {'c', 5, 2, "rwm"},   {'c', 136, -1, "rwm"},
+        {'c', -1, -1, "m"}, {'b', -1, -1, "m"},
     };
     BOOST_TEST((vz::default_device_rules() == expected));
 }
@@ -443,6 +443,10 @@ BOOST_FIXTURE_TEST_CASE(device_policy_is_enforced, GroupFixture) {
     // "c *:* m": creating any node is allowed, opening it is not.
     BOOST_TEST(agent.mknod_errno(tmp.path() / "mem2") == 0);
     BOOST_TEST(agent.open_errno(tmp.path() / "mem2", O_RDONLY) == EPERM);
+    // The host console is not on the default list.
+    const fs::path console = tmp.path() / "console";
+    BOOST_TEST_REQUIRE(::mknod(console.c_str(), S_IFCHR | 0600, makedev(5, 1)) == 0);
+    BOOST_TEST(agent.open_errno(console, O_RDWR) == EPERM);
 
     cg.set_devices(with(vz::default_device_rules(), {'c', 1, 1, "r"}));
     // ENXIO: the cgroup let the open through to a kernel built without /dev/mem.

@@ -11,7 +11,7 @@ fi
 # Modules are not autoloaded from the shared root: venet and veth need these.
 modprobe -a veth bridge || echo "t_containers_v2: modprobe veth bridge failed" >&2
 rc=0
-for t in t_lifecycle t_limits t_vzlist t_proctools t_net_cleanup t_net_bridge; do
+for t in t_lifecycle t_limits t_forkbomb t_halt_inside t_vzlist t_proctools t_net_cleanup t_net_bridge; do
   echo "== $t (cgroup v2)"
   bash "$VZKIT_SRC/tests/integration/$t.sh" || rc=1
 done

@@ -31,7 +31,9 @@ struct RuleSpec {
     std::string_view access;
 };
 
-// Upstream vzctl's list plus tty and console, which every init opens.
+// Upstream vzctl's list plus tty, which every init opens. The host console
+// (c 5:1) is not on it: /dev is populated without a console node, and a
+// container that made one must not read or write the host's console.
 constexpr std::array kDefaultRules = std::to_array<RuleSpec>({
     {'c', 1, 3, "rwm"},    // null
     {'c', 1, 5, "rwm"},    // zero
@@ -39,7 +41,6 @@ constexpr std::array kDefaultRules = std::to_array<RuleSpec>({
     {'c', 1, 8, "rwm"},    // random
     {'c', 1, 9, "rwm"},    // urandom
     {'c', 5, 0, "rwm"},    // tty
-    {'c', 5, 1, "rwm"},    // console
     {'c', 5, 2, "rwm"},    // ptmx
     {'c', 136, -1, "rwm"}, // pts/*
     {'c', -1, -1, "m"},    // mknod of any node; opening it is what the rules decide

@@ -61,12 +61,19 @@ void stop_ct(const VeConfig &config, const StopOptions &options) {
     auto init = find_init_pid(config.ctid());
     if (!init) {
         log_info("Unable to stop: container is not running");
-        // A container that halted from inside leaves its group behind.
-        if (cgroup.exists() && cgroup.empty())
+        // A container that halted from inside (halt, reboot, its init
+        // exiting) leaves its group, module state, network and mount behind:
+        // clean up as any other stop does, still exiting 0 as OpenVZ does.
+        // Its left-over group tells it apart from a container that was only
+        // mounted (vzctl mount), which stays mounted as in OpenVZ.
+        const bool halted = cgroup.exists();
+        if (halted && cgroup.empty())
             cgroup.destroy();
         kmod::detach_ct(config.ctid());
         net::stop_network(config);
         net::sweep_stale_network(config);
+        if (halted && !options.skip_umount && is_mounted(config))
+            umount_ct(config);
         return;
     }
     run_ct_action_script(config, "stop");

@@ -28,8 +28,8 @@ struct DeviceRule {
 };
 
 // The default whitelist every container gets (null, zero, full, random,
-// urandom, tty, console, ptmx, pts/*, mknod of any node), as OpenVZ's upstream
-// backend grants.
+// urandom, tty, ptmx, pts/*, mknod of any node), as OpenVZ's upstream
+// backend grants; not the host console (c 5:1).
 std::vector<DeviceRule> default_device_rules();
 // DEVICES="c:10:200:rw b:8:0:r ..." → rules; 'q' is accepted and ignored; major 7
 // (loop) refused. Throws Error(VZ_INVALID_PARAMETER_VALUE) naming the bad entry.
