@@ -107,7 +107,7 @@ assert_eq "$(echo "$OUT" | cut -f1,2 | tail -n 2 | tr '\t\n' ': ')" "$1:0 $KNOWN
 OUT=$("$VZPID" -j "$KNOWN" | python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; print(d["pid"], d["ctid"], d["vpid"], d["name"])')
 assert_eq "$OUT" "$KNOWN 2502 $KNOWN_VPID ptsleep" "vzpid -j"
 
-for attempt in 1 2 3; do # a CT's own services may fork meanwhile
+for attempt in 1 2 3 4 5 6 7 8 9 10; do # a CT's own services (cron) may fork meanwhile
     LISTED=$("$VZPS" -E 2502 -o pid= | tr -d ' ' | sort -n)
     WANT=$(ct_procs 2502)
     [ "$LISTED" = "$WANT" ] && break

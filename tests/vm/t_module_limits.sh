@@ -35,7 +35,10 @@ assert_eq "$(head -n 1 /proc/user_beancounters)" "Version: 2.5" "version line"
 assert_eq "$(awk 'NR > 2' /proc/user_beancounters | wc -l)" "72" "24 rows per beancounter (dummy rows included)"
 assert_eq "$(ubc barrier numfile $CT)" "200" "NUMFILE from the config reached the module"
 assert_eq "$(ubc limit numtcpsock $CT)" "8" "NUMTCPSOCK limit"
-assert_eq "$(ubc barrier numfile $CT2)" "9223372036854775807" "an unset resource is unlimited"
+assert_eq "$(ubc barrier numflock $CT2)" "9223372036854775807" "an unset resource is unlimited"
+assert_eq "$(ubc barrier numfile $CT2)" \
+    "$(sed -n 's/^NUMFILE="\([0-9]*\):.*/\1/p' "$VZKIT_SRC/etc/conf/ve-vswap-256m.conf-sample")" \
+    "the default sample's NUMFILE reached the module"
 assert_eq "$(ubc held numproc $CT)" "$(cat "$(ct_cgroup $CT pids)/pids.current")" "numproc held = pids.current"
 assert_eq "$(ubc limit physpages $CT)" "$(( $(cat "$(ct_cgroup $CT memory)/memory.max") / 4096 ))" \
     "physpages limit = memory.max"
