@@ -22,9 +22,9 @@ fi
 ARGS=""
 for n in $NODES c:136:0; do  # the last: a pty node outside devpts
     IFS=: read -r t ma mi <<< "$n"
-    ARGS="$ARGS $t $ma $mi /sec --"
+    ARGS="$ARGS dev $t $ma $mi /sec --"
 done
-OUT=$("$VZCTL" exec2 $CT "/sec/secprobe dev ${ARGS% --}" 2>&1)
+OUT=$("$VZCTL" exec2 $CT "/sec/secprobe ${ARGS% --}" 2>&1)
 echo "$OUT" | sed 's/^/  /'
 for n in $NODES; do
     line=$(echo "$OUT" | grep "^dev $n ")
