@@ -59,17 +59,21 @@ done
 # Restart, in case an unmask went through.
 [ -n "$(echo "$OUT" | grep '=OK')" ] && { "$VZCTL" --quiet restart $CT >/dev/null 2>&1; wait_running $CT; }
 
-OUT=$(P write /proc/sys/kernel/core_pattern x -- write /proc/sysrq-trigger h -- \
-    write /sys/kernel/uevent_helper x -- write /proc/sys/net/ipv4/ip_forward 1)
+# Only opened for writing (nothing written): the host's settings stay as they are.
+ARGS=""
+RO=""
+for f in /proc/sys/kernel/core_pattern /proc/sysrq-trigger /sys/kernel/uevent_helper; do
+    if [ -e "$f" ]; then RO="$RO $f"; else echo "info: $f does not exist on this host: not tested"; fi
+done
+OUT=$(P openw /proc/sys/kernel/core_pattern -- openw /proc/sysrq-trigger -- \
+    openw /sys/kernel/uevent_helper -- write /proc/sys/net/ipv4/ip_forward 1)
 echo "$OUT" | sed 's/^/  /'
-expect_val "$OUT" "write /proc/sys/kernel/core_pattern" EROFS
-expect_val "$OUT" "write /proc/sysrq-trigger" EROFS
-expect_val "$OUT" "write /sys/kernel/uevent_helper" EROFS
+for f in $RO; do expect_val "$OUT" "openw $f" EROFS; done
 expect_val "$OUT" "write /proc/sys/net/ipv4/ip_forward" OK
 
 if [ -n "$KEYID" ]; then
     assert_contains "$(cat /proc/keys)" "$KEYNAME" "the host sees its own key (the check can fail)"
-    assert_not_contains "$("$VZCTL" exec2 $CT 'cat /proc/keys' 2>&1)" "$KEYNAME" "/proc/keys in the CT does not show the host's key"
+    assert_not_contains "$("$VZCTL" exec2 $CT 'cat /proc/keys' 2>&1 | grep "$KEYNAME")" "$KEYNAME" "/proc/keys in the CT does not show the host's key"
 fi
 KS=$("$VZCTL" exec2 $CT 'head -n 2000 /proc/kallsyms' 2>/dev/null)
 n=$(echo "$KS" | grep -c .)

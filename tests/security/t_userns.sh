@@ -57,7 +57,7 @@ else
 fi
 assert_not_contains "$OUT" "LEAK" "nest: the cgroup mount shows no host directories (vz, *.slice)"
 n=$(echo "$OUT" | awk '$1 == "cgpid" && $3 == 0' | wc -l)
-assert_eq "$n" 0 "nest: no process outside the CT (pid 0 in its namespace) in any cgroup.procs"
+assert_eq "$n" 0 "nest: no process outside the CT (pid 0 in its namespace) in any cgroup.procs${n:+ (e.g. $(echo "$OUT" | awk '$1 == "cgpid" && $3 == 0 {print $2; exit}'))}"
 echo "info: cgroup.procs entries seen: $(echo "$OUT" | grep -c '^cgpid'), raise attempts: $(echo "$OUT" | grep '^raise' | tr '\n' ' ')"
 AFTER=$(lim | tr '\n' ' ')
 assert_eq "$AFTER" "$BEFORE" "nest: the host's pids/memory limits of CT $CT are unchanged ($BEFORE)"

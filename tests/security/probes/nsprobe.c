@@ -49,12 +49,18 @@ static int in_child(int (*fn)(void *), void *arg) {
     if (read(p[0], &e, sizeof e) != sizeof e)
         e = -1;
     close(p[0]);
-    waitpid(pid, NULL, 0);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    if (e == -1 && WIFSIGNALED(st))
+        e = -1000 - WTERMSIG(st);
     return e;
 }
 
 static void report(const char *name, int e) {
-    printf("%s=%s\n", name, e == 0 ? "OK" : e < 0 ? "CRASH" : en(e));
+    if (e <= -1000)
+        printf("%s=SIG%s\n", name, sigabbrev_np(-1000 - e));
+    else
+        printf("%s=%s\n", name, e == 0 ? "OK" : e < 0 ? "CRASH" : en(e));
 }
 
 static int do_unshare(void *flags) { return unshare((long)flags) == 0 ? 0 : errno; }
@@ -85,7 +91,11 @@ static int do_clone3(void *flags) {
 
 static long int80(long nr, long b, long c, long d) {
     long ret;
-    __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(b), "c"(c), "d"(d) : "memory");
+    // int $0x80 from 64-bit code clobbers r8-r11.
+    __asm__ volatile("int $0x80"
+                     : "=a"(ret)
+                     : "a"(nr), "b"(b), "c"(c), "d"(d)
+                     : "memory", "r8", "r9", "r10", "r11");
     return ret;
 }
 static int do_i386_unshare(void *unused) {

@@ -4,6 +4,7 @@
 //   read PATH            read=<bytes>B or ERRNO
 //   count PATH           directory entries (without . and ..)
 //   write PATH DATA      OK or ERRNO
+//   openw PATH           open O_WRONLY only (nothing is written): OK or ERRNO
 //   umount PATH          OK or ERRNO (MNT_DETACH)
 //   dev b|c MAJ MIN DIR  mknod DIR/node then open O_RDWR (mknod=.. open=..)
 //   syslog kmsg keyctl add_key request_key open_by_handle_at bpf_map bpf_prog
@@ -95,6 +96,14 @@ static int op(int argc, char **argv) {
         res(name, rc);
         close(fd);
         return 3;
+    }
+    if (!strcmp(o, "openw") && argc > 1) {
+        snprintf(name, sizeof name, "openw %s", argv[1]);
+        int fd = open(argv[1], O_WRONLY);
+        res(name, fd);
+        if (fd >= 0)
+            close(fd);
+        return 2;
     }
     if (!strcmp(o, "umount") && argc > 1) {
         snprintf(name, sizeof name, "umount %s", argv[1]);
