@@ -1,4 +1,9 @@
-// ttyprobe [PAYLOAD]: what a container process can do with its terminal.
+// ttyprobe [-o FILE] [-d SECONDS] [PAYLOAD]: what a container process can do
+// with its terminal. -o: the report also goes to FILE (a pty mixes echoed
+// input into stdout). -d: additionally leaves a child behind that keeps
+// /dev/tty and fds 0-2 open and pushes PAYLOAD through each after SECONDS,
+// when the host command that ran the probe has returned (it logs
+// "late.<fd>=OK|ERRNO" to FILE).
 // Prints key=value lines:
 //   fdN=fifo|chr:MAJ:MIN:ctpts|chr:MAJ:MIN:foreign|sock|reg|...  (fds 0-2)
 //   ctty=MAJ:MIN (from /proc/self/stat tty_nr, 0:0 = none)
@@ -18,10 +23,28 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <signal.h>
 #include <termios.h>
 #include <unistd.h>
 
 static const char *payload = "";
+static FILE *rep;
+
+// printf to stdout and to the report file.
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#include <stdarg.h>
+static void say(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    if (rep) {
+        va_start(ap, fmt);
+        vfprintf(rep, fmt, ap);
+        va_end(ap);
+        fflush(rep);
+    }
+}
 
 static const char *en(int e) {
     const char *n = strerrorname_np(e);
@@ -54,7 +77,7 @@ static void sti(const char *name, int fd) {
     const char *p = *payload ? payload : "#";
     int rc = ioctl(fd, TIOCSTI, p);
     int e = errno;
-    printf("tiocsti.%s=%s\n", name, rc == 0 ? "OK" : en(e));
+    say("tiocsti.%s=%s\n", name, rc == 0 ? "OK" : en(e));
     if (rc == 0) {
         for (const char *q = p + 1; *q; q++)
             ioctl(fd, TIOCSTI, q);
@@ -63,7 +86,7 @@ static void sti(const char *name, int fd) {
     unsigned long hi = (unsigned long)TIOCSTI | 0xffffffff00000000UL;
     rc = syscall(SYS_ioctl, fd, hi, p);
     e = errno;
-    printf("tiocsti.%s.hi=%s\n", name, rc == 0 ? "OK" : en(e));
+    say("tiocsti.%s.hi=%s\n", name, rc == 0 ? "OK" : en(e));
     if (rc == 0) {
         for (const char *q = p + 1; *q; q++)
             syscall(SYS_ioctl, fd, hi, q);
@@ -100,8 +123,18 @@ static const char *same_as_ct_pty(int fd) {
 }
 
 int main(int argc, char **argv) {
-    if (argc > 1)
-        payload = argv[1];
+    int opt;
+    double delay = 0;
+    while ((opt = getopt(argc, argv, "o:d:")) != -1) {
+        if (opt == 'o')
+            rep = fopen(optarg, "w");
+        else if (opt == 'd')
+            delay = atof(optarg);
+        else
+            return 2;
+    }
+    if (optind < argc)
+        payload = argv[optind];
     setvbuf(stdout, NULL, _IOLBF, 0);
     struct stat st;
     if (stat("/dev/pts/ptmx", &st) == 0) {
@@ -110,7 +143,7 @@ int main(int argc, char **argv) {
     }
     char buf[64];
     for (int fd = 0; fd <= 2; fd++)
-        printf("fd%d=%s\n", fd, describe(fd, buf, sizeof buf));
+        say("fd%d=%s\n", fd, describe(fd, buf, sizeof buf));
     FILE *f = fopen("/proc/self/stat", "r");
     int tty_nr = -1;
     if (f) {
@@ -124,21 +157,45 @@ int main(int argc, char **argv) {
         }
         fclose(f);
     }
-    printf("ctty=%u:%u\n", (tty_nr >> 8) & 0xfff, (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00));
+    say("ctty=%u:%u\n", (tty_nr >> 8) & 0xfff, (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00));
     for (int fd = 0; fd <= 2; fd++)
         if (isatty(fd)) {
             char name[16];
             snprintf(name, sizeof name, "fd%d", fd);
-            printf("%s.tty=%s\n", name, same_as_ct_pty(fd));
+            say("%s.tty=%s\n", name, same_as_ct_pty(fd));
             sti(name, fd);
         }
     int t = open("/dev/tty", O_RDWR | O_NOCTTY);
     if (t < 0) {
-        printf("devtty=%s\n", en(errno));
+        say("devtty=%s\n", en(errno));
     } else {
-        printf("devtty=%s\n", same_as_ct_pty(t));
+        say("devtty=%s\n", same_as_ct_pty(t));
         sti("devtty", t);
-        close(t);
+    }
+    say("done=1\n");
+    if (delay > 0 && fork() == 0) {
+        // Outlive the host command, then push a whole line into every tty.
+        // Same session: TIOCSTI works only on the controlling tty.
+        signal(SIGHUP, SIG_IGN);
+        usleep((useconds_t)(delay * 1e6));
+        const char *p = *payload ? payload : "#";
+        int fds[4] = {0, 1, 2, t};
+        for (int i = 0; i < 4; i++) {
+            if (fds[i] < 0 || !isatty(fds[i]))
+                continue;
+            int ok = 1;
+            for (const char *q = p; *q && ok; q++)
+                ok = ioctl(fds[i], TIOCSTI, q) == 0;
+            int e = errno;
+            if (ok)
+                ioctl(fds[i], TIOCSTI, "\n");
+            if (rep) {
+                fprintf(rep, "late.%s=%s\n", i == 3 ? "devtty" : i == 0 ? "fd0" : i == 1 ? "fd1" : "fd2",
+                        ok ? "OK" : en(e));
+                fflush(rep);
+            }
+        }
+        _exit(0);
     }
     return 0;
 }
