@@ -99,10 +99,12 @@ static long int80(long nr, long b, long c, long d) {
     return ret;
 }
 static int do_i386_unshare(void *unused) {
+    (void)unused;
     long r = int80(310, 0x10000000, 0, 0);
     return r == 0 ? 0 : (int)-r;
 }
 static int do_i386_keyctl(void *unused) {
+    (void)unused;
     long r = int80(288, 0 /* KEYCTL_GET_KEYRING_ID */, -4 /* user keyring */, 0);
     return r >= 0 ? 0 : (int)-r;
 }
