@@ -42,12 +42,16 @@ i=0
 while ! grep -q '^START' "$LOGA" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 assert_true "grep -q '^START' '$LOGA'" "the tracer runs in the CT"
 
-bad_exec=0 bad_exec2=0 bad_enter=0 bad_set=0
+bad_exec=0 bad_exec2=0 bad_pty=0 bad_enter=0 bad_set=0
 for i in $(seq 1 "$SEC_RUNS"); do
     echo exec > "$PRIV/sec/phase"
     "$VZCTL" --quiet exec $CT true >/dev/null 2>&1 || bad_exec=$((bad_exec + 1))
     echo exec2 > "$PRIV/sec/phase"
     "$VZCTL" --quiet exec2 $CT 'echo $$ >/dev/null' >/dev/null 2>&1 || bad_exec2=$((bad_exec2 + 1))
+    # From an admin's terminal (a host pty): the tty check has something to see.
+    echo exec2-pty > "$PRIV/sec/phase"
+    "$SECBIN/ptyrun" 30 "'$VZCTL' --quiet exec2 $CT 'sleep 0.3'" 2>&1 | tr -d '\r' | grep -q '^PTYRUN exit=0' ||
+        bad_pty=$((bad_pty + 1))
     echo enter > "$PRIV/sec/phase"
     timeout 30 "$VZCTL" --quiet enter $CT --exec exit </dev/null >/dev/null 2>&1 || bad_enter=$((bad_enter + 1))
     echo set > "$PRIV/sec/phase"
@@ -56,13 +60,14 @@ done
 echo idle > "$PRIV/sec/phase"
 assert_eq "$bad_exec" 0 "vzctl exec succeeded $SEC_RUNS times under attack"
 assert_eq "$bad_exec2" 0 "vzctl exec2 succeeded $SEC_RUNS times under attack"
+assert_eq "$bad_pty" 0 "vzctl exec2 from a host terminal succeeded $SEC_RUNS times under attack"
 assert_eq "$bad_enter" 0 "vzctl enter --exec exit succeeded $SEC_RUNS times under attack"
 assert_eq "$bad_set" 0 "vzctl set --hostname succeeded $SEC_RUNS times under attack"
 sleep 1
 "$VZCTL" --quiet exec2 $CT 'kill $(cat /sec/tracer-a.pid)' >/dev/null 2>&1
 sleep 0.5
 report_log "$LOGA" "exec/exec2/enter/set"
-for ph in exec exec2 enter; do
+for ph in exec exec2 exec2-pty enter; do
     n=$(seen_count "$LOGA" $ph)
     assert_true "[ ${n:-0} -ge 1 ]" "the tracer observed processes of vzctl $ph ($n SEEN)"
 done

@@ -106,7 +106,7 @@ static int status_int(const char *status, const char *key) {
 }
 
 // The "comm" (between the parentheses) and the fields after it of /proc/PID/stat.
-static int read_stat(pid_t pid, char *comm, size_t commlen, pid_t *ppid, int *tty_nr) {
+static int read_stat_sid(pid_t pid, char *comm, size_t commlen, pid_t *ppid, int *tty_nr, int *sid) {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", pid);
     ssize_t n = read_file(path, buf, sizeof buf - 1);
@@ -128,7 +128,34 @@ static int read_stat(pid_t pid, char *comm, size_t commlen, pid_t *ppid, int *tt
     int pgrp, session;
     if (sscanf(r + 2, "%c %d %d %d %d", &state, ppid, &pgrp, &session, tty_nr) != 5)
         return -1;
+    if (sid)
+        *sid = session;
     return 0;
+}
+
+static int read_stat(pid_t pid, char *comm, size_t commlen, pid_t *ppid, int *tty_nr) {
+    return read_stat_sid(pid, comm, commlen, ppid, tty_nr, NULL);
+}
+
+// Does PID hold an fd that is the CT pty RDEV?
+static int holds_ct_pty(pid_t pid, dev_t rdev) {
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d/fd", pid);
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    int found = 0;
+    while (!found && (e = readdir(d))) {
+        char path[320];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (e->d_name[0] != '.' && stat(path, &st) == 0 && S_ISCHR(st.st_mode) &&
+            st.st_rdev == rdev && have_pts_dev && st.st_dev == ct_pts_dev)
+            found = 1;
+    }
+    closedir(d);
+    return found;
 }
 
 static void search(pid_t pid, const char *comm, const char *what, const char *buf, size_t len) {
@@ -192,7 +219,7 @@ static int ct_tty(const struct stat *st, const char *link) {
     return 0;
 }
 
-static void check_ttys(pid_t pid, const char *comm, int tty_nr) {
+static void check_ttys(pid_t pid, const char *comm, int tty_nr, int sid) {
     char dir[64];
     snprintf(dir, sizeof dir, "/proc/%d/fd", pid);
     DIR *d = opendir(dir);
@@ -219,9 +246,14 @@ static void check_ttys(pid_t pid, const char *comm, int tty_nr) {
         }
         closedir(d);
     }
-    if (tty_nr && !ctty_on_ct) {
-        // No fd shows the controlling tty: it must at least be one of the
-        // container's ptys (the same index exists in its devpts).
+    if (tty_nr && sid == 0) {
+        // The session is not in the container's pid namespace: the terminal
+        // is whoever runs the host command's.
+        out("VIOLATION tty pid=%d comm=%s controlling tty %u:%u belongs to a session outside the CT",
+            pid, comm, tmaj, tmin);
+    } else if (tty_nr && !ctty_on_ct && !holds_ct_pty(sid, makedev(tmaj, tmin))) {
+        // Neither it nor its session leader shows the controlling tty: it
+        // must at least be one of the container's ptys (that index exists).
         char pts[64];
         struct stat st;
         snprintf(pts, sizeof pts, "/dev/pts/%u", (tmaj - 136) * 256 + tmin);
@@ -236,11 +268,11 @@ static void check_ttys(pid_t pid, const char *comm, int tty_nr) {
 static void attack(pid_t pid) {
     char comm[32], path[64];
     pid_t ppid = 0;
-    int tty_nr = 0;
+    int tty_nr = 0, sid = -1;
     // The exe first: the window before a helper's execve is short.
     snprintf(path, sizeof path, "/proc/%d/exe", pid);
     int exefd = open(path, O_PATH | O_CLOEXEC);
-    if (read_stat(pid, comm, sizeof comm, &ppid, &tty_nr) != 0) {
+    if (read_stat_sid(pid, comm, sizeof comm, &ppid, &tty_nr, &sid) != 0) {
         if (exefd >= 0)
             close(exefd);
         return;
@@ -301,7 +333,7 @@ static void attack(pid_t pid) {
     if (n > 0)
         search(pid, comm, "cmdline", buf, n);
     read_stack(pid, comm, attached == 1);
-    check_ttys(pid, comm, tty_nr);
+    check_ttys(pid, comm, tty_nr, sid);
     if (attached == 1)
         ptrace(PTRACE_DETACH, pid, 0, 0);
 
