@@ -430,8 +430,20 @@ int main(int argc, char **argv) {
     seen = calloc(MAX_PID / 8, 1);
     if (!seen)
         return 1;
-    out("START phase=%s pid=%d bnd=%016llx pts=%s", phase, self, my_bnd,
-        have_pts_dev ? "yes" : "no");
+    // Which boot of the container this is: the start time of its pid 1.
+    char st1[1024] = "";
+    unsigned long long init_start = 0;
+    n = read_file("/proc/1/stat", st1, sizeof st1 - 1);
+    st1[n > 0 ? n : 0] = 0;
+    char *r1 = strrchr(st1, ')');
+    if (r1) {
+        int field = 2;
+        for (char *q = r1 + 1; *q && field < 22; q++)
+            if (*q == ' ' && ++field == 22)
+                init_start = strtoull(q + 1, NULL, 10);
+    }
+    out("START phase=%s pid=%d bnd=%016llx pts=%s boot=%llu", phase, self, my_bnd,
+        have_pts_dev ? "yes" : "no", init_start);
     double start = now(), last_retry = 0;
     unsigned long scans = 0;
     for (;;) {
