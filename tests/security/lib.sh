@@ -31,25 +31,32 @@ sec_start() {
     "$VZCTL" --quiet start "$1" >/dev/null 2>&1 && wait_running "$1"
 }
 
+# The host pids of a CT's processes (in its cgroup), in one pass over /proc:
+# forks are dear under TCG.
+ct_pids() {
+    local f pid
+    for f in $(grep -ls "/vz/$1\(/\|\$\)" /proc/[0-9]*/cgroup 2>/dev/null); do
+        pid=${f#/proc/}; echo "${pid%/cgroup}"
+    done
+}
+
 # ct_init_pid CTID: the host pid of the CT's init (pid 1 of a child pid
 # namespace, in the CT's cgroup).
 ct_init_pid() {
-    local st pid
-    for st in /proc/[0-9]*/status; do
-        pid=${st#/proc/}; pid=${pid%/status}
-        grep -q "/vz/$1\(/\|\$\)" /proc/"$pid"/cgroup 2>/dev/null || continue
-        awk '/^NSpid:/ { exit !(NF >= 3 && $NF == 1) }' "$st" 2>/dev/null && { echo "$pid"; return 0; }
+    local pid line
+    for pid in $(ct_pids "$1"); do
+        while read -r line; do
+            case $line in NSpid:*) set -- $line; [ $# -ge 3 ] && [ "${!#}" = 1 ] && { echo "$pid"; return 0; } ;; esac
+        done < /proc/"$pid"/status 2>/dev/null
     done
     return 1
 }
 
 # ct_host_pids CTID COMM: host pids of the CT's processes named COMM.
 ct_host_pids() {
-    local st pid
-    for st in /proc/[0-9]*/status; do
-        pid=${st#/proc/}; pid=${pid%/status}
-        grep -q "/vz/$1\(/\|\$\)" /proc/"$pid"/cgroup 2>/dev/null || continue
-        [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = "$2" ] && echo "$pid"
+    local pid c
+    for pid in $(ct_pids "$1"); do
+        read -r c < /proc/"$pid"/comm 2>/dev/null && [ "$c" = "$2" ] && echo "$pid"
     done
 }
 

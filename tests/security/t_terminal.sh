@@ -62,11 +62,11 @@ assert_not_contains "$(echo "$OUT" | grep '^late\.' | tr '\n' ' ')" "late." "exe
 expect_val "$OUT" READ "[]"
 assert_false "[ -e '$MARK2' ]" "exec2: nothing injected ran on the host"
 
-# --- a process left in the background by vzctl exec --------------------------
+# --- a process left in the background by vzctl exec ('sleep 60 &') --------------------------
 INIT=$(ct_init_pid $CT)
 CTPTS=$(stat -c %d "/proc/$INIT/root/dev/pts/ptmx" 2>/dev/null)
 # The admin's shell stays on its terminal for a while after vzctl returns.
-"$PTYRUN" 60 "'$VZCTL' exec $CT 'sleep 30 &'; echo VZRC=\$?; sleep 8" > "$IT_ROOT/bg.out" 2>&1 &
+"$PTYRUN" 90 "'$VZCTL' exec $CT 'sleep 60 &'; echo VZRC=\$?; sleep 45" > "$IT_ROOT/bg.out" 2>&1 &
 PTYPID=$!
 SLEEP=
 for i in $(seq 1 100); do
@@ -98,7 +98,10 @@ else
         "exec: the background process has no controlling terminal"
     kill "$SLEEP" 2>/dev/null
 fi
+# The admin closes the terminal: ptyrun's end hangs up its shell.
+i=0; while ! grep -q VZRC "$IT_ROOT/bg.out" && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
+kill $PTYPID 2>/dev/null
 wait $PTYPID
-assert_contains "$(tr -d '\r' < "$IT_ROOT/bg.out")" "VZRC=0" "vzctl exec 'sleep 30 &' succeeded"
+assert_contains "$(tr -d '\r' < "$IT_ROOT/bg.out")" "VZRC=0" "vzctl exec 'sleep 60 &' succeeded"
 echo "info: took $(( $(date +%s) - T0 )) s"
 expect_rc 0 "stop" -- "$VZCTL" stop $CT
