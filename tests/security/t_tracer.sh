@@ -98,7 +98,10 @@ expect_rc 0 "stop" -- "$VZCTL" stop $CT
 bad_start=0 bad_stop=0
 for i in $(seq 1 "$SEC_RUNS"); do
     echo start > "$PRIV/sec/phase"
-    "$VZCTL" --quiet start $CT >/dev/null 2>&1 || bad_start=$((bad_start + 1))
+    if ! OUT=$("$VZCTL" --quiet start $CT 2>&1); then
+        bad_start=$((bad_start + 1))
+        echo "  start $i failed: $(echo "$OUT" | tail -n 3 | tr '\n' ' ')"
+    fi
     # The tracer must be up before the stop it is meant to watch.
     j=0
     while [ "$(sed -n 's/^START.* boot=\([0-9]*\).*/\1/p' "$LOGB" 2>/dev/null | sort -u | wc -l)" -lt "$i" ] &&
@@ -107,7 +110,10 @@ for i in $(seq 1 "$SEC_RUNS"); do
     done
     sleep 0.2
     echo stop > "$PRIV/sec/phase"
-    "$VZCTL" --quiet stop $CT >/dev/null 2>&1 || bad_stop=$((bad_stop + 1))
+    if ! OUT=$("$VZCTL" --quiet stop $CT 2>&1); then
+        bad_stop=$((bad_stop + 1))
+        echo "  stop $i failed: $(echo "$OUT" | tail -n 3 | tr '\n' ' ')"
+    fi
 done
 echo idle > "$PRIV/sec/phase"
 assert_eq "$bad_start" 0 "vzctl start succeeded $SEC_RUNS times under attack"

@@ -103,15 +103,21 @@ mkdir -p \$R/dev/pts \$R/dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666 devpts \$R/dev/pts
 mount -t tmpfs tmpfs \$R/dev/shm
 mount -t tmpfs tmpfs \$R/run
-mkdir -p \$R/run/vzkit-vm && cp /job \$R/run/vzkit-vm/job
+mkdir -p \$R/run/vzkit-vm && cp /job /stage2 \$R/run/vzkit-vm/
 hostname vzkit-vm
+# switch_root, not chroot: in a chroot the kernel refuses user namespaces
+# (and pivot_root leaves containers below the namespace's root), which a real
+# host does not.
+exec switch_root \$R /bin/busybox sh /run/vzkit-vm/stage2
+EOI
+cat > "$W/i/stage2" <<EOI
 echo "@@vzkit-vm-begin-$TOKEN"
-chroot \$R /bin/bash /run/vzkit-vm/job
+/bin/bash /run/vzkit-vm/job
 echo "@@vzkit-vm-exit-$TOKEN=\$?"
 echo "@@vzkit-vm-dmesg-$TOKEN"
 dmesg
 sync
-poweroff -f
+/bin/busybox poweroff -f
 EOI
 chmod +x "$W/i/init"
 (cd "$W/i" && find . | cpio -o -H newc --quiet | gzip -1 > "$W/initrd.gz")

@@ -12,7 +12,7 @@ fi
 . "$VZKIT_SRC/tests/vm/module/lib.sh"
 mod_load
 [ -e /dev/vzctl ] || echo "t_security: the module is loaded but there is no /dev/vzctl" >&2
-export VZKIT_SEC_RUNS=${VZKIT_SEC_RUNS_VM:-20}
+export VZKIT_SEC_RUNS=${VZKIT_SEC_RUNS_VM:-5}
 rc=0
 for t in "$VZKIT_SRC"/tests/security/t_*.sh; do
   echo "== $(basename "$t" .sh) (cgroup v2, module loaded, $VZKIT_SEC_RUNS runs)"

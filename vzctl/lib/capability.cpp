@@ -95,12 +95,6 @@ CapSetting parse_one(std::string_view item) {
     return {cap, state == "on"};
 }
 
-std::vector<std::string> setting_items(std::string_view setting) {
-    std::string normalized(setting);
-    std::ranges::replace(normalized, ',', ' ');
-    return split_ws(normalized);
-}
-
 } // namespace
 
 CapMask default_capability_mask() {
@@ -112,7 +106,7 @@ CapMask default_capability_mask() {
 }
 
 CapMask apply_capability_setting(CapMask mask, std::string_view setting) {
-    for (const auto &item : setting_items(setting)) {
+    for (const auto &item : split_setting_list(setting)) {
         CapSetting s = parse_one(item);
         CapMask bit = CapMask{1} << s.cap->number;
         mask = s.on ? (mask | bit) : (mask & ~bit);
@@ -133,9 +127,9 @@ std::string merge_capability_setting(std::string_view current, std::string_view 
         else
             it->second = s.on;
     };
-    for (const auto &item : setting_items(current))
+    for (const auto &item : split_setting_list(current))
         put(item);
-    for (const auto &item : setting_items(update))
+    for (const auto &item : split_setting_list(update))
         put(item);
     std::vector<std::string> out;
     for (const auto &[name, on] : merged)

@@ -31,17 +31,11 @@ std::pair<std::string, bool> parse_item(std::string_view item) {
     return {name, state == "on"};
 }
 
-std::vector<std::string> items(std::string_view setting) {
-    std::string normalized(setting);
-    std::ranges::replace(normalized, ',', ' ');
-    return split_ws(normalized);
-}
-
 } // namespace
 
 bool feature_enabled(const VeConfig &config, std::string_view name) {
     bool on = false;
-    for (const auto &item : items(config.get_or("FEATURES", ""))) {
+    for (const auto &item : split_setting_list(config.get_or("FEATURES", ""))) {
         try {
             auto [feature, state] = parse_item(item);
             if (feature == name)
@@ -62,13 +56,13 @@ std::string merge_features_setting(std::string_view current, std::string_view up
         else
             it->second = setting.second;
     };
-    for (const auto &item : items(current)) {
+    for (const auto &item : split_setting_list(current)) {
         try {
             put(parse_item(item));
         } catch (const Error &) {
         }
     }
-    for (const auto &item : items(update))
+    for (const auto &item : split_setting_list(update))
         put(parse_item(item));
     std::vector<std::string> out;
     for (const auto &[name, on] : merged)

@@ -164,6 +164,12 @@ std::vector<std::string> split_ws(std::string_view text) {
     return parts;
 }
 
+std::vector<std::string> split_setting_list(std::string_view setting) {
+    std::string normalized(setting);
+    std::ranges::replace(normalized, ',', ' ');
+    return split_ws(normalized);
+}
+
 std::string_view trim(std::string_view text) {
     std::size_t first = text.find_first_not_of(kWhitespace);
     if (first == std::string_view::npos)

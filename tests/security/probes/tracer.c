@@ -259,7 +259,13 @@ static void check_ttys(pid_t pid, const char *comm, int tty_nr, int sid) {
         snprintf(pts, sizeof pts, "/dev/pts/%u", (tmaj - 136) * 256 + tmin);
         int ok = tmaj >= 136 && tmaj <= 143 && stat(pts, &st) == 0 && have_pts_dev &&
                  st.st_dev == ct_pts_dev && st.st_rdev == makedev(tmaj, tmin);
-        if (!ok)
+        // A session that just ended hangs its pty up, which clears the
+        // controlling tty of its processes and removes the index: only a tty
+        // that is still theirs counts.
+        int now_tty = 0;
+        char c2[32];
+        pid_t p2;
+        if (!ok && read_stat(pid, c2, sizeof c2, &p2, &now_tty) == 0 && now_tty == tty_nr)
             out("VIOLATION tty pid=%d comm=%s controlling tty %u:%u is not a CT pty", pid, comm,
                 tmaj, tmin);
     }

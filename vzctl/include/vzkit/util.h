@@ -19,6 +19,9 @@ void write_file_atomic(const std::filesystem::path &path, std::string_view data,
 
 std::vector<std::string> split(std::string_view text, char sep, bool skip_empty = true);
 std::vector<std::string> split_ws(std::string_view text);
+// Items of an OpenVZ "NAME:on NAME2:off" list (CAPABILITY, FEATURES); the
+// command line separates them with commas, the config with spaces.
+std::vector<std::string> split_setting_list(std::string_view setting);
 std::string_view trim(std::string_view text);
 std::string join(const std::vector<std::string> &parts, std::string_view sep);
 std::string to_lower(std::string_view text);
