@@ -343,6 +343,17 @@ static void attack(pid_t pid) {
     if (attached == 1)
         ptrace(PTRACE_DETACH, pid, 0, 0);
 
+    // The container's own binaries are its own business: reopening them for
+    // writing would only make its own execs fail (ETXTBSY). Only what is not
+    // reachable by a path inside (a host file, a memfd) is kept for the retry.
+    if (exefd >= 0) {
+        struct stat st, in;
+        if (exelink[0] == '/' && fstat(exefd, &st) == 0 && st.st_nlink > 0 &&
+            stat(exelink, &in) == 0 && in.st_dev == st.st_dev && in.st_ino == st.st_ino) {
+            close(exefd);
+            exefd = -1;
+        }
+    }
     if (exefd >= 0) {
         if (nexes < MAX_EXE) {
             exes[nexes].fd = exefd;
