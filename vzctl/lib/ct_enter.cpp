@@ -9,6 +9,7 @@
 #include "vzkit/error.h"
 #include "vzkit/features.h"
 #include "vzkit/hooks.h"
+#include "vzkit/proc_parse.h"
 #include "vzkit/util.h"
 
 #include <fcntl.h>
@@ -59,27 +60,21 @@ std::optional<CapMask> hex_field(const std::string &status, std::string_view key
     return static_cast<CapMask>(std::stoull(*value, nullptr, 16));
 }
 
-size_t own_pid_depth() {
-    auto status = read_file("/proc/self/status").value_or("");
-    return split_ws(field(status, "NSpid").value_or("1")).size();
+size_t pid_depth(const std::string &status) {
+    ProcStatus parsed;
+    return parse_proc_status(status, parsed) ? parsed.nspid.size() : 0;
 }
 
 // Still the init of ctid (the pid may have been reused since it was found)?
-bool is_ct_init(Ctid ctid, pid_t pid, const std::string &status) {
-    auto ids = split_ws(field(status, "NSpid").value_or(""));
-    if (ids.size() != own_pid_depth() + 1 || ids.back() != "1")
+// The rule of find_init_pid: pid 1 one namespace below ours, in vz/<CTID>.
+bool is_ct_init(Ctid ctid, pid_t pid, const std::string &status, size_t own_depth) {
+    ProcStatus parsed;
+    if (!parse_proc_status(status, parsed) || parsed.nspid.size() != own_depth + 1 ||
+        parsed.nspid.back() != 1)
         return false;
-    const std::string group = "/vz/" + std::to_string(ctid);
-    for (const auto &line : split(read_file("/proc/" + std::to_string(pid) + "/cgroup").value_or(""),
-                                  '\n')) {
-        auto colon = line.rfind(':');
-        if (colon == std::string::npos)
-            continue;
-        std::string_view path = std::string_view(line).substr(colon + 1);
-        if (path == group || path.starts_with(group + "/"))
-            return true;
-    }
-    return false;
+    const auto owner =
+        parse_cgroup_owner(read_file("/proc/" + std::to_string(pid) + "/cgroup").value_or(""));
+    return owner.kind == CgroupOwner::Kind::Ct && owner.ctid == ctid;
 }
 
 // vzkit-exec drops the bounding set, loads the filter, then shrinks the
@@ -93,6 +88,7 @@ bool is_settled(const std::string &status) {
 
 CtInit open_ct_init(const VeConfig &config) {
     const auto deadline = std::chrono::steady_clock::now() + kSettleWait;
+    const size_t own_depth = pid_depth(read_file("/proc/self/status").value_or(""));
     for (;;) {
         auto pid = find_init_pid(config.ctid());
         if (!pid)
@@ -106,7 +102,7 @@ CtInit open_ct_init(const VeConfig &config) {
         // The pidfd pins the process: if it is still alive after the checks,
         // everything opened by pid above belongs to it.
         const bool same = init.pidfd && init.root && status &&
-                          is_ct_init(config.ctid(), *pid, *status) &&
+                          is_ct_init(config.ctid(), *pid, *status, own_depth) &&
                           ::syscall(SYS_pidfd_send_signal, init.pidfd.get(), 0, nullptr, 0) == 0;
         if (same && is_settled(*status)) {
             init.bounding = hex_field(*status, "CapBnd").value_or(0);
