@@ -39,11 +39,6 @@ constexpr std::array kResources = std::to_array<Resource>({
 static_assert(kResources.size() == 21);
 static_assert(std::ranges::is_sorted(kResources, {}, &Resource::kernel_id));
 
-struct KeyAlias {
-    std::string_view alias;
-    std::string_view key;
-};
-
 // Older config files use these spellings (vzctl's config[] table).
 constexpr std::array kKeyAliases = std::to_array<KeyAlias>({
     {"DCACHE", "DCACHESIZE"},
@@ -127,6 +122,10 @@ std::span<const Resource> resources() {
 const Resource *find_resource_by_name(std::string_view name) {
     auto it = std::ranges::find(kResources, name, &Resource::name);
     return it != kResources.end() ? &*it : nullptr;
+}
+
+std::span<const KeyAlias> key_aliases() {
+    return kKeyAliases;
 }
 
 const Resource *find_resource_by_key(std::string_view key) {

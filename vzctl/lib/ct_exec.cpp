@@ -3,6 +3,7 @@
 // container's own devpts (enter). The relay runs here, on the host side; the
 // host's terminal is never handed to the container.
 #include "vzkit/ct_enter.h"
+#include "vzkit/ct_env.h"
 
 #include "vzkit/ct_state.h"
 #include "vzkit/error.h"
@@ -155,6 +156,21 @@ int enter_ct(const VeConfig &config, const std::vector<std::string> &exec_words)
     int rc = wait_exit_code(child.pid);
     log_info("exited from CT " + std::to_string(config.ctid()));
     return rc;
+}
+
+int run_script(const VeConfig &config, const std::filesystem::path &script) {
+    auto text = read_file(script);
+    if (!text)
+        throw Error(VZ_NOSCRIPT, "Script " + script.string() + " not found");
+    if (is_running(config.ctid())) {
+        ExecRequest request;
+        request.input = *text;
+        return exec_in_ct(config, request);
+    }
+    StartOptions options;
+    options.script = *text;
+    options.force = true;
+    return start_ct(config, options);
 }
 
 } // namespace vz

@@ -3,6 +3,7 @@
 #include "vzkit/cgroup.h"
 #include "vzkit/ct_create.h"
 #include "vzkit/ct_enter.h"
+#include "vzkit/ct_params.h"
 #include "vzkit/ct_env.h"
 #include "vzkit/ct_state.h"
 #include "vzkit/dist_actions.h"
@@ -20,19 +21,9 @@
 namespace vz {
 namespace {
 
-constexpr std::array kCgroupKeys = {"PHYSPAGES", "SWAPPAGES", "NUMPROC", "CPUUNITS",
-                                    "CPULIMIT",  "CPUS",      "CPUMASK"};
-constexpr std::array kRestartKeys = {"CAPABILITY", "FEATURES", "VE_ROOT", "VE_PRIVATE"};
-// Keys that only describe the container: nothing to apply.
-constexpr std::array kConfigOnlyKeys = {"ONBOOT",     "DISABLED",     "NAME",     "DESCRIPTION",
-                                        "OSTEMPLATE", "STOP_TIMEOUT", "BOOTORDER"};
-
-template <typename Table> bool in(const Table &table, std::string_view key) {
-    return std::ranges::find(table, key) != table.end();
-}
-
-bool any_in(const std::map<std::string, std::string> &changes, auto table) {
-    return std::ranges::any_of(changes, [&](const auto &kv) { return in(table, kv.first); });
+bool any_change(const std::map<std::string, std::string> &changes, unsigned apply) {
+    return std::ranges::any_of(
+        changes, [apply](const auto &kv) { return (params::apply_of(kv.first) & apply) != 0; });
 }
 
 // New DEVNODES appear in the running container's /dev, made by a host child
@@ -58,34 +49,75 @@ void create_devnodes_live(const VeConfig &config, const std::vector<DevNode> &no
         throw Error(VZ_SET_DEVICES, "Unable to create device nodes in the container");
 }
 
-void apply_live(VeConfig &config, const std::map<std::string, std::string> &changes) {
-    Cgroup cgroup(config.ctid());
-    if (any_in(changes, kCgroupKeys))
-        cgroup.apply(cgroup_limits_from_config(config));
-    // Every UBC the module knows, live; cgroups keep enforcing memory, swap
-    // and NUMPROC with or without it.
+// What one kind of live change does to a running container.
+struct LiveChange {
+    const VeConfig &config;
+    const std::map<std::string, std::string> &changes;
+    const net::NetSnapshot &net_before;
+};
+
+void apply_cgroup(const LiveChange &c) {
+    Cgroup(c.config.ctid()).apply(cgroup_limits_from_config(c.config));
+}
+
+// Every UBC the module knows, live; cgroups keep enforcing memory, swap and
+// NUMPROC with or without it.
+void apply_module(const LiveChange &c) {
     std::vector<std::string> keys;
-    for (const auto &[key, value] : changes)
-        keys.push_back(key);
-    kmod::apply_limits(config, keys);
-    if (changes.contains("DEVICES") || changes.contains("DEVNODES")) {
-        auto rules = default_device_rules();
-        for (const auto &rule : parse_devices(config.get_or("DEVICES", "")))
-            rules.push_back(rule);
-        const auto nodes = parse_devnodes(config.get_or("DEVNODES", ""));
-        for (const auto &node : nodes)
-            rules.push_back(node.rule);
-        cgroup.set_devices(rules);
-        if (changes.contains("DEVNODES"))
-            create_devnodes_live(config, nodes);
-    }
-    if (auto it = changes.find("HOSTNAME"); it != changes.end())
-        set_hostname_live(config, it->second);
-    for (const auto &[key, value] : changes) {
-        (void)value;
-        if (in(kRestartKeys, key))
+    for (const auto &[key, value] : c.changes)
+        if (params::apply_of(key) & params::kModule)
+            keys.push_back(key);
+    kmod::apply_limits(c.config, keys);
+}
+
+void apply_devices(const LiveChange &c) {
+    auto rules = default_device_rules();
+    for (const auto &rule : parse_devices(c.config.get_or("DEVICES", "")))
+        rules.push_back(rule);
+    for (const auto &node : parse_devnodes(c.config.get_or("DEVNODES", "")))
+        rules.push_back(node.rule);
+    Cgroup(c.config.ctid()).set_devices(rules);
+}
+
+void apply_devnodes(const LiveChange &c) {
+    create_devnodes_live(c.config, parse_devnodes(c.config.get_or("DEVNODES", "")));
+}
+
+void apply_hostname(const LiveChange &c) {
+    set_hostname_live(c.config, c.changes.at("HOSTNAME"));
+}
+
+void warn_restart(const LiveChange &c) {
+    for (const auto &[key, value] : c.changes)
+        if (params::needs_restart(key))
             log_warning("Changing " + key + " takes effect at the next start of the container");
-    }
+}
+
+// Addresses and veths first, then the distribution's scripts inside.
+void apply_network(const LiveChange &c) {
+    dist::apply_set_live(c.config, c.net_before, c.changes);
+}
+
+struct Applier {
+    params::Apply kind;
+    void (*apply)(const LiveChange &);
+};
+
+// In this order: limits before devices, the network and its scripts last.
+constexpr auto kAppliers = std::to_array<Applier>({
+    {params::kCgroup, apply_cgroup},
+    {params::kModule, apply_module},
+    {params::kDevices, apply_devices},
+    {params::kDevNodes, apply_devnodes},
+    {params::kHostname, apply_hostname},
+    {params::kRestart, warn_restart},
+    {params::kNetwork, apply_network},
+});
+
+void apply_live(const LiveChange &change) {
+    for (const Applier &a : kAppliers)
+        if (any_change(change.changes, a.kind))
+            a.apply(change);
 }
 
 // --setmode restart: what only a start can apply takes effect now.
@@ -97,15 +129,17 @@ void restart_ct(const VeConfig &config) {
 
 } // namespace
 
-bool needs_restart(std::string_view key) {
-    return in(kRestartKeys, key);
-}
-
 void set_ct(VeConfig &config, const std::map<std::string, std::string> &changes,
             const SetOptions &options) {
+    if (!config.ct_exists() && config.ctid() != 0 && options.save)
+        throw Error(VZ_NOVECONFIG,
+                    "Container config file " + config.ct_conf_path().string() + " does not exist");
     const bool running = is_running(config.ctid());
-    if (running && (changes.contains("VE_ROOT") || changes.contains("VE_PRIVATE")))
-        throw Error(VZ_VE_RUNNING, "Unable to change VE_ROOT or VE_PRIVATE of a running container");
+    for (const auto &[key, value] : changes) {
+        const params::Param *param = params::find_by_key(key);
+        if (running && param && param->stopped_only)
+            throw Error(VZ_VE_RUNNING, "Unable to change " + key + " of a running container");
+    }
     const auto net_before = net::snapshot(config);
     for (const auto &[key, value] : changes)
         config.set_override(key, value);
@@ -116,14 +150,11 @@ void set_ct(VeConfig &config, const std::map<std::string, std::string> &changes,
     parse_devices(config.get_or("DEVICES", ""));
     parse_devnodes(config.get_or("DEVNODES", ""));
 
-    const bool live_work =
-        std::ranges::any_of(changes, [](const auto &kv) { return !in(kConfigOnlyKeys, kv.first); });
-    const bool restart =
-        running && options.setmode_restart &&
-        std::ranges::any_of(changes, [](const auto &kv) { return in(kRestartKeys, kv.first); });
+    const bool live_work = std::ranges::any_of(
+        changes, [](const auto &kv) { return params::apply_of(kv.first) != params::kConfigOnly; });
+    const bool restart = running && options.setmode_restart && any_change(changes, params::kRestart);
     if (running && !restart) {
-        apply_live(config, changes);
-        dist::apply_set_live(config, net_before, changes);
+        apply_live({config, changes, net_before});
     } else if (live_work && !options.save) {
         throw Error(VZ_VE_NOT_RUNNING,
                     "Container is not running: use --save to store the settings");
@@ -133,7 +164,7 @@ void set_ct(VeConfig &config, const std::map<std::string, std::string> &changes,
             restart_ct(config);
         // A password (--userpasswd) is never stored: nothing to warn about.
         const bool stored = std::ranges::any_of(
-            changes, [](const auto &kv) { return !dist::is_transient_key(kv.first); });
+            changes, [](const auto &kv) { return !params::is_transient(kv.first); });
         if (running && live_work && stored)
             log_warning("Settings were not saved and will be reset to the original values on "
                         "the next start (use --save flag)");
@@ -143,7 +174,7 @@ void set_ct(VeConfig &config, const std::map<std::string, std::string> &changes,
         set_ct_name(config.ctid(), it->second);
     ConfigFile &ct = config.ct();
     for (const auto &[key, value] : changes) {
-        if (!dist::is_transient_key(key))
+        if (!params::is_transient(key))
             ct.set(key, value);
     }
     if (!ct.dirty()) {

@@ -160,10 +160,6 @@ void apply_set_live(const VeConfig &config, const net::NetSnapshot &before,
     configure_on_set(config, *init, net::ip_diff(config, before), changes);
 }
 
-bool is_transient_key(std::string_view key) {
-    return key == "USERPW";
-}
-
 ResolvConf parse_resolv_conf(std::string_view text) {
     ResolvConf rc;
     for (const auto &raw : split(text, '\n')) {

@@ -16,25 +16,6 @@ namespace {
                 "Invalid value for --" + std::string(option) + ": " + std::string(value));
 }
 
-std::string ip_address_value(const NetSetArgs &args, const VeConfig &config) {
-    // One option may carry several addresses ("a b"), as OpenVZ splits them.
-    IpChange change;
-    for (const auto &arg : args.ipdel) {
-        for (const auto &a : split_ws(arg)) {
-            if (a == "all")
-                change.del_all = true;
-            else
-                change.del.push_back(parse_ip(a));
-        }
-    }
-    for (const auto &arg : args.ipadd) {
-        for (const auto &a : split_ws(arg))
-            change.add.push_back(parse_ip(a));
-    }
-    auto ips = apply_ip_change(parse_ip_list(config.get_or("IP_ADDRESS", "")), change);
-    return format_ip_list(filter_ipv6(ips, config.get_bool("IPV6", false)));
-}
-
 bool valid_domain(std::string_view d) {
     return !d.empty() && d.size() <= 253 && d.front() != '-' && d.front() != '.' &&
            std::ranges::all_of(d, [](char c) {
@@ -43,8 +24,30 @@ bool valid_domain(std::string_view d) {
            });
 }
 
-// --nameserver / --searchdomain: the whole list, or "inherit" alone.
-std::string dns_list(const char *option, const std::vector<std::string> &values, bool addresses) {
+} // namespace
+
+std::string ip_address_value(const std::vector<std::string> &add,
+                             const std::vector<std::string> &del, const VeConfig &config) {
+    // One option may carry several addresses ("a b"), as OpenVZ splits them.
+    IpChange change;
+    for (const auto &arg : del) {
+        for (const auto &a : split_ws(arg)) {
+            if (a == "all")
+                change.del_all = true;
+            else
+                change.del.push_back(parse_ip(a));
+        }
+    }
+    for (const auto &arg : add) {
+        for (const auto &a : split_ws(arg))
+            change.add.push_back(parse_ip(a));
+    }
+    auto ips = apply_ip_change(parse_ip_list(config.get_or("IP_ADDRESS", "")), change);
+    return format_ip_list(filter_ipv6(ips, config.get_bool("IPV6", false)));
+}
+
+std::string dns_list(std::string_view option, const std::vector<std::string> &values,
+                     bool addresses) {
     std::vector<std::string> words;
     for (const auto &v : values) {
         for (const auto &w : split(v, ','))
@@ -85,16 +88,17 @@ std::string userpasswd_value(const std::vector<std::string> &values) {
     return join(values, " ");
 }
 
-std::string netif_value(const NetSetArgs &args, const VeConfig &config) {
+std::string netif_value(const std::vector<std::string> &add, const std::vector<std::string> &del,
+                        const VethArgs &args, const VeConfig &config) {
     const std::string hwid = host_hwid();
     NetifChange change;
-    for (const auto &d : args.netif_del) {
+    for (const auto &d : del) {
         if (d == "all")
             change.del_all = true;
         else
             change.del.push_back(d);
     }
-    for (const auto &a : args.netif_add)
+    for (const auto &a : add)
         change.add.push_back(parse_netif_add(a, config.ctid(), hwid));
     if (args.ifname) {
         VethModify m;
@@ -112,24 +116,6 @@ std::string netif_value(const NetSetArgs &args, const VeConfig &config) {
     }
     auto current = parse_netif(config.get_or("NETIF", ""), config.ctid(), hwid);
     return format_netif(apply_netif_change(std::move(current), change));
-}
-
-} // namespace
-
-std::map<std::string, std::string> network_changes(const NetSetArgs &args, const VeConfig &config) {
-    std::map<std::string, std::string> changes;
-    if (!args.ipadd.empty() || !args.ipdel.empty())
-        changes["IP_ADDRESS"] = ip_address_value(args, config);
-    if (!args.nameserver.empty())
-        changes["NAMESERVER"] = dns_list("nameserver", args.nameserver, true);
-    if (!args.searchdomain.empty())
-        changes["SEARCHDOMAIN"] = dns_list("searchdomain", args.searchdomain, false);
-    if (!args.userpasswd.empty())
-        changes["USERPW"] = userpasswd_value(args.userpasswd);
-    if (!args.netif_add.empty() || !args.netif_del.empty() || args.ifname || args.mac ||
-        args.host_mac || args.host_ifname || args.bridge)
-        changes["NETIF"] = netif_value(args, config);
-    return changes;
 }
 
 } // namespace vz::net

@@ -34,6 +34,13 @@ std::span<const Resource> resources();
 const Resource *find_resource_by_name(std::string_view name); // "numproc"
 const Resource *find_resource_by_key(std::string_view key);   // "NUMPROC" (also DCACHE, IPTENTRIES)
 
+// Older spellings of UBC keys that config files may still use.
+struct KeyAlias {
+    std::string_view alias; // "DCACHE"
+    std::string_view key;   // "DCACHESIZE"
+};
+std::span<const KeyAlias> key_aliases();
+
 struct Value {
     std::uint64_t barrier = kUnlimited;
     std::uint64_t limit = kUnlimited;

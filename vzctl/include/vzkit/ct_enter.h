@@ -83,6 +83,11 @@ struct ExecRequest {
 // command's exit status. Throws Error(VZ_VE_NOT_RUNNING) when not running.
 int exec_in_ct(const VeConfig &config, const ExecRequest &request);
 
+// vzctl runscript: the host file's text fed to the container's shell; a
+// stopped container gets its environment without init, for the script only.
+// Returns the script's exit status; Error(VZ_NOSCRIPT) when it is missing.
+int run_script(const VeConfig &config, const std::filesystem::path &script);
+
 // <confdir>/conf/<CTID>.<event> ("start", "stop") fed to the shell of the
 // running container, as OpenVZ runs these; a missing script is fine.
 // Throws Error(VZ_ACTIONSCRIPT_ERROR) when it fails.

@@ -2,6 +2,7 @@
 // container, and saved (only what changed) with --save.
 #pragma once
 
+#include "vzkit/ct_params.h"
 #include "vzkit/ve_config.h"
 
 #include <map>
@@ -9,18 +10,11 @@
 
 namespace vz {
 
-struct SetOptions {
-    bool save = false;
-    bool force = false;
-    bool setmode_restart = false;
-};
+using SetOptions = params::SetFlags;
 
 // changes: KEY → normalised value (as stored in <CTID>.conf). The caller
 // holds the CT lock.
 void set_ct(VeConfig &config, const std::map<std::string, std::string> &changes,
             const SetOptions &options);
-
-// Keys whose new value takes effect only at the next start.
-bool needs_restart(std::string_view key);
 
 } // namespace vz

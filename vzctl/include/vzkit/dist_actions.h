@@ -37,9 +37,6 @@ void validate_set(const VeConfig &config, const std::map<std::string, std::strin
 void apply_set_live(const VeConfig &config, const net::NetSnapshot &before,
                     const std::map<std::string, std::string> &changes);
 
-// Keys `vzctl set` hands over but never stores (USERPW: --userpasswd).
-bool is_transient_key(std::string_view key);
-
 // nameserver and search lines of a resolv.conf, as the resolver reads them
 // (nameservers accumulate, the last search/domain line wins).
 struct ResolvConf {

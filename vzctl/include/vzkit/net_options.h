@@ -1,27 +1,38 @@
 // The networking and distribution parameters of `vzctl set` / `create`,
-// turned into <CTID>.conf keys with OpenVZ's semantics against the current
-// configuration (IP_ADDRESS and NETIF are incremental).
+// turned into <CTID>.conf values with OpenVZ's semantics against the current
+// configuration (IP_ADDRESS and NETIF are incremental). These are the parse
+// functions of their rows in the parameter table (vzkit/ct_params.h).
 #pragma once
 
 #include "vzkit/ve_config.h"
 
-#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vz::net {
 
-struct NetSetArgs {
-    std::vector<std::string> ipadd, ipdel;             // --ipadd/--ip, --ipdel (A, A/prefix, all)
-    std::vector<std::string> nameserver, searchdomain; // replace the lists; "inherit"
-    std::vector<std::string> userpasswd;               // user:password, never stored
-    std::vector<std::string> netif_add, netif_del;     // --netif_add spec, --netif_del name|all
-    std::optional<std::string> ifname, mac, host_ifname, host_mac, bridge;
-};
+// IP_ADDRESS after --ipadd (A, A/prefix; several per value) and --ipdel
+// (also "all"). Throws Error(VZ_INVALID_PARAMETER_VALUE) naming a bad address.
+std::string ip_address_value(const std::vector<std::string> &add,
+                             const std::vector<std::string> &del, const VeConfig &config);
 
-// KEY → value for what args change. Throws Error(VZ_INVALID_PARAMETER_VALUE)
-// naming a value that does not parse (address, MAC, interface name, ...).
-std::map<std::string, std::string> network_changes(const NetSetArgs &args, const VeConfig &config);
+// --nameserver (addresses) / --searchdomain (domains): the whole list, or
+// "inherit" alone.
+std::string dns_list(std::string_view option, const std::vector<std::string> &values,
+                     bool addresses);
+
+// --userpasswd user:password (repeatable); the password is never echoed.
+std::string userpasswd_value(const std::vector<std::string> &values);
+
+// --ifname with the veth options that modify it.
+struct VethArgs {
+    std::optional<std::string> ifname, mac, host_ifname, host_mac, bridge;
+    bool any() const { return ifname || mac || host_ifname || host_mac || bridge; }
+};
+// NETIF after --netif_add, --netif_del (also "all") and the veth options.
+std::string netif_value(const std::vector<std::string> &add, const std::vector<std::string> &del,
+                        const VethArgs &veth, const VeConfig &config);
 
 } // namespace vz::net

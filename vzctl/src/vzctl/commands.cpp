@@ -92,11 +92,8 @@ int cmd_create(vz::VeConfig &config, const std::vector<std::string> &args) {
     o.hostname = opt(vm, "hostname");
     o.name = opt(vm, "name");
     o.description = opt(vm, "description");
-    if (vm.count("ipadd")) {
-        vz::net::NetSetArgs net; // validated and stored as set --ipadd does
-        net.ipadd = vm["ipadd"].as<std::vector<std::string>>();
-        o.ipadd = vz::net::network_changes(net, config)["IP_ADDRESS"];
-    }
+    if (vm.count("ipadd")) // validated and stored as set --ipadd does
+        o.ipadd = vz::net::ip_address_value(vm["ipadd"].as<std::vector<std::string>>(), {}, config);
     vz::create_ct(config, o);
     return 0;
 }
@@ -148,10 +145,7 @@ int cmd_umount(vz::VeConfig &config, const std::vector<std::string> &args) {
 
 int cmd_set(vz::VeConfig &config, const std::vector<std::string> &args) {
     auto request = parse_set_options(args, config);
-    if (!config.ct_exists() && config.ctid() != 0 && request.options.save)
-        throw vz::Error(vz::VZ_NOVECONFIG, "Container config file " +
-                                               config.ct_conf_path().string() + " does not exist");
-    vz::set_ct(config, request.changes, request.options);
+    vz::set_ct(config, request.changes, request.flags);
     return 0;
 }
 
@@ -190,19 +184,7 @@ int cmd_enter(vz::VeConfig &config, const std::vector<std::string> &args) {
 int cmd_runscript(vz::VeConfig &config, const std::vector<std::string> &args) {
     if (args.size() != 1)
         throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "Usage: vzctl runscript <ctid> <script>");
-    auto script = vz::read_file(args[0]);
-    if (!script)
-        throw vz::Error(vz::VZ_NOSCRIPT, "Script " + args[0] + " not found");
-    if (vz::is_running(config.ctid())) {
-        vz::ExecRequest request;
-        request.input = *script;
-        return vz::exec_in_ct(config, request);
-    }
-    // A stopped container: its environment without init, for the script only.
-    vz::StartOptions options;
-    options.script = *script;
-    options.force = true;
-    return vz::start_ct(config, options);
+    return vz::run_script(config, args[0]);
 }
 
 } // namespace vzctl
