@@ -223,7 +223,7 @@ std::vector<Param> build_table() {
          .apply = kCgroup},
         {.key = "CPULIMIT",
          .options = {single("cpulimit", "<N[%]>",
-                            "CPU limit, % of one CPU (N% with % sign: of the machine)", "50")},
+                            "CPU limit in % of one CPU (N% with the sign: of the machine)", "50")},
          .parse = cpulimit,
          .apply = kCgroup},
         {.key = "CPUS",

@@ -3,6 +3,7 @@
 // over to one command from the table below.
 #include "commands.h"
 
+#include "vzkit/ct_params.h"
 #include "vzkit/error.h"
 #include "vzkit/lock.h"
 #include "vzkit/log.h"
@@ -23,52 +24,39 @@ struct Command {
     vzctl::Handler handler;
     bool takes_lock;   // read-only and interactive commands run unlocked (OpenVZ §8)
     bool needs_config; // everything but create, status and set needs <CTID>.conf
+    std::string_view usage; // its line in --help ("" for an alias of the one above)
 };
 
 constexpr auto kCommands = std::to_array<Command>({
-    {"create", vzctl::cmd_create, true, false},
-    {"destroy", vzctl::cmd_destroy, true, true},
-    {"delete", vzctl::cmd_destroy, true, true},
-    {"start", vzctl::cmd_start, true, true},
-    {"stop", vzctl::cmd_stop, true, true},
-    {"restart", vzctl::cmd_restart, true, true},
-    {"status", vzctl::cmd_status, false, false},
-    {"mount", vzctl::cmd_mount, true, true},
-    {"umount", vzctl::cmd_umount, true, true},
-    {"set", vzctl::cmd_set, true, false},
-    {"exec", vzctl::cmd_exec, false, true},
-    {"exec2", vzctl::cmd_exec2, false, true},
-    {"enter", vzctl::cmd_enter, false, true},
-    {"runscript", vzctl::cmd_runscript, true, true},
+    {"create", vzctl::cmd_create, true, false,
+     "create <ctid> [--ostemplate <name>] [--config <name>] [--private <path>]\n"
+     "   [--root <path>] [--ipadd <addr>] [--hostname <name>] [--name <name>]\n"
+     "   [--description <text>]"},
+    {"destroy", vzctl::cmd_destroy, true, true, "destroy | delete <ctid>"},
+    {"delete", vzctl::cmd_destroy, true, true, ""},
+    {"start", vzctl::cmd_start, true, true, "start <ctid> [--wait] [--force] [--skip-remount]"},
+    {"stop", vzctl::cmd_stop, true, true, "stop <ctid> [--fast] [--skip-umount]"},
+    {"restart", vzctl::cmd_restart, true, true, "restart <ctid> [--wait] [--force] [--fast]"},
+    {"status", vzctl::cmd_status, false, false, "status <ctid>"},
+    {"mount", vzctl::cmd_mount, true, true, "mount <ctid>"},
+    {"umount", vzctl::cmd_umount, true, true, "umount <ctid>"},
+    // Its parameters follow the commands, generated from the parameter table.
+    {"set", vzctl::cmd_set, true, false, ""},
+    {"exec", vzctl::cmd_exec, false, true, "exec | exec2 <ctid> <command> [arg ...] | -"},
+    {"exec2", vzctl::cmd_exec2, false, true, ""},
+    {"enter", vzctl::cmd_enter, false, true, "enter <ctid> [--exec <command> [arg ...]]"},
+    {"runscript", vzctl::cmd_runscript, true, true, "runscript <ctid> <script>"},
 });
 
-constexpr std::string_view kUsage =
-    "Usage: vzctl [options] <command> <ctid> [parameters]\n"
-    "vzctl create <ctid> [--ostemplate <name>] [--config <name>] [--private <path>]\n"
-    "   [--root <path>] [--ipadd <addr>] [--hostname <name>] [--name <name>]\n"
-    "   [--description <text>]\n"
-    "vzctl start <ctid> [--wait] [--force] [--skip-remount]\n"
-    "vzctl stop <ctid> [--fast] [--skip-umount]\n"
-    "vzctl restart <ctid> [--wait] [--force] [--fast]\n"
-    "vzctl destroy | mount | umount | status <ctid>\n"
-    "vzctl exec | exec2 <ctid> <command> [arg ...] | -\n"
-    "vzctl enter <ctid> [--exec <command> [arg ...]]\n"
-    "vzctl runscript <ctid> <script>\n"
-    "vzctl set <ctid> [--save] [--force] [--setmode restart|ignore]\n"
-    "   [--ram <bytes>] [--swap <bytes>] [--physpages <b[:l]>] [--swappages <b[:l]>]\n"
-    "   [--numproc <b[:l]>] [--<ubc resource> <b[:l]>] [--cpuunits <N>] [--cpulimit <N[%]>]\n"
-    "   [--cpus <N>] [--cpumask <cpus|all>] [--onboot yes|no] [--disabled yes|no]\n"
-    "   [--capability <name>:on|off[,...]] [--features <name>:on|off[,...]] (nesting: user\n"
-    "   namespaces inside) [--devices b|c|all:[major:minor]:r|w|rw|none]\n"
-    "   [--devnodes <device>:r|w|rw|none] [--hostname <name>] [--name <name>]\n"
-    "   [--description <text>] [--stop-timeout <seconds>]\n"
-    "   [--ipadd <addr>[/<prefix>]] [--ipdel <addr>|all] [--nameserver <addr>|inherit]\n"
-    "   [--searchdomain <domain>|inherit] [--userpasswd <user>:<password>]\n"
-    "   [--netif_add <ifname>[,<mac>,<host_ifname>,<host_mac>,<bridge>]]\n"
-    "   [--netif_del <ifname>|all] [--ifname <ifname> [--mac <mac>] [--host_ifname <name>]\n"
-    "   [--host_mac <mac>] [--bridge <name>]]\n"
-    "   [--ostemplate <name>]\n"
-    "Global options: --verbose (-v, repeatable), --quiet, --skiplock, --version, --help\n";
+std::string usage() {
+    std::string text = "Usage: vzctl [options] <command> <ctid> [parameters]\n";
+    for (const Command &c : kCommands)
+        if (!c.usage.empty())
+            text += "vzctl " + std::string(c.usage) + "\n";
+    text += vz::params::set_help();
+    text += "Global options: --verbose (-v, repeatable), --quiet, --skiplock, --version, --help\n";
+    return text;
+}
 
 struct GlobalOptions {
     int verbose = 0;
@@ -107,7 +95,7 @@ int run(std::vector<std::string> args) {
             std::cout << "vzctl version " << VZKIT_VERSION << " (vzkit)\n";
             return 0;
         } else if (opt == "--help" || opt == "-h") {
-            std::cout << kUsage;
+            std::cout << usage();
             return 0;
         } else {
             throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "Invalid option " + opt);
@@ -115,7 +103,7 @@ int run(std::vector<std::string> args) {
         args.erase(args.begin());
     }
     if (args.empty()) {
-        std::cerr << kUsage;
+        std::cerr << usage();
         return vz::VZ_INVALID_PARAMETER_SYNTAX;
     }
     const Command *command = find_command(args[0]);
