@@ -2,9 +2,12 @@
 
 #include "vzkit/error.h"
 #include "vzkit/util.h"
+#include "vzkit/ve_config.h"
 
 #include <algorithm>
 #include <charconv>
+#include <iostream>
+#include <iterator>
 
 namespace vz::ubc {
 namespace {
@@ -113,6 +116,36 @@ std::optional<Beancounter> read_beancounter(std::uint32_t id, const std::filesys
     if (!text)
         return std::nullopt;
     return parse_bc_resources(*text, id);
+}
+
+std::vector<Beancounter> load_beancounters(const std::optional<std::string> &file) {
+    std::string text;
+    std::string source;
+    if (file && *file == "-") {
+        text.assign(std::istreambuf_iterator<char>(std::cin), {});
+        source = "standard input";
+    } else {
+        source = file ? *file : default_source().string();
+        auto content = read_file(source);
+        if (!content)
+            throw Error(1, "Error: cannot read " + source +
+                               (file ? "" : " (is the vzkit module loaded?)"));
+        text = std::move(*content);
+    }
+    auto bcs = parse_beancounters(text);
+    if (!bcs)
+        throw Error(1, "Error: unknown version in " + source + " (want 2.5)");
+    return *bcs;
+}
+
+std::optional<std::uint32_t> beancounter_id(const std::string &text) {
+    std::uint32_t id = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec == std::errc() && end == text.data() + text.size())
+        return id;
+    if (auto ctid = ctid_by_name(text))
+        return *ctid;
+    return std::nullopt;
 }
 
 } // namespace vz::ubc

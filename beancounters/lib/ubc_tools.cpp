@@ -63,6 +63,18 @@ std::optional<HostMemory> parse_meminfo(std::string_view text) {
     return host;
 }
 
+std::optional<HostMemory> read_host_memory() {
+    return parse_meminfo(vz::read_file("/proc/meminfo").value_or(""));
+}
+
+std::uint64_t read_max_tasks() {
+    std::uint64_t max_tasks = 32768;
+    const auto text = vz::read_file("/proc/sys/kernel/pid_max").value_or("");
+    const auto t = vz::trim(text);
+    std::from_chars(t.data(), t.data() + t.size(), max_tasks);
+    return max_tasks;
+}
+
 MemoryUse &MemoryUse::operator+=(const MemoryUse &o) {
     lowmem_util += o.lowmem_util;
     lowmem_commit += o.lowmem_commit;

@@ -270,6 +270,17 @@ bool matches(const std::optional<std::string> &pattern, const std::optional<std:
 
 } // namespace
 
+Ctid listed_ctid(const std::string &text) {
+    try {
+        if (const Ctid ctid = parse_ctid(text); ctid != 0)
+            return ctid;
+    } catch (const Error &) {
+    }
+    if (auto ctid = ctid_by_name(text))
+        return *ctid;
+    throw Error(1, "CT ID " + text + " is invalid.");
+}
+
 std::vector<Ctid> list_ctids() {
     std::vector<Ctid> out;
     std::error_code ec;

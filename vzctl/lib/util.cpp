@@ -221,4 +221,9 @@ void check_interrupted() {
         throw Error(VZ_SYSTEM_ERROR, "Interrupted");
 }
 
+void require_root(int code) {
+    if (::geteuid() != 0)
+        throw Error(code, "This program can only be run under root.");
+}
+
 } // namespace vz

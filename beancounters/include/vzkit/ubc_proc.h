@@ -48,4 +48,12 @@ std::optional<Beancounter> read_beancounter(std::uint32_t id,
                                             const std::filesystem::path &root = "/proc");
 std::filesystem::path default_source(const std::filesystem::path &root = "/proc");
 
+// vzubc's input: the file, standard input for "-", else the default source.
+// Throws Error(1, "Error: cannot read ...") or Error(1, "Error: unknown
+// version in ...") (OpenVZ's vzubc words).
+std::vector<Beancounter> load_beancounters(const std::optional<std::string> &file);
+// A beancounter id as vzubc takes it: a number (0 is the host) or a
+// container's name; nullopt for neither.
+std::optional<std::uint32_t> beancounter_id(const std::string &text);
+
 } // namespace vz::ubc

@@ -24,6 +24,10 @@ struct HostMemory {
 };
 // From the text of /proc/meminfo; nullopt without MemTotal.
 std::optional<HostMemory> parse_meminfo(std::string_view text);
+// This host's: parse_meminfo of /proc/meminfo (nullopt when unreadable), and
+// kernel.pid_max (32768 when unreadable).
+std::optional<HostMemory> read_host_memory();
+std::uint64_t read_max_tasks();
 
 // One container's use of the host, each a fraction of it (vzmemcheck's
 // columns): kernel memory + socket buffers of low memory, RAM, RAM + swap,

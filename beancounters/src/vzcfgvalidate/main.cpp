@@ -2,17 +2,27 @@
 // config (barrier <= limit, kernel memory for the processes, socket buffer
 // headroom, VSwap rules). -r repairs what it can, -i asks first. Exit
 // status 0 valid, 1 program error, 2 validation failed (OpenVZ's).
+#include "vzkit/cli/options.h"
+#include "vzkit/cli/tool_main.h"
 #include "vzkit/config.h"
 #include "vzkit/error.h"
 #include "vzkit/ubc_tools.h"
 
-#include <unistd.h>
-
+#include <array>
 #include <iostream>
 
 namespace {
 
 enum class Repair { None, Auto, Ask };
+
+constexpr std::string_view kUsage = "Usage: vzcfgvalidate [-r|-i] <config_file>\n";
+
+constexpr auto kOptions = std::to_array<vz::cli::Option>({
+    {"", 'r', vz::cli::Arg::kNone},
+    {"", 'i', vz::cli::Arg::kNone},
+    {"", 'v', vz::cli::Arg::kRequired}, // OpenVZ's vswap switch, with a value: ignored
+    {"", 'h', vz::cli::Arg::kNone},
+});
 
 bool ask(const std::string &question) {
     std::cout << question << " [y/n] " << std::flush;
@@ -20,24 +30,22 @@ bool ask(const std::string &question) {
     return std::getline(std::cin, answer) && (answer == "y" || answer == "Y" || answer == "yes");
 }
 
-int run(int argc, char **argv) {
+int run(std::vector<std::string> args) {
+    const auto parsed = vz::cli::parse(args, kOptions);
     Repair repair = Repair::None;
-    int opt;
-    while ((opt = getopt(argc, argv, "riv:h")) != -1) {
-        if (opt == 'r')
+    for (const auto &given : parsed.given) {
+        if (given.option->id() == 'r')
             repair = Repair::Auto;
-        else if (opt == 'i')
+        else if (given.option->id() == 'i')
             repair = Repair::Ask;
-        else if (opt != 'v') {
-            std::cerr << "Usage: vzcfgvalidate [-r|-i] <config_file>\n";
-            return opt == 'h' ? 0 : 1;
+        else if (given.option->id() == 'h') {
+            std::cerr << kUsage; // OpenVZ's: on stderr, and success
+            return 0;
         }
     }
-    if (optind + 1 != argc) {
-        std::cerr << "Usage: vzcfgvalidate [-r|-i] <config_file>\n";
-        return 1;
-    }
-    const std::string path = argv[optind];
+    if (parsed.positional.size() != 1)
+        throw vz::cli::UsageError(1, ""); // the usage alone
+    const std::string &path = parsed.positional.front();
     auto config = vz::ConfigFile::load(path);
     if (!config.exists())
         throw vz::Error(1, "Unable to open " + path);
@@ -68,10 +76,6 @@ int run(int argc, char **argv) {
 } // namespace
 
 int main(int argc, char **argv) {
-    try {
-        return run(argc, argv);
-    } catch (const std::exception &e) {
-        std::cerr << "vzcfgvalidate: " << e.what() << '\n';
-    }
-    return 1;
+    return vz::cli::tool_main(argc, argv, 1, run,
+                              {.program = "vzcfgvalidate", .error_codes = false, .usage = kUsage});
 }

@@ -1,16 +1,25 @@
 // vzmemcheck [-v] [-A]: how much of the host's memory the running containers
 // use and are promised (OpenVZ's columns), in percent or, with -A, in MB.
 // Exit status 0, or 1 on any error.
+#include "vzkit/cli/options.h"
+#include "vzkit/cli/tool_main.h"
+#include "vzkit/error.h"
 #include "vzkit/ubc_proc.h"
 #include "vzkit/ubc_tools.h"
-#include "vzkit/util.h"
 
-#include <unistd.h>
-
+#include <array>
 #include <cstdio>
 #include <iostream>
 
 namespace {
+
+constexpr std::string_view kUsage = "Usage: vzmemcheck [-v] [-A]\n";
+
+constexpr auto kOptions = std::to_array<vz::cli::Option>({
+    {"", 'v', vz::cli::Arg::kNone},
+    {"", 'A', vz::cli::Arg::kNone},
+    {"", 'h', vz::cli::Arg::kNone},
+});
 
 void print_row(const char *label, const vz::ubc::MemoryUse &u, double scale) {
     std::printf("%-10s %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f\n", label,
@@ -19,25 +28,23 @@ void print_row(const char *label, const vz::ubc::MemoryUse &u, double scale) {
                 u.alloc_commit * scale, u.alloc_limit * scale);
 }
 
-int run(int argc, char **argv) {
+int run(std::vector<std::string> args) {
     bool verbose = false, absolute = false;
-    int opt;
-    while ((opt = getopt(argc, argv, "vAh")) != -1) {
-        if (opt == 'v')
+    const auto parsed = vz::cli::parse(args, kOptions);
+    for (const auto &given : parsed.given) {
+        if (given.option->id() == 'v')
             verbose = true;
-        else if (opt == 'A')
+        else if (given.option->id() == 'A')
             absolute = true;
         else {
-            std::cerr << "Usage: vzmemcheck [-v] [-A]\n";
-            return opt == 'h' ? 0 : 1;
+            std::cerr << kUsage; // OpenVZ's: on stderr, and success
+            return 0;
         }
     }
-    auto host = vz::ubc::parse_meminfo(vz::read_file("/proc/meminfo").value_or(""));
+    auto host = vz::ubc::read_host_memory();
     auto bcs = vz::ubc::read_beancounters();
-    if (!host || !bcs) {
-        std::cerr << "vzmemcheck: no beancounters (is the vzkit module loaded?)\n";
-        return 1;
-    }
+    if (!host || !bcs)
+        throw vz::Error(1, "no beancounters (is the vzkit module loaded?)");
     // A fraction of the host, in percent or in MB of RAM + swap.
     const double scale = absolute ? static_cast<double>(host->ram + host->swap) / (1 << 20) : 100;
     std::cout << (absolute ? "Output values in Mbytes\n" : "Output values in %\n");
@@ -62,10 +69,6 @@ int run(int argc, char **argv) {
 } // namespace
 
 int main(int argc, char **argv) {
-    try {
-        return run(argc, argv);
-    } catch (const std::exception &e) {
-        std::cerr << "vzmemcheck: " << e.what() << '\n';
-    }
-    return 1;
+    return vz::cli::tool_main(argc, argv, 1, run,
+                              {.program = "vzmemcheck", .error_codes = false, .usage = kUsage});
 }

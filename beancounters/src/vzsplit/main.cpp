@@ -2,13 +2,14 @@
 // containers an equal share of this host (RAM, swap, processes, kernel
 // memory), written to $VZ_CONFDIR/conf/ve-<name>.conf-sample or stdout.
 // Exit status 0, or 1 on any error.
+#include "vzkit/cli/options.h"
+#include "vzkit/cli/tool_main.h"
 #include "vzkit/error.h"
 #include "vzkit/ubc_tools.h"
 #include "vzkit/util.h"
 #include "vzkit/ve_config.h"
 
-#include <unistd.h>
-
+#include <array>
 #include <charconv>
 #include <iostream>
 
@@ -17,47 +18,51 @@ namespace {
 constexpr std::string_view kUsage =
     "Usage: vzsplit [-n numves] [-f config_name] [-s swap_size_KB]\n";
 
-std::uint64_t number(const char *opt, std::string_view text) {
+constexpr auto kOptions = std::to_array<vz::cli::Option>({
+    {"", 'n', vz::cli::Arg::kRequired},
+    {"", 'f', vz::cli::Arg::kRequired},
+    {"", 's', vz::cli::Arg::kRequired},
+    {"", 'v', vz::cli::Arg::kRequired}, // OpenVZ's vswap switch, with a value: always on here
+    {"", 'h', vz::cli::Arg::kNone},
+});
+
+std::uint64_t number(const char *opt, const std::string &text) {
     std::uint64_t v = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-        throw vz::Error(1, std::string("Invalid value for ") + opt + ": " + std::string(text));
+        throw vz::Error(1, std::string("Invalid value for ") + opt + ": " + text);
     return v;
 }
 
-int run(int argc, char **argv) {
+int run(std::vector<std::string> args) {
     vz::ubc::SplitInput in;
     std::optional<std::string> name;
-    int opt;
-    while ((opt = getopt(argc, argv, "n:f:s:v:h")) != -1) {
-        switch (opt) {
+    const auto parsed = vz::cli::parse(args, kOptions);
+    for (const auto &[option, value] : parsed.given) {
+        switch (option->id()) {
         case 'n':
-            in.containers = static_cast<unsigned>(number("-n", optarg));
+            in.containers = static_cast<unsigned>(number("-n", value));
             if (in.containers == 0 || in.containers > 10000)
                 throw vz::Error(1, "The number of containers must be 1..10000");
             break;
         case 'f':
-            name = optarg;
+            name = value;
             if (name->empty() || name->find('/') != std::string::npos)
                 throw vz::Error(1, "Invalid config name: " + *name);
             break;
         case 's':
-            in.swap_bytes = number("-s", optarg) * 1024;
+            in.swap_bytes = number("-s", value) * 1024;
             break;
-        case 'v': // OpenVZ's vswap switch: always on here
-            break;
-        default:
-            std::cerr << kUsage;
-            return opt == 'h' ? 0 : 1;
+        case 'h':
+            std::cerr << kUsage; // OpenVZ's: on stderr, and success
+            return 0;
         }
     }
-    auto host = vz::ubc::parse_meminfo(vz::read_file("/proc/meminfo").value_or(""));
+    auto host = vz::ubc::read_host_memory();
     if (!host)
         throw vz::Error(1, "Unable to read /proc/meminfo");
     in.host = *host;
-    auto pid_max = vz::read_file("/proc/sys/kernel/pid_max").value_or("32768");
-    auto t = vz::trim(pid_max);
-    std::from_chars(t.data(), t.data() + t.size(), in.max_tasks);
+    in.max_tasks = vz::ubc::read_max_tasks();
 
     std::string text =
         "# One of " + std::to_string(in.containers) + " equal containers of this host (vzsplit)\n";
@@ -76,10 +81,6 @@ int run(int argc, char **argv) {
 } // namespace
 
 int main(int argc, char **argv) {
-    try {
-        return run(argc, argv);
-    } catch (const std::exception &e) {
-        std::cerr << "vzsplit: " << e.what() << '\n';
-    }
-    return 1;
+    return vz::cli::tool_main(argc, argv, 1, run,
+                              {.program = "vzsplit", .error_codes = false, .usage = kUsage});
 }

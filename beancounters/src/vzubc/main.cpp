@@ -1,19 +1,18 @@
 // vzubc: OpenVZ's beancounter viewer. Reads /proc/bc/resources (else
 // /proc/user_beancounters) or a file, and shows each container's table.
 // Exit status 0, or 1 on any error, as OpenVZ's.
+#include "vzkit/cli/options.h"
+#include "vzkit/cli/tool_main.h"
 #include "vzkit/error.h"
 #include "vzkit/ubc_proc.h"
 #include "vzkit/ubc_view.h"
-#include "vzkit/util.h"
-#include "vzkit/ve_config.h"
 
 #include <unistd.h>
 
-#include <charconv>
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -39,16 +38,39 @@ constexpr std::string_view kUsage =
     " <filename>: file to read (default /proc/bc/resources or /proc/user_beancounters)\n"
     " <ctid>: container ID or name to show (more than one may be given; 0 is the host)\n";
 
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using vz::cli::Arg;
+
+// OpenVZ's vzubc options are words after one dash ("-wd", "-qh 0.5"), not
+// getopt letters: the parser takes them as long names (Style::single_dash_long).
+enum Key { kWatch = 256, kWatchDiff, kWatchNoTitle, kWatchInterval, kUnderWatch, kHelp };
+constexpr auto kOptions = std::to_array<vz::cli::Option>({
+    {"w", 0, Arg::kNone, "", "", kWatch},
+    {"wd", 0, Arg::kNone, "", "", kWatchDiff},
+    {"wt", 0, Arg::kNone, "", "", kWatchNoTitle},
+    {"wn", 0, Arg::kRequired, "", "", kWatchInterval},
+    {"W", 0, Arg::kNone, "", "", kUnderWatch}, // internal: already under watch
+    {"q", 0, Arg::kNone, "", "", 'q'},
+    {"qh", 0, Arg::kRequired, "", "", 'H'},
+    {"qm", 0, Arg::kRequired, "", "", 'M'},
+    {"v", 0, Arg::kNone, "", "", 'v'},
+    {"c", 0, Arg::kNone, "", "", 'c'},
+    {"r", 0, Arg::kNone, "", "", 'r'},
+    {"rc", 0, Arg::kNone, "", "", 'R'},
+    {"rd", 0, Arg::kRequired, "", "", 'D'},
+    {"i", 0, Arg::kNone, "", "", 'i'},
+    {"ic", 0, Arg::kNone, "", "", 'I'},
+    {"id", 0, Arg::kRequired, "", "", 'J'},
+    {"h", 0, Arg::kNone, "", "", kHelp},
+    {"help", 0, Arg::kNone, "", "", kHelp},
+});
 
 struct Options {
     std::optional<std::string> file;
     std::vector<std::uint32_t> ids;
+    bool help = false;
     bool watch = false;
     std::vector<std::string> watch_args;
-    std::vector<std::string> passthrough; // argv without the watch options
+    std::vector<std::string> passthrough; // the arguments without the watch options
     vz::ubc::ViewOptions view;
     bool relative = false, relative_clear = false;
     bool incremental = false, incremental_clear = false;
@@ -56,22 +78,12 @@ struct Options {
     std::string incremental_dir = "/tmp/vzubc.store";
 };
 
-double parse_ratio(const std::string &opt, const std::string &text) {
+double parse_ratio(std::string_view opt, const std::string &text) {
     char *end = nullptr;
     const double v = std::strtod(text.c_str(), &end);
     if (text.empty() || *end != '\0' || v < 0 || v > 1)
-        throw UsageError("Error: bad ratio for " + opt + ": " + text);
+        throw vz::cli::UsageError(1, "Error: bad ratio for -" + std::string(opt) + ": " + text);
     return v;
-}
-
-std::optional<std::uint32_t> parse_id(const std::string &text) {
-    std::uint32_t id = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec == std::errc() && end == text.data() + text.size())
-        return id;
-    if (auto ctid = vz::ctid_by_name(text))
-        return *ctid;
-    return std::nullopt;
 }
 
 // An argument that is neither an option nor a file is a CTID or a name.
@@ -82,72 +94,101 @@ void positional(Options &o, const std::string &arg) {
         o.file = arg;
         return;
     }
-    auto id = parse_id(arg);
+    auto id = vz::ubc::beancounter_id(arg);
     if (!id)
-        throw UsageError("Error: " + arg + " is neither a file nor a container");
+        throw vz::cli::UsageError(1, "Error: " + arg + " is neither a file nor a container");
     o.ids.push_back(*id);
 }
 
-Options parse(int argc, char **argv) {
+// Watch options go to watch(1); the others are passed on to the vzubc it runs.
+bool apply_watch_option(Options &o, int key, const std::string &value) {
+    switch (key) {
+    case kWatch:
+        break;
+    case kWatchDiff:
+        o.watch_args.emplace_back("-d");
+        break;
+    case kWatchNoTitle:
+        o.watch_args.emplace_back("-t");
+        break;
+    case kWatchInterval:
+        o.watch_args.insert(o.watch_args.end(), {"-n", value});
+        break;
+    case kUnderWatch:
+        return true;
+    default:
+        return false;
+    }
+    o.watch = true;
+    return true;
+}
+
+void apply_option(Options &o, const vz::cli::Option &option, const std::string &value) {
+    switch (option.id()) {
+    case 'q':
+        o.view.quiet = true;
+        break;
+    case 'H':
+        o.view.quiet = true;
+        o.view.held_ratio = parse_ratio(option.name, value);
+        break;
+    case 'M':
+        o.view.quiet = true;
+        o.view.maxheld_ratio = parse_ratio(option.name, value);
+        break;
+    case 'v':
+        o.view.verbose = true;
+        break;
+    case 'c':
+        o.view.colour = true;
+        break;
+    case 'r':
+    case 'R':
+    case 'D':
+        o.relative = true;
+        o.relative_clear |= option.id() == 'R';
+        if (option.id() == 'D')
+            o.relative_dir = value;
+        break;
+    case 'i':
+    case 'I':
+    case 'J':
+        o.incremental = true;
+        o.incremental_clear |= option.id() == 'I';
+        if (option.id() == 'J')
+            o.incremental_dir = value;
+        break;
+    case kHelp:
+        o.help = true;
+        break;
+    }
+}
+
+// The parser's errors in vzubc's own words.
+vz::cli::Parsed parse_words(const std::vector<std::string> &args) {
+    try {
+        return vz::cli::parse(args, kOptions, {.single_dash_long = true});
+    } catch (const vz::cli::UsageError &e) {
+        if (e.kind() == vz::cli::UsageError::Kind::kMissingValue)
+            throw vz::cli::UsageError(1, "Error: option " + e.word() + " requires an argument");
+        throw vz::cli::UsageError(1, "Unrecognized option: " + e.word());
+    }
+}
+
+Options parse(const std::vector<std::string> &args) {
+    const auto parsed = parse_words(args);
     Options o;
-    std::vector<std::string> args(argv + 1, argv + argc);
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string &a = args[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= args.size())
-                throw UsageError("Error: option " + a + " requires an argument");
-            o.passthrough.push_back(args[i + 1]);
-            return args[++i];
-        };
-        auto watch_value = [&]() -> std::string {
-            if (i + 1 >= args.size())
-                throw UsageError("Error: option " + a + " requires an argument");
-            return args[++i];
-        };
-        if (a == "-w" || a == "-wd" || a == "-wt" || a == "-wn") {
-            o.watch = true;
-            if (a == "-wd")
-                o.watch_args.push_back("-d");
-            else if (a == "-wt")
-                o.watch_args.push_back("-t");
-            else if (a == "-wn")
-                o.watch_args.insert(o.watch_args.end(), {"-n", watch_value()});
+    for (const auto &[option, value] : parsed.given) {
+        if (apply_watch_option(o, option->id(), value))
             continue;
-        }
-        if (a == "-W") { // internal: already under watch
-            continue;
-        }
-        o.passthrough.push_back(a);
-        if (a == "-q") {
-            o.view.quiet = true;
-        } else if (a == "-qh") {
-            o.view.quiet = true;
-            o.view.held_ratio = parse_ratio(a, value());
-        } else if (a == "-qm") {
-            o.view.quiet = true;
-            o.view.maxheld_ratio = parse_ratio(a, value());
-        } else if (a == "-v") {
-            o.view.verbose = true;
-        } else if (a == "-c") {
-            o.view.colour = true;
-        } else if (a == "-r" || a == "-rc" || a == "-rd") {
-            o.relative = true;
-            o.relative_clear |= a == "-rc";
-            if (a == "-rd")
-                o.relative_dir = value();
-        } else if (a == "-i" || a == "-ic" || a == "-id") {
-            o.incremental = true;
-            o.incremental_clear |= a == "-ic";
-            if (a == "-id")
-                o.incremental_dir = value();
-        } else if (a == "-h" || a == "--help") {
-            std::cout << kUsage;
-            std::exit(0);
-        } else if (a.size() > 1 && a[0] == '-') {
-            throw UsageError("Unrecognized option: " + a);
-        } else {
-            positional(o, a);
-        }
+        o.passthrough.push_back("-" + std::string(option->name));
+        if (option->arg == Arg::kRequired)
+            o.passthrough.push_back(value);
+        apply_option(o, *option, value);
+    }
+    for (const auto &word : parsed.positional) {
+        o.passthrough.push_back(word);
+        positional(o, word);
     }
     return o;
 }
@@ -168,37 +209,21 @@ Options parse(int argc, char **argv) {
     vz::throw_errno(1, "Error: cannot run watch");
 }
 
-std::vector<vz::ubc::Beancounter> load(const Options &o) {
-    std::string text;
-    std::string source;
-    if (o.file && *o.file == "-") {
-        text.assign(std::istreambuf_iterator<char>(std::cin), {});
-        source = "standard input";
-    } else {
-        source = o.file ? *o.file : vz::ubc::default_source().string();
-        auto content = vz::read_file(source);
-        if (!content)
-            throw vz::Error(1, "Error: cannot read " + source +
-                                   (o.file ? "" : " (is the vzkit module loaded?)"));
-        text = std::move(*content);
+int run(std::vector<std::string> args) {
+    Options o = parse(args);
+    if (o.help) {
+        std::cout << kUsage;
+        return 0;
     }
-    auto bcs = vz::ubc::parse_beancounters(text);
-    if (!bcs)
-        throw vz::Error(1, "Error: unknown version in " + source + " (want 2.5)");
-    return *bcs;
-}
-
-int run(int argc, char **argv) {
-    Options o = parse(argc, argv);
     if (o.watch)
-        exec_watch(o, argv[0]);
+        exec_watch(o, std::string(vz::cli::program_path()).c_str()); // argv[0], as watch shows it
     const vz::ubc::BaselineStore failcnts(o.relative_dir, "failcnt");
     const vz::ubc::BaselineStore helds(o.incremental_dir, "held");
     if (o.relative_clear)
         failcnts.clear();
     if (o.incremental_clear)
         helds.clear();
-    const auto bcs = load(o);
+    const auto bcs = vz::ubc::load_beancounters(o.file);
     vz::ubc::Baseline failcnt_base, held_base;
     if (o.relative) {
         failcnt_base = failcnts.load();
@@ -220,12 +245,11 @@ int run(int argc, char **argv) {
 } // namespace
 
 int main(int argc, char **argv) {
-    try {
-        return run(argc, argv);
-    } catch (const UsageError &e) {
-        std::cerr << e.what() << '\n' << kUsage;
-    } catch (const std::exception &e) {
-        std::cerr << e.what() << '\n';
-    }
-    return 1;
+    // OpenVZ's vzubc: the message alone (a usage error's with the usage), and 1.
+    return vz::cli::tool_main(argc, argv, 1, run,
+                              {.program = "vzubc",
+                               .name_in_errors = false,
+                               .error_codes = false,
+                               .usage = kUsage,
+                               .usage_names_argv0 = false});
 }

@@ -23,6 +23,9 @@ namespace vz {
 // Samples, *.destroyed and anything else are ignored; a missing directory
 // means no containers.
 std::vector<Ctid> list_ctids();
+// A CTID vzlist is asked for: a number, or a name registered in names/
+// (OpenVZ takes "0" as a name too). Throws Error(1, "CT ID <text> is invalid.").
+Ctid listed_ctid(const std::string &text);
 
 // Declared in OpenVZ's order (vzlist.h), which sorting by status follows.
 enum class ListStatus { Running, Stopped, Mounted, Suspended };

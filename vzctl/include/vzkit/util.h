@@ -34,4 +34,9 @@ bool interrupted();
 // Throws Error(VZ_SYSTEM_ERROR, "Interrupted") when a signal arrived.
 void check_interrupted();
 
+// The host tools that read every process (vzlist, vzps, vzpid, vzkillall,
+// vztop): throws Error(code, "This program can only be run under root.")
+// unless the effective user is root.
+void require_root(int code);
+
 } // namespace vz

@@ -2,15 +2,18 @@
 // containers, every container, or the host. Matching and the pid-reuse-safe
 // signal live in the core library (proc_kill.h); this file parses the command
 // line and reports.
+#include "vzkit/cli/options.h"
+#include "vzkit/cli/tool_main.h"
 #include "vzkit/error.h"
 #include "vzkit/proc_kill.h"
 #include "vzkit/proc_select.h"
 #include "vzkit/proc_signal.h"
 #include "vzkit/proc_table.h"
+#include "vzkit/util.h"
 
-#include <getopt.h>
 #include <unistd.h>
 
+#include <array>
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -19,40 +22,55 @@ namespace {
 
 constexpr int kExitFailure = 1;
 
-constexpr std::string_view kUsage =
-    "Usage: vzkillall [-E CTID[,CTID...] | --all-cts | --host] [-s SIGNAL | -SIGNAL]\n"
-    "                 [-e] [-I] [-n] [-q] [-v] [-w] NAME...\n"
-    "       vzkillall -l\n"
-    "\n"
-    "Sends a signal (TERM by default) to the processes called NAME, as killall does:\n"
-    "NAME is the command name, or with a '/' the executable's path.\n"
-    "\n"
-    "Scope (default: the host's and every container's processes):\n"
-    "  -E, --ctid CTID    only in these running containers (repeatable)\n"
-    "  --all-cts          in every container, never on the host\n"
-    "  --host             only on the host, never in a container\n"
-    "\n"
-    "Options:\n"
-    "  -s, --signal SIG   signal name (TERM, SIGTERM, term) or number; also -SIG, -9\n"
-    "  -e, --exact        names longer than 15 characters must match exactly\n"
-    "  -I, --ignore-case  case-insensitive names\n"
-    "  -n, --dry-run      list what would be signalled (Pid CT/Pid CTID Name), send nothing\n"
-    "  -q, --quiet        no complaint when nothing matched\n"
-    "  -v, --verbose      report each signal sent\n"
-    "  -w, --wait         wait until every signalled process has exited\n"
-    "  -l, --list         list signal names\n"
-    "\n"
-    "Each process is pinned with a pidfd and checked again (same process, name,\n"
-    "container, cgroup) before the signal: a reused pid is never hit. Zombies and\n"
-    "vzkillall itself are skipped.\n"
-    "\n"
-    "Exit status: 0 every NAME matched and was signalled; 1 bad usage, unknown\n"
-    "signal, not root, or some NAME matched no process in the scope; 31\n"
-    "(VZ_VE_NOT_RUNNING) a container given to -E is not running.\n";
-
-struct UsageError {};
-
 enum LongOnly { kAllCts = 256, kHost, kHelp };
+
+using vz::cli::Arg;
+
+// The first three are the scope, the rest the options (the usage lists them apart).
+constexpr auto kOptions = std::to_array<vz::cli::Option>({
+    {"ctid", 'E', Arg::kRequired, "CTID", "only in these running containers (repeatable)"},
+    {"all-cts", 0, Arg::kNone, "", "in every container, never on the host", kAllCts},
+    {"host", 0, Arg::kNone, "", "only on the host, never in a container", kHost},
+    {"signal", 's', Arg::kRequired, "SIG",
+     "signal name (TERM, SIGTERM, term) or number; also -SIG, -9"},
+    {"exact", 'e', Arg::kNone, "", "names longer than 15 characters must match exactly"},
+    {"ignore-case", 'I', Arg::kNone, "", "case-insensitive names"},
+    {"dry-run", 'n', Arg::kNone, "",
+     "list what would be signalled (Pid CT/Pid CTID Name), send nothing"},
+    {"quiet", 'q', Arg::kNone, "", "no complaint when nothing matched"},
+    {"verbose", 'v', Arg::kNone, "", "report each signal sent"},
+    {"wait", 'w', Arg::kNone, "", "wait until every signalled process has exited"},
+    {"list", 'l', Arg::kNone, "", "list signal names"},
+    {"help", 0, Arg::kNone, "", "", kHelp},
+});
+constexpr std::size_t kScopeOptions = 3;
+
+constexpr std::size_t kHelpColumn = 21; // the usage's layout, as it always was
+
+const std::string &usage() {
+    static const std::string text =
+        "Usage: vzkillall [-E CTID[,CTID...] | --all-cts | --host] [-s SIGNAL | -SIGNAL]\n"
+        "                 [-e] [-I] [-n] [-q] [-v] [-w] NAME...\n"
+        "       vzkillall -l\n"
+        "\n"
+        "Sends a signal (TERM by default) to the processes called NAME, as killall does:\n"
+        "NAME is the command name, or with a '/' the executable's path.\n"
+        "\n"
+        "Scope (default: the host's and every container's processes):\n" +
+        vz::cli::help_text(std::span(kOptions).first(kScopeOptions), kHelpColumn) +
+        "\n"
+        "Options:\n" +
+        vz::cli::help_text(std::span(kOptions).subspan(kScopeOptions), kHelpColumn) +
+        "\n"
+        "Each process is pinned with a pidfd and checked again (same process, name,\n"
+        "container, cgroup) before the signal: a reused pid is never hit. Zombies and\n"
+        "vzkillall itself are skipped.\n"
+        "\n"
+        "Exit status: 0 every NAME matched and was signalled; 1 bad usage, unknown\n"
+        "signal, not root, or some NAME matched no process in the scope; 31\n"
+        "(VZ_VE_NOT_RUNNING) a container given to -E is not running.\n";
+    return text;
+}
 
 struct Options {
     vz::KillScope scope;
@@ -84,7 +102,7 @@ void set_scope(Options &opts, vz::KillScope::Kind kind) {
     opts.scope.kind = kind;
 }
 
-void apply_option(Options &opts, int c, const char *arg) {
+void apply_option(Options &opts, int c, const std::string &arg) {
     switch (c) {
     case 'E': {
         set_scope(opts, vz::KillScope::Kind::Cts);
@@ -128,58 +146,36 @@ void apply_option(Options &opts, int c, const char *arg) {
     case kHelp:
         opts.help = true;
         break;
-    default:
-        throw UsageError{};
     }
 }
 
-// killall's "-SIGNAL" ("-9", "-KILL", "-SIGHUP"): taken out before getopt
+// killall's "-SIGNAL" ("-9", "-KILL", "-SIGHUP"): taken out before the parser
 // sees it as a bundle of letters. Option letters are not signal names.
-std::vector<char *> extract_signal_args(Options &opts, int argc, char **argv) {
-    std::vector<char *> rest{argv[0]};
+std::vector<std::string> extract_signal_args(Options &opts, std::vector<std::string> args) {
+    std::vector<std::string> rest;
     bool options_done = false;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
+    for (auto &arg : args) {
         if (arg == "--")
             options_done = true;
         if (!options_done && arg.size() > 1 && arg[0] == '-' && arg[1] != '-') {
-            if (auto signal = vz::parse_signal(arg.substr(1))) {
+            if (auto signal = vz::parse_signal(std::string_view(arg).substr(1))) {
                 opts.signal = *signal;
                 continue;
             }
         }
-        rest.push_back(argv[i]);
+        rest.push_back(std::move(arg));
     }
-    rest.push_back(nullptr);
     return rest;
 }
 
-Options parse_options(int argc, char **argv) {
-    static const option kLongOptions[] = {
-        {"ctid", required_argument, nullptr, 'E'},
-        {"all-cts", no_argument, nullptr, kAllCts},
-        {"host", no_argument, nullptr, kHost},
-        {"signal", required_argument, nullptr, 's'},
-        {"exact", no_argument, nullptr, 'e'},
-        {"ignore-case", no_argument, nullptr, 'I'},
-        {"dry-run", no_argument, nullptr, 'n'},
-        {"quiet", no_argument, nullptr, 'q'},
-        {"verbose", no_argument, nullptr, 'v'},
-        {"wait", no_argument, nullptr, 'w'},
-        {"list", no_argument, nullptr, 'l'},
-        {"help", no_argument, nullptr, kHelp},
-        {nullptr, 0, nullptr, 0},
-    };
+Options parse_options(std::vector<std::string> args) {
     Options opts;
-    auto args = extract_signal_args(opts, argc, argv);
-    const int count = static_cast<int>(args.size()) - 1;
-    ::optind = 1;
-    for (int c;
-         (c = ::getopt_long(count, args.data(), "E:s:eInqvwl", kLongOptions, nullptr)) != -1;)
-        apply_option(opts, c, ::optarg);
-    opts.names.assign(args.data() + ::optind, args.data() + count);
+    auto parsed = vz::cli::parse(extract_signal_args(opts, std::move(args)), kOptions);
+    for (const auto &[option, value] : parsed.given)
+        apply_option(opts, option->id(), value);
+    opts.names = std::move(parsed.positional);
     if (opts.names.empty() && !opts.list && !opts.help)
-        throw UsageError{};
+        throw vz::cli::UsageError(kExitFailure, ""); // the usage alone
     return opts;
 }
 
@@ -278,18 +274,17 @@ int report_unmatched(const Options &opts, const std::vector<vz::NamePattern> &pa
     return rc;
 }
 
-int run(int argc, char **argv) {
-    const Options opts = parse_options(argc, argv);
+int run(std::vector<std::string> args) {
+    const Options opts = parse_options(std::move(args));
     if (opts.help) {
-        std::cout << kUsage;
+        std::cout << usage();
         return 0;
     }
     if (opts.list) {
         std::cout << vz::signal_list();
         return 0;
     }
-    if (::geteuid() != 0)
-        throw vz::Error(kExitFailure, "This program can only be run under root.");
+    vz::require_root(kExitFailure);
     std::vector<vz::NamePattern> patterns;
     for (const auto &name : opts.names)
         patterns.push_back({name, opts.exact, opts.ignore_case});
@@ -316,16 +311,6 @@ int run(int argc, char **argv) {
 } // namespace
 
 int main(int argc, char **argv) {
-    try {
-        return run(argc, argv);
-    } catch (const UsageError &) {
-        std::cerr << kUsage;
-        return kExitFailure;
-    } catch (const vz::Error &e) {
-        std::cerr << "vzkillall: " << e.what() << '\n';
-        return e.code();
-    } catch (const std::exception &e) {
-        std::cerr << "vzkillall: " << e.what() << '\n';
-    }
-    return kExitFailure;
+    return vz::cli::tool_main(argc, argv, kExitFailure, run,
+                              {.program = "vzkillall", .usage = usage()});
 }

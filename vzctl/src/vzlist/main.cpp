@@ -1,15 +1,14 @@
 // vzlist: lists containers with OpenVZ's options, columns and exit codes
 // (0, or 1 for any error). Collection and rendering live in the core library
 // (vzkit/ct_list.h); this file parses the command line and picks the output.
+#include "vzkit/cli/options.h"
+#include "vzkit/cli/tool_main.h"
 #include "vzkit/ct_list.h"
 #include "vzkit/error.h"
 #include "vzkit/json.h"
 #include "vzkit/log.h"
 #include "vzkit/util.h"
 #include "vzkit/ve_config.h"
-
-#include <getopt.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -59,78 +58,83 @@ struct Options {
     std::vector<std::string> ctids; // CTIDs or names
 };
 
-// Thrown for a bad option: the caller prints the usage.
-struct UsageError {};
+using vz::cli::Arg;
 
-// What each option does; optarg is null for options without an argument.
-struct OptionAction {
-    int code;
-    void (*apply)(Options &opts, const char *arg);
-};
-
-constexpr auto kActions = std::to_array<OptionAction>({
-    {'H', [](Options &o, const char *) { o.header = false; }},
-    {'t', [](Options &o, const char *) { o.trim = false; }},
-    {'S', [](Options &o, const char *) { o.only_stopped = true; }},
-    {'a', [](Options &o, const char *) { o.all = true; }},
-    {'n', [](Options &o, const char *) { o.fields = kDefaultNameFields; }},
-    {'j', [](Options &o, const char *) { o.json = true; }},
-    {'N', [](Options &o, const char *arg) { o.patterns.name = arg; }},
-    {'h', [](Options &o, const char *arg) { o.patterns.hostname = arg; }},
-    {'d', [](Options &o, const char *arg) { o.patterns.description = arg; }},
-    {'o', [](Options &o, const char *arg) { o.fields = arg; }},
-    {'s', [](Options &o, const char *arg) { o.sort = arg; }},
-    {'L', [](Options &o, const char *) { o.list_fields = true; }},
-    {'e', [](Options &o, const char *) { o.help = true; }},
-    {'1',
-     [](Options &o, const char *) {
-         o.fields = "ctid";
-         o.header = false;
-     }},
+// The usage above is OpenVZ's text, kept as it is.
+constexpr auto kOptions = std::to_array<vz::cli::Option>({
+    {"no-header", 'H', Arg::kNone},
+    {"no-trim", 't', Arg::kNone},
+    {"stopped", 'S', Arg::kNone},
+    {"all", 'a', Arg::kNone},
+    {"name", 'n', Arg::kNone},
+    {"json", 'j', Arg::kNone},
+    {"name_filter", 'N', Arg::kRequired},
+    {"hostname", 'h', Arg::kRequired},
+    {"description", 'd', Arg::kRequired},
+    {"output", 'o', Arg::kRequired},
+    {"sort", 's', Arg::kRequired},
+    {"list", 'L', Arg::kNone},
+    {"help", 'e', Arg::kNone},
+    {"", '1', Arg::kNone},
 });
 
-// getopt_long rather than a generic parser: vzlist's grammar is getopt's
-// ("-Ha", "-octid", "-s -ctid" with a dash-led argument, options after CTIDs).
-Options parse_options(int argc, char **argv) {
-    static const option kLongOptions[] = {
-        {"no-header", no_argument, nullptr, 'H'},
-        {"no-trim", no_argument, nullptr, 't'},
-        {"stopped", no_argument, nullptr, 'S'},
-        {"all", no_argument, nullptr, 'a'},
-        {"name", no_argument, nullptr, 'n'},
-        {"json", no_argument, nullptr, 'j'},
-        {"name_filter", required_argument, nullptr, 'N'},
-        {"hostname", required_argument, nullptr, 'h'},
-        {"description", required_argument, nullptr, 'd'},
-        {"output", required_argument, nullptr, 'o'},
-        {"sort", required_argument, nullptr, 's'},
-        {"list", no_argument, nullptr, 'L'},
-        {"help", no_argument, nullptr, 'e'},
-        {nullptr, 0, nullptr, 0},
-    };
-    Options opts;
-    ::optind = 1;
-    for (int c;
-         (c = ::getopt_long(argc, argv, "HtSanjN:h:d:o:s:Le1", kLongOptions, nullptr)) != -1;) {
-        auto action = std::ranges::find(kActions, c, &OptionAction::code);
-        if (action == kActions.end())
-            throw UsageError{}; // getopt has named the bad option
-        action->apply(opts, ::optarg);
+void apply_option(Options &opts, int c, const std::string &arg) {
+    switch (c) {
+    case 'H':
+        opts.header = false;
+        break;
+    case 't':
+        opts.trim = false;
+        break;
+    case 'S':
+        opts.only_stopped = true;
+        break;
+    case 'a':
+        opts.all = true;
+        break;
+    case 'n':
+        opts.fields = kDefaultNameFields;
+        break;
+    case 'j':
+        opts.json = true;
+        break;
+    case 'N':
+        opts.patterns.name = arg;
+        break;
+    case 'h':
+        opts.patterns.hostname = arg;
+        break;
+    case 'd':
+        opts.patterns.description = arg;
+        break;
+    case 'o':
+        opts.fields = arg;
+        break;
+    case 's':
+        opts.sort = arg;
+        break;
+    case 'L':
+        opts.list_fields = true;
+        break;
+    case 'e':
+        opts.help = true;
+        break;
+    case '1':
+        opts.fields = "ctid";
+        opts.header = false;
+        break;
     }
-    opts.ctids.assign(argv + ::optind, argv + argc);
-    return opts;
 }
 
-// A CTID, or a name registered in names/. OpenVZ takes "0" as a name too.
-vz::Ctid resolve(const std::string &text) {
-    try {
-        if (const vz::Ctid ctid = vz::parse_ctid(text); ctid != 0)
-            return ctid;
-    } catch (const vz::Error &) {
-    }
-    if (auto ctid = vz::ctid_by_name(text))
-        return *ctid;
-    throw vz::Error(kExitFailure, "CT ID " + text + " is invalid.");
+// getopt's grammar: "-Ha", "-octid", "-s -ctid" with a dash-led argument,
+// options after CTIDs.
+Options parse_options(const std::vector<std::string> &args) {
+    auto parsed = vz::cli::parse(args, kOptions);
+    Options opts;
+    for (const auto &[option, value] : parsed.given)
+        apply_option(opts, option->id(), value);
+    opts.ctids = std::move(parsed.positional);
+    return opts;
 }
 
 void print_field_names() {
@@ -208,8 +212,13 @@ void print_records(const Options &opts, const std::vector<vz::FieldRef> &columns
         std::cout << vz::format_row(columns, record, opts.trim) << '\n';
 }
 
-int run(int argc, char **argv) {
-    const Options opts = parse_options(argc, argv);
+int run(std::vector<std::string> args) {
+    // vzlist only reads: nothing of it belongs in vzctl.log.
+    vz::LogSettings log;
+    log.enabled = false;
+    log.program = "vzlist";
+    vz::log_configure(log);
+    const Options opts = parse_options(args);
     if (opts.help) {
         std::cout << kUsage;
         return 0;
@@ -220,11 +229,10 @@ int run(int argc, char **argv) {
     }
     std::vector<vz::Ctid> requested;
     for (const auto &text : opts.ctids)
-        requested.push_back(resolve(text));
+        requested.push_back(vz::listed_ctid(text));
     const auto columns = columns_for(opts);
     const auto order = sort_order(opts);
-    if (::geteuid() != 0)
-        throw vz::Error(kExitFailure, "This program can only be run under root.");
+    vz::require_root(kExitFailure);
 
     const vz::ConfigFile global = load_global_config();
     const auto ids = select_ctids(requested);
@@ -245,17 +253,8 @@ int run(int argc, char **argv) {
 } // namespace
 
 int main(int argc, char **argv) {
-    // vzlist only reads: nothing of it belongs in vzctl.log.
-    vz::LogSettings log;
-    log.enabled = false;
-    log.program = "vzlist";
-    vz::log_configure(log);
-    try {
-        return run(argc, argv);
-    } catch (const UsageError &) {
-        std::cerr << kUsage;
-    } catch (const std::exception &e) {
-        std::cerr << e.what() << '\n';
-    }
-    return kExitFailure;
+    // OpenVZ's vzlist: the message alone, and 1 for any error.
+    return vz::cli::tool_main(
+        argc, argv, kExitFailure, run,
+        {.program = "vzlist", .name_in_errors = false, .error_codes = false, .usage = kUsage});
 }

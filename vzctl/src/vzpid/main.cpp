@@ -1,14 +1,15 @@
 // vzpid: which container each process belongs to, in OpenVZ's tab-separated
 // format (bin/vzpid of vzctl): "Pid CTID Name", with -p also the pid inside
 // the container. Only the named processes are read (proc_table.h's reader).
+#include "vzkit/cli/options.h"
+#include "vzkit/cli/tool_main.h"
 #include "vzkit/error.h"
 #include "vzkit/json.h"
 #include "vzkit/proc_parse.h"
 #include "vzkit/proc_table.h"
+#include "vzkit/util.h"
 
-#include <getopt.h>
-#include <unistd.h>
-
+#include <array>
 #include <iostream>
 #include <iterator>
 
@@ -16,20 +17,28 @@ namespace {
 
 constexpr int kExitFailure = 1;
 
-constexpr std::string_view kUsage =
-    "Usage: vzpid [-p] [-j] pid [...]\n"
-    "       vzpid [-p] [-j] -          (pids from standard input)\n"
-    "\n"
-    "Prints the container each process belongs to (CTID 0 is the host), tab separated:\n"
-    "  Pid<TAB>CTID<TAB>Name\n"
-    "  -p, --pid     also the pid inside the container: Pid<TAB>CT/Pid<TAB>CTID<TAB>Name\n"
-    "  -j, --json    a JSON array of {pid, ctid, vpid, name}\n"
-    "  -h, --help    this text\n"
-    "\n"
-    "Exit status: 0 every pid was found; 1 bad usage, not root, or a pid that is not a\n"
-    "number or names no process (the others are still printed).\n";
+constexpr auto kOptions = std::to_array<vz::cli::Option>({
+    {"pid", 'p', vz::cli::Arg::kNone, "",
+     "also the pid inside the container: Pid<TAB>CT/Pid<TAB>CTID<TAB>Name"},
+    {"json", 'j', vz::cli::Arg::kNone, "", "a JSON array of {pid, ctid, vpid, name}"},
+    {"help", 'h', vz::cli::Arg::kNone, "", "this text"},
+});
 
-struct UsageError {};
+constexpr std::size_t kHelpColumn = 16; // the usage's layout, as it always was
+
+const std::string &usage() {
+    static const std::string text =
+        "Usage: vzpid [-p] [-j] pid [...]\n"
+        "       vzpid [-p] [-j] -          (pids from standard input)\n"
+        "\n"
+        "Prints the container each process belongs to (CTID 0 is the host), tab separated:\n"
+        "  Pid<TAB>CTID<TAB>Name\n" +
+        vz::cli::help_text(kOptions, kHelpColumn) +
+        "\n"
+        "Exit status: 0 every pid was found; 1 bad usage, not root, or a pid that is not a\n"
+        "number or names no process (the others are still printed).\n";
+    return text;
+}
 
 struct Options {
     bool vpid = false;
@@ -38,28 +47,26 @@ struct Options {
     std::vector<std::string> pids;
 };
 
-Options parse_options(int argc, char **argv) {
-    static const option kLongOptions[] = {
-        {"pid", no_argument, nullptr, 'p'},
-        {"json", no_argument, nullptr, 'j'},
-        {"help", no_argument, nullptr, 'h'},
-        {nullptr, 0, nullptr, 0},
-    };
+// As OpenVZ's vzpid: the options come first, every word from the first pid on is a pid.
+Options parse_options(const std::vector<std::string> &args) {
+    auto parsed = vz::cli::parse(args, kOptions, {.stop_at_positional = true});
     Options opts;
-    ::optind = 1;
-    for (int c; (c = ::getopt_long(argc, argv, "+pjh", kLongOptions, nullptr)) != -1;) {
-        if (c == 'p')
+    for (const auto &given : parsed.given) {
+        switch (given.option->id()) {
+        case 'p':
             opts.vpid = true;
-        else if (c == 'j')
+            break;
+        case 'j':
             opts.json = true;
-        else if (c == 'h')
+            break;
+        case 'h':
             opts.help = true;
-        else
-            throw UsageError{};
+            break;
+        }
     }
-    opts.pids.assign(argv + ::optind, argv + argc);
+    opts.pids = std::move(parsed.positional);
     if (opts.pids.empty() && !opts.help)
-        throw UsageError{};
+        throw vz::cli::UsageError(kExitFailure, ""); // the usage alone
     return opts;
 }
 
@@ -99,14 +106,13 @@ void print_json(const std::vector<vz::ProcEntry> &found) {
     json.finish();
 }
 
-int run(int argc, char **argv) {
-    const Options opts = parse_options(argc, argv);
+int run(std::vector<std::string> args) {
+    const Options opts = parse_options(args);
     if (opts.help) {
-        std::cout << kUsage;
+        std::cout << usage();
         return 0;
     }
-    if (::geteuid() != 0)
-        throw vz::Error(kExitFailure, "This program can only be run under root.");
+    vz::require_root(kExitFailure);
     vz::ProcReader reader({.ctid = true, .status = true});
     reader.refresh_cts();
     int rc = 0;
@@ -136,12 +142,6 @@ int run(int argc, char **argv) {
 } // namespace
 
 int main(int argc, char **argv) {
-    try {
-        return run(argc, argv);
-    } catch (const UsageError &) {
-        std::cerr << kUsage;
-    } catch (const std::exception &e) {
-        std::cerr << "vzpid: " << e.what() << '\n';
-    }
-    return kExitFailure;
+    return vz::cli::tool_main(argc, argv, kExitFailure, run,
+                              {.program = "vzpid", .error_codes = false, .usage = usage()});
 }

@@ -2,15 +2,18 @@
 // its pid inside it (VPID). The process table, selections and columns live
 // in the core library (proc_table.h, proc_select.h, proc_format.h); this file
 // parses the command line.
+#include "vzkit/cli/options.h"
+#include "vzkit/cli/tool_main.h"
 #include "vzkit/error.h"
 #include "vzkit/proc_format.h"
 #include "vzkit/proc_select.h"
 #include "vzkit/proc_table.h"
+#include "vzkit/util.h"
 
-#include <getopt.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdlib>
 #include <iostream>
 
@@ -58,10 +61,31 @@ constexpr std::string_view kUsage =
     "Exit status: 0 success; 1 bad usage, unknown field, not root, or no process\n"
     "selected; 31 (VZ_VE_NOT_RUNNING) a container given to -E is not running.\n";
 
-// Thrown for a bad option: the caller prints the usage.
-struct UsageError {};
-
 enum LongOnly { kPpid = 256, kSort, kList, kHelp };
+
+using vz::cli::Arg;
+
+// The usage above is written out by hand: its sections explain more than a
+// line per option.
+constexpr auto kOptions = std::to_array<vz::cli::Option>({
+    {"", 'e', Arg::kNone},
+    {"", 'A', Arg::kNone},
+    {"", 'E', Arg::kRequired},
+    {"pid", 'p', Arg::kRequired},
+    {"ppid", 0, Arg::kRequired, "", "", kPpid},
+    {"", 'u', Arg::kRequired},
+    {"", 'U', Arg::kRequired},
+    {"", 'C', Arg::kRequired},
+    {"", 'f', Arg::kNone},
+    {"", 'o', Arg::kRequired},
+    {"sort", 0, Arg::kRequired, "", "", kSort},
+    {"json", 'j', Arg::kNone},
+    {"no-headers", 'h', Arg::kNone},
+    {"noheaders", 0, Arg::kNone, "", "", 'h'},
+    {"", 'w', Arg::kNone},
+    {"list", 0, Arg::kNone, "", "", kList},
+    {"help", 0, Arg::kNone, "", "", kHelp},
+});
 
 struct Options {
     vz::ProcSelection selection;
@@ -75,7 +99,7 @@ struct Options {
     std::string sort;
 };
 
-void append_ctids(Options &opts, const char *arg) {
+void append_ctids(Options &opts, const std::string &arg) {
     auto ctids = vz::parse_ctid_list(arg, kExitFailure);
     if (!opts.selection.ctids)
         opts.selection.ctids.emplace();
@@ -86,7 +110,7 @@ template <typename T> void append(std::vector<T> &to, const std::vector<T> &from
     to.insert(to.end(), from.begin(), from.end());
 }
 
-void apply_option(Options &opts, int c, const char *arg) {
+void apply_option(Options &opts, int c, const std::string &arg) {
     auto &sel = opts.selection;
     switch (c) {
     case 'e':
@@ -118,7 +142,7 @@ void apply_option(Options &opts, int c, const char *arg) {
         opts.format.emplace_back(arg);
         break;
     case kSort:
-        opts.sort = opts.sort.empty() ? std::string(arg) : opts.sort + "," + arg;
+        opts.sort = opts.sort.empty() ? arg : opts.sort + "," + arg;
         break;
     case 'j':
         opts.json = true;
@@ -135,29 +159,16 @@ void apply_option(Options &opts, int c, const char *arg) {
     case kHelp:
         opts.help = true;
         break;
-    default:
-        throw UsageError{}; // getopt has named the bad option
     }
 }
 
-Options parse_options(int argc, char **argv) {
-    static const option kLongOptions[] = {
-        {"pid", required_argument, nullptr, 'p'},
-        {"ppid", required_argument, nullptr, kPpid},
-        {"sort", required_argument, nullptr, kSort},
-        {"json", no_argument, nullptr, 'j'},
-        {"no-headers", no_argument, nullptr, 'h'},
-        {"noheaders", no_argument, nullptr, 'h'},
-        {"list", no_argument, nullptr, kList},
-        {"help", no_argument, nullptr, kHelp},
-        {nullptr, 0, nullptr, 0},
-    };
+Options parse_options(const std::vector<std::string> &args) {
+    const auto parsed = vz::cli::parse(args, kOptions);
     Options opts;
-    ::optind = 1;
-    for (int c; (c = ::getopt_long(argc, argv, "eAE:p:u:U:C:fo:jhw", kLongOptions, nullptr)) != -1;)
-        apply_option(opts, c, ::optarg);
-    if (::optind < argc)
-        throw vz::Error(kExitFailure, "Unsupported argument: " + std::string(argv[::optind]) +
+    for (const auto &[option, value] : parsed.given)
+        apply_option(opts, option->id(), value);
+    if (!parsed.positional.empty())
+        throw vz::Error(kExitFailure, "Unsupported argument: " + parsed.positional.front() +
                                           " (BSD-style options such as 'aux' are not supported; "
                                           "use -e -f)");
     return opts;
@@ -201,8 +212,9 @@ vz::ProcQuery merge(vz::ProcQuery a, const vz::ProcQuery &b) {
     return a;
 }
 
-int run(int argc, char **argv) {
-    Options opts = parse_options(argc, argv);
+int run(std::vector<std::string> args) {
+    std::ios::sync_with_stdio(false);
+    Options opts = parse_options(args);
     if (opts.help) {
         std::cout << kUsage;
         return 0;
@@ -213,8 +225,7 @@ int run(int argc, char **argv) {
     }
     const auto columns = columns_for(opts);
     const auto keys = vz::parse_ps_sort(opts.sort.empty() ? "pid" : opts.sort, kExitFailure);
-    if (::geteuid() != 0)
-        throw vz::Error(kExitFailure, "This program can only be run under root.");
+    vz::require_root(kExitFailure);
 
     vz::ProcQuery query = merge(vz::ps_query(columns), vz::ps_query(keys));
     query.status |= opts.selection.needs_status();
@@ -247,17 +258,5 @@ int run(int argc, char **argv) {
 } // namespace
 
 int main(int argc, char **argv) {
-    std::ios::sync_with_stdio(false);
-    try {
-        return run(argc, argv);
-    } catch (const UsageError &) {
-        std::cerr << kUsage;
-        return kExitFailure;
-    } catch (const vz::Error &e) {
-        std::cerr << "vzps: " << e.what() << '\n';
-        return e.code();
-    } catch (const std::exception &e) {
-        std::cerr << "vzps: " << e.what() << '\n';
-    }
-    return kExitFailure;
+    return vz::cli::tool_main(argc, argv, kExitFailure, run, {.program = "vzps", .usage = kUsage});
 }

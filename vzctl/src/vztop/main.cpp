@@ -4,12 +4,13 @@
 // refresh loop and the screen.
 #include "terminal.h"
 
+#include "vzkit/cli/options.h"
+#include "vzkit/cli/tool_main.h"
 #include "vzkit/error.h"
 #include "vzkit/proc_select.h"
 #include "vzkit/proc_top.h"
 #include "vzkit/util.h"
 
-#include <getopt.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,31 +26,42 @@ constexpr int kExitFailure = 1;
 // Before the first interactive frame: long enough for a meaningful %CPU.
 constexpr double kFirstFrameWait = 0.5;
 
-constexpr std::string_view kUsage =
-    "Usage: vztop [-b] [-n COUNT] [-d SECONDS] [-s cpu|mem|nproc|ctid|failcnt]\n"
-    "             [-E CTID[,CTID...]]\n"
-    "\n"
-    "One row per running container, refreshed every few seconds:\n"
-    "  CTID, NPROC (processes), RUN (running now), %CPU (100 = one CPU busy over\n"
-    "  the interval), MEM and LIMIT (the cgroup's charge and limit), %MEM (of the\n"
-    "  limit), FAILCNT (failures so far: /proc/user_beancounters when present, else\n"
-    "  the cgroup's memory and pids failure counters), +FAIL (new failures in the\n"
-    "  interval), BUSIEST (the process that used most CPU, name/pid inside the CT),\n"
-    "  HOSTNAME.\n"
-    "\n"
-    "  -b, --batch        print frames to standard output instead of the screen\n"
-    "  -n, --iterations N stop after N frames (default: until 'q' or a signal)\n"
-    "  -d, --delay SECS   seconds between frames (default 3; fractions allowed)\n"
-    "  -s, --sort KEY     order rows by cpu (default), mem, nproc, ctid or failcnt\n"
-    "  -E, --ctid CTIDS   only these containers\n"
-    "  -h, --help         this text\n"
-    "Keys: q quit; c, m, p, i, f sort by cpu, memory, processes, CTID, failcnt;\n"
-    "space refreshes now.\n"
-    "\n"
-    "Exit status: 0 success; 1 bad usage, not root, or no terminal without -b; 31\n"
-    "(VZ_VE_NOT_RUNNING) a container given to -E is not running.\n";
+using vz::cli::Arg;
 
-struct UsageError {};
+constexpr auto kOptions = std::to_array<vz::cli::Option>({
+    {"batch", 'b', Arg::kNone, "", "print frames to standard output instead of the screen"},
+    {"iterations", 'n', Arg::kRequired, "N",
+     "stop after N frames (default: until 'q' or a signal)"},
+    {"delay", 'd', Arg::kRequired, "SECS", "seconds between frames (default 3; fractions allowed)"},
+    {"sort", 's', Arg::kRequired, "KEY",
+     "order rows by cpu (default), mem, nproc, ctid or failcnt"},
+    {"ctid", 'E', Arg::kRequired, "CTIDS", "only these containers"},
+    {"help", 'h', Arg::kNone, "", "this text"},
+});
+
+constexpr std::size_t kHelpColumn = 21; // the usage's layout, as it always was
+
+const std::string &usage() {
+    static const std::string text =
+        "Usage: vztop [-b] [-n COUNT] [-d SECONDS] [-s cpu|mem|nproc|ctid|failcnt]\n"
+        "             [-E CTID[,CTID...]]\n"
+        "\n"
+        "One row per running container, refreshed every few seconds:\n"
+        "  CTID, NPROC (processes), RUN (running now), %CPU (100 = one CPU busy over\n"
+        "  the interval), MEM and LIMIT (the cgroup's charge and limit), %MEM (of the\n"
+        "  limit), FAILCNT (failures so far: /proc/user_beancounters when present, else\n"
+        "  the cgroup's memory and pids failure counters), +FAIL (new failures in the\n"
+        "  interval), BUSIEST (the process that used most CPU, name/pid inside the CT),\n"
+        "  HOSTNAME.\n"
+        "\n" +
+        vz::cli::help_text(kOptions, kHelpColumn) +
+        "Keys: q quit; c, m, p, i, f sort by cpu, memory, processes, CTID, failcnt;\n"
+        "space refreshes now.\n"
+        "\n"
+        "Exit status: 0 success; 1 bad usage, not root, or no terminal without -b; 31\n"
+        "(VZ_VE_NOT_RUNNING) a container given to -E is not running.\n";
+    return text;
+}
 
 struct Options {
     bool batch = false;
@@ -60,7 +72,7 @@ struct Options {
     bool help = false;
 };
 
-double parse_delay(const char *text) {
+double parse_delay(const std::string &text) {
     double value = 0;
     const std::string_view s = text;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
@@ -70,49 +82,40 @@ double parse_delay(const char *text) {
     return value;
 }
 
-unsigned long parse_count(const char *text) {
+unsigned long parse_count(const std::string &text) {
     auto value = vz::parse_decimal(text);
     if (!value || *value == 0 || *value > 1000000000)
-        throw vz::Error(kExitFailure, "Bad iteration count: " + std::string(text));
+        throw vz::Error(kExitFailure, "Bad iteration count: " + text);
     return static_cast<unsigned long>(*value);
 }
 
-vz::TopSort parse_sort(const char *text) {
+vz::TopSort parse_sort(const std::string &text) {
     auto order = vz::parse_top_sort(text);
     if (!order)
-        throw vz::Error(kExitFailure, "Bad sort key: " + std::string(text) +
-                                          " (cpu, mem, nproc, ctid or failcnt)");
+        throw vz::Error(kExitFailure,
+                        "Bad sort key: " + text + " (cpu, mem, nproc, ctid or failcnt)");
     return *order;
 }
 
-Options parse_options(int argc, char **argv) {
-    static const option kLongOptions[] = {
-        {"batch", no_argument, nullptr, 'b'},
-        {"iterations", required_argument, nullptr, 'n'},
-        {"delay", required_argument, nullptr, 'd'},
-        {"sort", required_argument, nullptr, 's'},
-        {"ctid", required_argument, nullptr, 'E'},
-        {"help", no_argument, nullptr, 'h'},
-        {nullptr, 0, nullptr, 0},
-    };
+Options parse_options(const std::vector<std::string> &args) {
+    const auto parsed = vz::cli::parse(args, kOptions);
     Options opts;
-    ::optind = 1;
-    for (int c; (c = ::getopt_long(argc, argv, "bn:d:s:E:h", kLongOptions, nullptr)) != -1;) {
-        switch (c) {
+    for (const auto &[option, value] : parsed.given) {
+        switch (option->id()) {
         case 'b':
             opts.batch = true;
             break;
         case 'n':
-            opts.iterations = parse_count(::optarg);
+            opts.iterations = parse_count(value);
             break;
         case 'd':
-            opts.delay = parse_delay(::optarg);
+            opts.delay = parse_delay(value);
             break;
         case 's':
-            opts.sort = parse_sort(::optarg);
+            opts.sort = parse_sort(value);
             break;
         case 'E': {
-            auto ctids = vz::parse_ctid_list(::optarg, kExitFailure);
+            auto ctids = vz::parse_ctid_list(value, kExitFailure);
             if (std::ranges::find(ctids, 0u) != ctids.end())
                 throw vz::Error(kExitFailure, "-E 0 is the host: vztop shows containers");
             if (!opts.ctids)
@@ -123,12 +126,10 @@ Options parse_options(int argc, char **argv) {
         case 'h':
             opts.help = true;
             break;
-        default:
-            throw UsageError{};
         }
     }
-    if (::optind < argc)
-        throw UsageError{};
+    if (!parsed.positional.empty())
+        throw vz::cli::UsageError(kExitFailure, ""); // the usage alone
     return opts;
 }
 
@@ -236,14 +237,13 @@ int run_interactive(Sampler &sampler, const Options &opts) {
     return 0;
 }
 
-int run(int argc, char **argv) {
-    const Options opts = parse_options(argc, argv);
+int run(std::vector<std::string> args) {
+    const Options opts = parse_options(args);
     if (opts.help) {
-        std::cout << kUsage;
+        std::cout << usage();
         return 0;
     }
-    if (::geteuid() != 0)
-        throw vz::Error(kExitFailure, "This program can only be run under root.");
+    vz::require_root(kExitFailure);
     vz::install_interrupt_handlers();
     Sampler sampler;
     sampler.next(); // the baseline the first frame is measured against
@@ -255,16 +255,6 @@ int run(int argc, char **argv) {
 } // namespace
 
 int main(int argc, char **argv) {
-    try {
-        return run(argc, argv);
-    } catch (const UsageError &) {
-        std::cerr << kUsage;
-        return kExitFailure;
-    } catch (const vz::Error &e) {
-        std::cerr << "vztop: " << e.what() << '\n';
-        return e.code();
-    } catch (const std::exception &e) {
-        std::cerr << "vztop: " << e.what() << '\n';
-    }
-    return kExitFailure;
+    return vz::cli::tool_main(argc, argv, kExitFailure, run,
+                              {.program = "vztop", .usage = usage()});
 }
