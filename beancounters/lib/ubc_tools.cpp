@@ -4,7 +4,6 @@
 #include "vzkit/util.h"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 
 namespace vz::ubc {
@@ -48,11 +47,10 @@ std::optional<HostMemory> parse_meminfo(std::string_view text) {
     std::map<std::string, std::uint64_t, std::less<>> kb;
     for (const auto &line : vz::split(text, '\n')) {
         auto words = split_ws(line);
-        std::uint64_t v = 0;
-        if (words.size() >= 2 &&
-            std::from_chars(words[1].data(), words[1].data() + words[1].size(), v).ec ==
-                std::errc())
-            kb[words[0]] = v;
+        if (words.size() < 2)
+            continue;
+        if (auto v = vz::parse_number<std::uint64_t>(words[1]))
+            kb[words[0]] = *v;
     }
     if (!kb.contains("MemTotal:"))
         return std::nullopt;

@@ -9,7 +9,6 @@
 
 #include <unistd.h>
 
-#include <charconv>
 #include <cstdio>
 #include <iostream>
 
@@ -37,10 +36,9 @@ int main(int argc, char **argv) {
         auto host = vz::ubc::parse_meminfo(vz::read_file("/proc/meminfo").value_or(""));
         if (!host)
             throw vz::Error(1, "Unable to read /proc/meminfo");
-        std::uint64_t max_tasks = 32768;
         auto pid_max = vz::read_file("/proc/sys/kernel/pid_max").value_or("");
-        auto t = vz::trim(pid_max);
-        std::from_chars(t.data(), t.data() + t.size(), max_tasks);
+        const std::uint64_t max_tasks =
+            vz::parse_number<std::uint64_t>(vz::trim(pid_max)).value_or(32768);
         const auto rows = vz::ubc::calc(*bc, *host, max_tasks);
         std::printf("Resource     Current(%%)  Promised(%%)  Max(%%)\n");
         for (std::size_t i = 0; i < (verbose ? rows.size() : 1); ++i)

@@ -9,7 +9,6 @@
 
 #include <unistd.h>
 
-#include <charconv>
 #include <iostream>
 
 namespace {
@@ -18,11 +17,10 @@ constexpr std::string_view kUsage =
     "Usage: vzsplit [-n numves] [-f config_name] [-s swap_size_KB]\n";
 
 std::uint64_t number(const char *opt, std::string_view text) {
-    std::uint64_t v = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+    auto v = vz::parse_number<std::uint64_t>(text);
+    if (!v)
         throw vz::Error(1, std::string("Invalid value for ") + opt + ": " + std::string(text));
-    return v;
+    return *v;
 }
 
 int run(int argc, char **argv) {
@@ -56,8 +54,8 @@ int run(int argc, char **argv) {
         throw vz::Error(1, "Unable to read /proc/meminfo");
     in.host = *host;
     auto pid_max = vz::read_file("/proc/sys/kernel/pid_max").value_or("32768");
-    auto t = vz::trim(pid_max);
-    std::from_chars(t.data(), t.data() + t.size(), in.max_tasks);
+    if (auto n = vz::parse_number<std::uint64_t>(vz::trim(pid_max)))
+        in.max_tasks = *n;
 
     std::string text =
         "# One of " + std::to_string(in.containers) + " equal containers of this host (vzsplit)\n";

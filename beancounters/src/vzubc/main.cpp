@@ -9,7 +9,6 @@
 
 #include <unistd.h>
 
-#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -65,9 +64,7 @@ double parse_ratio(const std::string &opt, const std::string &text) {
 }
 
 std::optional<std::uint32_t> parse_id(const std::string &text) {
-    std::uint32_t id = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec == std::errc() && end == text.data() + text.size())
+    if (auto id = vz::parse_number<std::uint32_t>(text))
         return id;
     if (auto ctid = vz::ctid_by_name(text))
         return *ctid;
@@ -160,10 +157,7 @@ Options parse(int argc, char **argv) {
     cmd.insert(cmd.end(), {"--", self});
     cmd.insert(cmd.end(), o.passthrough.begin(), o.passthrough.end());
     cmd.emplace_back("-W");
-    std::vector<char *> argv;
-    for (auto &s : cmd)
-        argv.push_back(s.data());
-    argv.push_back(nullptr);
+    const vz::CStringArray argv(std::move(cmd));
     execvp("watch", argv.data());
     vz::throw_errno(1, "Error: cannot run watch");
 }

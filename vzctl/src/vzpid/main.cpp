@@ -5,6 +5,7 @@
 #include "vzkit/json.h"
 #include "vzkit/proc_parse.h"
 #include "vzkit/proc_table.h"
+#include "vzkit/util.h"
 
 #include <getopt.h>
 #include <unistd.h>
@@ -112,7 +113,7 @@ int run(int argc, char **argv) {
     int rc = 0;
     std::vector<vz::ProcEntry> found;
     for (const auto &word : pid_words(opts)) {
-        auto pid = vz::parse_decimal(word);
+        auto pid = vz::parse_number<std::uint64_t>(word);
         if (!pid || *pid == 0 || *pid > 0x7fffffff) {
             std::cerr << "vzpid: invalid pid: " << word << '\n';
             rc = kExitFailure;
