@@ -53,6 +53,12 @@ static long vzkit_ioc_env_create(void __user *arg)
 	return vzkit_ve_test(c.veid);
 }
 
+/* The beancounter of veid, 0 being the host's; NULL if none. Under vzkit_ve_mutex. */
+static struct vzkit_ub *vzkit_ub_by_veid(u32 veid)
+{
+	return veid ? vzkit_ve_find(veid) : &vzkit_ub0;
+}
+
 static long vzkit_ioc_setublimit(void __user *arg)
 {
 	struct vzctl_setublimit s;
@@ -64,7 +70,7 @@ static long vzkit_ioc_setublimit(void __user *arg)
 	if (s.resource >= UB_RESOURCES)
 		return -EINVAL;
 	mutex_lock(&vzkit_ve_mutex);
-	ub = s.veid ? vzkit_ve_find(s.veid) : &vzkit_ub0;
+	ub = vzkit_ub_by_veid(s.veid);
 	err = ub ? vzkit_set_limit(ub, s.resource, s.barrier, s.limit) : -ENOENT;
 	mutex_unlock(&vzkit_ve_mutex);
 	return err;
@@ -105,7 +111,7 @@ static long vzkit_ioc_getbc(void __user *arg)
 	if (copy_from_user(&g, arg, sizeof(g)))
 		return -EFAULT;
 	mutex_lock(&vzkit_ve_mutex);
-	ub = g.veid ? vzkit_ve_find(g.veid) : &vzkit_ub0;
+	ub = vzkit_ub_by_veid(g.veid);
 	err = ub ? vzkit_copy_parms(ub, g.parms, g.count) : -ENOENT;
 	mutex_unlock(&vzkit_ve_mutex);
 	if (err)

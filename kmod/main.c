@@ -10,47 +10,49 @@
 
 #include "vzkit.h"
 
+/*
+ * The parts of the module in the order they start; they stop in reverse.
+ * Containers (ve) need no start: their list begins empty, and stopping
+ * removes those still registered once /dev/vzctl is gone.
+ */
+static const struct {
+	int (*init)(void);
+	void (*exit)(void);
+} vzkit_parts[] = {
+	{ vzkit_ub_init, vzkit_ub_exit },
+	{ vzkit_track_init, vzkit_track_exit },
+	{ vzkit_proc_init, vzkit_proc_exit },
+	{ NULL, vzkit_ve_exit },
+	{ vzkit_dev_init, vzkit_dev_exit },
+	{ vzkit_probes_init, vzkit_probes_exit },
+};
+
+/* Stops the first n parts, last first. */
+static void vzkit_stop(size_t n)
+{
+	while (n--)
+		vzkit_parts[n].exit();
+}
+
 static int __init vzkit_init(void)
 {
+	size_t i;
 	int err;
 
-	err = vzkit_ub_init();
-	if (err)
-		return err;
-	err = vzkit_track_init();
-	if (err)
-		goto out_ub;
-	err = vzkit_proc_init();
-	if (err)
-		goto out_track;
-	err = vzkit_dev_init();
-	if (err)
-		goto out_proc;
-	err = vzkit_probes_init();
-	if (err)
-		goto out_dev;
+	for (i = 0; i < ARRAY_SIZE(vzkit_parts); i++) {
+		err = vzkit_parts[i].init ? vzkit_parts[i].init() : 0;
+		if (err) {
+			vzkit_stop(i);
+			return err;
+		}
+	}
 	pr_info("vzkit: version %s loaded\n", VZKIT_VERSION);
 	return 0;
-
-out_dev:
-	vzkit_dev_exit();
-out_proc:
-	vzkit_proc_exit();
-out_track:
-	vzkit_track_exit();
-out_ub:
-	vzkit_ub_exit();
-	return err;
 }
 
 static void __exit vzkit_exit(void)
 {
-	vzkit_probes_exit();
-	vzkit_dev_exit();
-	vzkit_ve_exit();
-	vzkit_proc_exit();
-	vzkit_track_exit();
-	vzkit_ub_exit();
+	vzkit_stop(ARRAY_SIZE(vzkit_parts));
 	pr_info("vzkit: unloaded\n");
 }
 

@@ -45,6 +45,33 @@ static struct vzkit_krp_data *vzkit_data(struct kretprobe_instance *ri)
 	return (struct vzkit_krp_data *)ri->data;
 }
 
+/*
+ * Ties a charge of ub for res to obj, so that its free uncharges it; an
+ * object that cannot be tracked is not charged at all.
+ */
+static void vzkit_keep_charge(const void *obj, unsigned long aux, struct vzkit_ub *ub, int res)
+{
+	if (vzkit_track(obj, aux, ub, res))
+		vzkit_uncharge(ub, res, 1);
+}
+
+/*
+ * Refuses the probed call with err when ub is at its barrier for res (and
+ * counts the failure), then drops the caller's reference to ub. Returns
+ * whether it refused: the kprobe then skips the function.
+ */
+static int vzkit_refuse_at_barrier(struct pt_regs *regs, struct vzkit_ub *ub, int res, long err)
+{
+	int refuse = vzkit_over_barrier(ub, res, 1);
+
+	if (refuse) {
+		vzkit_fail(ub, res);
+		vzkit_override_return(regs, (unsigned long)err);
+	}
+	vzkit_ub_put(ub);
+	return refuse;
+}
+
 /* ---- numfile ---------------------------------------------------------- */
 
 static int vzkit_file_alloc_pre(struct kprobe *kp, struct pt_regs *regs)
@@ -59,15 +86,8 @@ static int vzkit_file_alloc_pre(struct kprobe *kp, struct pt_regs *regs)
 		vzkit_override_return(regs, (unsigned long)-ENFILE);
 		return 1;
 	}
-	if (vzkit_track(file, VZKIT_AUX(VZKIT_OBJ_FILE, 0), ub, UB_NUMFILE))
-		vzkit_uncharge(ub, UB_NUMFILE, 1);
+	vzkit_keep_charge(file, VZKIT_AUX(VZKIT_OBJ_FILE, 0), ub, UB_NUMFILE);
 	vzkit_ub_put(ub);
-	return 0;
-}
-
-static int vzkit_file_free_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	vzkit_untrack((void *)vzkit_arg(regs, 0), VZKIT_AUX(VZKIT_OBJ_FILE, 0));
 	return 0;
 }
 
@@ -97,25 +117,17 @@ static bool vzkit_is_tcp(unsigned long family, const struct proto *prot)
 static int vzkit_socket_create_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	unsigned long family = vzkit_arg(regs, 0), type = vzkit_arg(regs, 1);
+	bool inet = family == AF_INET || family == AF_INET6;
 	struct vzkit_ub *ub;
-	int res, refuse;
 
 	if (vzkit_arg(regs, 3))
 		return 0;
 	ub = vzkit_ub_of_task(current);
 	if (!ub)
 		return 0;
-	res = (family == AF_INET || family == AF_INET6) && type == SOCK_STREAM ?
-	      UB_NUMTCPSOCK : UB_NUMOTHERSOCK;
-	refuse = vzkit_over_barrier(ub, res, 1);
-	if (refuse) {
-		vzkit_fail(ub, res);
-		vzkit_override_return(regs, family == AF_INET || family == AF_INET6 ||
-					    family == AF_PACKET ?
-					    (unsigned long)-ENOBUFS : (unsigned long)-ENOMEM);
-	}
-	vzkit_ub_put(ub);
-	return refuse;
+	return vzkit_refuse_at_barrier(regs, ub,
+				       inet && type == SOCK_STREAM ? UB_NUMTCPSOCK : UB_NUMOTHERSOCK,
+				       inet || family == AF_PACKET ? -ENOBUFS : -ENOMEM);
 }
 
 /* sk_alloc(net, family, priority, prot, kern): kernel sockets are free. */
@@ -147,8 +159,8 @@ static void vzkit_sock_charge(struct pt_regs *regs, struct vzkit_krp_data *d,
 		if (vzkit_charge(d->ub, d->res, 1, VZKIT_HARD)) {
 			release(sk);
 			regs_set_return_value(regs, 0);
-		} else if (vzkit_track(sk, VZKIT_AUX(VZKIT_OBJ_SOCK, 0), d->ub, d->res)) {
-			vzkit_uncharge(d->ub, d->res, 1);
+		} else {
+			vzkit_keep_charge(sk, VZKIT_AUX(VZKIT_OBJ_SOCK, 0), d->ub, d->res);
 		}
 	}
 	vzkit_ub_put(d->ub);
@@ -205,15 +217,8 @@ static int vzkit_lock_copy_pre(struct kprobe *kp, struct pt_regs *regs)
 	if (!ub)
 		return 0;
 	vzkit_charge(ub, UB_NUMFLOCK, 1, VZKIT_FORCE);
-	if (vzkit_track(fl, VZKIT_AUX(VZKIT_OBJ_LOCK, 0), ub, UB_NUMFLOCK))
-		vzkit_uncharge(ub, UB_NUMFLOCK, 1);
+	vzkit_keep_charge(fl, VZKIT_AUX(VZKIT_OBJ_LOCK, 0), ub, UB_NUMFLOCK);
 	vzkit_ub_put(ub);
-	return 0;
-}
-
-static int vzkit_lock_free_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	vzkit_untrack((void *)vzkit_arg(regs, 0), VZKIT_AUX(VZKIT_OBJ_LOCK, 0));
 	return 0;
 }
 
@@ -225,20 +230,13 @@ static int vzkit_lock_free_pre(struct kprobe *kp, struct pt_regs *regs)
 static int vzkit_file_lock_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct vzkit_ub *ub;
-	int refuse;
 
 	if (vzkit_arg(regs, 1) == VZKIT_F_UNLCK)
 		return 0;
 	ub = vzkit_ub_of_task(current);
 	if (!ub)
 		return 0;
-	refuse = vzkit_over_barrier(ub, UB_NUMFLOCK, 1);
-	if (refuse) {
-		vzkit_fail(ub, UB_NUMFLOCK);
-		vzkit_override_return(regs, (unsigned long)-ENOLCK);
-	}
-	vzkit_ub_put(ub);
-	return refuse;
+	return vzkit_refuse_at_barrier(regs, ub, UB_NUMFLOCK, -ENOLCK);
 }
 
 /* ---- numpty ----------------------------------------------------------- */
@@ -255,17 +253,10 @@ static int vzkit_current_entry(struct kretprobe_instance *ri, struct pt_regs *re
 static int vzkit_ptmx_open_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct vzkit_ub *ub = vzkit_ub_of_task(current);
-	int refuse;
 
 	if (!ub)
 		return 0;
-	refuse = vzkit_over_barrier(ub, UB_NUMPTY, 1);
-	if (refuse) {
-		vzkit_fail(ub, UB_NUMPTY);
-		vzkit_override_return(regs, (unsigned long)-ENOMEM);
-	}
-	vzkit_ub_put(ub);
-	return refuse;
+	return vzkit_refuse_at_barrier(regs, ub, UB_NUMPTY, -ENOMEM);
 }
 
 static int vzkit_pty_new_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -275,9 +266,8 @@ static int vzkit_pty_new_ret(struct kretprobe_instance *ri, struct pt_regs *regs
 
 	if (index >= 0) {
 		vzkit_charge(d->ub, UB_NUMPTY, 1, VZKIT_FORCE);
-		if (vzkit_track((void *)d->arg, VZKIT_AUX(VZKIT_OBJ_PTY, index), d->ub,
-				UB_NUMPTY))
-			vzkit_uncharge(d->ub, UB_NUMPTY, 1);
+		vzkit_keep_charge((void *)d->arg, VZKIT_AUX(VZKIT_OBJ_PTY, index), d->ub,
+				  UB_NUMPTY);
 	}
 	vzkit_ub_put(d->ub);
 	return 0;
@@ -318,17 +308,9 @@ static int vzkit_fork_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		vzkit_fail(d->ub, UB_NUMPROC);
 	} else {
 		vzkit_charge(d->ub, UB_NUMPROC, 1, VZKIT_FORCE);
-		if (vzkit_track((void *)d->arg, VZKIT_AUX(VZKIT_OBJ_TASK, 0), d->ub, UB_NUMPROC))
-			vzkit_uncharge(d->ub, UB_NUMPROC, 1);
+		vzkit_keep_charge((void *)d->arg, VZKIT_AUX(VZKIT_OBJ_TASK, 0), d->ub, UB_NUMPROC);
 	}
 	vzkit_ub_put(d->ub);
-	return 0;
-}
-
-/* pids_cancel_fork(task, cset) and pids_release(task). */
-static int vzkit_task_gone_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	vzkit_untrack((void *)vzkit_arg(regs, 0), VZKIT_AUX(VZKIT_OBJ_TASK, 0));
 	return 0;
 }
 
@@ -337,7 +319,18 @@ static int vzkit_task_gone_pre(struct kprobe *kp, struct pt_regs *regs)
 struct vzkit_kprobe {
 	struct kprobe kp;
 	bool required;
+	unsigned long untrack;	/* vzkit_untrack_pre: the aux of what arg 0 frees */
 };
+
+/*
+ * The functions that free a tracked object passed as their first argument
+ * (security_file_free, locks_unlink_lock_ctx, pids_release, ...) uncharge it.
+ */
+static int vzkit_untrack_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	vzkit_untrack((void *)vzkit_arg(regs, 0), container_of(kp, struct vzkit_kprobe, kp)->untrack);
+	return 0;
+}
 
 struct vzkit_kretprobe {
 	struct kretprobe krp;
@@ -346,6 +339,9 @@ struct vzkit_kretprobe {
 
 #define VZKIT_KPROBE(sym, pre, req) \
 	{ .kp = { .symbol_name = sym, .pre_handler = pre }, .required = req }
+#define VZKIT_UNTRACK_KPROBE(sym, kind, req) \
+	{ .kp = { .symbol_name = sym, .pre_handler = vzkit_untrack_pre }, .required = req, \
+	  .untrack = VZKIT_AUX(kind, 0) }
 #define VZKIT_KRETPROBE(sym, entry, ret, active, req) \
 	{ .krp = { .kp.symbol_name = sym, .entry_handler = entry, .handler = ret, \
 		   .data_size = sizeof(struct vzkit_krp_data), .maxactive = active }, \
@@ -353,16 +349,16 @@ struct vzkit_kretprobe {
 
 static struct vzkit_kprobe vzkit_kprobes[] = {
 	VZKIT_KPROBE("security_file_alloc", vzkit_file_alloc_pre, true),
-	VZKIT_KPROBE("security_file_free", vzkit_file_free_pre, true),
+	VZKIT_UNTRACK_KPROBE("security_file_free", VZKIT_OBJ_FILE, true),
 	VZKIT_KPROBE("security_socket_create", vzkit_socket_create_pre, true),
 	VZKIT_KPROBE("security_file_lock", vzkit_file_lock_pre, false),
 	VZKIT_KPROBE("locks_copy_lock", vzkit_lock_copy_pre, false),
-	VZKIT_KPROBE("locks_unlink_lock_ctx", vzkit_lock_free_pre, false),
-	VZKIT_KPROBE("locks_free_lock", vzkit_lock_free_pre, false),
+	VZKIT_UNTRACK_KPROBE("locks_unlink_lock_ctx", VZKIT_OBJ_LOCK, false),
+	VZKIT_UNTRACK_KPROBE("locks_free_lock", VZKIT_OBJ_LOCK, false),
 	VZKIT_KPROBE("ptmx_open", vzkit_ptmx_open_pre, false),
 	VZKIT_KPROBE("devpts_kill_index", vzkit_pty_kill_pre, false),
-	VZKIT_KPROBE("pids_cancel_fork", vzkit_task_gone_pre, false),
-	VZKIT_KPROBE("pids_release", vzkit_task_gone_pre, false),
+	VZKIT_UNTRACK_KPROBE("pids_cancel_fork", VZKIT_OBJ_TASK, false),
+	VZKIT_UNTRACK_KPROBE("pids_release", VZKIT_OBJ_TASK, false),
 };
 
 static struct vzkit_kretprobe vzkit_kretprobes[] = {

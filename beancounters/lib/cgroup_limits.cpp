@@ -5,7 +5,6 @@
 #include "vzkit/util.h"
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -13,21 +12,9 @@
 namespace vz {
 namespace {
 
-constexpr unsigned kCpuUnitsMin = 8;
-constexpr unsigned kCpuUnitsMax = 500000;
-
 [[noreturn]] void invalid(std::string_view key, std::string_view value) {
     throw Error(VZ_INVALID_PARAMETER_VALUE,
                 "Invalid value for " + std::string(key) + ": " + std::string(value));
-}
-
-template <typename T> std::optional<T> parse_uint(std::string_view text) {
-    T value{};
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || text.front() == '-' || ec != std::errc() ||
-        end != text.data() + text.size())
-        return std::nullopt;
-    return value;
 }
 
 // The UBC limit of key, or nullopt when absent or unlimited.
@@ -55,8 +42,8 @@ std::optional<unsigned> cpuunits(const VeConfig &config) {
     auto raw = config.get("CPUUNITS");
     if (!raw)
         return std::nullopt;
-    auto units = parse_uint<unsigned>(trim(*raw));
-    if (!units || *units < kCpuUnitsMin || *units > kCpuUnitsMax)
+    auto units = parse_number<unsigned>(trim(*raw));
+    if (!units || !valid_cpuunits(*units))
         invalid("CPUUNITS", *raw);
     return units;
 }
@@ -66,7 +53,7 @@ std::optional<unsigned> nonzero_uint(const VeConfig &config, std::string_view ke
     auto raw = config.get(key);
     if (!raw)
         return std::nullopt;
-    auto value = parse_uint<unsigned>(trim(*raw));
+    auto value = parse_number<unsigned>(trim(*raw));
     if (!value)
         invalid(key, *raw);
     return *value == 0 ? std::nullopt : value;
@@ -89,12 +76,12 @@ using CpuRange = std::pair<unsigned, unsigned>;
 
 std::optional<CpuRange> parse_cpu_range(std::string_view item) {
     const std::size_t dash = item.find('-');
-    auto first = parse_uint<unsigned>(item.substr(0, dash));
+    auto first = parse_number<unsigned>(item.substr(0, dash));
     if (!first)
         return std::nullopt;
     if (dash == std::string_view::npos)
         return CpuRange{*first, *first};
-    auto last = parse_uint<unsigned>(item.substr(dash + 1));
+    auto last = parse_number<unsigned>(item.substr(dash + 1));
     if (!last || *last < *first)
         return std::nullopt;
     return CpuRange{*first, *last};

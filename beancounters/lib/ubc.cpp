@@ -1,9 +1,10 @@
 #include "vzkit/ubc.h"
 
+#include "vzkit/util.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <cstdlib>
 
@@ -93,11 +94,10 @@ bool is_decimal(std::string_view text) {
 
 std::optional<std::uint64_t> apply_scale(std::string_view number, Scale scale) {
     if (number.find('.') == std::string_view::npos) {
-        std::uint64_t n = 0;
-        auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), n);
-        if (ec != std::errc() || end != number.data() + number.size())
+        auto n = vz::parse_number<std::uint64_t>(number);
+        if (!n)
             return std::nullopt;
-        unsigned __int128 v = static_cast<unsigned __int128>(n) * scale.multiplier / scale.divisor;
+        unsigned __int128 v = static_cast<unsigned __int128>(*n) * scale.multiplier / scale.divisor;
         if (v > kUnlimited)
             return std::nullopt;
         return static_cast<std::uint64_t>(v);

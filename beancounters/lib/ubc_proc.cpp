@@ -5,7 +5,6 @@
 #include "vzkit/ve_config.h"
 
 #include <algorithm>
-#include <charconv>
 #include <iostream>
 #include <iterator>
 
@@ -14,19 +13,11 @@ namespace {
 
 constexpr std::string_view kVersion = "2.5";
 
-std::optional<std::uint64_t> parse_u64(std::string_view text) {
-    std::uint64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-        return std::nullopt;
-    return value;
-}
-
 // "123:" → 123.
 std::optional<std::uint32_t> parse_id_token(std::string_view token) {
     if (token.size() < 2 || token.back() != ':')
         return std::nullopt;
-    auto id = parse_u64(token.substr(0, token.size() - 1));
+    auto id = parse_number<std::uint64_t>(token.substr(0, token.size() - 1));
     if (!id || *id > UINT32_MAX)
         return std::nullopt;
     return static_cast<std::uint32_t>(*id);
@@ -40,7 +31,7 @@ std::optional<Row> parse_row(const std::vector<std::string> &words, std::size_t 
     row.resource = words[first];
     std::uint64_t *fields[] = {&row.held, &row.maxheld, &row.barrier, &row.limit, &row.failcnt};
     for (std::size_t i = 0; i < 5; ++i) {
-        auto value = parse_u64(words[first + 1 + i]);
+        auto value = parse_number<std::uint64_t>(words[first + 1 + i]);
         if (!value)
             return std::nullopt;
         *fields[i] = *value;
@@ -139,9 +130,7 @@ std::vector<Beancounter> load_beancounters(const std::optional<std::string> &fil
 }
 
 std::optional<std::uint32_t> beancounter_id(const std::string &text) {
-    std::uint32_t id = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec == std::errc() && end == text.data() + text.size())
+    if (auto id = parse_number<std::uint32_t>(text))
         return id;
     if (auto ctid = ctid_by_name(text))
         return *ctid;

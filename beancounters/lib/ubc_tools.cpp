@@ -4,7 +4,6 @@
 #include "vzkit/util.h"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 
 namespace vz::ubc {
@@ -48,11 +47,10 @@ std::optional<HostMemory> parse_meminfo(std::string_view text) {
     std::map<std::string, std::uint64_t, std::less<>> kb;
     for (const auto &line : vz::split(text, '\n')) {
         auto words = split_ws(line);
-        std::uint64_t v = 0;
-        if (words.size() >= 2 &&
-            std::from_chars(words[1].data(), words[1].data() + words[1].size(), v).ec ==
-                std::errc())
-            kb[words[0]] = v;
+        if (words.size() < 2)
+            continue;
+        if (auto v = vz::parse_number<std::uint64_t>(words[1]))
+            kb[words[0]] = *v;
     }
     if (!kb.contains("MemTotal:"))
         return std::nullopt;
@@ -68,11 +66,8 @@ std::optional<HostMemory> read_host_memory() {
 }
 
 std::uint64_t read_max_tasks() {
-    std::uint64_t max_tasks = 32768;
     const auto text = vz::read_file("/proc/sys/kernel/pid_max").value_or("");
-    const auto t = vz::trim(text);
-    std::from_chars(t.data(), t.data() + t.size(), max_tasks);
-    return max_tasks;
+    return vz::parse_number<std::uint64_t>(vz::trim(text)).value_or(32768);
 }
 
 MemoryUse &MemoryUse::operator+=(const MemoryUse &o) {

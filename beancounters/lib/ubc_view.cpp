@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstdio>
 
 namespace vz::ubc {
@@ -159,15 +158,11 @@ Baseline BaselineStore::load() const {
         auto parts = split(entry.path().filename().string(), '.');
         if (parts.size() != 4 || parts[0] != "ubc" || parts[3] != what_)
             continue;
-        std::uint32_t id = 0;
-        std::uint64_t value = 0;
-        auto text = read_file(entry.path()).value_or("");
-        auto t = trim(text);
-        if (std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), id).ec !=
-                std::errc() ||
-            std::from_chars(t.data(), t.data() + t.size(), value).ec != std::errc())
+        auto id = vz::parse_number<std::uint32_t>(parts[1]);
+        auto value = vz::parse_number<std::uint64_t>(trim(read_file(entry.path()).value_or("")));
+        if (!id || !value)
             continue;
-        out[{id, parts[2]}] = value;
+        out[{*id, parts[2]}] = *value;
     }
     return out;
 }

@@ -82,6 +82,15 @@ BOOST_AUTO_TEST_CASE(cpuunits_range) {
     BOOST_TEST(error_of({{"CPUUNITS", "-1000"}}) == "Invalid value for CPUUNITS: -1000");
 }
 
+BOOST_AUTO_TEST_CASE(cpuunits_bounds_are_openvz_s) {
+    BOOST_TEST(vz::kCpuUnitsMin == 8u);
+    BOOST_TEST(vz::kCpuUnitsMax == 500000u);
+    BOOST_TEST(!vz::valid_cpuunits(7));
+    BOOST_TEST(vz::valid_cpuunits(8));
+    BOOST_TEST(vz::valid_cpuunits(500000));
+    BOOST_TEST(!vz::valid_cpuunits(500001));
+}
+
 BOOST_AUTO_TEST_CASE(cpulimit_and_cpus) {
     BOOST_TEST(limits_of({{"CPULIMIT", "50"}}).cpulimit_percent.value() == 50u);
     BOOST_TEST(!limits_of({{"CPULIMIT", "0"}}).cpulimit_percent.has_value());

@@ -8,6 +8,7 @@
 #include "vzkit/proc_parse.h"
 #include "vzkit/proc_top.h"
 #include "vzkit/ubc_proc.h"
+#include "vzkit/util.h"
 
 #include <string>
 #include <vector>
@@ -175,11 +176,11 @@ BOOST_AUTO_TEST_CASE(uptime_meminfo_and_numbers) {
     BOOST_TEST(vz::parse_meminfo_kb(meminfo, "MemTotal").value() == 24684564u);
     BOOST_TEST(vz::parse_meminfo_kb(meminfo, "MemAvailable").value() == 23586196u);
     BOOST_TEST(!vz::parse_meminfo_kb(meminfo, "Mem"));
-    BOOST_TEST(vz::parse_decimal("0").value() == 0u);
-    BOOST_TEST(!vz::parse_decimal("-1"));
-    BOOST_TEST(!vz::parse_decimal("+1"));
-    BOOST_TEST(!vz::parse_decimal(" 1"));
-    BOOST_TEST(!vz::parse_decimal("18446744073709551616"));
+    BOOST_TEST(vz::parse_number<std::uint64_t>("0").value() == 0u);
+    BOOST_TEST(!vz::parse_number<std::uint64_t>("-1"));
+    BOOST_TEST(!vz::parse_number<std::uint64_t>("+1"));
+    BOOST_TEST(!vz::parse_number<std::uint64_t>(" 1"));
+    BOOST_TEST(!vz::parse_number<std::uint64_t>("18446744073709551616"));
 }
 
 BOOST_AUTO_TEST_CASE(keyed_cgroup_files_and_limits) {

@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 
 namespace vz {
 namespace {
@@ -66,12 +65,11 @@ std::string parse_access(std::string_view perms, std::string_view key, std::stri
     return access;
 }
 
-long parse_number(std::string_view text, long max, std::string_view entry) {
-    long value = -1;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value < 0 || value > max)
+long device_number(std::string_view text, long max, std::string_view entry) {
+    auto value = parse_number<long>(text);
+    if (!value || *value < 0 || *value > max)
         bad_entry("DEVICES", entry, "bad device number " + std::string(text));
-    return value;
+    return *value;
 }
 
 void refuse_loop(const DeviceRule &rule, std::string_view key, std::string_view entry) {
@@ -86,10 +84,10 @@ DeviceRule parse_device(std::string_view entry) {
         return {'a', -1, -1, parse_access(parts[1], "DEVICES", entry)};
     if (parts.size() != 4 || (parts[0] != "b" && parts[0] != "c"))
         bad_entry("DEVICES", entry, "expected b|c:major:minor|all:perms");
-    DeviceRule rule{parts[0][0], parse_number(parts[1], kMaxMajor, entry),
-                    parts[2] == "all" || parts[2] == "*" ? -1
-                                                         : parse_number(parts[2], kMaxMinor, entry),
-                    parse_access(parts[3], "DEVICES", entry)};
+    DeviceRule rule{
+        parts[0][0], device_number(parts[1], kMaxMajor, entry),
+        parts[2] == "all" || parts[2] == "*" ? -1 : device_number(parts[2], kMaxMinor, entry),
+        parse_access(parts[3], "DEVICES", entry)};
     refuse_loop(rule, "DEVICES", entry);
     return rule;
 }
@@ -175,6 +173,16 @@ std::vector<DeviceRule> parse_devices(std::string_view value) {
 
 std::vector<DevNode> parse_devnodes(std::string_view value) {
     return parse_list<DevNode>(value, parse_devnode);
+}
+
+std::vector<DeviceRule> device_rules_from_config(const VeConfig &config,
+                                                 const std::vector<DevNode> &nodes) {
+    auto rules = default_device_rules();
+    for (auto &rule : parse_devices(config.get_or("DEVICES", "")))
+        rules.push_back(std::move(rule));
+    for (const auto &node : nodes)
+        rules.push_back(node.rule);
+    return rules;
 }
 
 // The kernel refuses "deny a" while the group has children (a container that

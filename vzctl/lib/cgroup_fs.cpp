@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <thread>
 
@@ -30,10 +29,8 @@ void append_procs(const fs::path &dir, std::vector<pid_t> &out) {
     if (!text)
         return;
     for (const auto &line : split(*text, '\n')) {
-        pid_t pid = 0;
-        auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), pid);
-        if (ec == std::errc() && end == line.data() + line.size())
-            out.push_back(pid);
+        if (auto pid = parse_number<pid_t>(line))
+            out.push_back(*pid);
     }
 }
 
@@ -66,11 +63,7 @@ std::optional<std::uint64_t> read_u64(const fs::path &file) {
     auto text = read_value(file);
     if (!text)
         return std::nullopt;
-    std::uint64_t value = 0;
-    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (ec != std::errc() || end != text->data() + text->size())
-        return std::nullopt;
-    return value;
+    return parse_number<std::uint64_t>(*text);
 }
 
 int try_write_value(const fs::path &file, std::string_view value) {

@@ -15,21 +15,6 @@
 namespace vz::cg {
 namespace {
 
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape_mount_path(std::string_view raw) {
-    std::string out;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '\\' && i + 3 < raw.size()) {
-            out.push_back(static_cast<char>((raw[i + 1] - '0') * 64 + (raw[i + 2] - '0') * 8 +
-                                            (raw[i + 3] - '0')));
-            i += 3;
-        } else {
-            out.push_back(raw[i]);
-        }
-    }
-    return out;
-}
-
 // Controller names the kernel knows, so that super options such as
 // "clone_children" or "xattr" are not taken for controllers.
 std::set<std::string, std::less<>> known_controllers() {
@@ -105,18 +90,12 @@ std::vector<Hierarchy> v1_hierarchies() {
     const auto known = known_controllers();
     std::vector<Hierarchy> out;
     std::set<std::string> seen_devices;
-    for (const auto &line : split(read_file("/proc/self/mountinfo").value_or(""), '\n')) {
-        // id parent major:minor root mount-point options [optional...] - fstype source
-        // super-options
-        auto fields = split_ws(line);
-        auto dash = std::ranges::find(fields, "-");
-        if (fields.size() < 5 || std::distance(dash, fields.end()) < 4 || dash[1] != "cgroup")
+    for (auto &mount : parse_mountinfo(read_file("/proc/self/mountinfo").value_or(""))) {
+        if (mount.fs_type != "cgroup" || !seen_devices.insert(mount.major_minor).second)
             continue;
-        if (!seen_devices.insert(fields[2]).second)
-            continue;
-        auto controllers = controllers_of(dash[3], known);
+        auto controllers = controllers_of(mount.super_options, known);
         if (!controllers.empty())
-            out.push_back({unescape_mount_path(fields[4]), std::move(controllers)});
+            out.push_back({std::move(mount.mount_point), std::move(controllers)});
     }
     return out;
 }
@@ -139,12 +118,9 @@ void v1_create_payload(const Hierarchy &hierarchy, const fs::path &group) {
 }
 
 std::optional<fs::path> v1_unified_mount() {
-    for (const auto &line : split(read_file("/proc/self/mountinfo").value_or(""), '\n')) {
-        auto fields = split_ws(line);
-        auto dash = std::ranges::find(fields, "-");
-        if (fields.size() >= 5 && std::distance(dash, fields.end()) >= 2 && dash[1] == "cgroup2")
-            return unescape_mount_path(fields[4]);
-    }
+    for (const auto &mount : parse_mountinfo(read_file("/proc/self/mountinfo").value_or("")))
+        if (mount.fs_type == "cgroup2")
+            return mount.mount_point;
     return std::nullopt;
 }
 

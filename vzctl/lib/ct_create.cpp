@@ -19,24 +19,6 @@ namespace fs = std::filesystem;
 namespace vz {
 namespace {
 
-// Removes a directory tree on scope exit unless released.
-class TreeGuard {
-  public:
-    explicit TreeGuard(fs::path path) : path_(std::move(path)) {}
-    TreeGuard(const TreeGuard &) = delete;
-    TreeGuard &operator=(const TreeGuard &) = delete;
-    ~TreeGuard() {
-        if (path_.empty())
-            return;
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    void release() { path_.clear(); }
-
-  private:
-    fs::path path_;
-};
-
 bool dir_empty(const fs::path &dir) {
     std::error_code ec;
     return fs::is_empty(dir, ec) || ec == std::errc::no_such_file_or_directory;
@@ -85,7 +67,7 @@ void unpack_into_place(const fs::path &tarball, const fs::path &private_dir) {
     fs::create_directories(private_dir.parent_path(), ec);
     if (mkdir(tmp.c_str(), 0700) != 0)
         throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to create " + tmp.string());
-    TreeGuard guard(tmp);
+    RemoveGuard guard(tmp);
     install_interrupt_handlers();
     unpack_template(tarball, tmp);
     check_interrupted();

@@ -14,7 +14,6 @@
 #include "vzkit/util.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -112,23 +111,15 @@ void relay_pty(pid_t child, int master, const std::vector<std::string> &exec_wor
             g_winch = 0;
             copy_window_size(master);
         }
-        std::vector<pollfd> fds = {{master, POLLIN, 0}};
-        if (stdin_open)
-            fds.push_back({STDIN_FILENO, POLLIN, 0});
-        if (pidfd)
-            fds.push_back({pidfd.get(), POLLIN, 0});
-        if (poll(fds.data(), fds.size(), -1) < 0) {
-            if (errno == EINTR)
-                continue;
+        // A SIGWINCH cuts the wait short with nothing ready: the size is copied above.
+        auto ready = poll_readable({master, stdin_open ? STDIN_FILENO : -1, pidfd.get()});
+        if (!ready)
             return;
-        }
-        for (const auto &p : fds) {
-            if (!p.revents)
-                continue;
-            if (p.fd == master) {
+        for (int fd : *ready) {
+            if (fd == master) {
                 if (!pump(master, STDOUT_FILENO))
                     return;
-            } else if (p.fd == STDIN_FILENO) {
+            } else if (fd == STDIN_FILENO) {
                 if (!pump(STDIN_FILENO, master))
                     stdin_open = false;
             } else {

@@ -38,15 +38,9 @@ std::vector<std::string> mounts_below(const std::filesystem::path &root) {
         return {};
     const std::string base = resolved;
     std::vector<std::string> found;
-    auto mountinfo = read_file("/proc/self/mountinfo").value_or("");
-    for (const auto &line : split(mountinfo, '\n')) {
-        auto fields = split(line, ' ');
-        if (fields.size() < 5)
-            continue;
-        const std::string &point = fields[4];
-        if (point == base || point.starts_with(base + "/"))
-            found.push_back(point);
-    }
+    for (auto &mount : parse_mountinfo(read_file("/proc/self/mountinfo").value_or("")))
+        if (mount.mount_point == base || mount.mount_point.starts_with(base + "/"))
+            found.push_back(std::move(mount.mount_point));
     std::ranges::reverse(found);
     return found;
 }

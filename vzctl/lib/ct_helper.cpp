@@ -3,6 +3,7 @@
 
 #include "vzkit/error.h"
 #include "vzkit/seccomp.h"
+#include "vzkit/util.h"
 
 #include <fcntl.h>
 #include <linux/memfd.h>
@@ -111,13 +112,7 @@ void exec_ct_helper(const std::vector<std::string> &argv, const std::vector<std:
     for (int fd : keep)
         if (fd >= 0)
             ::fcntl(fd, F_SETFD, 0);
-    std::vector<char *> args, env;
-    for (const auto &a : argv)
-        args.push_back(const_cast<char *>(a.c_str()));
-    args.push_back(nullptr);
-    for (const auto &e : envp)
-        env.push_back(const_cast<char *>(e.c_str()));
-    env.push_back(nullptr);
+    const CStringArray args(argv), env(envp);
     ::syscall(SYS_execveat, ct_helper_fd(), "", args.data(), env.data(), AT_EMPTY_PATH);
 }
 

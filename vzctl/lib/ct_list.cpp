@@ -16,7 +16,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 
 namespace vz {
 namespace {
@@ -28,15 +27,6 @@ using ubc::kPageSize;
 constexpr auto kUbcParts =
     std::to_array({&UbcFigures::held, &UbcFigures::maxheld, &UbcFigures::barrier,
                    &UbcFigures::limit, &UbcFigures::failcnt});
-
-std::optional<std::uint64_t> parse_u64(std::string_view text) {
-    text = trim(text);
-    std::uint64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-        return std::nullopt;
-    return value;
-}
 
 std::optional<Ctid> ctid_of_conf_name(const std::string &file) {
     constexpr std::string_view kSuffix = ".conf";
@@ -96,11 +86,11 @@ std::optional<std::uint64_t> read_figure(const fs::path &file, std::string_view 
     if (!text)
         return std::nullopt;
     if (key.empty())
-        return parse_u64(*text);
+        return parse_number<std::uint64_t>(trim(*text));
     for (const auto &line : split(*text, '\n')) {
         auto words = split_ws(line);
         if (words.size() == 2 && words[0] == key)
-            return parse_u64(words[1]);
+            return parse_number<std::uint64_t>(words[1]);
     }
     return std::nullopt;
 }
@@ -256,7 +246,7 @@ void collect_config(const VeConfig &config, CtRecord &record) {
     record.onboot = config.get_bool("ONBOOT", false);
     auto number = [&](std::string_view key) {
         auto text = config.get(key);
-        return text ? parse_u64(*text) : std::nullopt;
+        return text ? parse_number<std::uint64_t>(trim(*text)) : std::nullopt;
     };
     record.cpuunits = number("CPUUNITS");
     record.cpulimit = number("CPULIMIT");

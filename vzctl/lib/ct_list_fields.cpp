@@ -122,34 +122,25 @@ constexpr auto kFields = std::to_array<Field>({
     {"onboot", "ONBOOT", 6, Right, Plain, onboot_value, nullptr},
 });
 
-struct Suffix {
+// The figures of a UBC field in output order: the suffix of its column name
+// (none for held: "kmemsize" is the held value) and its key in JSON output.
+struct UbcPartName {
     UbcPart part;
-    std::string_view text;
+    std::string_view suffix;
+    std::string_view json_key;
 };
 
-constexpr auto kSuffixes = std::to_array<Suffix>({
-    {UbcPart::MaxHeld, ".m"},
-    {UbcPart::Barrier, ".b"},
-    {UbcPart::Limit, ".l"},
-    {UbcPart::Failcnt, ".f"},
-});
-
-struct JsonUbcKey {
-    UbcPart part;
-    std::string_view key;
-};
-
-constexpr auto kJsonUbcKeys = std::to_array<JsonUbcKey>({
-    {UbcPart::Held, "held"},
-    {UbcPart::MaxHeld, "maxheld"},
-    {UbcPart::Barrier, "barrier"},
-    {UbcPart::Limit, "limit"},
-    {UbcPart::Failcnt, "failcnt"},
+constexpr auto kUbcPartNames = std::to_array<UbcPartName>({
+    {UbcPart::Held, "", "held"},
+    {UbcPart::MaxHeld, ".m", "maxheld"},
+    {UbcPart::Barrier, ".b", "barrier"},
+    {UbcPart::Limit, ".l", "limit"},
+    {UbcPart::Failcnt, ".f", "failcnt"},
 });
 
 std::string_view suffix_of(UbcPart part) {
-    auto it = std::ranges::find(kSuffixes, part, &Suffix::part);
-    return it != kSuffixes.end() ? it->text : std::string_view();
+    auto it = std::ranges::find(kUbcPartNames, part, &UbcPartName::part);
+    return it != kUbcPartNames.end() ? it->suffix : std::string_view();
 }
 
 const Field *find_row(std::string_view name) {
@@ -240,7 +231,7 @@ void write_value(JsonWriter &json, const FieldValue &value) {
                    },
                    [&](const UbcFigures &figures) {
                        json.begin_object();
-                       for (const auto &[part, key] : kJsonUbcKeys) {
+                       for (const auto &[part, suffix, key] : kUbcPartNames) {
                            json.key(key);
                            if (const auto &number = figures.at(part))
                                json.number(*number);
@@ -289,8 +280,8 @@ std::string FieldRef::header() const {
 std::optional<FieldRef> find_field(std::string_view name) {
     if (const Field *row = find_row(name))
         return FieldRef{row, UbcPart::Held};
-    for (const auto &[part, suffix] : kSuffixes) {
-        if (!name.ends_with(suffix))
+    for (const auto &[part, suffix, json_key] : kUbcPartNames) {
+        if (suffix.empty() || !name.ends_with(suffix))
             continue;
         const Field *row = find_row(name.substr(0, name.size() - suffix.size()));
         if (row && row->kind == FieldKind::Ubc)
@@ -323,10 +314,11 @@ std::vector<FieldRef> json_fields() {
 std::vector<FieldRef> all_field_refs() {
     std::vector<FieldRef> out;
     for (const Field &row : kFields) {
-        out.push_back({&row, UbcPart::Held});
-        if (row.kind == FieldKind::Ubc)
-            for (const auto &suffix : kSuffixes)
-                out.push_back({&row, suffix.part});
+        if (row.kind != FieldKind::Ubc)
+            out.push_back({&row, UbcPart::Held});
+        else
+            for (const auto &name : kUbcPartNames)
+                out.push_back({&row, name.part});
     }
     return out;
 }

@@ -1,6 +1,7 @@
 #include "vzkit/ct_params.h"
 
 #include "vzkit/capability.h"
+#include "vzkit/cgroup_limits.h"
 #include "vzkit/error.h"
 #include "vzkit/features.h"
 #include "vzkit/net_options.h"
@@ -11,7 +12,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 
 namespace vz::params {
 namespace {
@@ -43,11 +43,10 @@ std::string_view the_option(const ParseContext &ctx) {
 }
 
 std::uint64_t parse_uint(std::string_view option, std::string_view text) {
-    std::uint64_t value = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || ptr != text.data() + text.size() || text.empty())
+    auto value = parse_number<std::uint64_t>(text);
+    if (!value)
         bad_value(option, text);
-    return value;
+    return *value;
 }
 
 std::string text(const ParseContext &ctx) {
@@ -68,8 +67,9 @@ std::string yes_no(const ParseContext &ctx) {
 std::string cpuunits(const ParseContext &ctx) {
     const std::string v = the_value(ctx);
     const auto n = parse_uint("cpuunits", v);
-    if (n < 8 || n > 500000)
-        bad_value("cpuunits", v + " (must be 8..500000)");
+    if (!valid_cpuunits(n))
+        bad_value("cpuunits", v + " (must be " + std::to_string(kCpuUnitsMin) + ".." +
+                                  std::to_string(kCpuUnitsMax) + ")");
     return std::to_string(n);
 }
 

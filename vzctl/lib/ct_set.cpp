@@ -71,12 +71,8 @@ void apply_module(const LiveChange &c) {
 }
 
 void apply_devices(const LiveChange &c) {
-    auto rules = default_device_rules();
-    for (const auto &rule : parse_devices(c.config.get_or("DEVICES", "")))
-        rules.push_back(rule);
-    for (const auto &node : parse_devnodes(c.config.get_or("DEVNODES", "")))
-        rules.push_back(node.rule);
-    Cgroup(c.config.ctid()).set_devices(rules);
+    const auto nodes = parse_devnodes(c.config.get_or("DEVNODES", ""));
+    Cgroup(c.config.ctid()).set_devices(device_rules_from_config(c.config, nodes));
 }
 
 void apply_devnodes(const LiveChange &c) {

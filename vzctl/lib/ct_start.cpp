@@ -43,16 +43,11 @@ std::vector<std::string> v1_hierarchy_options() {
         "cpu",  "cpuacct", "cpuset",   "memory",     "devices", "freezer", "blkio",
         "pids", "net_cls", "net_prio", "perf_event", "hugetlb", "rdma",    "misc"};
     std::vector<std::string> result;
-    auto mountinfo = read_file("/proc/self/mountinfo").value_or("");
-    for (const auto &line : split(mountinfo, '\n')) {
-        auto dash = line.find(" - ");
-        if (dash == std::string::npos)
-            continue;
-        auto tail = split_ws(std::string_view(line).substr(dash + 3));
-        if (tail.size() < 3 || tail[0] != "cgroup")
+    for (const auto &mount : parse_mountinfo(read_file("/proc/self/mountinfo").value_or(""))) {
+        if (mount.fs_type != "cgroup")
             continue;
         std::vector<std::string> picked;
-        for (const auto &opt : split(tail[2], ',')) {
+        for (const auto &opt : split(mount.super_options, ',')) {
             if (opt.starts_with("name=") || std::ranges::find(kKnown, opt) != kKnown.end())
                 picked.push_back(opt);
         }
@@ -60,15 +55,6 @@ std::vector<std::string> v1_hierarchy_options() {
             result.push_back(join(picked, ","));
     }
     return result;
-}
-
-std::vector<DeviceRule> device_rules(const VeConfig &config, const std::vector<DevNode> &nodes) {
-    auto rules = default_device_rules();
-    for (const auto &rule : parse_devices(config.get_or("DEVICES", "")))
-        rules.push_back(rule);
-    for (const auto &node : nodes)
-        rules.push_back(node.rule);
-    return rules;
 }
 
 // Everything start set up, undone in reverse unless committed.
@@ -208,7 +194,7 @@ int start_ct(const VeConfig &config, const StartOptions &options) {
     cgroup.apply(cgroup_limits_from_config(config));
     log_debug(1, "Applied the resource limits of the configuration");
     auto devnodes = parse_devnodes(config.get_or("DEVNODES", ""));
-    cgroup.set_devices(device_rules(config, devnodes));
+    cgroup.set_devices(device_rules_from_config(config, devnodes));
 
     Pipe go = make_pipe(), status = make_pipe();
     std::optional<Pipe> script_in;

@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 
@@ -21,21 +22,6 @@ std::vector<std::string> nspid(pid_t pid) {
             return split_ws(std::string_view(line).substr(6));
     }
     return {};
-}
-
-std::string decode_mountinfo_path(std::string_view raw) {
-    // mountinfo escapes space, tab, newline and backslash as \ooo.
-    std::string out;
-    for (size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '\\' && i + 3 < raw.size()) {
-            int value = (raw[i + 1] - '0') * 64 + (raw[i + 2] - '0') * 8 + (raw[i + 3] - '0');
-            out.push_back(static_cast<char>(value));
-            i += 3;
-        } else {
-            out.push_back(raw[i]);
-        }
-    }
-    return out;
 }
 
 } // namespace
@@ -66,12 +52,9 @@ bool is_mount_point(const std::filesystem::path &path) {
     auto mountinfo = read_file("/proc/self/mountinfo");
     if (!mountinfo)
         return false;
-    for (const auto &line : split(*mountinfo, '\n')) {
-        auto fields = split(line, ' ');
-        if (fields.size() > 4 && decode_mountinfo_path(fields[4]) == resolved)
-            return true;
-    }
-    return false;
+    return std::ranges::any_of(parse_mountinfo(*mountinfo), [&](const MountInfo &mount) {
+        return mount.mount_point == resolved;
+    });
 }
 
 bool is_mounted(const VeConfig &config) {

@@ -35,11 +35,8 @@ struct ShellIo {
 // Forks the shell in a process group of its own and waits for it at most
 // `timeout`; on expiry the group is killed and 'T' reported on status. For
 // scripts run on the host; vzkit-exec does the same for the container's.
-int supervise(const char *shell, std::vector<std::string> &env, ShellIo io, int timeout_s) {
-    std::vector<char *> envp;
-    for (auto &e : env)
-        envp.push_back(e.data());
-    envp.push_back(nullptr);
+int supervise(const char *shell, const std::vector<std::string> &env, ShellIo io, int timeout_s) {
+    const CStringArray argv({shell}), envp(env);
     pid_t child = fork();
     if (child < 0)
         return VZ_RESOURCE_ERROR;
@@ -49,8 +46,7 @@ int supervise(const char *shell, std::vector<std::string> &env, ShellIo io, int 
         dup2(io.out, STDOUT_FILENO);
         dup2(io.err, STDERR_FILENO);
         close_fds_except({});
-        char *const argv[] = {const_cast<char *>(shell), nullptr};
-        execve(shell, argv, envp.data());
+        execve(shell, argv.data(), envp.data());
         _exit(VZ_NOSCRIPT);
     }
     setpgid(child, child); // whichever of the two runs first

@@ -2,6 +2,7 @@
 
 #include "vzkit/error.h"
 #include "vzkit/log.h"
+#include "vzkit/util.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,19 +17,13 @@ int run_host_program(const std::vector<std::string> &argv,
     std::vector<std::string> env_strings;
     for (const auto &[key, value] : env)
         env_strings.push_back(key + "=" + value);
-    std::vector<char *> cargv, cenv;
-    for (const auto &arg : argv)
-        cargv.push_back(const_cast<char *>(arg.c_str()));
-    cargv.push_back(nullptr);
-    for (auto &entry : env_strings)
-        cenv.push_back(entry.data());
-    cenv.push_back(nullptr);
+    const CStringArray cargv(argv), cenv(std::move(env_strings));
 
     pid_t pid = fork();
     if (pid < 0)
         throw_errno(VZ_RESOURCE_ERROR, "Unable to fork");
     if (pid == 0) {
-        execve(cargv[0], cargv.data(), cenv.data());
+        execve(cargv.data()[0], cargv.data(), cenv.data());
         _exit(127);
     }
     int status = 0;

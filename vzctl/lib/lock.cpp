@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -35,22 +34,7 @@ void make_lock_dir(const std::filesystem::path &dir) {
 }
 
 // The temp file only exists to be link()ed; it goes whatever happens.
-class TempLink {
-  public:
-    explicit TempLink(std::string path) : path_(std::move(path)) {}
-    TempLink(TempLink &&other) noexcept : path_(std::exchange(other.path_, {})) {}
-    TempLink &operator=(TempLink &&) = delete;
-    ~TempLink() {
-        if (!path_.empty())
-            ::unlink(path_.c_str());
-    }
-    const std::string &path() const { return path_; }
-
-  private:
-    std::string path_;
-};
-
-TempLink create_temp(const std::filesystem::path &dir, Ctid ctid, std::string_view status) {
+RemoveGuard create_temp(const std::filesystem::path &dir, Ctid ctid, std::string_view status) {
     std::string templ = (dir / (std::to_string(ctid) + ".lckXXXXXX")).string();
     UniqueFd fd(::mkostemp(templ.data(), O_CLOEXEC));
     if (!fd) {
@@ -59,19 +43,18 @@ TempLink create_temp(const std::filesystem::path &dir, Ctid ctid, std::string_vi
                                              ": read-only file system; use --skiplock");
         throw_errno(VZ_SYSTEM_ERROR, "Unable to create lock file in " + dir.string());
     }
-    TempLink temp(templ);
+    RemoveGuard temp(templ);
     const std::string content = std::to_string(::getpid()) + "\n" + std::string(status) + "\n";
     if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size()))
-        throw_errno(VZ_SYSTEM_ERROR, "Unable to write lock file " + temp.path());
+        throw_errno(VZ_SYSTEM_ERROR, "Unable to write lock file " + templ);
     return temp;
 }
 
 // First line of a lock file as a pid; nullopt for anything else (garbage).
 std::optional<pid_t> parse_lock_pid(std::string_view content) {
     std::string_view first = content.substr(0, content.find('\n'));
-    pid_t pid = 0;
-    auto [end, ec] = std::from_chars(first.data(), first.data() + first.size(), pid);
-    if (ec != std::errc() || end != first.data() + first.size() || pid <= 0)
+    auto pid = parse_number<pid_t>(first);
+    if (!pid || *pid <= 0)
         return std::nullopt;
     return pid;
 }
@@ -138,7 +121,7 @@ void unlink_if_ours(const std::filesystem::path &lock) {
 CtLock CtLock::acquire(const std::filesystem::path &lock_dir, Ctid ctid, std::string_view status) {
     make_lock_dir(lock_dir);
     const std::filesystem::path lock = lock_dir / (std::to_string(ctid) + ".lck");
-    TempLink temp = create_temp(lock_dir, ctid, status);
+    RemoveGuard temp = create_temp(lock_dir, ctid, status);
     for (int attempt = 0; attempt < kAttempts; ++attempt) {
         if (::link(temp.path().c_str(), lock.c_str()) == 0)
             return CtLock(lock);

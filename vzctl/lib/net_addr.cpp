@@ -9,18 +9,18 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 
 namespace vz::net {
 namespace {
 
-[[noreturn]] void bad_ip(std::string_view text) {
-    throw Error(VZ_INVALID_PARAMETER_VALUE, "Invalid IP address: " + std::string(text));
-}
-
-[[noreturn]] void bad_mac(std::string_view text) {
-    throw Error(VZ_INVALID_PARAMETER_VALUE, "Invalid MAC address: " + std::string(text));
+// What a try_parse_* found, or Error(VZ_INVALID_PARAMETER_VALUE, "Invalid <what>: <text>").
+template <typename T>
+T parsed_or_throw(std::optional<T> value, std::string_view what, std::string_view text) {
+    if (!value)
+        throw Error(VZ_INVALID_PARAMETER_VALUE,
+                    "Invalid " + std::string(what) + ": " + std::string(text));
+    return *value;
 }
 
 int hex_digit(char c) {
@@ -58,21 +58,16 @@ std::optional<IpAddr> try_parse_ip(std::string_view text) {
         return std::nullopt;
     if (slash != std::string_view::npos) {
         auto mask = text.substr(slash + 1);
-        unsigned value = 0;
-        auto [end, ec] = std::from_chars(mask.data(), mask.data() + mask.size(), value);
-        if (mask.empty() || ec != std::errc() || end != mask.data() + mask.size() ||
-            value > ip.max_prefix())
+        auto value = parse_number<unsigned>(mask);
+        if (!value || *value > ip.max_prefix())
             return std::nullopt;
-        ip.prefix = value;
+        ip.prefix = *value;
     }
     return ip;
 }
 
 IpAddr parse_ip(std::string_view text) {
-    auto ip = try_parse_ip(text);
-    if (!ip)
-        bad_ip(text);
-    return *ip;
+    return parsed_or_throw(try_parse_ip(text), "IP address", text);
 }
 
 bool is_unspecified(const IpAddr &ip) {
@@ -143,10 +138,7 @@ std::optional<Mac> try_parse_mac(std::string_view text) {
 }
 
 Mac parse_mac(std::string_view text) {
-    auto mac = try_parse_mac(text);
-    if (!mac)
-        bad_mac(text);
-    return *mac;
+    return parsed_or_throw(try_parse_mac(text), "MAC address", text);
 }
 
 std::string format_mac(const Mac &mac) {

@@ -22,7 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <initializer_list>
 
 namespace vz::net {
 namespace {
@@ -40,6 +42,27 @@ template <typename T> using NlPtr = std::unique_ptr<T, NlDeleter>;
 
 [[noreturn]] void nl_fail(int code, const std::string &what, int err) {
     throw Error(code, what + ": " + nl_geterror(err));
+}
+
+// The outcome of an addition or deletion: true when done, false when err is
+// one of `already` (the object already was, or was not, there); any other
+// error throws Error(code, "<what>: <libnl's reason>").
+template <typename What>
+bool nl_done(int err, std::initializer_list<int> already, int code, What what) {
+    if (std::ranges::find(already, err) != already.end())
+        return false;
+    if (err < 0)
+        nl_fail(code, what(), err);
+    return true;
+}
+
+// A cache filled by one of libnl's rtnl_*_alloc_cache(); fails with
+// Error(VZ_SYSTEM_ERROR, "Unable to list <what>: ...").
+template <typename Alloc> NlPtr<nl_cache> alloc_cache(Alloc alloc, const char *what) {
+    nl_cache *raw = nullptr;
+    if (int err = alloc(&raw); err < 0)
+        nl_fail(VZ_SYSTEM_ERROR, std::string("Unable to list ") + what, err);
+    return NlPtr<nl_cache>(raw);
 }
 
 NlPtr<nl_addr> to_nl(const IpAddr &ip, std::optional<unsigned> prefix = std::nullopt) {
@@ -71,6 +94,9 @@ std::optional<IpAddr> from_nl(nl_addr *a) {
     return ip;
 }
 
+// What a deletion meets when the object (or its device) is already gone.
+constexpr std::initializer_list<int> kGone = {-NLE_OBJ_NOTFOUND, -NLE_NODEV, -NLE_NOADDR};
+
 template <typename Fn> void for_each(nl_cache *cache, Fn fn) {
     for (nl_object *obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj))
         fn(obj);
@@ -101,6 +127,17 @@ NlPtr<rtnl_neigh> proxy_neigh(int ifindex, const IpAddr &ip) {
     rtnl_neigh_set_flags(n.get(), NTF_PROXY);
     rtnl_neigh_set_state(n.get(), NUD_PERMANENT);
     return n;
+}
+
+// The address object an addition or deletion of ip on ifindex is keyed on.
+NlPtr<rtnl_addr> device_address(int ifindex, const IpAddr &ip) {
+    NlPtr<rtnl_addr> a(rtnl_addr_alloc());
+    rtnl_addr_set_ifindex(a.get(), ifindex);
+    rtnl_addr_set_family(a.get(), ip.family);
+    auto local = to_nl(ip);
+    rtnl_addr_set_local(a.get(), local.get());
+    rtnl_addr_set_prefixlen(a.get(), static_cast<int>(ip.prefix.value_or(ip.max_prefix())));
+    return a;
 }
 
 // Switches the calling process into a network namespace for its lifetime.
@@ -169,10 +206,9 @@ void Rtnl::connect() {
 }
 
 std::vector<LinkInfo> Rtnl::links() {
-    nl_cache *raw = nullptr;
-    if (int err = rtnl_link_alloc_cache(sock_, AF_UNSPEC, &raw); err < 0)
-        nl_fail(VZ_SYSTEM_ERROR, "Unable to list network devices", err);
-    NlPtr<nl_cache> cache(raw);
+    auto cache =
+        alloc_cache([&](nl_cache **raw) { return rtnl_link_alloc_cache(sock_, AF_UNSPEC, raw); },
+                    "network devices");
     std::vector<LinkInfo> result;
     for_each(cache.get(), [&](nl_object *obj) {
         auto *l = reinterpret_cast<rtnl_link *>(obj);
@@ -204,10 +240,8 @@ std::optional<LinkInfo> Rtnl::link(const std::string &name) {
 }
 
 std::vector<AddrInfo> Rtnl::addresses() {
-    nl_cache *raw = nullptr;
-    if (int err = rtnl_addr_alloc_cache(sock_, &raw); err < 0)
-        nl_fail(VZ_SYSTEM_ERROR, "Unable to list addresses", err);
-    NlPtr<nl_cache> cache(raw);
+    auto cache =
+        alloc_cache([&](nl_cache **raw) { return rtnl_addr_alloc_cache(sock_, raw); }, "addresses");
     std::vector<AddrInfo> result;
     for_each(cache.get(), [&](nl_object *obj) {
         auto *a = reinterpret_cast<rtnl_addr *>(obj);
@@ -218,10 +252,8 @@ std::vector<AddrInfo> Rtnl::addresses() {
 }
 
 std::vector<RouteInfo> Rtnl::routes(int family) {
-    nl_cache *raw = nullptr;
-    if (int err = rtnl_route_alloc_cache(sock_, family, 0, &raw); err < 0)
-        nl_fail(VZ_SYSTEM_ERROR, "Unable to list routes", err);
-    NlPtr<nl_cache> cache(raw);
+    auto cache = alloc_cache(
+        [&](nl_cache **raw) { return rtnl_route_alloc_cache(sock_, family, 0, raw); }, "routes");
     std::vector<RouteInfo> result;
     for_each(cache.get(), [&](nl_object *obj) {
         auto *r = reinterpret_cast<rtnl_route *>(obj);
@@ -297,74 +329,40 @@ void Rtnl::change_link(const std::string &name, const LinkChange &change, int co
 }
 
 bool Rtnl::add_address(int ifindex, const IpAddr &ip, int code) {
-    NlPtr<rtnl_addr> a(rtnl_addr_alloc());
-    rtnl_addr_set_ifindex(a.get(), ifindex);
-    rtnl_addr_set_family(a.get(), ip.family);
-    auto local = to_nl(ip);
-    rtnl_addr_set_local(a.get(), local.get());
-    rtnl_addr_set_prefixlen(a.get(), static_cast<int>(ip.prefix.value_or(ip.max_prefix())));
+    auto a = device_address(ifindex, ip);
     if (ip.is_v6())
         rtnl_addr_set_flags(a.get(), IFA_F_NODAD);
-    int err = rtnl_addr_add(sock_, a.get(), NLM_F_CREATE | NLM_F_EXCL);
-    if (err == -NLE_EXIST)
-        return false;
-    if (err < 0)
-        nl_fail(code, "Unable to add address " + ip.text(), err);
-    return true;
+    return nl_done(rtnl_addr_add(sock_, a.get(), NLM_F_CREATE | NLM_F_EXCL), {-NLE_EXIST}, code,
+                   [&] { return "Unable to add address " + ip.text(); });
 }
 
 bool Rtnl::delete_address(int ifindex, const IpAddr &ip, int code) {
-    NlPtr<rtnl_addr> a(rtnl_addr_alloc());
-    rtnl_addr_set_ifindex(a.get(), ifindex);
-    rtnl_addr_set_family(a.get(), ip.family);
-    auto local = to_nl(ip);
-    rtnl_addr_set_local(a.get(), local.get());
-    rtnl_addr_set_prefixlen(a.get(), static_cast<int>(ip.prefix.value_or(ip.max_prefix())));
-    int err = rtnl_addr_delete(sock_, a.get(), 0);
-    if (err == -NLE_NOADDR || err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
-        return false;
-    if (err < 0)
-        nl_fail(code, "Unable to delete address " + ip.text(), err);
-    return true;
+    return nl_done(rtnl_addr_delete(sock_, device_address(ifindex, ip).get(), 0), kGone, code,
+                   [&] { return "Unable to delete address " + ip.text(); });
 }
 
 bool Rtnl::add_device_route(int ifindex, const IpAddr &dst, unsigned prefix, int code) {
-    auto route = device_route(ifindex, dst, prefix);
-    int err = rtnl_route_add(sock_, route.get(), NLM_F_CREATE | NLM_F_EXCL);
-    if (err == -NLE_EXIST)
-        return false;
-    if (err < 0)
-        nl_fail(code, "Unable to add a route to " + dst.address() + "/" + std::to_string(prefix),
-                err);
-    return true;
+    return nl_done(
+        rtnl_route_add(sock_, device_route(ifindex, dst, prefix).get(), NLM_F_CREATE | NLM_F_EXCL),
+        {-NLE_EXIST}, code,
+        [&] { return "Unable to add a route to " + dst.address() + "/" + std::to_string(prefix); });
 }
 
 bool Rtnl::delete_device_route(int ifindex, const IpAddr &dst, unsigned prefix, int code) {
-    auto route = device_route(ifindex, dst, prefix);
-    int err = rtnl_route_delete(sock_, route.get(), 0);
-    if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV || err == -NLE_NOADDR)
-        return false;
-    if (err < 0)
-        nl_fail(code, "Unable to delete the route to " + dst.address(), err);
-    return true;
+    return nl_done(rtnl_route_delete(sock_, device_route(ifindex, dst, prefix).get(), 0), kGone,
+                   code, [&] { return "Unable to delete the route to " + dst.address(); });
 }
 
 bool Rtnl::add_proxy_neighbour(int ifindex, const IpAddr &ip, int code) {
-    auto n = proxy_neigh(ifindex, ip);
-    int err = rtnl_neigh_add(sock_, n.get(), NLM_F_CREATE | NLM_F_REPLACE);
-    if (err < 0)
-        nl_fail(code, "Unable to add a proxy neighbour entry for " + ip.address(), err);
-    return true;
+    return nl_done(
+        rtnl_neigh_add(sock_, proxy_neigh(ifindex, ip).get(), NLM_F_CREATE | NLM_F_REPLACE), {},
+        code, [&] { return "Unable to add a proxy neighbour entry for " + ip.address(); });
 }
 
 bool Rtnl::delete_proxy_neighbour(int ifindex, const IpAddr &ip, int code) {
-    auto n = proxy_neigh(ifindex, ip);
-    int err = rtnl_neigh_delete(sock_, n.get(), 0);
-    if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV || err == -NLE_NOADDR)
-        return false;
-    if (err < 0)
-        nl_fail(code, "Unable to delete the proxy neighbour entry for " + ip.address(), err);
-    return true;
+    return nl_done(rtnl_neigh_delete(sock_, proxy_neigh(ifindex, ip).get(), 0), kGone, code, [&] {
+        return "Unable to delete the proxy neighbour entry for " + ip.address();
+    });
 }
 
 std::string host_hwid() {

@@ -9,7 +9,6 @@
 #include <net/if.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdlib>
 
 namespace fs = std::filesystem;
@@ -19,14 +18,6 @@ namespace {
 
 fs::path veip_dir() {
     return state_dir() / "veip";
-}
-
-template <typename T> std::optional<T> to_number(std::string_view text) {
-    T value{};
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || text.empty())
-        return std::nullopt;
-    return value;
 }
 
 // Whether addr (no mask) lies inside net/prefix.
@@ -71,12 +62,12 @@ std::optional<NetRecord> parse_record(std::string_view text) {
         if (words.empty() || words[0].starts_with("#"))
             continue;
         if (words[0] == "netns" && words.size() == 2) {
-            auto ino = to_number<ino_t>(words[1]);
+            auto ino = parse_number<ino_t>(words[1]);
             if (!ino)
                 return std::nullopt;
             record.netns = *ino;
         } else if (words[0] == "proxy" && words.size() == 4) {
-            auto index = to_number<int>(words[1]);
+            auto index = parse_number<int>(words[1]);
             auto ip = try_parse_ip(words[3]);
             if (!index || !ip)
                 return std::nullopt;
@@ -117,7 +108,7 @@ std::vector<Ctid> recorded_ctids() {
     std::vector<Ctid> result;
     std::error_code ec;
     for (const auto &entry : fs::directory_iterator(veip_dir(), ec)) {
-        if (auto id = to_number<Ctid>(entry.path().filename().string()))
+        if (auto id = parse_number<Ctid>(entry.path().filename().string()))
             result.push_back(*id);
     }
     return result;

@@ -66,7 +66,8 @@ std::optional<std::uint64_t> read_counter(const GroupDirs &dirs, Ctid ctid, cons
     auto text = read_file(*dir / f.file);
     if (!text)
         return std::nullopt;
-    return f.key.empty() ? parse_decimal(trim(*text)) : parse_keyed_value(*text, f.key);
+    return f.key.empty() ? parse_number<std::uint64_t>(trim(*text))
+                         : parse_keyed_value(*text, f.key);
 }
 
 std::optional<std::uint64_t> cgroup_failcnt(const GroupDirs &dirs, Ctid ctid) {
@@ -114,13 +115,13 @@ std::optional<std::uint64_t> parse_keyed_value(std::string_view text, std::strin
     for (const auto &line : split(text, '\n')) {
         auto words = split_ws(line);
         if (words.size() == 2 && words[0] == key)
-            return parse_decimal(words[1]);
+            return parse_number<std::uint64_t>(words[1]);
     }
     return std::nullopt;
 }
 
 std::optional<std::uint64_t> parse_memory_limit(std::string_view text) {
-    auto value = parse_decimal(trim(text));
+    auto value = parse_number<std::uint64_t>(trim(text));
     if (!value || *value >= kUnlimitedFloor)
         return std::nullopt;
     return value;

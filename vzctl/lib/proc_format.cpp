@@ -4,6 +4,7 @@
 
 #include "vzkit/error.h"
 #include "vzkit/json.h"
+#include "vzkit/util.h"
 
 #include <algorithm>
 #include <array>
@@ -59,7 +60,7 @@ PsColumn parse_column(std::string_view item, int code) {
     std::optional<std::size_t> width;
     if (auto colon = item.find(':'); colon != std::string_view::npos) {
         name = item.substr(0, colon);
-        auto value = parse_decimal(item.substr(colon + 1));
+        auto value = parse_number<std::uint64_t>(item.substr(colon + 1));
         if (!value || *value == 0 || *value > 4096)
             throw Error(code, "Bad width in format specifier: " + std::string(item));
         width = *value;

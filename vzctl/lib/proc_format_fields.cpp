@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdio>
 #include <ctime>
+#include <type_traits>
 
 namespace vz {
 namespace {
@@ -42,50 +43,40 @@ std::string strftime_local(std::int64_t epoch, const char *format) {
     return std::string(buf, n);
 }
 
-std::string lookup_user(uid_t uid) {
-    passwd pw{}, *found = nullptr;
+// The name of id in the user or group database (getpwuid_r, getgrgid_r), or
+// the number when it has none.
+template <typename Entry, typename Id>
+std::string lookup_name(Id id, int (*lookup)(Id, Entry *, char *, std::size_t, Entry **),
+                        char *Entry::*name) {
+    Entry entry{}, *found = nullptr;
     std::array<char, 4096> buf{};
-    if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == 0 && found)
-        return pw.pw_name;
-    return std::to_string(uid);
+    if (lookup(id, &entry, buf.data(), buf.size(), &found) == 0 && found)
+        return entry.*name;
+    return std::to_string(id);
+}
+
+std::string lookup_user(uid_t uid) {
+    return lookup_name(uid, ::getpwuid_r, &passwd::pw_name);
 }
 
 std::string lookup_group(gid_t gid) {
-    group gr{}, *found = nullptr;
-    std::array<char, 4096> buf{};
-    if (::getgrgid_r(gid, &gr, buf.data(), buf.size(), &found) == 0 && found)
-        return gr.gr_name;
-    return std::to_string(gid);
+    return lookup_name(gid, ::getgrgid_r, &group::gr_name);
 }
 
 // ---- values --------------------------------------------------------------------
 
-template <auto Member> PsValue stat_int(const ProcEntry &e, PsContext &) {
-    return static_cast<std::int64_t>(e.stat.*Member);
+// A number straight from a member of the entry or of its stat.
+template <auto Member> PsValue int_of(const ProcEntry &e, PsContext &) {
+    if constexpr (std::is_invocable_v<decltype(Member), const ProcStat &>)
+        return static_cast<std::int64_t>(e.stat.*Member);
+    else
+        return static_cast<std::int64_t>(e.*Member);
 }
-PsValue v_ctid(const ProcEntry &e, PsContext &) {
-    return static_cast<std::int64_t>(e.ctid);
-}
-PsValue v_vpid(const ProcEntry &e, PsContext &) {
-    return static_cast<std::int64_t>(e.vpid);
-}
-PsValue v_user(const ProcEntry &e, PsContext &c) {
-    return c.names.user(e.uid);
-}
-PsValue v_ruser(const ProcEntry &e, PsContext &c) {
-    return c.names.user(e.ruid);
-}
-PsValue v_uid(const ProcEntry &e, PsContext &) {
-    return static_cast<std::int64_t>(e.uid);
-}
-PsValue v_ruid(const ProcEntry &e, PsContext &) {
-    return static_cast<std::int64_t>(e.ruid);
+template <auto Member> PsValue user_of(const ProcEntry &e, PsContext &c) {
+    return c.names.user(e.*Member);
 }
 PsValue v_group(const ProcEntry &e, PsContext &c) {
     return c.names.group(e.gid);
-}
-PsValue v_gid(const ProcEntry &e, PsContext &) {
-    return static_cast<std::int64_t>(e.gid);
 }
 PsValue v_pcpu(const ProcEntry &e, PsContext &c) {
     return static_cast<double>(pcpu_permille(e, c.system)) / 10.0;
@@ -191,19 +182,19 @@ std::string t_args(const ProcEntry &e, PsContext &c) {
 constexpr unsigned kS = kPsNeedStatus;
 
 constexpr auto kFields = std::to_array<PsField>({
-    {"pid", "PID", Right, 5, 0, false, stat_int<&ProcStat::pid>, nullptr},
-    {"ppid", "PPID", Right, 5, 0, false, stat_int<&ProcStat::ppid>, nullptr},
-    {"pgid", "PGID", Right, 5, 0, false, stat_int<&ProcStat::pgrp>, nullptr},
-    {"sid", "SID", Right, 5, 0, false, stat_int<&ProcStat::session>, nullptr},
-    {"tpgid", "TPGID", Right, 5, 0, false, stat_int<&ProcStat::tpgid>, nullptr},
-    {"ctid", "CTID", Right, 4, 0, false, v_ctid, nullptr},
-    {"vpid", "VPID", Right, 5, kS, false, v_vpid, nullptr},
-    {"user", "USER", Left, 8, kS, false, v_user, nullptr},
-    {"ruser", "RUSER", Left, 8, kS, false, v_ruser, nullptr},
-    {"uid", "UID", Right, 5, kS, false, v_uid, nullptr},
-    {"ruid", "RUID", Right, 5, kS, false, v_ruid, nullptr},
+    {"pid", "PID", Right, 5, 0, false, int_of<&ProcStat::pid>, nullptr},
+    {"ppid", "PPID", Right, 5, 0, false, int_of<&ProcStat::ppid>, nullptr},
+    {"pgid", "PGID", Right, 5, 0, false, int_of<&ProcStat::pgrp>, nullptr},
+    {"sid", "SID", Right, 5, 0, false, int_of<&ProcStat::session>, nullptr},
+    {"tpgid", "TPGID", Right, 5, 0, false, int_of<&ProcStat::tpgid>, nullptr},
+    {"ctid", "CTID", Right, 4, 0, false, int_of<&ProcEntry::ctid>, nullptr},
+    {"vpid", "VPID", Right, 5, kS, false, int_of<&ProcEntry::vpid>, nullptr},
+    {"user", "USER", Left, 8, kS, false, user_of<&ProcEntry::uid>, nullptr},
+    {"ruser", "RUSER", Left, 8, kS, false, user_of<&ProcEntry::ruid>, nullptr},
+    {"uid", "UID", Right, 5, kS, false, int_of<&ProcEntry::uid>, nullptr},
+    {"ruid", "RUID", Right, 5, kS, false, int_of<&ProcEntry::ruid>, nullptr},
     {"group", "GROUP", Left, 8, kS, false, v_group, nullptr},
-    {"gid", "GID", Right, 5, kS, false, v_gid, nullptr},
+    {"gid", "GID", Right, 5, kS, false, int_of<&ProcEntry::gid>, nullptr},
     {"pcpu", "%CPU", Right, 4, 0, false, v_pcpu, t_pcpu},
     {"c", "C", Right, 2, 0, false, v_c, nullptr},
     {"pmem", "%MEM", Right, 4, 0, false, v_pmem, t_pmem},
@@ -211,10 +202,10 @@ constexpr auto kFields = std::to_array<PsField>({
     {"vsz", "VSZ", Right, 6, 0, false, v_vsz, nullptr},
     {"stat", "STAT", Left, 4, kS, false, v_stat, nullptr},
     {"s", "S", Left, 1, 0, false, v_state, nullptr},
-    {"ni", "NI", Right, 3, 0, false, stat_int<&ProcStat::nice>, nullptr},
+    {"ni", "NI", Right, 3, 0, false, int_of<&ProcStat::nice>, nullptr},
     {"pri", "PRI", Right, 3, 0, false, v_pri, nullptr},
-    {"nlwp", "NLWP", Right, 4, 0, false, stat_int<&ProcStat::threads>, nullptr},
-    {"psr", "PSR", Right, 3, 0, false, stat_int<&ProcStat::processor>, nullptr},
+    {"nlwp", "NLWP", Right, 4, 0, false, int_of<&ProcStat::threads>, nullptr},
+    {"psr", "PSR", Right, 3, 0, false, int_of<&ProcStat::processor>, nullptr},
     {"tty", "TT", Left, 8, 0, false, v_tty, nullptr},
     {"time", "TIME", Right, 8, 0, false, v_time, t_time},
     {"etime", "ELAPSED", Right, 11, 0, false, v_etime, t_etime},

@@ -3,20 +3,13 @@
 // thousands of times per refresh.
 #include "vzkit/proc_parse.h"
 
+#include "vzkit/util.h"
+
 #include <algorithm>
 #include <array>
-#include <charconv>
 
 namespace vz {
 namespace {
-
-std::optional<std::int64_t> parse_signed(std::string_view text) {
-    std::int64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-        return std::nullopt;
-    return value;
-}
 
 // Splits the part of a stat line after the comm into its space-separated
 // fields; index 0 is field 3 (state) of proc(5).
@@ -43,7 +36,7 @@ bool stat_field(const std::array<std::string_view, kStatFieldsUsed> &fields, std
     const std::size_t index = number - kStatFirstField;
     if (index >= count)
         return false;
-    auto value = parse_signed(fields[index]);
+    auto value = parse_number<std::int64_t>(fields[index]);
     if (!value)
         return false;
     out = static_cast<T>(*value);
@@ -72,7 +65,7 @@ template <typename T> bool parse_words(std::string_view value, std::vector<T> &o
         if (pos == std::string_view::npos)
             break;
         const auto end = std::min(value.find_first_of(" \t", pos), value.size());
-        auto number = parse_signed(value.substr(pos, end - pos));
+        auto number = parse_number<std::int64_t>(value.substr(pos, end - pos));
         if (!number)
             return false;
         out.push_back(static_cast<T>(*number));
@@ -106,7 +99,7 @@ bool parse_proc_stat(std::string_view text, ProcStat &out) {
     if (open == std::string_view::npos || close == std::string_view::npos || close < open ||
         close + 2 > text.size())
         return false;
-    auto pid = parse_signed(text.substr(0, open == 0 ? 0 : open - 1));
+    auto pid = parse_number<std::int64_t>(text.substr(0, open == 0 ? 0 : open - 1));
     if (!pid || *pid <= 0)
         return false;
     out.pid = static_cast<pid_t>(*pid);
@@ -153,23 +146,13 @@ bool parse_proc_status(std::string_view text, ProcStatus &out) {
     return true;
 }
 
-std::optional<std::uint64_t> parse_decimal(std::string_view text) {
-    if (text.empty() || text.front() < '0' || text.front() > '9')
-        return std::nullopt;
-    std::uint64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size())
-        return std::nullopt;
-    return value;
-}
-
 std::optional<Ctid> ctid_of_cgroup_path(std::string_view path) {
     constexpr std::string_view kPrefix = "/vz/";
     if (!path.starts_with(kPrefix))
         return std::nullopt;
     path.remove_prefix(kPrefix.size());
     const std::string_view name = path.substr(0, path.find('/'));
-    auto value = parse_decimal(name);
+    auto value = parse_number<std::uint64_t>(name);
     if (!value || *value == 0 || *value > kVeidMax || name.front() == '0')
         return std::nullopt;
     return static_cast<Ctid>(*value);
@@ -217,7 +200,7 @@ std::optional<std::uint64_t> parse_ns_link(std::string_view link, std::string_vi
     if (!link.starts_with(type) || link.size() < type.size() + 3 || link[type.size()] != ':' ||
         link[type.size() + 1] != '[' || link.back() != ']')
         return std::nullopt;
-    return parse_decimal(link.substr(type.size() + 2, link.size() - type.size() - 3));
+    return parse_number<std::uint64_t>(link.substr(type.size() + 2, link.size() - type.size() - 3));
 }
 
 std::string format_cmdline(std::string_view raw) {
@@ -239,11 +222,7 @@ std::string_view cmdline_argv0_name(std::string_view raw) {
 
 std::optional<double> parse_uptime(std::string_view text) {
     const std::string_view first = text.substr(0, text.find_first_of(" \n"));
-    double value = 0;
-    auto [end, ec] = std::from_chars(first.data(), first.data() + first.size(), value);
-    if (first.empty() || ec != std::errc() || end != first.data() + first.size())
-        return std::nullopt;
-    return value;
+    return parse_number<double>(first);
 }
 
 std::optional<std::uint64_t> parse_meminfo_kb(std::string_view text, std::string_view key) {
@@ -255,7 +234,7 @@ std::optional<std::uint64_t> parse_meminfo_kb(std::string_view text, std::string
     if (start == std::string_view::npos)
         return std::nullopt;
     v.remove_prefix(start);
-    return parse_decimal(v.substr(0, v.find(' ')));
+    return parse_number<std::uint64_t>(v.substr(0, v.find(' ')));
 }
 
 } // namespace vz

@@ -2,6 +2,7 @@
 #include "vzkit/proc_select.h"
 
 #include "vzkit/error.h"
+#include "vzkit/util.h"
 
 #include <pwd.h>
 
@@ -16,13 +17,24 @@ template <typename T> bool listed(const std::vector<T> &list, const T &value) {
 }
 
 std::optional<uid_t> uid_of(const std::string &word) {
-    if (auto number = parse_decimal(word); number && *number <= 0xfffffffe)
+    if (auto number = parse_number<std::uint64_t>(word); number && *number <= 0xfffffffe)
         return static_cast<uid_t>(*number);
     passwd pw{}, *found = nullptr;
     std::array<char, 4096> buf{};
     if (::getpwnam_r(word.c_str(), &pw, buf.data(), buf.size(), &found) == 0 && found)
         return pw.pw_uid;
     return std::nullopt;
+}
+
+// Each word of text as `one` makes it (throwing Error(code, ...) for a bad
+// one); Error(code, empty) when there is no word at all.
+template <typename Fn> auto parse_list(std::string_view text, int code, const char *empty, Fn one) {
+    std::vector<decltype(one(std::string()))> out;
+    for (const auto &word : parse_word_list(text))
+        out.push_back(one(word));
+    if (out.empty())
+        throw Error(code, empty);
+    return out;
 }
 
 } // namespace
@@ -45,47 +57,33 @@ std::vector<std::string> parse_word_list(std::string_view text) {
 }
 
 std::vector<pid_t> parse_pid_list(std::string_view text, int code) {
-    std::vector<pid_t> pids;
-    for (const auto &word : parse_word_list(text)) {
-        auto value = parse_decimal(word);
+    return parse_list(text, code, "Empty process ID list", [&](const std::string &word) {
+        auto value = parse_number<std::uint64_t>(word);
         if (!value || *value == 0 || *value > 0x7fffffff)
             throw Error(code, "Invalid process ID: " + word);
-        pids.push_back(static_cast<pid_t>(*value));
-    }
-    if (pids.empty())
-        throw Error(code, "Empty process ID list");
-    return pids;
+        return static_cast<pid_t>(*value);
+    });
 }
 
 std::vector<uid_t> parse_user_list(std::string_view text, int code) {
-    std::vector<uid_t> uids;
-    for (const auto &word : parse_word_list(text)) {
+    return parse_list(text, code, "Empty user list", [&](const std::string &word) {
         auto uid = uid_of(word);
         if (!uid)
             throw Error(code, "User name does not exist: " + word);
-        uids.push_back(*uid);
-    }
-    if (uids.empty())
-        throw Error(code, "Empty user list");
-    return uids;
+        return *uid;
+    });
 }
 
 std::vector<Ctid> parse_ctid_list(std::string_view text, int code) {
-    std::vector<Ctid> ctids;
-    for (const auto &word : parse_word_list(text)) {
-        if (word == "0") {
-            ctids.push_back(0);
-            continue;
-        }
+    return parse_list(text, code, "Empty CT ID list", [&](const std::string &word) -> Ctid {
+        if (word == "0")
+            return 0;
         try {
-            ctids.push_back(resolve_ctid(word));
+            return resolve_ctid(word);
         } catch (const Error &) {
             throw Error(code, "Bad CT ID " + word);
         }
-    }
-    if (ctids.empty())
-        throw Error(code, "Empty CT ID list");
-    return ctids;
+    });
 }
 
 bool ProcSelection::has_process_selection() const {

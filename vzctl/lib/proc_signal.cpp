@@ -46,7 +46,7 @@ std::optional<int> parse_realtime(std::string_view name) {
         return from_min ? low : high;
     if (name.front() != (from_min ? '+' : '-'))
         return std::nullopt;
-    auto offset = parse_decimal(name.substr(1));
+    auto offset = parse_number<std::uint64_t>(name.substr(1));
     if (!offset || *offset > static_cast<std::uint64_t>(high - low))
         return std::nullopt;
     const int n = static_cast<int>(*offset);
@@ -56,7 +56,7 @@ std::optional<int> parse_realtime(std::string_view name) {
 } // namespace
 
 std::optional<int> parse_signal(std::string_view text) {
-    if (auto number = parse_decimal(text))
+    if (auto number = parse_number<std::uint64_t>(text))
         return *number <= static_cast<std::uint64_t>(SIGRTMAX) ? std::optional(int(*number))
                                                                : std::nullopt;
     std::string name = to_upper(text);

@@ -4,6 +4,7 @@
 #include "proc_io.h"
 
 #include "vzkit/error.h"
+#include "vzkit/util.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -28,7 +29,7 @@ UniqueFd open_proc(const std::filesystem::path &proc) {
 }
 
 std::optional<pid_t> pid_of_name(const char *name) {
-    auto value = parse_decimal(name);
+    auto value = parse_number<std::uint64_t>(name);
     if (!value || *value == 0 || *value > 0x7fffffff)
         return std::nullopt;
     return static_cast<pid_t>(*value);
@@ -40,7 +41,7 @@ std::optional<std::int64_t> boot_time(std::string_view proc_stat) {
     if (at == std::string_view::npos)
         return std::nullopt;
     auto rest = proc_stat.substr(at + kKey.size());
-    auto value = parse_decimal(rest.substr(0, rest.find('\n')));
+    auto value = parse_number<std::uint64_t>(rest.substr(0, rest.find('\n')));
     return value ? std::optional<std::int64_t>(static_cast<std::int64_t>(*value)) : std::nullopt;
 }
 

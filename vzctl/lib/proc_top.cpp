@@ -88,7 +88,7 @@ bool parse_proc_stat_cpu(std::string_view text, HostCounters &out) {
                 return false;
             std::array<std::uint64_t, 8> v{};
             for (std::size_t i = 0; i < v.size(); ++i) {
-                auto value = parse_decimal(words[i + 1]);
+                auto value = parse_number<std::uint64_t>(words[i + 1]);
                 if (!value)
                     return false;
                 v[i] = *value;

@@ -89,6 +89,19 @@ void drain(int from, int to) {
         write_all(to, buf, static_cast<size_t>(n));
 }
 
+std::optional<std::vector<int>> poll_readable(const std::vector<int> &fds) {
+    std::vector<pollfd> polled;
+    for (int fd : fds)
+        polled.push_back({fd, POLLIN, 0}); // poll() itself skips a negative fd
+    if (poll(polled.data(), polled.size(), -1) < 0)
+        return errno == EINTR ? std::optional(std::vector<int>{}) : std::nullopt;
+    std::vector<int> ready;
+    for (const auto &p : polled)
+        if (p.revents)
+            ready.push_back(p.fd);
+    return ready;
+}
+
 void relay_pipes(pid_t child, UniqueFd child_in, UniqueFd child_out, UniqueFd child_err,
                  const std::optional<std::string> &input) {
     IgnoreSigpipe guard;
@@ -100,35 +113,23 @@ void relay_pipes(pid_t child, UniqueFd child_in, UniqueFd child_out, UniqueFd ch
         stdin_open = false;
     }
     while (child_out || child_err) {
-        std::vector<pollfd> fds;
-        if (stdin_open && child_in)
-            fds.push_back({STDIN_FILENO, POLLIN, 0});
-        if (child_out)
-            fds.push_back({child_out.get(), POLLIN, 0});
-        if (child_err)
-            fds.push_back({child_err.get(), POLLIN, 0});
-        if (pidfd)
-            fds.push_back({pidfd.get(), POLLIN, 0});
-        if (poll(fds.data(), fds.size(), -1) < 0) {
-            if (errno == EINTR)
-                continue;
+        auto ready = poll_readable({stdin_open && child_in ? STDIN_FILENO : -1, child_out.get(),
+                                    child_err.get(), pidfd.get()});
+        if (!ready)
             break;
-        }
-        for (const auto &p : fds) {
-            if (!p.revents)
-                continue;
-            if (p.fd == STDIN_FILENO) {
+        for (int fd : *ready) {
+            if (fd == STDIN_FILENO) {
                 if (!pump(STDIN_FILENO, child_in.get())) {
                     child_in.reset();
                     stdin_open = false;
                 }
-            } else if (p.fd == child_out.get()) {
+            } else if (fd == child_out.get()) {
                 if (!pump(child_out.get(), STDOUT_FILENO))
                     child_out.reset();
-            } else if (p.fd == child_err.get()) {
+            } else if (fd == child_err.get()) {
                 if (!pump(child_err.get(), STDERR_FILENO))
                     child_err.reset();
-            } else if (pidfd && p.fd == pidfd.get()) {
+            } else if (pidfd && fd == pidfd.get()) {
                 // The command is gone; what it left running in the background
                 // must not keep vzctl waiting on the pipes it inherited.
                 if (child_out)

@@ -51,23 +51,6 @@ UniqueFd open_for_write(const std::filesystem::path &path) {
     return fd;
 }
 
-// Removes the temp file of write_file_atomic unless the rename happened.
-class TempFile {
-  public:
-    explicit TempFile(std::string path) : path_(std::move(path)) {}
-    TempFile(const TempFile &) = delete;
-    TempFile &operator=(const TempFile &) = delete;
-    ~TempFile() {
-        if (!path_.empty())
-            ::unlink(path_.c_str());
-    }
-    const std::string &path() const { return path_; }
-    void commit() { path_.clear(); }
-
-  private:
-    std::string path_;
-};
-
 void fsync_dir(const std::filesystem::path &dir) {
     UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     // A directory that cannot be synced (some network file systems refuse)
@@ -124,18 +107,18 @@ void write_file_atomic(const std::filesystem::path &path, std::string_view data,
     UniqueFd fd(::mkostemp(templ.data(), O_CLOEXEC));
     if (!fd)
         throw_errno(VZ_SYSTEM_ERROR, "Unable to create a temporary file in " + dir.string());
-    TempFile temp(templ);
+    RemoveGuard temp(templ); // until the rename
     if (!write_all(fd.get(), data))
-        throw_errno(VZ_SYSTEM_ERROR, "Unable to write " + temp.path());
+        throw_errno(VZ_SYSTEM_ERROR, "Unable to write " + templ);
     if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0)
-        throw_errno(VZ_SYSTEM_ERROR, "Unable to chmod " + temp.path());
+        throw_errno(VZ_SYSTEM_ERROR, "Unable to chmod " + templ);
     if (::fsync(fd.get()) != 0)
-        throw_errno(VZ_SYSTEM_ERROR, "Unable to sync " + temp.path());
+        throw_errno(VZ_SYSTEM_ERROR, "Unable to sync " + templ);
     if (::close(fd.release()) != 0)
-        throw_errno(VZ_SYSTEM_ERROR, "Unable to close " + temp.path());
-    if (::rename(temp.path().c_str(), path.c_str()) != 0)
-        throw_errno(VZ_SYSTEM_ERROR, "Unable to rename " + temp.path() + " to " + path.string());
-    temp.commit();
+        throw_errno(VZ_SYSTEM_ERROR, "Unable to close " + templ);
+    if (::rename(templ.c_str(), path.c_str()) != 0)
+        throw_errno(VZ_SYSTEM_ERROR, "Unable to rename " + templ + " to " + path.string());
+    temp.release();
     fsync_dir(dir);
 }
 
@@ -200,6 +183,62 @@ std::string to_upper(std::string_view text) {
     std::ranges::transform(out, out.begin(),
                            [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     return out;
+}
+
+std::string unescape_mount_path(std::string_view raw) {
+    auto octal = [](char c) { return c >= '0' && c <= '7'; };
+    std::string out;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '\\' && i + 3 < raw.size() && octal(raw[i + 1]) && octal(raw[i + 2]) &&
+            octal(raw[i + 3])) {
+            out.push_back(static_cast<char>((raw[i + 1] - '0') * 64 + (raw[i + 2] - '0') * 8 +
+                                            (raw[i + 3] - '0')));
+            i += 3;
+        } else {
+            out.push_back(raw[i]);
+        }
+    }
+    return out;
+}
+
+std::vector<MountInfo> parse_mountinfo(std::string_view text) {
+    // id parent major:minor root mount-point options [optional...] - fstype source
+    // super-options; the paths are escaped, so splitting at spaces is safe.
+    constexpr std::size_t kFixedFields = 6;
+    std::vector<MountInfo> out;
+    for (const auto &line : split(text, '\n')) {
+        const auto fields = split(line, ' ');
+        auto dash =
+            std::find(fields.begin() + std::min(fields.size(), kFixedFields), fields.end(), "-");
+        if (std::distance(dash, fields.end()) < 2)
+            continue;
+        auto field = [&](std::size_t after) {
+            return static_cast<std::size_t>(std::distance(dash, fields.end())) > after
+                       ? dash[static_cast<std::ptrdiff_t>(after)]
+                       : std::string();
+        };
+        out.push_back({.major_minor = fields[2],
+                       .root = unescape_mount_path(fields[3]),
+                       .mount_point = unescape_mount_path(fields[4]),
+                       .fs_type = field(1),
+                       .source = unescape_mount_path(field(2)),
+                       .super_options = field(3)});
+    }
+    return out;
+}
+
+CStringArray::CStringArray(std::vector<std::string> items) : items_(std::move(items)) {
+    pointers_.reserve(items_.size() + 1);
+    for (auto &item : items_)
+        pointers_.push_back(item.data());
+    pointers_.push_back(nullptr);
+}
+
+RemoveGuard::~RemoveGuard() {
+    if (path_.empty())
+        return;
+    std::error_code ec; // a destructor cannot report; what is left is only litter
+    std::filesystem::remove_all(path_, ec);
 }
 
 void install_interrupt_handlers() {

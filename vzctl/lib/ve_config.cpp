@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <charconv>
 #include <cstdlib>
 
 namespace vz {
@@ -47,17 +46,10 @@ constexpr std::array kBoolWords = std::to_array<BoolWord>({
 } // namespace
 
 Ctid parse_ctid(std::string_view text) {
-    std::uint64_t value = 0;
-    // Digits only: from_chars alone would accept a leading '-' for a signed type
-    // and stop silently at trailing garbage.
-    bool ok = all_digits(text);
-    if (ok) {
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        ok = ec == std::errc() && end == text.data() + text.size() && value <= kVeidMax;
-    }
-    if (!ok)
+    auto value = parse_number<std::uint64_t>(text);
+    if (!value || *value > kVeidMax)
         throw Error(VZ_INVALID_PARAMETER_VALUE, "Bad CT ID " + std::string(text));
-    return static_cast<Ctid>(value);
+    return static_cast<Ctid>(*value);
 }
 
 std::filesystem::path conf_dir() {
@@ -161,12 +153,7 @@ std::optional<std::int64_t> VeConfig::get_int(std::string_view key) const {
     auto value = get(key);
     if (!value)
         return std::nullopt;
-    std::string_view text = trim(*value);
-    std::int64_t number = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-        return std::nullopt;
-    return number;
+    return parse_number<std::int64_t>(trim(*value));
 }
 
 std::filesystem::path VeConfig::ve_root() const {

@@ -11,6 +11,13 @@
 
 namespace vz {
 
+// The CPUUNITS range OpenVZ accepts, on the command line and in a config.
+inline constexpr unsigned kCpuUnitsMin = 8;
+inline constexpr unsigned kCpuUnitsMax = 500000;
+constexpr bool valid_cpuunits(std::uint64_t units) {
+    return units >= kCpuUnitsMin && units <= kCpuUnitsMax;
+}
+
 // Each field is unset when the config does not limit it ("unlimited" or absent),
 // which the cgroup layer applies as "no limit" (max / -1).
 struct CgroupLimits {

@@ -10,7 +10,6 @@
 #include "vzkit/ve_config.h"
 
 #include <array>
-#include <charconv>
 #include <iostream>
 
 namespace {
@@ -27,11 +26,10 @@ constexpr auto kOptions = std::to_array<vz::cli::Option>({
 });
 
 std::uint64_t number(const char *opt, const std::string &text) {
-    std::uint64_t v = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+    auto v = vz::parse_number<std::uint64_t>(text);
+    if (!v)
         throw vz::Error(1, std::string("Invalid value for ") + opt + ": " + text);
-    return v;
+    return *v;
 }
 
 int run(std::vector<std::string> args) {

@@ -42,6 +42,11 @@ struct DevNode {
     mode_t mode = 0; // S_IFCHR/S_IFBLK | perms, from the host node
 };
 std::vector<DevNode> parse_devnodes(std::string_view value);
+// The whole whitelist of a container: the defaults, then DEVICES, then the
+// rules of nodes (its parsed DEVNODES, which the caller also needs to create
+// the nodes). Throws as parse_devices().
+std::vector<DeviceRule> device_rules_from_config(const VeConfig &config,
+                                                 const std::vector<DevNode> &nodes);
 
 class Cgroup {
   public:

@@ -96,8 +96,4 @@ std::optional<double> parse_uptime(std::string_view text);
 // A "Key:  123 kB" line of /proc/meminfo, in kB.
 std::optional<std::uint64_t> parse_meminfo_kb(std::string_view text, std::string_view key);
 
-// A strictly decimal unsigned number; nullopt for anything else (signs,
-// spaces, overflow).
-std::optional<std::uint64_t> parse_decimal(std::string_view text);
-
 } // namespace vz

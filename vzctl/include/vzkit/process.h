@@ -32,6 +32,10 @@ bool pump(int from, int to);
 void drain(int from, int to);
 // A pidfd for pid (poll()able for its exit); invalid on failure.
 UniqueFd open_pidfd(pid_t pid);
+// Waits until some of fds are readable (or hung up) and returns those, in the
+// order given; a negative fd is not watched. Empty when a signal cut the wait
+// short, so that the caller acts on the signal first; nullopt if poll() failed.
+std::optional<std::vector<int>> poll_readable(const std::vector<int> &fds);
 
 // Ignores SIGPIPE for its lifetime: a relay must survive a reader that left.
 class IgnoreSigpipe {

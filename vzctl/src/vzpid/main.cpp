@@ -118,7 +118,7 @@ int run(std::vector<std::string> args) {
     int rc = 0;
     std::vector<vz::ProcEntry> found;
     for (const auto &word : pid_words(opts)) {
-        auto pid = vz::parse_decimal(word);
+        auto pid = vz::parse_number<std::uint64_t>(word);
         if (!pid || *pid == 0 || *pid > 0x7fffffff) {
             std::cerr << "vzpid: invalid pid: " << word << '\n';
             rc = kExitFailure;

@@ -192,7 +192,7 @@ std::size_t line_limit(const Options &opts) {
     if (opts.wide || opts.json || !::isatty(STDOUT_FILENO))
         return 0;
     if (const char *columns = std::getenv("COLUMNS"))
-        if (auto n = vz::parse_decimal(columns); n && *n > 0)
+        if (auto n = vz::parse_number<std::uint64_t>(columns); n && *n > 0)
             return *n;
     winsize ws{};
     if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)

@@ -73,17 +73,14 @@ struct Options {
 };
 
 double parse_delay(const std::string &text) {
-    double value = 0;
-    const std::string_view s = text;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !(value > 0) ||
-        value > 86400)
-        throw vz::Error(kExitFailure, "Bad delay: " + std::string(s) + " (seconds, more than 0)");
-    return value;
+    auto value = vz::parse_number<double>(text);
+    if (!value || !(*value > 0) || *value > 86400)
+        throw vz::Error(kExitFailure, "Bad delay: " + text + " (seconds, more than 0)");
+    return *value;
 }
 
 unsigned long parse_count(const std::string &text) {
-    auto value = vz::parse_decimal(text);
+    auto value = vz::parse_number<std::uint64_t>(text);
     if (!value || *value == 0 || *value > 1000000000)
         throw vz::Error(kExitFailure, "Bad iteration count: " + text);
     return static_cast<unsigned long>(*value);
