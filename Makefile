@@ -6,7 +6,7 @@ PREFIX     ?= /usr
 DESTDIR    ?=
 JOBS       ?= $(shell nproc)
 
-.PHONY: all build deps templates check check-unit check-integration check-vm demo install clean
+.PHONY: all build deps templates check check-unit check-host check-integration check-vm demo install clean
 
 all: build
 
@@ -33,8 +33,13 @@ templates-debian:
 check: build templates templates-debian
 	cd $(BUILD) && ctest --output-on-failure -j 1
 
+# Pure tests: no root, nothing of the running kernel beyond a file system.
 check-unit: build
 	cd $(BUILD) && ctest --output-on-failure -L unit
+
+# Boost.Test cases against the live kernel (cgroups, namespaces, seccomp...): root.
+check-host: build
+	cd $(BUILD) && ctest --output-on-failure -L host
 
 check-integration: build templates templates-debian
 	cd $(BUILD) && ctest --output-on-failure -L integration

@@ -59,6 +59,7 @@ trap 'exit 130' INT TERM
 # waits; with -p the spawner is pid 1 of its own namespace (killing it ends them
 # all) and lists nothing.
 spawn() {
+  # shellcheck disable=SC2016 # expanded by the spawner's bash
   local script='for ((i = 0; i < N; i++)); do sleep 100000 & echo $! >> "$F"; done; touch "$R"; wait'
   if [ "$NEW_NS" = 1 ]; then
     N=$N F=/dev/null R=$PIDFILE.ready unshare --pid --fork --kill-child bash -c "$script" 2>/dev/null &
@@ -97,6 +98,7 @@ for ((r = 0; r < RUNS; r++)); do
   # Interleaved, starting at a different pair each run.
   for ((k = 0; k < ${#CMDS[@]}; k++)); do
     i=$(( (k + 2 * r) % ${#CMDS[@]} ))
+    # shellcheck disable=SC2086 # split: each entry is a command line
     echo "$i $(time_once ${CMDS[$i]})" >> "$TIMES"
   done
 done
@@ -109,8 +111,8 @@ echo "host: $(uname -r), $(nproc) CPUs; processes: $PROCS (in containers: $IN_CT
 printf '%-24s %9s %9s %9s   %s\n' command median_s min_s max_s "ratio (vzps / ps)"
 declare -a MED
 for i in "${!CMDS[@]}"; do
-  read -r med min max < <(awk -v i=$i '$1 == i { print $2 }' "$TIMES" | stats)
-  MED[$i]=$med
+  read -r med min max < <(awk -v i="$i" '$1 == i { print $2 }' "$TIMES" | stats)
+  MED[i]=$med
   ratio=""
   if (( i % 2 == 1 )); then
     ratio=$(awk -v a="$med" -v b="${MED[$((i - 1))]}" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')

@@ -8,8 +8,10 @@ SRC=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:?usage: build.sh OUTDIR [KDIR]}
 KDIR=${2:-${KDIR:-}}
 if [ -z "$KDIR" ]; then
-  KDIR=$(ls -d /lib/modules/*-amd64/build 2>/dev/null | sort -V | tail -n 1)
-  [ -n "$KDIR" ] || KDIR=$(ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
+  # newest_dir GLOB...: the last existing directory, by version order.
+  newest_dir() { for d in "$@"; do if [ -d "$d" ]; then echo "$d"; fi; done | sort -V | tail -n 1; }
+  KDIR=$(newest_dir /lib/modules/*-amd64/build)
+  [ -n "$KDIR" ] || KDIR=$(newest_dir /lib/modules/*/build)
 fi
 if [ -z "$KDIR" ] || [ ! -f "$KDIR/Makefile" ]; then
   echo "kmod/build.sh: no kernel headers (install linux-headers-amd64 or pass KDIR=)" >&2

@@ -33,14 +33,14 @@ static inline unsigned long vzkit_arg(struct pt_regs *regs, unsigned int n)
 /*
  * Make a probed function return value without running it: the pre-handler
  * points the instruction pointer at a stub that only returns (what the
- * kernel's own error injection does, arch/x86/lib/error-inject.c).
+ * kernel's own error injection does on x86).
  */
 void vzkit_override_return(struct pt_regs *regs, unsigned long value);
 
 /*
  * Per-node memory cgroup statistics (bytes or pages, by item), as of the
  * last statistics flush. Their aggregated copy is in a public header up to 6.9; later kernels keep it
- * private to mm/memcontrol.c, where the figures read 0.
+ * private to the memory controller, where the figures read 0.
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
 static inline unsigned long vzkit_memcg_node_stat(struct mem_cgroup *memcg,

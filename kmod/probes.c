@@ -207,7 +207,7 @@ static struct ftrace_ops vzkit_sk_free_ops = {
 /*
  * A lock an inode holds is a copy of the request (locks_copy_lock), made
  * right before it is inserted; it leaves with locks_unlink_lock_ctx. The
- * allocator itself is inlined into fs/locks.c and cannot be probed.
+ * allocator itself is inlined into the file-lock code and cannot be probed.
  */
 static int vzkit_lock_copy_pre(struct kprobe *kp, struct pt_regs *regs)
 {

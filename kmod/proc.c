@@ -16,7 +16,7 @@
 #include "compat.h"
 #include "vzkit.h"
 
-/* 64-bit layout of kernel/bc/proc.c. */
+/* The 64-bit layout of OpenVZ's kernel. */
 #define VZKIT_HEAD_FMT "%10s  %-12s %20s %20s %20s %20s %20s\n"
 #define VZKIT_RES_FMT "%10s  %-12s %20lu %20lu %20lu %20lu %20lu\n"
 #define VZKIT_VESTAT_WIDTH (12 * 21 - 1)

@@ -5,7 +5,10 @@
 set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${1:-build}/checkpatch
-TARBALL=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
+TARBALL=
+for f in /usr/src/linux-source-6.1.tar.*; do
+  if [ -e "$f" ]; then TARBALL=$f; break; fi
+done
 if [ ! -x "$CACHE/scripts/checkpatch.pl" ]; then
   [ -n "$TARBALL" ] || { echo "checkpatch: install linux-source-6.1" >&2; exit 2; }
   mkdir -p "$CACHE"

@@ -9,6 +9,7 @@ PACKAGES="
   zstd xz-utils bzip2 gzip tar attr acl libcap2-bin
   qemu-system-x86 linux-image-amd64 cpio
   linux-headers-amd64 linux-source-6.1
+  shellcheck
 "
 missing=""
 for p in $PACKAGES; do
@@ -18,7 +19,7 @@ if [ -n "$missing" ]; then
   echo "install-deps: installing:$missing"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # shellcheck disable=SC2086
+  # shellcheck disable=SC2086 # split: one package a word
   apt-get install -y -qq --no-install-recommends $missing
 else
   echo "install-deps: all packages present"

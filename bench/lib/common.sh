@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by bench/run and bench/metrics/*: logging, timing, statistics, the
 # results file and the cleanup stack. Sourced; expects bash 5 (EPOCHREALTIME).
 

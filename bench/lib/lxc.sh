@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # LXC's side: LXC 5 from Debian, containers under a private lxcpath
 # ($BENCH_DIR/lxc, every command gets -P), names prefixed vzb-. Sourced by
 # bench/run.

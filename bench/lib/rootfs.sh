@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The root file systems both sides run. Sourced by bench/run.
 #
 # - busybox-minimal (make templates): every container either side starts is
@@ -41,6 +42,7 @@ big_template() {
             mv -f "$tmp" "$(big_archive $ext)"
         else
             rm -f "$tmp"
+            # shellcheck disable=SC2034 # read by bench/metrics/create.sh
             BIG_ERROR="cannot recompress $BIG_GZ as .tar.$ext"
             return 1
         fi

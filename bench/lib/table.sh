@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Renders $RESULTS (see row in common.sh) as a Markdown table, with the
 # machine it ran on above it. Sourced by bench/run.
 

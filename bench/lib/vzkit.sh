@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # vzkit's side: an isolated instance (its own VZ_CONFDIR, private, root, lock
 # and template dirs under $BENCH_DIR/vz, as scripts/demo.sh and the integration
 # tests do), so a benchmark never touches /etc/vz or /vz. Sourced by bench/run.
@@ -8,7 +9,7 @@ VZ_ROOT="$BENCH_DIR/vz"
 VZ_CTIDS_FILE="$VZ_ROOT/ctids"
 
 vz_setup() {
-    [ -x "$VZCTL" ] && [ -x "$VZLIST" ] || die "no vzctl/vzlist in $BUILD/bin (make build)"
+    { [ -x "$VZCTL" ] && [ -x "$VZLIST" ]; } || die "no vzctl/vzlist in $BUILD/bin (make build)"
     mkdir -p "$VZ_ROOT/etc/conf" "$VZ_ROOT/vz/template/cache" "$VZ_ROOT/vz/private" \
         "$VZ_ROOT/vz/root" "$VZ_ROOT/vz/lock" "$VZ_ROOT/vz/dump"
     export VZ_CONFDIR="$VZ_ROOT/etc"

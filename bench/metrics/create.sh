@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # create: `vzctl create` from a 100+ MB template against the floor, GNU tar
 # unpacking the same archive (.tar.gz and .tar.zst, and .tar.xz), and against
 # `lxc-create -t local`, LXC's way to make a container from a local rootfs

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # list and density. Both need many defined containers: vzkit CTIDs 6000-6999
 # (vzctl create from the busybox archive) and LXC containers vzb-0000...
 # (the same archive unpacked by tar), defined interleaved so that both sides'
@@ -33,15 +34,15 @@ metric_list() {
         log "list: $LIST_RUNS interleaved runs with $count_vz/$count_lxc containers defined"
         for ((r = 0; r < LIST_RUNS; r++)); do
             for side in $(sides_in_round "$r"); do
-                if time_us t ${side}_list; then
-                    sample_ms list.$n.$side "$t"
+                if time_us t "${side}_list"; then
+                    sample_ms "list.$n.$side" "$t"
                 else
-                    fail_run list.$n.$side "run $r"
+                    fail_run "list.$n.$side" "run $r"
                 fi
             done
         done
         row "list (\`vzlist -a\` vs \`lxc-ls -f\`), $count_vz/$count_lxc CTs defined, stopped" ms \
-            list.$n.vz LXC list.$n.lxc "≤ 1/10 of lxc-ls" "$(fail_note list.$n)"
+            "list.$n.vz" LXC "list.$n.lxc" "≤ 1/10 of lxc-ls" "$(fail_note "list.$n")"
     done
 }
 
@@ -87,7 +88,7 @@ attribute_procs() {
 
 dens_settle() {
     # The newest CT finished booting, then the machine is left alone briefly.
-    ${1}_wait_booted "$2" >/dev/null 2>&1
+    "${1}_wait_booted" "$2" >/dev/null 2>&1
     sleep "$DENSITY_SETTLE_S"
 }
 
@@ -174,8 +175,8 @@ dens_ramp() {
         log "density: $side ramp to $n"
         while [ $i -lt "$n" ]; do
             ct=$(dens_ct "$side" $i)
-            if ! time_us t ${side}_start_ready "$ct"; then
-                fail_run density.$side "start of $ct, the $((i + 1))th; $(dens_limits)"
+            if ! time_us t "${side}_start_ready" "$ct"; then
+                fail_run "density.$side" "start of $ct, the $((i + 1))th; $(dens_limits)"
                 echo "$i started, the $((i + 1))th failed ($(dens_limits))" >"$DENS_TMP/failure"
                 dens_stop_all "$side" $((i + 1))
                 return 0

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # module overhead, in the VM (tests/vm/run.sh: Debian's 6.1 kernel, QEMU/TCG;
 # this host's kernel cannot load modules): system-call loops in a CT with the
 # vzkit module loaded against the same kernel without it, and the time to read

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # start, stop: one container a side, started and stopped ROUNDS times,
 # interleaved. start = from the start command until `true` runs inside;
 # stop alternates graceful and fast every two rounds.
@@ -28,27 +29,27 @@ life_round() {
     mode=graceful
     (((r / 2) % 2)) && mode=fast
     for side in $(sides_in_round "$r"); do
-        ct=$(life_ct $side)
-        if time_us t ${side}_start_ready "$ct"; then
-            sample_ms start.$side "$t"
+        ct=$(life_ct "$side")
+        if time_us t "${side}_start_ready" "$ct"; then
+            sample_ms "start.$side" "$t"
         else
-            fail_run start.$side "round $r: start of $ct"
+            fail_run "start.$side" "round $r: start of $ct"
         fi
     done
     # A stop must not race the boot: both finish booting first.
-    for side in vz lxc; do ${side}_wait_booted "$(life_ct $side)" >/dev/null 2>&1; done
+    for side in vz lxc; do "${side}_wait_booted" "$(life_ct "$side")" >/dev/null 2>&1; done
     for side in $(sides_in_round "$r"); do
-        ct=$(life_ct $side)
+        ct=$(life_ct "$side")
         local args=()
         if [ $mode = fast ]; then
-            if [ $side = vz ]; then args=(--fast); else args=(-k); fi
+            if [ "$side" = vz ]; then args=(--fast); else args=(-k); fi
         fi
-        if time_us t ${side}_stop "$ct" "${args[@]}" && ! ${side}_running "$ct"; then
-            sample_ms stop.$mode.$side "$t"
+        if time_us t "${side}_stop" "$ct" "${args[@]}" && ! "${side}_running" "$ct"; then
+            sample_ms "stop.$mode.$side" "$t"
         else
-            fail_run stop.$mode.$side "round $r: $mode stop of $ct"
+            fail_run "stop.$mode.$side" "round $r: $mode stop of $ct"
         fi
-        life_ensure_stopped $side
+        life_ensure_stopped "$side"
     done
 }
 
@@ -75,19 +76,19 @@ metric_exec() {
     life_define
     log "exec: $EXEC_RUNS interleaved runs"
     for side in vz lxc; do
-        ${side}_start_ready "$(life_ct $side)" && ${side}_wait_booted "$(life_ct $side)" ||
+        { "${side}_start_ready" "$(life_ct "$side")" && "${side}_wait_booted" "$(life_ct "$side")"; } ||
             die "exec: cannot start the $side container"
     done >/dev/null 2>&1
     for ((r = 0; r < EXEC_RUNS; r++)); do
         for side in $(sides_in_round "$r"); do
-            if time_us t ${side}_exec "$(life_ct $side)"; then
-                sample_ms exec.$side "$t"
+            if time_us t "${side}_exec" "$(life_ct "$side")"; then
+                sample_ms "exec.$side" "$t"
             else
-                fail_run exec.$side "run $r"
+                fail_run "exec.$side" "run $r"
             fi
         done
     done
-    for side in vz lxc; do life_ensure_stopped $side; done
+    for side in vz lxc; do life_ensure_stopped "$side"; done
     row "exec \`true\` in a running CT" ms exec.vz LXC exec.lxc "≤ 1/2 of LXC" \
         "$(fail_note exec)"
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # SET_HOSTNAME for Debian and Ubuntu: the short name in /etc/hostname (as
 # Debian's installer writes it), the full one in /etc/hosts.
 [ -n "${HOSTNM:-}" ] || exit 0

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # SET_HOSTNAME for Gentoo: OpenRC's hostname service reads
 # /etc/conf.d/hostname; /etc/hostname is kept in step.
 [ -n "${HOSTNM:-}" ] || exit 0

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # POST_CREATE: runs on the host right after create, with VE_ROOT pointing at
 # the new private area (OpenVZ's convention). Nothing runs in that tree yet,
 # but it came from a template: a path with a symlink in it is left alone so
@@ -20,7 +21,7 @@ no_symlink() {
 
 # An empty root password in a template means anybody could log in.
 for f in etc/passwd etc/shadow; do
-    no_symlink "$f" && [ -f "$VE_ROOT/$f" ] || continue
+    { no_symlink "$f" && [ -f "$VE_ROOT/$f" ]; } || continue
     if grep -q '^root::' "$VE_ROOT/$f"; then
         sed 's/^root::/root:!:/' "$VE_ROOT/$f" >"$VE_ROOT/$f.vzctl.$$" &&
             chmod "$(stat -c %a "$VE_ROOT/$f")" "$VE_ROOT/$f.vzctl.$$" &&

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # SET_HOSTNAME for the RHEL family: /etc/hostname (systemd releases), and
 # HOSTNAME in /etc/sysconfig/network where older releases read it.
 [ -n "${HOSTNM:-}" ] || exit 0

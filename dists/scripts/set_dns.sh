@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # SET_DNS: /etc/resolv.conf gets the search line and the nameservers vzctl
 # passes (already resolved when the config says inherit); what is not given
 # stays as it was. A symlink (systemd-resolved's stub) becomes a file.

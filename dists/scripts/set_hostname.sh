@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # SET_HOSTNAME, generic: /etc/hostname holds the full name, /etc/hosts maps
 # it to the container's first address.
 [ -n "${HOSTNM:-}" ] || exit 0

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # SET_USERPASS: USERPW="user:password ..."; a user that does not exist yet
 # is created with a home directory. Passwords travel on pipes, never on a
 # command line. Systems without chpasswd (busybox) get the hash from mkpasswd.
@@ -38,18 +39,18 @@ set_hash() {
 for pair in $USERPW; do
     user=${pair%%:*}
     pass=${pair#*:}
-    [ -n "$user" ] && [ "$user" != "$pair" ] || error "Invalid user:password pair" $VZ_CHANGEPASS
+    { [ -n "$user" ] && [ "$user" != "$pair" ]; } || error "Invalid user:password pair" "$VZ_CHANGEPASS"
     if ! grep -q "^$user:" /etc/passwd; then
-        add_user "$user" || error "Unable to create user $user" $VZ_CHANGEPASS
+        add_user "$user" || error "Unable to create user $user" "$VZ_CHANGEPASS"
     fi
     if command -v chpasswd >/dev/null 2>&1; then
-        echo "$pair" | chpasswd || error "Unable to set the password of $user" $VZ_CHANGEPASS
+        echo "$pair" | chpasswd || error "Unable to set the password of $user" "$VZ_CHANGEPASS"
     elif command -v mkpasswd >/dev/null 2>&1; then
-        hash=$(echo "$pass" | mkpasswd -m sha512) && [ -n "$hash" ] ||
-            error "Unable to hash the password of $user" $VZ_CHANGEPASS
+        { hash=$(echo "$pass" | mkpasswd -m sha512) && [ -n "$hash" ]; } ||
+            error "Unable to hash the password of $user" "$VZ_CHANGEPASS"
         set_hash "$user" "$hash"
     else
-        error "Neither chpasswd nor mkpasswd in the container" $VZ_CHANGEPASS
+        error "Neither chpasswd nor mkpasswd in the container" "$VZ_CHANGEPASS"
     fi
 done
 exit 0

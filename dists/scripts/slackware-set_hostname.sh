@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # SET_HOSTNAME for Slackware: rc.M reads the full name from /etc/HOSTNAME.
 [ -n "${HOSTNM:-}" ] || exit 0
 echo "$HOSTNM" | write_file /etc/HOSTNAME

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # SET_HOSTNAME for SUSE: /etc/hostname, and /etc/HOSTNAME where it exists.
 [ -n "${HOSTNM:-}" ] || exit 0
 echo "$HOSTNM" | write_file /etc/hostname

@@ -20,7 +20,7 @@ die() {
     exit 1
 }
 
-[ $# -ge 1 ] && [ $# -le 2 ] || {
+{ [ $# -ge 1 ] && [ $# -le 2 ]; } || {
     echo "usage: $0 OUTDIR [CACHEDIR]" >&2
     exit 2
 }
@@ -45,7 +45,7 @@ root=$work/rootfs
 tmp_out=""
 cleanup() {
     # debootstrap leaves proc and sys mounted when it fails half-way.
-    for m in $(awk -v r="$root" '$2 ~ "^"r {print $2}' /proc/mounts | sort -r); do
+    awk -v r="$root" '$2 ~ "^"r {print $2}' /proc/mounts | sort -r | while read -r m; do
         umount -l "$m" 2>/dev/null || true
     done
     [ -n "$tmp_out" ] && rm -f "$tmp_out"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # variables are read by the tests that source this
 # Shared by the integration tests: an isolated vzkit instance (its own
 # VZ_CONFDIR, private/root areas, lock dir and log) so that tests never touch
 # the host's /etc/vz or /vz, plus assertions. Source it, then call it_setup.
@@ -70,8 +71,64 @@ assert_contains() {
 assert_not_contains() {
     case "$1" in *"$2"*) fail "$3: '$2' found in: $1" ;; *) pass "$3" ;; esac
 }
-assert_true() { if eval "$1"; then pass "$2"; else fail "$2 ($1)"; fi; }
-assert_false() { if eval "$1"; then fail "$2 ($1)"; else pass "$2"; fi; }
+# assert_true DESCRIPTION -- command...: passes if the command (a program or a
+# function, its words as given, never re-parsed) exits 0; assert_false if it
+# does not. Only the exit status counts, so its output is discarded; to check
+# output, capture it and use assert_contains.
+assert_true() {
+    local what=$1
+    shift 2
+    if "$@" >/dev/null 2>&1; then pass "$what"; else fail "$what ($*)"; fi
+}
+assert_false() {
+    local what=$1
+    shift 2
+    if "$@" >/dev/null 2>&1; then fail "$what ($*)"; else pass "$what"; fi
+}
+
+# Small commands for assert_true, assert_false and wait_until, which take
+# one command and no shell syntax.
+# with_input TEXT command...: the command reads TEXT (and a newline) on its
+# standard input, e.g. with_input "$OUT" grep -q word.
+with_input() {
+    local text=$1
+    shift
+    printf '%s\n' "$text" | "$@"
+}
+# any_test FLAG PATH...: test FLAG PATH holds for one of the paths at least.
+any_test() {
+    local flag=$1 path
+    shift
+    for path; do test "$flag" "$path" && return 0; done
+    return 1
+}
+# not command...: the command failed.
+not() { ! "$@"; }
+# in_range N LOW HIGH: LOW <= N <= HIGH, integers.
+in_range() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
+# ct_status_matches CTID GREP-ARGS...: vzctl status of the CT matches.
+ct_status_matches() {
+    local ct=$1
+    shift
+    "$VZCTL" status "$ct" 2>/dev/null | grep "$@"
+}
+
+# indent PREFIX: standard input with PREFIX before each line, as the tests
+# show a helper's output.
+indent() { awk -v p="$1" '{ print p $0 }'; }
+
+# wait_until SECONDS command...: runs the command (as assert_true does) every
+# 0.1 s until it exits 0, at most SECONDS * 10 times; returns 1 if it never
+# did. Its output is discarded: a poll is judged by its exit status.
+wait_until() {
+    local tries=$(($1 * 10)) n=1
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ "$n" -lt "$tries" ] || return 1
+        n=$((n + 1))
+        sleep 0.1
+    done
+}
 
 # The cgroup directory of a CT for one controller, on v1 or v2.
 ct_cgroup() {
@@ -83,10 +140,5 @@ cgroup_v2() { [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; }
 # Waits until a CT's busybox init has run its boot script (rcS and what it
 # left in the background are gone) and started syslogd.
 wait_running() {
-    i=0
-    while [ $i -lt 100 ]; do
-        "$VZCTL" --quiet exec2 "$1" 'pidof syslogd && ! pidof rcS' >/dev/null 2>&1 && return 0
-        sleep 0.1; i=$((i + 1))
-    done
-    return 1
+    wait_until 10 "$VZCTL" --quiet exec2 "$1" 'pidof syslogd && ! pidof rcS'
 }

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Bad input gets a clear error and OpenVZ's exit code, and leaves nothing
 # behind: no private area, no config, no cgroup, no mount, no lock.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 it_setup
 CT=2103
@@ -9,9 +10,9 @@ PRIV="$IT_ROOT/vz/private/$CT"
 CONF="$VZ_CONFDIR/conf/$CT.conf"
 
 nothing_left() { # what
-    assert_false "[ -e '$PRIV' ] || [ -e '$PRIV.tmp' ]" "$1: no private area left"
-    assert_false "[ -e '$CONF' ]" "$1: no config left"
-    assert_false "ls '$IT_ROOT/vz/lock/'*.lck >/dev/null 2>&1" "$1: no lock left"
+    assert_false "$1: no private area left" -- any_test -e "$PRIV" "$PRIV.tmp"
+    assert_false "$1: no config left" -- test -e "$CONF"
+    assert_false "$1: no lock left" -- compgen -G "$IT_ROOT/vz/lock/*.lck"
 }
 
 # Unknown template → 91.
@@ -51,7 +52,7 @@ expect_rc 0 "start" -- "$VZCTL" start $CT
 expect_rc 32 "start of a running CT" -- "$VZCTL" start $CT
 expect_rc 32 "destroy of a running CT" -- "$VZCTL" destroy $CT
 expect_rc 32 "umount of a running CT" -- "$VZCTL" umount $CT
-assert_true "[ -d '$PRIV/bin' ]" "private area intact after refused destroy"
+assert_true "private area intact after refused destroy" -- test -d "$PRIV/bin"
 
 # A second vzctl on a locked CT → 9 naming the holder.
 mkdir -p "$IT_ROOT/vz/lock"
@@ -63,7 +64,7 @@ assert_contains "$OUT" "sleep" "lock error names the holder's command"
 kill $HOLDER; wait $HOLDER 2>/dev/null
 # The holder is gone: the stale lock is taken over.
 expect_rc 0 "stale lock taken over" -- "$VZCTL" stop $CT
-assert_false "[ -e '$IT_ROOT/vz/lock/$CT.lck' ]" "lock released after the command"
+assert_false "lock released after the command" -- test -e "$IT_ROOT/vz/lock/$CT.lck"
 expect_rc 0 "mount of a stopped CT" -- "$VZCTL" mount $CT
 expect_rc 41 "destroy of a mounted CT" -- "$VZCTL" destroy $CT
 expect_rc 0 "umount" -- "$VZCTL" umount $CT
@@ -74,8 +75,8 @@ rm -f "$CONF.destroyed"
 
 # Every failure path of start undoes what it did.
 cgroups_gone() {
-    assert_false "[ -d '$(ct_cgroup $CT memory)' ] || [ -d '$(ct_cgroup $CT pids)' ]" "$1: no cgroup left"
-    assert_false "grep -q ' $IT_ROOT/vz/root/$CT ' /proc/mounts" "$1: not mounted"
+    assert_false "$1: no cgroup left" -- any_test -d "$(ct_cgroup $CT memory)" "$(ct_cgroup $CT pids)"
+    assert_false "$1: not mounted" -- grep -q " $IT_ROOT/vz/root/$CT " /proc/mounts
     assert_eq "$("$VZCTL" status $CT)" "CTID $CT exist unmounted down" "$1: status"
 }
 expect_rc 0 "create" -- "$VZCTL" create $CT --ostemplate busybox-minimal
@@ -119,16 +120,16 @@ tar -czf "$BIG" -C "$IT_ROOT/big" . && rm -rf "$IT_ROOT/big"
 for sig in INT TERM KILL; do
     "$VZCTL" create $CT --ostemplate big-test >/dev/null 2>&1 &
     PID=$!
-    for i in $(seq 200); do [ -d "$PRIV.tmp" ] && break; sleep 0.02; done
+    wait_until 4 test -d "$PRIV.tmp"
     sleep 0.3
-    kill -$sig $PID; wait $PID; rc=$?
-    assert_true "[ $rc -ne 0 ]" "create interrupted by SIG$sig exits non-zero ($rc)"
+    kill "-$sig" $PID; wait $PID; rc=$?
+    assert_true "create interrupted by SIG$sig exits non-zero ($rc)" -- test "$rc" -ne 0
     if [ $sig != KILL ]; then
-        assert_false "[ -e '$PRIV.tmp' ] || [ -e '$PRIV' ]" "SIG$sig: no private area left"
+        assert_false "SIG$sig: no private area left" -- any_test -e "$PRIV.tmp" "$PRIV"
     fi
-    assert_false "[ -e '$CONF' ]" "SIG$sig: no config left"
+    assert_false "SIG$sig: no config left" -- test -e "$CONF"
     expect_rc 0 "create after SIG$sig" -- "$VZCTL" create $CT --ostemplate busybox-minimal
-    assert_false "[ -e '$PRIV.tmp' ]" "create after SIG$sig cleared the leftover"
+    assert_false "create after SIG$sig cleared the leftover" -- test -e "$PRIV.tmp"
     expect_rc 0 "destroy" -- "$VZCTL" destroy $CT
     rm -f "$CONF.destroyed"
 done

@@ -4,6 +4,7 @@
 # NUMPROC (pids.max) and reaches it, the refusals are counted, the host keeps
 # working, and a fast stop ends it all. Runs on the host (cgroup v1) and in
 # the VM (tests/vm/t_containers_v2.sh, cgroup v2, the module when loaded).
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 it_setup
 CT=2701
@@ -26,10 +27,10 @@ mkfifo "$IT_ROOT/never"
 exec 9<> "$IT_ROOT/never"
 nap() { read -r -t "$1" -u 9 _; } # sleep without a fork
 host_commands() { # prints the milliseconds taken; status 1 if any failed
-    local t0 rc=0 i
+    local t0 rc=0
     t0=$(now_ms)
     sh -c 'ls / > /dev/null' || rc=1
-    for i in $(seq 20); do /bin/true || rc=1; done
+    for _ in $(seq 20); do /bin/true || rc=1; done
     echo $(($(now_ms) - t0))
     return $rc
 }
@@ -83,7 +84,7 @@ deadline=$(($(now_ms) + 30000))
 while [ "$(now_ms)" -lt $deadline ] && [ $AT_LIMIT -lt 25 ]; do
     read -r cur < "$PIDS/pids.current" || cur=0
     SAMPLES=$((SAMPLES + 1))
-    [ "$cur" -gt $MAX ] && MAX=$cur
+    [ "$cur" -gt "$MAX" ] && MAX=$cur
     [ "$cur" -gt "$NUMPROC" ] && OVER=$((OVER + 1))
     [ "$cur" -eq "$NUMPROC" ] && AT_LIMIT=$((AT_LIMIT + 1))
     nap 0.02
@@ -97,19 +98,22 @@ HOST_MS=$(host_commands)
 HOST_RC=$?
 echo "host commands during the bomb: ${HOST_MS} ms (${BASE_MS} ms before it)"
 assert_eq "$HOST_RC" "0" "host commands succeed during the bomb"
-assert_true "[ $HOST_MS -lt $HOST_BOUND_MS ]" "host commands finish within ${HOST_BOUND_MS} ms during the bomb (${HOST_MS} ms)"
-assert_true "[ $(cat "$PIDS/pids.current") -le $NUMPROC ]" "still at most NUMPROC while the host works"
+assert_true "host commands finish within ${HOST_BOUND_MS} ms during the bomb (${HOST_MS} ms)" -- \
+    test "$HOST_MS" -lt "$HOST_BOUND_MS"
+assert_true "still at most NUMPROC while the host works" -- test "$(cat "$PIDS/pids.current")" -le "$NUMPROC"
 
 # The refusals were counted.
 if [ $HAVE_EVENTS = yes ]; then
     EVENTS=$(pids_events_max)
-    assert_true "[ $EVENTS -gt $EVENTS_BEFORE ]" "pids.events max counts the refused forks ($EVENTS_BEFORE → $EVENTS)"
+    assert_true "pids.events max counts the refused forks ($EVENTS_BEFORE → $EVENTS)" -- \
+        test "$EVENTS" -gt "$EVENTS_BEFORE"
 else
     echo "skip: no pids.events in $PIDS"
 fi
 if [ $HAVE_MODULE = yes ]; then
     FAILS=$(ubc_failcnt)
-    assert_true "[ ${FAILS:-0} -gt ${FAIL_BEFORE:-0} ]" "numproc failcnt in /proc/user_beancounters ($FAIL_BEFORE → $FAILS)"
+    assert_true "numproc failcnt in /proc/user_beancounters ($FAIL_BEFORE → $FAILS)" -- \
+        test "${FAILS:-0}" -gt "${FAIL_BEFORE:-0}"
 else
     echo "skip: the module is not loaded (no numproc failcnt to check)"
 fi
@@ -119,15 +123,16 @@ t0=$(now_ms)
 expect_rc 0 "stop --fast of the bombed CT" -- "$VZCTL" stop $CT --fast
 STOP_MS=$(($(now_ms) - t0))
 echo "stop --fast: ${STOP_MS} ms"
-assert_true "[ $STOP_MS -lt $((STOP_BOUND * 1000)) ]" "stop --fast within ${STOP_BOUND}s (${STOP_MS} ms)"
+assert_true "stop --fast within ${STOP_BOUND}s (${STOP_MS} ms)" -- test "$STOP_MS" -lt $((STOP_BOUND * 1000))
 assert_eq "$("$VZCTL" status $CT)" "CTID $CT exist unmounted down" "status after stop"
-assert_false "[ -d '$PIDS' ]" "the CT's pids group is gone"
+assert_false "the CT's pids group is gone" -- test -d "$PIDS"
 bomb_procs() { # pid(state ppid N) of every process named forkbomb, builtins only
     local p comm stat
     for p in /proc/[0-9]*; do
-        read -r comm 2>/dev/null < $p/comm || continue
+        read -r comm 2>/dev/null < "$p/comm" || continue
         [ "$comm" = forkbomb ] || continue
-        read -r stat 2>/dev/null < $p/stat || continue
+        read -r stat 2>/dev/null < "$p/stat" || continue
+        # shellcheck disable=SC2086 # split: the fields after the command name
         set -- ${stat##*) }
         echo "${p#/proc/}($1 ppid $2)"
     done

@@ -1,11 +1,14 @@
 #!/bin/bash
 # Host hook scripts run as OpenVZ runs them: vps.* and <CTID>.* around mount
 # and umount on the host with VEID/VE_CONFFILE, <CTID>.start and .stop inside.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 it_setup
 CT=2104
 it_ct $CT
 LOG="$IT_ROOT/hooks.log"
+# The hooks expand $VEID and $VE_CONFFILE when they run, not here.
+# shellcheck disable=SC2016
 for ev in premount mount umount postumount; do
     printf 'echo "vps.%s $VEID $VE_CONFFILE" >> %s\n' "$ev" "$LOG" > "$VZ_CONFDIR/conf/vps.$ev"
     printf 'echo "%s.%s $VEID" >> %s\n' "$CT" "$ev" "$LOG" > "$VZ_CONFDIR/conf/$CT.$ev"
@@ -30,6 +33,6 @@ assert_eq "$(cat "$LOG")" "$EXPECTED" "mount hooks ran in OpenVZ's order with VE
 PRIV="$IT_ROOT/vz/private/$CT"
 assert_eq "$(head -1 "$PRIV/root/start-ran" 2>/dev/null)" "started" "$CT.start ran inside the CT"
 assert_eq "$(cat "$PRIV/root/stop-ran" 2>/dev/null)" "stopping" "$CT.stop ran inside the CT"
-assert_false "[ -e /root/start-ran ]" "$CT.start did not run on the host"
+assert_false "$CT.start did not run on the host" -- test -e /root/start-ran
 expect_rc 0 "destroy" -- "$VZCTL" destroy $CT
-assert_true "[ -e '$VZ_CONFDIR/conf/$CT.start.destroyed' ]" "action scripts kept as .destroyed"
+assert_true "action scripts kept as .destroyed" -- test -e "$VZ_CONFDIR/conf/$CT.start.destroyed"

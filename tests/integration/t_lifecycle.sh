@@ -2,6 +2,7 @@
 # A busybox container through its whole life on this host's stock kernel:
 # create, start, look at it from inside, exec/exec2/enter/runscript, stop,
 # start again, destroy.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 it_setup
 CT=2101
@@ -9,9 +10,10 @@ it_ct $CT
 
 expect_rc 0 "create" -- "$VZCTL" create $CT --ostemplate busybox-minimal --hostname ct$CT.example.test
 PRIV="$IT_ROOT/vz/private/$CT"
-assert_true "[ -x '$PRIV/bin/busybox' ]" "private area unpacked"
-assert_true "[ -f '$VZ_CONFDIR/conf/$CT.conf' ]" "config written"
+assert_true "private area unpacked" -- test -x "$PRIV/bin/busybox"
+assert_true "config written" -- test -f "$VZ_CONFDIR/conf/$CT.conf"
 assert_contains "$(cat "$VZ_CONFDIR/conf/$CT.conf")" 'OSTEMPLATE="busybox-minimal"' "OSTEMPLATE saved"
+# shellcheck disable=SC2016 # $VEID is literal: the config keeps it unexpanded
 assert_contains "$(cat "$VZ_CONFDIR/conf/$CT.conf")" 'VE_PRIVATE="'"$IT_ROOT"'/vz/private/$VEID"' "VE_PRIVATE saved with literal \$VEID"
 assert_eq "$("$VZCTL" status $CT)" "CTID $CT exist unmounted down" "status of a stopped CT"
 
@@ -20,11 +22,12 @@ assert_contains "$OUT" "Container start in progress" "start message"
 assert_eq "$("$VZCTL" status $CT)" "CTID $CT exist mounted running" "status of a running CT"
 wait_running $CT || fail "CT did not come up"
 # No monitor: the CT's init was handed to the host's init, no vzctl remains.
-INIT=$(for p in $(cat "$(ct_cgroup $CT pids)/cgroup.procs"); do
-    awk '/^NSpid:/ && $NF == 1 {print FILENAME}' /proc/$p/status 2>/dev/null; done | cut -d/ -f3)
-assert_true "[ -n '$INIT' ]" "the CT's init found on the host ($INIT)"
-assert_eq "$(awk '{print $4}' /proc/$INIT/stat)" "1" "the CT's init is a child of the host's init"
-assert_false "pgrep -f 'vzctl.* start $CT' >/dev/null" "no vzctl process stays behind"
+INIT=$(while read -r p; do
+    awk '/^NSpid:/ && $NF == 1 {print FILENAME}' "/proc/$p/status" 2>/dev/null; done \
+    < "$(ct_cgroup $CT pids)/cgroup.procs" | cut -d/ -f3)
+assert_true "the CT's init found on the host ($INIT)" -- test -n "$INIT"
+assert_eq "$(awk '{print $4}' "/proc/$INIT/stat")" "1" "the CT's init is a child of the host's init"
+assert_false "no vzctl process stays behind" -- pgrep -f "vzctl.* start $CT"
 
 # Inside: PID 1 is the CT's own init.
 assert_eq "$("$VZCTL" exec2 $CT cat /proc/1/comm)" "init" "PID 1 is init"
@@ -60,9 +63,11 @@ assert_eq "$("$VZCTL" exec2 $CT "ls /sys/class/net")" "lo" "only loopback in the
 # exec/exec2 exit codes and stdin.
 expect_rc 7 "exec2 returns the command's status" -- "$VZCTL" exec2 $CT "exit 7"
 expect_rc 8 "exec maps a failure to 8" -- "$VZCTL" exec $CT "exit 7"
+# shellcheck disable=SC2016 # expanded by the CT's shell, not this one
 assert_eq "$(echo 'echo $((6*7))' | "$VZCTL" exec2 $CT -)" "42" "exec2 - reads commands from stdin"
 assert_eq "$(echo hello | "$VZCTL" exec2 $CT cat)" "hello" "stdin relayed"
 # busybox has no bash: /bin/sh runs the command.
+# shellcheck disable=SC2016 # expanded by the CT's shell, not this one
 assert_eq "$("$VZCTL" exec2 $CT 'readlink /proc/$$/exe')" "/bin/busybox" "sh used where bash is absent"
 
 # enter: a login shell on a pty inside the CT.
@@ -92,8 +97,8 @@ assert_contains "$RS" "running-script" "runscript on a running CT"
 # stop, and everything is gone.
 expect_rc 0 "stop" -- "$VZCTL" stop $CT
 assert_eq "$("$VZCTL" status $CT)" "CTID $CT exist unmounted down" "status after stop"
-assert_false "[ -d '$(ct_cgroup $CT memory)' ]" "cgroup removed after stop"
-assert_false "grep -q '$IT_ROOT/vz/root/$CT' /proc/mounts" "no mount left after stop"
+assert_false "cgroup removed after stop" -- test -d "$(ct_cgroup $CT memory)"
+assert_false "no mount left after stop" -- grep -q "$IT_ROOT/vz/root/$CT" /proc/mounts
 expect_rc 0 "stop of a stopped CT" -- "$VZCTL" stop $CT
 assert_contains "$OUT" "not running" "stop of a stopped CT says so"
 
@@ -113,19 +118,19 @@ expect_rc 0 "fast stop" -- "$VZCTL" stop $CT --fast
 # --wait returns once init ran its boot scripts (busybox inittab "once").
 expect_rc 0 "start --wait" -- "$VZCTL" start $CT --wait
 assert_contains "$(cat "$PRIV/etc/inittab")" "/.vzfifo" "start --wait marked the inittab"
-assert_true "$VZCTL exec2 $CT 'pidof syslogd' >/dev/null" "services are up when start --wait returns"
+assert_true "services are up when start --wait returns" -- "$VZCTL" exec2 $CT 'pidof syslogd'
 expect_rc 0 "stop" -- "$VZCTL" stop $CT
 
 # A CT that halts from inside: status is down, the next start works.
 expect_rc 0 "start again" -- "$VZCTL" start $CT
 wait_running $CT || fail "CT did not come up"
 "$VZCTL" exec2 $CT halt
-for i in $(seq 50); do "$VZCTL" status $CT | grep -q down && break; sleep 0.2; done
+wait_until 10 ct_status_matches $CT -q down
 assert_contains "$("$VZCTL" status $CT)" "down" "halt from inside stops the CT"
 expect_rc 0 "start after an inside halt" -- "$VZCTL" start $CT
 expect_rc 0 "stop" -- "$VZCTL" stop $CT
 
 expect_rc 0 "destroy" -- "$VZCTL" destroy $CT
-assert_false "[ -e '$PRIV' ]" "private area removed"
-assert_true "[ -f '$VZ_CONFDIR/conf/$CT.conf.destroyed' ]" "config kept as .destroyed"
+assert_false "private area removed" -- test -e "$PRIV"
+assert_true "config kept as .destroyed" -- test -f "$VZ_CONFDIR/conf/$CT.conf.destroyed"
 assert_eq "$("$VZCTL" status $CT)" "CTID $CT deleted unmounted down" "status after destroy"

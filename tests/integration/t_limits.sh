@@ -1,6 +1,7 @@
 #!/bin/bash
 # Resource limits reach the CT's cgroup at start and live with vzctl set, and
 # the CT sees its own (read-only) cgroup files.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 it_setup
 CT=2102
@@ -48,12 +49,14 @@ assert_contains "$(cat "$VZ_CONFDIR/conf/$CT.conf")" 'NUMPROC="64"' "config unch
 # NUMPROC is enforced: a fork loop stops at the limit, the host is unaffected.
 expect_rc 0 "set --numproc 20 --save" -- "$VZCTL" set $CT --numproc 20 --save
 assert_contains "$(cat "$VZ_CONFDIR/conf/$CT.conf")" 'NUMPROC="20"' "saved with --save"
+# shellcheck disable=SC2016 # expanded by the CT's shell, not this one
 OUT=$("$VZCTL" exec2 $CT 'n=0; while [ $n -lt 40 ]; do sleep 30 & n=$((n+1)); done' 2>&1)
 assert_contains "$OUT" "fork" "the fork loop inside hit the limit"
 TASKS=$(wc -l < "$PIDS/cgroup.procs")
-assert_true "[ $TASKS -le 20 ] && [ $TASKS -ge 15 ]" "the CT holds at most NUMPROC processes ($TASKS)"
+assert_true "the CT holds at most NUMPROC processes ($TASKS)" -- in_range "$TASKS" 15 20
 assert_eq "$(cat "$PIDS/pids.max")" "20" "pids.max follows --numproc with --save on a running CT"
-for p in $(cat "$PIDS/cgroup.procs"); do [ "$(cat /proc/$p/comm 2>/dev/null)" = sleep ] && kill $p; done
+mapfile -t procs < "$PIDS/cgroup.procs" # the list before any kill
+for p in "${procs[@]}"; do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = sleep ] && kill "$p"; done
 wait_running $CT || fail "the CT recovers once the sleeps are gone"
 
 # CPU units and the cpuset.
@@ -73,7 +76,7 @@ if cgroup_v2; then
 else
     THROTTLED=$(awk '/nr_throttled/ {print $2}' "$CPU/cpu.stat")
 fi
-assert_true "[ '${THROTTLED:-0}' -gt 0 ]" "the busy loop was throttled by CPULIMIT ($THROTTLED periods)"
+assert_true "the busy loop was throttled by CPULIMIT ($THROTTLED periods)" -- test "${THROTTLED:-0}" -gt 0
 
 # Bad values: clear errors, nothing changed.
 expect_rc 21 "bad --ram" -- "$VZCTL" set $CT --ram lots --save

@@ -4,6 +4,7 @@
 # bridge. The container's NETIF interface is attached to the bridge at start
 # and reaches the peer. An unknown bridge is refused with nothing half
 # created; --netif_del and stop leave no host-side device.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 it_setup
 CT=2320
@@ -24,7 +25,7 @@ it_teardown_ns() {
 in_host() { nsenter --net=/run/netns/$HOSTNS "$@"; }
 
 cleanup_ns
-ip netns add $HOSTNS && ip netns add $PEERNS || { fail "unable to create test namespaces"; exit 1; }
+{ ip netns add $HOSTNS && ip netns add $PEERNS; } || { fail "unable to create test namespaces"; exit 1; }
 ip -n $HOSTNS link set lo up
 ip -n $HOSTNS link add vzt3br0 type bridge
 ip -n $HOSTNS link set vzt3br0 up
@@ -41,17 +42,18 @@ expect_rc 0 "a NETIF on a bridge that does not exist is saved while stopped" -- 
     in_host "$VZCTL" set $CT --netif_add eth1,,,,vzt3nobridge --save
 expect_rc 130 "start refuses the unknown bridge (VZ_VETH_ERROR)" -- in_host "$VZCTL" start $CT
 assert_contains "$OUT" "vzt3nobridge" "naming the bridge"
-assert_false "'$VZCTL' status $CT | grep -q ' running'" "the container is not running"
-assert_eq "$(ip -n $HOSTNS -o link show | grep -cE 'veth$CT|venet0.$CT')" "0" \
+assert_false "the container is not running" -- ct_status_matches $CT -q ' running'
+assert_eq "$(ip -n $HOSTNS -o link show | grep -cE "veth$CT|venet0\.$CT")" "0" \
     "and no host-side device was left half created"
 expect_rc 0 "drop that interface" -- in_host "$VZCTL" set $CT --netif_del eth1 --save
 
 expect_rc 0 "--netif_add eth0 on the test bridge, with NET_ADMIN in its own namespace" -- \
     in_host "$VZCTL" set $CT --netif_add eth0,,,,vzt3br0 --capability net_admin:on --save
 netif=$(grep '^NETIF=' "$VZ_CONFDIR/conf/$CT.conf")
-assert_true "echo '$netif' | grep -Eq '^NETIF=\"ifname=eth0,bridge=vzt3br0,mac=00:18:51(:[0-9A-F]{2}){3},host_ifname=veth$CT.0,host_mac=00:18:51(:[0-9A-F]{2}){3}\"$'" \
-    "NETIF has OpenVZ's format with generated MACs and host name ($netif)"
-mac=$(echo "$netif" | sed 's/.*,mac=\([^,]*\),.*/\1/')
+assert_true "NETIF has OpenVZ's format with generated MACs and host name ($netif)" -- with_input "$netif" grep -Eq \
+    "^NETIF=\"ifname=eth0,bridge=vzt3br0,mac=00:18:51(:[0-9A-F]{2}){3},host_ifname=veth$CT.0,host_mac=00:18:51(:[0-9A-F]{2}){3}\"\$"
+mac=${netif#*,mac=}
+mac=${mac%%,*}
 expect_rc 0 "start it" -- in_host "$VZCTL" start $CT
 wait_running $CT
 assert_contains "$(ip -n $HOSTNS -o link show veth$CT.0)" "master vzt3br0" \
@@ -60,23 +62,23 @@ assert_contains "$("$VZCTL" exec2 $CT ip link show eth0)" "$(echo "$mac" | tr A-
     "eth0 inside has the configured MAC"
 expect_rc 0 "the container configures its own address" -- \
     "$VZCTL" exec2 $CT ip addr add 203.0.113.10/24 dev eth0
-assert_true "'$VZCTL' exec2 $CT ping -c 1 -W 2 203.0.113.20 >/dev/null" \
-    "the container reaches the peer namespace over the bridge"
-assert_true "ip netns exec $PEERNS busybox ping -c 1 -W 2 203.0.113.10 >/dev/null" \
-    "and the peer reaches the container"
+assert_true "the container reaches the peer namespace over the bridge" -- \
+    "$VZCTL" exec2 $CT ping -c 1 -W 2 203.0.113.20
+assert_true "and the peer reaches the container" -- \
+    ip netns exec $PEERNS busybox ping -c 1 -W 2 203.0.113.10
 
 expect_rc 130 "--netif_add on an unknown bridge, live" -- \
     in_host "$VZCTL" set $CT --netif_add eth1,,,,vzt3nobridge --save
-assert_false "ip -n $HOSTNS link show veth$CT.1 >/dev/null 2>&1" "created nothing"
+assert_false "created nothing" -- ip -n $HOSTNS link show veth$CT.1
 assert_not_contains "$(grep '^NETIF=' "$VZ_CONFDIR/conf/$CT.conf")" "eth1" "and saved nothing"
 expect_rc 21 "a malformed MAC is 21" -- in_host "$VZCTL" set $CT --netif_add eth2,00:18:51:zz:00:01
 assert_contains "$OUT" "00:18:51:zz:00:01" "naming the value"
 
 expect_rc 0 "a second interface, live" -- in_host "$VZCTL" set $CT --netif_add eth1,,,,vzt3br0 --save
-assert_true "'$VZCTL' exec2 $CT ip link show eth1 >/dev/null" "appears inside"
+assert_true "appears inside" -- "$VZCTL" exec2 $CT ip link show eth1
 expect_rc 0 "--netif_del eth1, live" -- in_host "$VZCTL" set $CT --netif_del eth1 --save
-assert_false "ip -n $HOSTNS link show veth$CT.1 >/dev/null 2>&1" "its host end is gone"
-assert_false "'$VZCTL' exec2 $CT ip link show eth1 >/dev/null 2>&1" "and so is eth1 inside"
+assert_false "its host end is gone" -- ip -n $HOSTNS link show veth$CT.1
+assert_false "and so is eth1 inside" -- "$VZCTL" exec2 $CT ip link show eth1
 
 expect_rc 0 "stop" -- in_host "$VZCTL" stop $CT
 assert_eq "$(ip -n $HOSTNS -o link show | grep -cE "veth$CT|venet0.$CT")" "0" \

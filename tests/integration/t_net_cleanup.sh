@@ -4,13 +4,19 @@
 # halts from inside with no vzctl around (devices and routes with its network
 # namespace, proxy entries at the next vzctl). vzctl runs in a test network
 # namespace whose LAN device (one end of a veth pair) plays NEIGHBOUR_DEVS=detect.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 it_setup
 CT=2330
 OTHER=2331
 NS=vzt3host
 in_ns() { nsenter --net=/run/netns/$NS "$@"; }
-trap 'for ct in $IT_CTIDS; do in_ns "$VZCTL" --quiet stop "$ct" --fast >/dev/null 2>&1; done; ip netns del $NS 2>/dev/null; it_teardown' EXIT
+cleanup() {
+    for ct in $IT_CTIDS; do in_ns "$VZCTL" --quiet stop "$ct" --fast >/dev/null 2>&1; done
+    ip netns del $NS 2>/dev/null
+    it_teardown
+}
+trap cleanup EXIT
 
 ip netns del $NS 2>/dev/null
 ip netns add $NS || { fail "unable to create namespace $NS"; exit 1; }
@@ -33,13 +39,7 @@ leftovers() {
     proxies | grep -E '198\.51\.100\.40|2001:db8:1::40'
     [ -e "$RECORD" ] && echo "record $RECORD"
 }
-wait_down() {
-    for _ in $(seq 100); do
-        "$VZCTL" status $CT | grep -q ' down' && return 0
-        sleep 0.1
-    done
-    return 1
-}
+link_gone() { ! ip -n $NS -o link show | grep -q "venet0\.$CT"; }
 
 it_ct $CT
 it_ct $OTHER
@@ -53,8 +53,8 @@ assert_contains "$(routes)" "2001:db8:1::40 dev venet0.$CT" "host route for the 
 assert_contains "$(proxies)" "198.51.100.40 dev vzt3lan0" "proxy ARP on the LAN device (detect)"
 assert_contains "$(proxies)" "2001:db8:1::40 dev vzt3lan0" "proxy NDP on the LAN device"
 assert_not_contains "$(proxies)" "203.0.113.40" "no proxy entry for an address off the LAN"
-assert_true "[ -f '$RECORD' ]" "the proxy entries are recorded"
-assert_true "in_ns busybox ping -c 1 -W 2 198.51.100.40 >/dev/null" "reachable from its host"
+assert_true "the proxy entries are recorded" -- test -f "$RECORD"
+assert_true "reachable from its host" -- in_ns busybox ping -c 1 -W 2 198.51.100.40
 
 expect_rc 0 "stop" -- in_ns "$VZCTL" stop $CT
 assert_eq "$(leftovers)" "" "stop leaves no device, route, proxy entry or record"
@@ -63,13 +63,8 @@ expect_rc 0 "start again" -- in_ns "$VZCTL" start $CT
 wait_running $CT
 assert_contains "$(proxies)" "2001:db8:1::40 dev vzt3lan0" "the proxy entries are back"
 "$VZCTL" exec2 $CT halt >/dev/null 2>&1
-assert_true "wait_down" "the container halted from inside"
-gone=no
-for _ in $(seq 50); do
-    ip -n $NS -o link show | grep -q "venet0\.$CT" || { gone=yes; break; }
-    sleep 0.1
-done
-assert_eq "$gone" "yes" "its host-side device went with its network namespace"
+assert_true "the container halted from inside" -- wait_until 10 ct_status_matches $CT -q ' down'
+assert_true "its host-side device went with its network namespace" -- wait_until 5 link_gone
 assert_eq "$(routes | grep -E '198\.51\.100\.40|2001:db8:1::40')" "" "and so did its routes"
 assert_contains "$(proxies)" "2001:db8:1::40" "the proxy entries wait for a vzctl (the kernel keeps them)"
 

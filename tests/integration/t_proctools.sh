@@ -7,6 +7,7 @@
 # The processes killed by name are scripts called "ptsleep" (a script's
 # process carries its own name), a name no other test uses: --host and
 # --all-cts must never reach another test's processes.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 it_setup
 VZPID="$VZKIT_BUILD/bin/vzpid"
@@ -18,6 +19,7 @@ NOT_RUNNING=2599
 
 # The sleeper: records its pid (the CT pid inside a CT) and idles in short
 # sleeps, so that no long sleep outlives it on the host.
+# shellcheck disable=SC2016 # the sleeper's own script, expanded when it runs
 SLEEPER='#!/bin/sh
 echo $$ > "${0%/*}/ptsleep.pid"
 while :; do sleep 1; done'
@@ -33,12 +35,12 @@ cleanup() {
 trap cleanup EXIT
 
 for ct in $CTS; do
-    it_ct $ct
-    expect_rc 0 "create $ct" -- "$VZCTL" create $ct --ostemplate busybox-minimal \
-        --hostname ct$ct.example.test
-    expect_rc 0 "start $ct" -- "$VZCTL" start $ct
+    it_ct "$ct"
+    expect_rc 0 "create $ct" -- "$VZCTL" create "$ct" --ostemplate busybox-minimal \
+        --hostname "ct$ct.example.test"
+    expect_rc 0 "start $ct" -- "$VZCTL" start "$ct"
 done
-for ct in $CTS; do wait_running $ct || fail "CT $ct did not come up"; done
+for ct in $CTS; do wait_running "$ct" || fail "CT $ct did not come up"; done
 
 ct_procs() { sort -n "$(ct_cgroup "$1" pids)/cgroup.procs"; }
 # A live (not zombie) process's state letter, empty when it is gone.
@@ -53,13 +55,20 @@ named_in() {
     done
 }
 # Waits up to 3 s until CT $1 (0: host) has exactly $2 live ptsleeps.
-wait_count() {
-    local i=0
-    while [ $i -lt 30 ]; do
-        [ "$(named_in "$1" ptsleep | wc -l)" = "$2" ] && return 0
-        sleep 0.1; i=$((i + 1))
+has_count() { [ "$(named_in "$1" ptsleep | wc -l)" = "$2" ]; }
+wait_count() { wait_until 3 has_count "$1" "$2"; }
+# wait_counts N CTID...: wait_count N for each CT in turn.
+wait_counts() {
+    local n=$1 ct
+    shift
+    for ct; do wait_count "$ct" "$n" || return 1; done
+}
+# increasing A B C...: each integer is smaller than the next.
+increasing() {
+    while [ $# -gt 1 ]; do
+        [ "$1" -lt "$2" ] || return 1
+        shift
     done
-    return 1
 }
 start_ct_sleeper() {
     "$VZCTL" --quiet exec2 "$1" "printf '%s\n' '$SLEEPER' > /tmp/ptsleep; chmod 755 /tmp/ptsleep;
@@ -70,8 +79,8 @@ start_host_sleeper() {
     HOST_PIDS="$HOST_PIDS $!"
 }
 start_all() {
-    for ct in $CTS; do start_ct_sleeper $ct; done
-    for ct in $CTS; do wait_count $ct 1 || fail "CT $ct: no ptsleep"; done
+    for ct in $CTS; do start_ct_sleeper "$ct"; done
+    for ct in $CTS; do wait_count "$ct" 1 || fail "CT $ct: no ptsleep"; done
 }
 # Host sleepers are our children: reap the dead so they do not linger as zombies.
 reap_host() { for p in $HOST_PIDS; do alive "$p" || wait "$p" 2>/dev/null; done; }
@@ -83,10 +92,10 @@ wait_count 0 2 || fail "no host ptsleeps"
 
 # ---- 1. vzpid and vzps map processes to their CT and CT pid ----------------------
 for ct in $CTS; do
-    INIT=$(for p in $(ct_procs $ct); do
-        awk -v p=$p '$1 == "NSpid:" && NF == 3 && $3 == 1 {print p}' /proc/$p/status; done)
+    INIT=$(ct_procs "$ct" | while read -r p; do
+        awk -v p="$p" '$1 == "NSpid:" && NF == 3 && $3 == 1 {print p}' "/proc/$p/status"; done)
     expect_rc 0 "vzpid -p on CT $ct's init" -- "$VZPID" -p "$INIT"
-    assert_eq "$OUT" "$(printf 'Pid\tCT/Pid\tCTID\tName\n%s\t1\t%s\tinit' "$INIT" $ct)" \
+    assert_eq "$OUT" "$(printf 'Pid\tCT/Pid\tCTID\tName\n%s\t1\t%s\tinit' "$INIT" "$ct")" \
         "CT $ct's init maps to CTID $ct, CT pid 1"
 done
 KNOWN=$(named_in 2502 ptsleep)
@@ -97,6 +106,7 @@ assert_eq "$OUT" "$(printf 'Pid\tCTID\tName\n%s\t2502\tptsleep' "$KNOWN")" \
 expect_rc 0 "vzpid -p on a known CT process" -- "$VZPID" -p "$KNOWN"
 assert_eq "$OUT" "$(printf 'Pid\tCT/Pid\tCTID\tName\n%s\t%s\t2502\tptsleep' "$KNOWN" "$KNOWN_VPID")" \
     "the CT pid is the one the process sees"
+# shellcheck disable=SC2086 # split: $1 and $2 are the two host sleepers
 set -- $HOST_PIDS
 expect_rc 0 "vzpid -p on a host process of the same name" -- "$VZPID" -p "$1"
 assert_eq "$OUT" "$(printf 'Pid\tCT/Pid\tCTID\tName\n%s\t%s\t0\tptsleep' "$1" "$1")" \
@@ -107,12 +117,13 @@ assert_eq "$(echo "$OUT" | cut -f1,2 | tail -n 2 | tr '\t\n' ': ')" "$1:0 $KNOWN
 OUT=$("$VZPID" -j "$KNOWN" | python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; print(d["pid"], d["ctid"], d["vpid"], d["name"])')
 assert_eq "$OUT" "$KNOWN 2502 $KNOWN_VPID ptsleep" "vzpid -j"
 
-for attempt in 1 2 3 4 5 6 7 8 9 10; do # a CT's own services (cron) may fork meanwhile
+# A CT's own services (cron) may fork meanwhile: compare until they agree.
+vzps_lists_the_cgroup() {
     LISTED=$("$VZPS" -E 2502 -o pid= | tr -d ' ' | sort -n)
     WANT=$(ct_procs 2502)
-    [ "$LISTED" = "$WANT" ] && break
-    sleep 0.3
-done
+    [ "$LISTED" = "$WANT" ]
+}
+wait_until 3 vzps_lists_the_cgroup
 assert_eq "$LISTED" "$WANT" "vzps -E 2502 lists exactly the processes of CT 2502's cgroup"
 expect_rc 0 "vzps -E 2502 -o ctid,pid,vpid,comm" -- "$VZPS" -E 2502 -o ctid,pid,vpid,comm
 assert_eq "$(echo "$OUT" | awk 'NR > 1 {print $1}' | sort -u)" "2502" "every row is CTID 2502"
@@ -123,8 +134,8 @@ expect_rc 0 "vzps -e -o ctid,comm" -- "$VZPS" -e -o ctid= -o comm=
 assert_eq "$(echo "$OUT" | awk '$2 == "ptsleep" {print $1}' | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')" \
     "0x2 2501x1 2502x1 2503x1 " "vzps -e: ptsleep once per CT and twice on the host"
 expect_rc 0 "vzps -E 0" -- "$VZPS" -E 0 -o pid=
-assert_false "echo \"\$OUT\" | grep -qw '$KNOWN'" "vzps -E 0 (the host) leaves CT processes out"
-assert_true "echo \"\$OUT\" | grep -qw '$1'" "vzps -E 0 shows host processes"
+assert_false "vzps -E 0 (the host) leaves CT processes out" -- with_input "$OUT" grep -qw "$KNOWN"
+assert_true "vzps -E 0 shows host processes" -- with_input "$OUT" grep -qw "$1"
 expect_rc 0 "vzps -E 2502 -j" -- "$VZPS" -E 2502 -j
 assert_eq "$(echo "$OUT" | python3 -c 'import json,sys; print(sorted({r["ctid"] for r in json.load(sys.stdin)}))')" \
     "[2502]" "vzps -j parses, all rows CTID 2502"
@@ -136,46 +147,46 @@ expect_rc 0 "vzkillall -n -E 2501" -- "$VZKILLALL" -n -E 2501 ptsleep
 assert_eq "$(echo "$OUT" | awk 'NR > 1 {print $1, $3, $4}')" "$(named_in 2501 ptsleep) 2501 ptsleep" \
     "-n lists only CT 2501's ptsleep"
 expect_rc 0 "vzkillall -E 2501 ptsleep" -- "$VZKILLALL" -E 2501 ptsleep
-assert_true "wait_count 2501 0" "CT 2501's ptsleep is gone"
-assert_true "wait_count 2502 1 && wait_count 2503 1" "CT 2502's and 2503's are alive"
-assert_true "wait_count 0 2" "the host's are alive"
+assert_true "CT 2501's ptsleep is gone" -- wait_count 2501 0
+assert_true "CT 2502's and 2503's are alive" -- wait_counts 1 2502 2503
+assert_true "the host's are alive" -- wait_count 0 2
 expect_rc 1 "vzkillall -E 2501 ptsleep again: none left" -- "$VZKILLALL" -E 2501 ptsleep
 assert_contains "$OUT" "ptsleep: no process found" "says so as killall does"
 
 expect_rc 0 "vzkillall --all-cts ptsleep" -- "$VZKILLALL" -v --all-cts ptsleep
 assert_contains "$OUT" "in CT 2502" "-v names the container"
-assert_true "wait_count 2502 0 && wait_count 2503 0" "every CT's ptsleep is gone"
-assert_true "wait_count 0 2" "none of the host's"
+assert_true "every CT's ptsleep is gone" -- wait_counts 0 2502 2503
+assert_true "none of the host's" -- wait_count 0 2
 
 start_all
 expect_rc 0 "vzkillall --host ptsleep" -- "$VZKILLALL" --host ptsleep
-assert_true "wait_count 0 0" "the host's ptsleeps are gone"
+assert_true "the host's ptsleeps are gone" -- wait_count 0 0
 reap_host
-assert_true "wait_count 2501 1 && wait_count 2502 1 && wait_count 2503 1" "no CT's ptsleep"
+assert_true "no CT's ptsleep" -- wait_counts 1 2501 2502 2503
 
 # A sleeper that ignores TERM survives the default signal, not -s KILL / -9.
 (trap '' TERM; exec "$IT_ROOT/ptsleep") </dev/null >/dev/null 2>&1 &
 HOST_PIDS="$HOST_PIDS $!"
 IGNORER=$!
-assert_true "wait_count 0 1" "a TERM-ignoring host ptsleep runs"
+assert_true "a TERM-ignoring host ptsleep runs" -- wait_count 0 1
 expect_rc 0 "vzkillall --host (TERM)" -- "$VZKILLALL" --host ptsleep
 sleep 0.3
-assert_true "alive $IGNORER" "TERM was ignored"
+assert_true "TERM was ignored" -- alive "$IGNORER"
 expect_rc 0 "vzkillall --host -s KILL" -- "$VZKILLALL" --host -s KILL ptsleep
-assert_true "wait_count 0 0" "-s KILL killed it"
+assert_true "-s KILL killed it" -- wait_count 0 0
 reap_host
 
 # No scope: the host's and every CT's, as killall on an OpenVZ host; -w waits.
 start_host_sleeper
-assert_true "wait_count 0 1" "a host ptsleep runs"
+assert_true "a host ptsleep runs" -- wait_count 0 1
 expect_rc 0 "vzkillall -w -9 ptsleep (everywhere)" -- "$VZKILLALL" -w -9 ptsleep
-assert_eq "$(for ct in 0 $CTS; do named_in $ct ptsleep; done | wc -l)" "0" \
+assert_eq "$(for ct in 0 $CTS; do named_in "$ct" ptsleep; done | wc -l)" "0" \
     "-w returned after every ptsleep, host and CTs, had exited"
 reap_host
 
 # ---- 3. vztop: one row per CT, a busy CT near one CPU, failure counters ---------
 "$VZCTL" --quiet exec2 2501 'while :; do :; done </dev/null >/dev/null 2>&1 &'
-LOOP=$(for p in $(ct_procs 2501); do [ "$(cat /proc/$p/comm)" = sh ] && echo $p; done | head -n 1)
+LOOP=$(ct_procs 2501 | while read -r p; do [ "$(cat "/proc/$p/comm")" = sh ] && echo "$p"; done | head -n 1)
 # The loop's own CPU share over the same time, from its /proc/<pid>/stat: on a
 # host busy with other work it cannot get a whole CPU, and vztop must say so.
 ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
@@ -185,26 +196,27 @@ T1=$(ticks "$LOOP"); S1=$(date +%s.%N)
 SHARE=$(awk -v t=$((T1 - T0)) -v s0="$S0" -v s1="$S1" -v hz="$(getconf CLK_TCK)" \
     'BEGIN { printf "%.1f", t / hz / (s1 - s0) * 100 }')
 FRAME2=$(echo "$OUT" | awk '/^vztop - /{n++} n == 2')
-row() { echo "$FRAME2" | awk -v ct=$1 '$1 == ct'; }
+row() { echo "$FRAME2" | awk -v ct="$1" '$1 == ct'; }
 # "14.2M" → bytes
 bytes() { awk -v v="$1" 'BEGIN { u = substr(v, length(v)); n = substr(v, 1, length(v) - 1);
     m = (u == "K") ? 1024 : (u == "M") ? 1048576 : (u == "G") ? 1073741824 : 0; printf "%d", n * m }'; }
 for ct in $CTS; do
-    assert_true "[ -n \"\$(row $ct)\" ]" "frame 2 has a row for CT $ct"
-    MEM=$(bytes "$(row $ct | awk '{print $5}')")
-    assert_true "[ $MEM -gt 65536 ] && [ $MEM -lt 268435456 ]" "CT $ct memory is plausible ($MEM bytes)"
-    CG_MEM=$(cat "$(ct_cgroup $ct memory)/$(cgroup_v2 && echo memory.current || echo memory.usage_in_bytes)")
-    assert_true "[ $MEM -gt $((CG_MEM / 2)) ] && [ $MEM -lt $((CG_MEM * 2)) ]" \
-        "CT $ct memory matches its cgroup ($MEM vs $CG_MEM)"
-    assert_true "[ $(row $ct | awk '{print $2}') -ge 3 ]" "CT $ct NPROC counts its processes"
+    assert_true "frame 2 has a row for CT $ct" -- test -n "$(row "$ct")"
+    MEM=$(bytes "$(row "$ct" | awk '{print $5}')")
+    assert_true "CT $ct memory is plausible ($MEM bytes)" -- increasing 65536 "$MEM" 268435456
+    if cgroup_v2; then CG_FILE=memory.current; else CG_FILE=memory.usage_in_bytes; fi
+    CG_MEM=$(cat "$(ct_cgroup "$ct" memory)/$CG_FILE")
+    assert_true "CT $ct memory matches its cgroup ($MEM vs $CG_MEM)" -- \
+        increasing $((CG_MEM / 2)) "$MEM" $((CG_MEM * 2))
+    assert_true "CT $ct NPROC counts its processes" -- test "$(row "$ct" | awk '{print $2}')" -ge 3
 done
 BUSY=$(row 2501 | awk '{print $4}')
-assert_true "awk -v c=$BUSY -v s=$SHARE 'BEGIN { exit !(c >= 40 && c <= 110 && c - s < 25 && s - c < 25) }'" \
-    "busy CT 2501 near one CPU ($BUSY%; the loop itself got $SHARE% of a CPU meanwhile)"
-assert_true "row 2501 | awk '{print \$10}' | grep -q '^sh/'" "BUSIEST of CT 2501 is its looping shell"
+assert_true "busy CT 2501 near one CPU ($BUSY%; the loop itself got $SHARE% of a CPU meanwhile)" -- \
+    awk -v c="$BUSY" -v s="$SHARE" 'BEGIN { exit !(c >= 40 && c <= 110 && c - s < 25 && s - c < 25) }'
+assert_true "BUSIEST of CT 2501 is its looping shell" -- with_input "$(row 2501 | awk '{print $10}')" grep -q '^sh/'
 for ct in 2502 2503; do
-    IDLE=$(row $ct | awk '{print $4}')
-    assert_true "awk -v c=$IDLE 'BEGIN { exit !(c < 25) }'" "idle CT $ct near 0% ($IDLE%)"
+    IDLE=$(row "$ct" | awk '{print $4}')
+    assert_true "idle CT $ct near 0% ($IDLE%)" -- awk -v c="$IDLE" 'BEGIN { exit !(c < 25) }'
 done
 "$VZKILLALL" -q -E 2501 sh
 
@@ -212,6 +224,7 @@ done
 expect_rc 0 "set --numproc 12:12 on 2503" -- "$VZCTL" set 2503 --numproc 12:12
 : > "$IT_ROOT/failing"
 ( while [ -f "$IT_ROOT/failing" ]; do
+    # shellcheck disable=SC2016 # expanded by the CT's shell, not this one
     "$VZCTL" --quiet exec2 2503 'i=0; while [ $i -lt 30 ]; do sleep 1 & i=$((i+1)); done; wait' \
         >/dev/null 2>&1
     sleep 0.3
@@ -223,11 +236,13 @@ wait $FAILER
 ROWS=$(echo "$OUT" | awk '$1 == 2503')
 assert_eq "$(echo "$ROWS" | wc -l)" "3" "-E 2503: one row per frame, no other CT"
 LAST_FAILCNT=$(echo "$ROWS" | tail -n 1 | awk '{print $8}')
-assert_true "[ $LAST_FAILCNT -gt 0 ]" "FAILCNT counts the refused forks ($LAST_FAILCNT)"
-assert_true "echo \"\$ROWS\" | awk '{sub(/^\+/, \"\", \$9); s += \$9} END {exit !(s > 0)}'" \
-    "+FAIL shows new failures while they happen"
-assert_true "echo \"\$ROWS\" | awk 'NR > 1 && \$8 - prev != substr(\$9, 2) {bad = 1} {prev = \$8} END {exit bad}'" \
-    "+FAIL is the change of FAILCNT between frames"
+assert_true "FAILCNT counts the refused forks ($LAST_FAILCNT)" -- test "$LAST_FAILCNT" -gt 0
+# shellcheck disable=SC2016 # awk's fields, not the shell's
+assert_true "+FAIL shows new failures while they happen" -- \
+    with_input "$ROWS" awk '{sub(/^\+/, "", $9); s += $9} END {exit !(s > 0)}'
+# shellcheck disable=SC2016 # awk's fields, not the shell's
+assert_true "+FAIL is the change of FAILCNT between frames" -- \
+    with_input "$ROWS" awk 'NR > 1 && $8 - prev != substr($9, 2) {bad = 1} {prev = $8} END {exit bad}'
 
 # ---- 4. errors: clear one-line messages, non-zero exits --------------------------
 expect_rc 1 "vzpid: unknown pid" -- "$VZPID" 99999999
@@ -265,6 +280,7 @@ assert_eq "$OUT" "vztop: Bad delay: abc (seconds, more than 0)" "names the delay
 expect_rc 1 "vztop: bad count" -- "$VZTOP" -b -n 0
 expect_rc 1 "vztop: no terminal without -b" -- "$VZTOP" -n 1
 for tool in "$VZPID 1" "$VZPS -e" "$VZKILLALL -n ptsleep" "$VZTOP -b -n 1"; do
+    # shellcheck disable=SC2086 # split: the tool's path, then its arguments
     expect_rc 1 "${tool##*/} as a user" -- setpriv --reuid=65534 --regid=65534 --clear-groups $tool
     assert_contains "$OUT" "can only be run under root" "${tool##*/}: refuses non-root"
 done

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The container cannot reach the host: capabilities, system calls, devices and
 # kernel-wide knobs are fenced off, while the CT's own things stay usable.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 it_setup
 CT=2105

@@ -2,6 +2,7 @@
 # vzlist against a running and a stopped container: which CTs each mode lists,
 # OpenVZ's exact columns, -1, sorting, filters, JSON with live figures from the
 # cgroup, limits from the config, and the error exits.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 it_setup
 RUN=2201
@@ -50,9 +51,9 @@ assert_eq "$OUT" "$EXPECT" "-H -o ctid,hostname,name,description,ostemplate line
 expect_rc 0 "vzlist -1" -- "$VZLIST" -1
 assert_eq "$OUT" "      $RUN" "-1 prints the running CTID only"
 expect_rc 0 "vzlist -1 -a -s -ctid" -- "$VZLIST" -1 -a -s -ctid
-assert_eq "$(echo $OUT)" "$STOP $RUN" "-s -ctid sorts in reverse"
+assert_eq "$(xargs <<< "$OUT")" "$STOP $RUN" "-s -ctid sorts in reverse"
 expect_rc 0 "vzlist -1 -a -s hostname" -- "$VZLIST" -1 -a -s hostname
-assert_eq "$(echo $OUT)" "$RUN $STOP" "-s hostname sorts by hostname"
+assert_eq "$(xargs <<< "$OUT")" "$RUN $STOP" "-s hostname sorts by hostname"
 expect_rc 0 "vzlist -n" -- "$VZLIST" -n -H
 assert_eq "$(echo "$OUT" | awk '{print $1}')" "list$RUN" "-n shows the name"
 expect_rc 0 "vzlist -a -h" -- "$VZLIST" -1 -a -h "ct$STOP.*"
@@ -66,15 +67,15 @@ assert_eq "$OUT" "      $STOP" "a stopped CT named on the command line is listed
 
 # JSON: valid, every field, numproc.held = the processes in the CT's cgroup.
 expect_rc 0 "vzlist -j" -- "$VZLIST" -j -a
-assert_true "echo \"\$OUT\" | python3 -m json.tool >/dev/null" "-j output parses as JSON"
+assert_true "-j output parses as JSON" -- with_input "$OUT" python3 -m json.tool
 PROCS="$(ct_cgroup $RUN pids)/cgroup.procs"
 HELD=""; WANT=""
-for attempt in 1 2 3; do # the CT's own services may still be settling
+held_is_procs() {
     HELD=$("$VZLIST" -j $RUN | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["numproc"]["held"])')
     WANT=$(wc -l < "$PROCS")
-    [ "$HELD" = "$WANT" ] && break
-    sleep 0.5
-done
+    [ "$HELD" = "$WANT" ]
+}
+wait_until 2 held_is_procs # the CT's own services may still be settling
 assert_eq "$HELD" "$WANT" "numproc.held = lines of $PROCS"
 JSON_CHECK='
 import json, sys

@@ -2,6 +2,7 @@
 # Shared by tests/security/t_*.sh: the integration harness plus hostile
 # containers. Every test runs as container root and asserts the secure
 # outcome (an errno or an observed property); on the old runtime many fail.
+# shellcheck source=../integration/lib.sh
 . "$VZKIT_SRC/tests/integration/lib.sh"
 
 SECBIN="$VZKIT_BUILD/tests/security"
@@ -35,9 +36,9 @@ sec_start() {
 # forks are dear under TCG.
 ct_pids() {
     local f pid
-    for f in $(grep -ls "/vz/$1\(/\|\$\)" /proc/[0-9]*/cgroup 2>/dev/null); do
+    while read -r f; do
         pid=${f#/proc/}; echo "${pid%/cgroup}"
-    done
+    done < <(grep -ls "/vz/$1\(/\|\$\)" /proc/[0-9]*/cgroup 2>/dev/null)
 }
 
 # ct_init_pid CTID: the host pid of the CT's init (pid 1 of a child pid
@@ -46,6 +47,7 @@ ct_init_pid() {
     local pid line
     for pid in $(ct_pids "$1"); do
         while read -r line; do
+            # shellcheck disable=SC2086 # split: the NSpid fields
             case $line in NSpid:*) set -- $line; [ $# -ge 3 ] && [ "${!#}" = 1 ] && { echo "$pid"; return 0; } ;; esac
         done < /proc/"$pid"/status 2>/dev/null
     done

@@ -3,6 +3,7 @@
 # loop, device-mapper, the console and VTs, memory, kmsg, loop-control, tun
 # (not granted by default), the module's /dev/vzctl, and a pty node made
 # outside the CT's devpts.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 sec_setup
 CT=2604
@@ -25,7 +26,7 @@ for n in $NODES c:136:0; do  # the last: a pty node outside devpts
     ARGS="$ARGS dev $t $ma $mi /sec --"
 done
 OUT=$("$VZCTL" exec2 $CT "/sec/secprobe ${ARGS% --}" 2>&1)
-echo "$OUT" | sed 's/^/  /'
+echo "$OUT" | indent '  '
 for n in $NODES; do
     line=$(echo "$OUT" | grep "^dev $n ")
     case $line in

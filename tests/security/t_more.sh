@@ -3,6 +3,7 @@
 # log, keyrings, file handles, BPF, perf, modules, I/O ports, the clock, the
 # host's abstract sockets, SysV IPC and processes, chroot, reboot, and
 # `vzctl start --wait` following a container symlink to /proc/self/environ.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 sec_setup
 CT=2606
@@ -24,12 +25,12 @@ MARKER="$IT_ROOT/host-marker"
 echo host > "$MARKER"
 expect_rc 0 "start" -- "$VZCTL" start $CT
 wait_running $CT || fail "CT $CT did not finish booting"
-i=0; while ! grep -q listening "$IT_ROOT/listen.out" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until 5 grep -q listening "$IT_ROOT/listen.out"
 
 OUT=$("$VZCTL" exec2 $CT "/sec/secprobe syslog -- kmsg -- keyctl -- add_key -- request_key -- \
 open_by_handle_at -- bpf_map -- bpf_prog -- perf -- init_module -- finit_module -- iopl -- ioperm -- \
 settimeofday -- connect $SOCK -- shm $SHMKEY -- kill $HOSTSLEEP -- chroot /sec/cx $MARKER" 2>&1)
-echo "$OUT" | sed 's/^/  /'
+echo "$OUT" | indent '  '
 expect_val "$OUT" syslog EPERM
 expect_val "$OUT" kmsg EPERM ENOENT
 expect_val "$OUT" keyctl EPERM
@@ -57,21 +58,20 @@ expect_val "$OUT" connect ECONNREFUSED
 assert_not_contains "$(cat "$IT_ROOT/listen.out")" accepted "the host's abstract socket saw no connection"
 expect_val "$OUT" shm ENOENT
 expect_val "$OUT" kill ESRCH
-assert_true "kill -0 $HOSTSLEEP" "the host process survived"
+assert_true "the host process survived" -- kill -0 "$HOSTSLEEP"
 expect_val "$OUT" chroot_marker ENOENT
 
 # --- reboot inside ends only the CT ---------------------------------------------
 INIT=$(ct_init_pid $CT)
 NSINO=$(readlink "/proc/$INIT/ns/pid" | tr -dc 0-9)
-if [ -n "$INIT" ] && [ "$(readlink /proc/$INIT/ns/pid)" != "$(readlink /proc/1/ns/pid)" ]; then
+if [ -n "$INIT" ] && [ "$(readlink "/proc/$INIT/ns/pid")" != "$(readlink /proc/1/ns/pid)" ]; then
     UP0=$(awk '{print int($1)}' /proc/uptime)
     OUT=$("$VZCTL" exec2 $CT "/sec/secprobe reboot $NSINO" 2>&1)
     echo "  reboot: $OUT"
-    i=0
-    while "$VZCTL" status $CT 2>/dev/null | grep -q running && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+    wait_until 20 not ct_status_matches $CT -q running
     assert_contains "$("$VZCTL" status $CT 2>&1)" "down" "reboot(RB_POWER_OFF) inside: vzctl status says down"
-    assert_true "[ $(awk '{print int($1)}' /proc/uptime) -ge $UP0 ]" "the host is still up"
-    assert_true "kill -0 $HOSTSLEEP" "host processes are untouched by the CT's reboot"
+    assert_true "the host is still up" -- test "$(awk '{print int($1)}' /proc/uptime)" -ge "$UP0"
+    assert_true "host processes are untouched by the CT's reboot" -- kill -0 "$HOSTSLEEP"
 else
     fail "cannot find the CT's init in its own pid namespace (init=$INIT): reboot not tried"
 fi
@@ -92,10 +92,12 @@ if [ -L "$target" ]; then
 fi
 # Read from the host, a symlink left there would lead to the host's own files:
 # only a regular file is the CT's content.
-assert_false "[ ! -L '$PRIV/etc/inittab' ] && grep -qs VZKIT_HOST_SECRET '$PRIV/etc/inittab'" \
-    "/etc/inittab does not contain VZKIT_HOST_SECRET"
-assert_false "grep -rqs -- '$VZKIT_HOST_SECRET' '$PRIV/etc' '$PRIV/sec'" "nothing under the CT's /etc holds the host secret"
+regular_file_holds() { [ ! -L "$2" ] && grep -qs "$1" "$2"; } # TEXT FILE
+assert_false "/etc/inittab does not contain VZKIT_HOST_SECRET" -- \
+    regular_file_holds VZKIT_HOST_SECRET "$PRIV/etc/inittab"
+assert_false "nothing under the CT's /etc holds the host secret" -- \
+    grep -rqs -- "$VZKIT_HOST_SECRET" "$PRIV/etc" "$PRIV/sec"
 [ -e "$target" ] && [ "$target" != "$PRIV/etc/inittab" ] && \
-    assert_false "grep -qs VZKIT_HOST_SECRET '$target'" "the inittab link's target does not hold the secret"
+    assert_false "the inittab link's target does not hold the secret" -- grep -qs VZKIT_HOST_SECRET "$target"
 "$VZCTL" --quiet stop $CT --fast >/dev/null 2>&1
 echo "info: took $(( $(date +%s) - T0 )) s"

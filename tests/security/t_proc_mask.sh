@@ -2,6 +2,7 @@
 # Kernel-wide /proc and /sys files are masked inside: empty, unreadable or
 # read-only, and cannot be unmasked; the host's keys and kernel addresses do
 # not show; the CT's own /proc/sys/net stays writable.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 sec_setup
 CT=2605
@@ -23,7 +24,7 @@ done
 ARGS=""
 for f in $FILES; do ARGS="$ARGS read $f --"; done
 OUT=$(P "${ARGS% --}")
-echo "$OUT" | sed 's/^/  /'
+echo "$OUT" | indent '  '
 for f in $FILES; do
     v=$(line_of "$OUT" "read $f")
     case $v in
@@ -41,12 +42,12 @@ done
 ARGS=""
 for d in $DIRS; do ARGS="$ARGS count $d --"; done
 OUT=$(P "${ARGS% --}")
-echo "$OUT" | sed 's/^/  /'
+echo "$OUT" | indent '  '
 for d in $DIRS; do
     v=$(line_of "$OUT" "count $d")
     case $v in
         0 | EACCES | EPERM | ENOENT) pass "$d empty inside ($v)" ;;
-        *) fail "$d inside has $v entries (host: $(ls "$d" | wc -l))" ;;
+        *) fail "$d inside has $v entries (host: $(find "$d" -mindepth 1 -maxdepth 1 | wc -l))" ;;
     esac
 done
 ARGS=""
@@ -60,7 +61,7 @@ for f in $FILES $DIRS; do
     esac
 done
 # Restart, in case an unmask went through.
-[ -n "$(echo "$OUT" | grep '=OK')" ] && { "$VZCTL" --quiet restart $CT >/dev/null 2>&1; wait_running $CT; }
+echo "$OUT" | grep -q '=OK' && { "$VZCTL" --quiet restart $CT >/dev/null 2>&1; wait_running $CT; }
 
 # Only opened for writing (nothing written): the host's settings stay as they are.
 ARGS=""
@@ -70,7 +71,7 @@ for f in /proc/sys/kernel/core_pattern /proc/sysrq-trigger /sys/kernel/uevent_he
 done
 OUT=$(P openw /proc/sys/kernel/core_pattern -- openw /proc/sysrq-trigger -- \
     openw /sys/kernel/uevent_helper -- write /proc/sys/net/core/somaxconn 1024)
-echo "$OUT" | sed 's/^/  /'
+echo "$OUT" | indent '  '
 for f in $RO; do expect_val "$OUT" "openw $f" EROFS; done
 expect_val "$OUT" "write /proc/sys/net/core/somaxconn" OK
 

@@ -5,6 +5,7 @@
 # everywhere; exec2 gives pipes and no controlling tty; a process left behind
 # by `vzctl exec` holds no host tty. An injected command would be read (and
 # run) by the host shell after vzctl returns: it must find nothing.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 sec_setup
 CT=2602
@@ -16,6 +17,7 @@ wait_running $CT || fail "CT $CT did not finish booting"
 PTYRUN="$SECBIN/ptyrun"
 # After vzctl: whatever is pending on the host terminal is read and run, as an
 # interactive shell would.
+# shellcheck disable=SC2016 # run by the shell on the pty, after vzctl
 AFTER='echo "VZRC=$rc"; read -t 3 x; echo "READ=[$x]"; [ -n "$x" ] && eval "$x"'
 
 # --- vzctl enter -------------------------------------------------------------
@@ -26,7 +28,7 @@ HOSTOUT=$("$PTYRUN" 90 "'$VZCTL' enter $CT --exec '/sec/tty.sh; exit'; rc=\$?; $
 # The probe's report comes from its file: on a pty, echoed input mixes in.
 OUT="$(cat "$PRIV/sec/tty-enter.out" 2>/dev/null)
 $(echo "$HOSTOUT" | grep -E '^(VZRC|READ|PTYRUN)')"
-echo "$OUT" | sed 's/^/  enter: /'
+echo "$OUT" | indent '  enter: '
 assert_contains "$OUT" "done=1" "enter: the probe ran to the end"
 expect_val "$OUT" VZRC 0
 expect_val "$OUT" devtty ct
@@ -42,7 +44,7 @@ for k in tiocsti.fd0 tiocsti.fd0.hi tiocsti.fd1 tiocsti.fd1.hi tiocsti.fd2 tiocs
     expect_val "$OUT" $k EPERM
 done
 expect_val "$OUT" READ "[]"
-assert_false "[ -e '$MARK1' ]" "enter: nothing injected ran on the host"
+assert_false "enter: nothing injected ran on the host" -- test -e "$MARK1"
 
 # --- vzctl exec2 from a host terminal -----------------------------------------
 MARK2="$IT_ROOT/injected-exec2"
@@ -51,7 +53,7 @@ HOSTOUT=$("$PTYRUN" 90 "'$VZCTL' exec2 $CT '/sec/ttyprobe -o /sec/tty-exec2.out 
 sleep 1
 OUT="$(cat "$PRIV/sec/tty-exec2.out" 2>/dev/null)
 $(echo "$HOSTOUT" | grep -E '^(VZRC|READ|PTYRUN)')"
-echo "$OUT" | sed 's/^/  exec2: /'
+echo "$OUT" | indent '  exec2: '
 assert_contains "$OUT" "done=1" "exec2: the probe ran to the end"
 expect_val "$OUT" VZRC 0
 expect_val "$OUT" devtty ENXIO
@@ -60,7 +62,7 @@ expect_val "$OUT" ctty 0:0
 assert_not_contains "$(echo "$OUT" | grep '^tiocsti\.' | tr '\n' ' ')" "tiocsti." "exec2: no tty to push input into"
 assert_not_contains "$(echo "$OUT" | grep '^late\.' | tr '\n' ' ')" "late." "exec2: no tty left to push input into after vzctl returned"
 expect_val "$OUT" READ "[]"
-assert_false "[ -e '$MARK2' ]" "exec2: nothing injected ran on the host"
+assert_false "exec2: nothing injected ran on the host" -- test -e "$MARK2"
 
 # --- a process left in the background by vzctl exec ('sleep 60 &') --------------------------
 INIT=$(ct_init_pid $CT)
@@ -69,11 +71,8 @@ CTPTS=$(stat -c %d "/proc/$INIT/root/dev/pts/ptmx" 2>/dev/null)
 "$PTYRUN" 90 "'$VZCTL' exec $CT 'sleep 60 &'; echo VZRC=\$?; sleep 45" > "$IT_ROOT/bg.out" 2>&1 &
 PTYPID=$!
 SLEEP=
-for i in $(seq 1 100); do
-    SLEEP=$(ct_host_pids $CT sleep | head -n 1)
-    [ -n "$SLEEP" ] && break
-    sleep 0.1
-done
+found_sleep() { SLEEP=$(ct_host_pids $CT sleep | head -n 1); [ -n "$SLEEP" ]; }
+wait_until 10 found_sleep
 if [ -z "$SLEEP" ]; then
     echo "SKIP (not counted): exec: the background sleep did not survive vzctl exec, nothing to inspect"
 else
@@ -81,6 +80,7 @@ else
         desc=$(stat -L -c '%F %t %d' "$fd" 2>/dev/null)
         case $desc in
             "character special file "*)
+                # shellcheck disable=SC2086 # split: stat's fields
                 set -- $desc
                 maj=$((16#${4}))
                 dev=$5
@@ -99,7 +99,7 @@ else
     kill "$SLEEP" 2>/dev/null
 fi
 # The admin closes the terminal: ptyrun's end hangs up its shell.
-i=0; while ! grep -q VZRC "$IT_ROOT/bg.out" && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
+wait_until 60 grep -q VZRC "$IT_ROOT/bg.out"
 kill $PTYPID 2>/dev/null
 wait $PTYPID
 assert_contains "$(tr -d '\r' < "$IT_ROOT/bg.out")" "VZRC=0" "vzctl exec 'sleep 60 &' succeeded"

@@ -6,6 +6,7 @@
 # through /proc/PID/exe (CVE-2019-5736) and host terminals. The tracer
 # (probes/tracer.c) logs SEEN/VIOLATION lines into the CT; this script drives
 # the host side and asserts no violation and that the tracer was not blind.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 sec_setup
 CT=2601
@@ -38,9 +39,8 @@ echo idle > "$PRIV/sec/phase"
 "$VZCTL" --quiet exec2 $CT \
     'setsid /sec/tracer -o /sec/tracer-a.log -P /sec/phase -w /sec/tracer-a.pid </dev/null >/dev/null 2>&1 &' \
     >/dev/null 2>&1
-i=0
-while ! grep -q '^START' "$LOGA" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-assert_true "grep -q '^START' '$LOGA'" "the tracer runs in the CT"
+wait_until 10 grep -q '^START' "$LOGA"
+assert_true "the tracer runs in the CT" -- grep -q '^START' "$LOGA"
 
 bad_exec=0 bad_exec2=0 bad_pty=0 bad_enter=0 bad_set=0
 for i in $(seq 1 "$SEC_RUNS"); do
@@ -64,17 +64,18 @@ assert_eq "$bad_pty" 0 "vzctl exec2 from a host terminal succeeded $SEC_RUNS tim
 assert_eq "$bad_enter" 0 "vzctl enter --exec exit succeeded $SEC_RUNS times under attack"
 assert_eq "$bad_set" 0 "vzctl set --hostname succeeded $SEC_RUNS times under attack"
 sleep 1
+# shellcheck disable=SC2016 # expanded by the CT's shell, not this one
 "$VZCTL" --quiet exec2 $CT 'kill $(cat /sec/tracer-a.pid)' >/dev/null 2>&1
 sleep 0.5
 report_log "$LOGA" "exec/exec2/enter/set"
 for ph in exec exec2 exec2-pty enter; do
     n=$(seen_count "$LOGA" $ph)
-    assert_true "[ ${n:-0} -ge 1 ]" "the tracer observed processes of vzctl $ph ($n SEEN)"
+    assert_true "the tracer observed processes of vzctl $ph ($n SEEN)" -- test "${n:-0}" -ge 1
 done
 n=$(seen_count "$LOGA" enter)
-assert_true "[ ${n:-0} -ge $((SEC_RUNS / 2)) ]" "the tracer saw at least $((SEC_RUNS / 2)) enter sessions ($n)"
+assert_true "the tracer saw at least $((SEC_RUNS / 2)) enter sessions ($n)" -- test "${n:-0}" -ge $((SEC_RUNS / 2))
 n=$(grep '^SEEN' "$LOGA" | sed 's/.* pid=\([0-9]*\) .*/\1/' | sort -u | wc -l)
-assert_true "[ $n -ge $SEC_RUNS ]" "the tracer observed at least $SEC_RUNS distinct pids ($n)"
+assert_true "the tracer observed at least $SEC_RUNS distinct pids ($n)" -- test "$n" -ge "$SEC_RUNS"
 n=$(grep -c '^SEEN.* comm=vzctl ' "$LOGA")
 echo "info: (a) SEEN lines with comm=vzctl (a host helper before its execve): $n"
 echo "info: (a) ptrace attached: $(grep -c '^SEEN.*ptrace=attached' "$LOGA"), refused: $(grep -c '^SEEN.*ptrace=refused' "$LOGA")"
@@ -82,6 +83,7 @@ echo "info: (a) took $(( $(date +%s) - T0 )) s"
 
 # --- (b) a wrapper at /bin/bash: vzctl runs it at every start ----------------
 T1=$(date +%s)
+# shellcheck disable=SC2016 # expanded by the CT's shell, not this one
 "$VZCTL" --quiet exec2 $CT 'cat > /bin/bash <<"W"
 #!/bin/sh
 # planted by container root: start the tracer once per boot, then be a shell
@@ -93,9 +95,13 @@ fi
 exec /bin/sh "$@"
 W
 chmod 755 /bin/bash' >/dev/null 2>&1
-assert_true "[ -x '$PRIV/bin/bash' ]" "the wrapper is planted at /bin/bash"
+assert_true "the wrapper is planted at /bin/bash" -- test -x "$PRIV/bin/bash"
 expect_rc 0 "stop" -- "$VZCTL" stop $CT
 bad_start=0 bad_stop=0
+# tracer_boots_at_least N: the tracer has started in N boots (by their pid 1).
+tracer_boots_at_least() {
+    [ "$(sed -n 's/^START.* boot=\([0-9]*\).*/\1/p' "$LOGB" 2>/dev/null | sort -u | wc -l)" -ge "$1" ]
+}
 for i in $(seq 1 "$SEC_RUNS"); do
     echo start > "$PRIV/sec/phase"
     if ! OUT=$("$VZCTL" --quiet start $CT 2>&1); then
@@ -103,11 +109,7 @@ for i in $(seq 1 "$SEC_RUNS"); do
         echo "  start $i failed: $(echo "$OUT" | tail -n 3 | tr '\n' ' ')"
     fi
     # The tracer must be up before the stop it is meant to watch.
-    j=0
-    while [ "$(sed -n 's/^START.* boot=\([0-9]*\).*/\1/p' "$LOGB" 2>/dev/null | sort -u | wc -l)" -lt "$i" ] &&
-        [ $j -lt 50 ]; do
-        sleep 0.1; j=$((j + 1))
-    done
+    wait_until 5 tracer_boots_at_least "$i"
     sleep 0.2
     echo stop > "$PRIV/sec/phase"
     if ! OUT=$("$VZCTL" --quiet stop $CT 2>&1); then
@@ -124,9 +126,9 @@ n=$(sed -n 's/^START.* boot=\([0-9]*\).*/\1/p' "$LOGB" 2>/dev/null | sort -u | w
 assert_eq "${n:-0}" "$SEC_RUNS" "the planted /bin/bash started the tracer at every boot"
 report_log "$LOGB" "start/stop"
 n=$(grep -c '^SEEN phase=start pid=1 ' "$LOGB")
-assert_true "[ ${n:-0} -ge 1 ]" "the tracer attacked pid 1 during start ($n times)"
+assert_true "the tracer attacked pid 1 during start ($n times)" -- test "${n:-0}" -ge 1
 n=$(seen_count "$LOGB" stop)
-assert_true "[ ${n:-0} -ge 1 ]" "the tracer observed the halt worker during stop ($n SEEN)"
+assert_true "the tracer observed the halt worker during stop ($n SEEN)" -- test "${n:-0}" -ge 1
 echo "info: (b) SEEN start=$(seen_count "$LOGB" start) stop=$(seen_count "$LOGB" stop), comm=vzctl: $(grep -c '^SEEN.* comm=vzctl ' "$LOGB")"
 echo "info: (b) took $(( $(date +%s) - T1 )) s"
 # Violations in one line each for the report.

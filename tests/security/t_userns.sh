@@ -3,19 +3,19 @@
 # way in: unshare, clone, clone3, the i386 entry points) and cannot mount or
 # write cgroups. With FEATURES="nesting:on" it gets user namespaces, and then a
 # cgroup mount shows only its own subtree and cannot lift the host's limits.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 sec_setup
 CT=2603
 NUMPROC=100
 sec_ct $CT || exit 1
-PRIV="$IT_ROOT/vz/private/$CT"
 T0=$(date +%s)
 expect_rc 0 "set --numproc $NUMPROC:$NUMPROC --save" -- "$VZCTL" set $CT --numproc $NUMPROC:$NUMPROC --save
 expect_rc 0 "start" -- "$VZCTL" start $CT
 wait_running $CT || fail "CT $CT did not finish booting"
 
 OUT=$("$VZCTL" exec2 $CT '/sec/nsprobe basic' 2>&1)
-echo "$OUT" | sed 's/^/  basic: /'
+echo "$OUT" | indent '  basic: '
 expect_val "$OUT" unshare_user EPERM
 expect_val "$OUT" clone_user EPERM
 expect_val "$OUT" clone3_user ENOSYS EPERM
@@ -60,12 +60,13 @@ assert_not_contains "$OUT" "LEAK" "nest: the cgroup mount shows no host director
 # the vzkit-exec of the `vzctl exec2` running this probe (it waits for the
 # probe from the host's side): at most one per cgroup.procs, never the host's.
 n=$(echo "$OUT" | awk '$1 == "cgpid" && $3 == 0 { c[$2]++ } END { m = 0; for (f in c) if (c[f] > m) m = c[f]; print m }')
-assert_true "[ ${n:-0} -le 1 ]" "nest: no host process in the CT's cgroup.procs (at most vzctl's own helper; most pid-0 entries in one file: ${n:-0})"
+assert_true "nest: no host process in the CT's cgroup.procs (at most vzctl's own helper; most pid-0 entries in one file: ${n:-0})" -- \
+    test "${n:-0}" -le 1
 echo "info: cgroup.procs entries seen: $(echo "$OUT" | grep -c '^cgpid'), raise attempts: $(echo "$OUT" | grep '^raise' | tr '\n' ' ')"
 AFTER=$(lim | tr '\n' ' ')
 assert_eq "$AFTER" "$BEFORE" "nest: the host's pids/memory limits of CT $CT are unchanged ($BEFORE)"
 OUT=$("$VZCTL" exec2 $CT "/sec/nsprobe forkbomb $((NUMPROC * 4))" 2>&1)
 n=$(echo "$OUT" | sed -n 's/^forked=\([0-9]*\).*/\1/p')
-assert_true "[ -n '$n' ] && [ '$n' -lt $NUMPROC ]" "a fork bomb still stops at NUMPROC=$NUMPROC ($OUT)"
+assert_true "a fork bomb still stops at NUMPROC=$NUMPROC ($OUT)" -- test "$n" -lt $NUMPROC
 echo "info: took $(( $(date +%s) - T0 )) s"
 expect_rc 0 "stop" -- "$VZCTL" stop $CT

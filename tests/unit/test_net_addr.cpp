@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(macs_parse_and_format_in_upper_case) {
         expect_bad([&] { parse_mac(bad); }, bad);
 }
 
-// Expected values computed with OpenVZ's own generate_mac() from veth.c.
+// Expected values computed with OpenVZ's own generate_mac().
 BOOST_AUTO_TEST_CASE(generated_macs_match_openvz) {
     const std::string hwid = "52:54:00:12:34:56";
     BOOST_TEST(format_mac(generate_mac(101, "eth0", hwid)) == "00:18:51:B5:A7:E5");

@@ -15,7 +15,7 @@ using namespace vz::ubc;
 
 namespace {
 
-// A production dump (64-bit layout of kernel/bc/proc.c), two beancounters.
+// A production dump (the 64-bit layout of OpenVZ's kernel), two beancounters.
 const char *const kUserBeancounters =
     "Version: 2.5\n"
     "       uid  resource                     held              maxheld              barrier    "

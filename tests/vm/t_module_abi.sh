@@ -4,6 +4,7 @@
 # caller inside a container with EPERM, survives a fuzz loop with a clean
 # kernel log, refuses to unload while a container is registered, and leaks
 # nothing over 50 load/unload cycles.
+# shellcheck source=module/lib.sh
 . "$VZKIT_SRC/tests/vm/module/lib.sh"
 it_setup
 CT=4011
@@ -28,24 +29,25 @@ assert_contains "$OUT" "count 25 numproc $(ubc held numproc $CT) numfile_barrier
 
 # A caller in the container's pid namespace, with every host capability.
 OUT=$("$UBCTEST" ioctl-in "$INIT" 2>&1)
-echo "$OUT" | sed 's/^/    in the CT: /'
+echo "$OUT" | indent '    in the CT: '
 assert_eq "$(echo "$OUT" | awk '{ print $3 }' | sort -u)" "1" "every ioctl from inside the CT: EPERM"
 assert_eq "$(echo "$OUT" | wc -l)" "7" "all seven ioctls were tried"
 
 # Unloading with a container registered is refused; the module keeps working.
 expect_rc 1 "rmmod while a CT is registered" -- rmmod vzkit
-assert_true "grep -q '^vzkit ' /proc/modules" "the module is still loaded"
-assert_eq "$(ubc_ids | tr '\n' ' ')" "0 $CT " "and still shows the CT"
+assert_true "the module is still loaded" -- grep -q '^vzkit ' /proc/modules
+assert_eq "$(ubc_ids /proc/user_beancounters | tr '\n' ' ')" "0 $CT " "and still shows the CT"
 expect_rc 0 "stop" -- "$VZCTL" stop $CT --fast
 
 # Fuzz: random numbers, sizes and pointers; then the device still answers.
 OUT=$("$UBCTEST" fuzz 20000 4242 2>&1); rc=$?
 assert_eq "$rc" "0" "20000 random ioctls: the caller survived"
-echo "$OUT" | sed 's/^/    fuzz: /'
-assert_false "echo \"\$OUT\" | grep -qE 'errno (1|12) '" "fuzz: no EPERM or ENOMEM answers to host root"
+echo "$OUT" | indent '    fuzz: '
+assert_false "fuzz: no EPERM or ENOMEM answers to host root" -- with_input "$OUT" grep -qE 'errno (1|12) '
 OUT=$("$UBCTEST" abi 999999)
 assert_eq "$(answer GET_VERSION)" "0" "the device answers after the fuzz"
-assert_false "dmesg | grep -qE 'BUG:|Oops|WARNING:|Call Trace'" "kernel log clean after the fuzz"
+kernel_log_has() { dmesg | grep -qE "$1"; }
+assert_false "kernel log clean after the fuzz" -- kernel_log_has 'BUG:|Oops|WARNING:|Call Trace'
 
 # 50 load/unload cycles, some with a container charging objects meanwhile.
 slab_objs() { awk 'NR > 2 { n += $2 } END { print n }' /proc/slabinfo; }
@@ -66,6 +68,6 @@ assert_eq "$cycles" "50" "50 load/unload cycles (5 with a container running)"
 sync; echo 3 > /proc/sys/vm/drop_caches; sleep 1
 after=$(slab_objs)
 echo "    slab objects: $before before, $after after"
-assert_true "[ $after -lt $((before + 1500)) ]" "no slab growth across the cycles ($before → $after objects)"
-assert_false "grep -q vzkit /proc/slabinfo" "no vzkit cache left after unloading"
-assert_false "dmesg | grep -qE 'BUG:|Oops|WARNING:|Call Trace|Objects remaining'" "kernel log clean after the cycles"
+assert_true "no slab growth across the cycles ($before → $after objects)" -- test "$after" -lt $((before + 1500))
+assert_false "no vzkit cache left after unloading" -- grep -q vzkit /proc/slabinfo
+assert_false "kernel log clean after the cycles" -- kernel_log_has 'BUG:|Oops|WARNING:|Call Trace|Objects remaining'

@@ -5,6 +5,7 @@
 # at NUMPROC; /proc/user_beancounters read by OpenVZ's rules on the host and
 # inside a container; vzubc and vzlist agreeing with it; and, before the
 # module is loaded, the tools saying what they cannot show.
+# shellcheck source=module/lib.sh
 . "$VZKIT_SRC/tests/vm/module/lib.sh"
 it_setup
 CT=4001
@@ -43,8 +44,8 @@ assert_eq "$(ubc held numproc $CT)" "$(cat "$(ct_cgroup $CT pids)/pids.current")
 assert_eq "$(ubc limit physpages $CT)" "$(( $(cat "$(ct_cgroup $CT memory)/memory.max") / 4096 ))" \
     "physpages limit = memory.max"
 assert_eq "$(ubc_ids /proc/bc/resources | tr '\n' ' ')" "0 $CT $CT2 " "/proc/bc/resources lists the same"
-assert_true "grep -q swappages /proc/bc/resources" "/proc/bc/resources has swappages"
-assert_false "grep -q dummy /proc/bc/resources" "... and no dummy rows"
+assert_true "/proc/bc/resources has swappages" -- grep -q swappages /proc/bc/resources
+assert_false "... and no dummy rows" -- grep -q dummy /proc/bc/resources
 INSIDE=$("$VZCTL" exec2 $CT cat /proc/user_beancounters)
 assert_eq "$(echo "$INSIDE" | awk '$1 ~ /^[0-9]+:$/ { print $1 }' | tr '\n' ' ')" "$CT: " \
     "inside the CT only its own beancounter"
@@ -59,13 +60,15 @@ check_refusal() { # RESOURCE KIND ERRNO [ARGS]
     before=$(ubc held "$res" $CT)
     fails=$(ubc failcnt "$res" $CT)
     barrier=$(ubc barrier "$res" $CT)
-    is_number "$before" && is_number "$fails" && is_number "$barrier" ||
-        { fail "$res: no figures in /proc/user_beancounters"; return; }
+    if ! { is_number "$before" && is_number "$fails" && is_number "$barrier"; }; then
+        fail "$res: no figures in /proc/user_beancounters"
+        return
+    fi
     hold $CT "$kind" 1000 "$@"
     assert_eq "$HOLD_ERRNO" "$want" "$kind past ${res^^} fails with errno $want"
     assert_eq "$(ubc held "$res" $CT)" "$barrier" "$res held is at the barrier while held"
-    assert_true "[ $(ubc failcnt "$res" $CT) -gt $fails ]" "$res failcnt rose ($fails → $(ubc failcnt "$res" $CT))"
-    assert_true "[ ${HOLD_TAKEN:-0} -gt 0 ]" "$kind: $HOLD_TAKEN taken before the refusal"
+    assert_true "$res failcnt rose ($fails → $(ubc failcnt "$res" $CT))" -- test "$(ubc failcnt "$res" $CT)" -gt "$fails"
+    assert_true "$kind: $HOLD_TAKEN taken before the refusal" -- test "${HOLD_TAKEN:-0}" -gt 0
     hold_end
     assert_eq "$(wait_figure held "$res" $CT "$before")" "$before" "$res held back to $before after close"
 }
@@ -80,7 +83,7 @@ assert_eq "$(ubc failcnt numfile $CT2)" "0" "the other CT was not charged"
 # What the CT did is what the file says: 5 TCP sockets, exactly.
 hold $CT tcp 5
 assert_eq "$(ubc held numtcpsock $CT)" "5" "5 sockets opened → numtcpsock held 5"
-assert_true "[ $(ubc maxheld numtcpsock $CT) -ge 8 ]" "numtcpsock maxheld remembers the barrier"
+assert_true "numtcpsock maxheld remembers the barrier" -- test "$(ubc maxheld numtcpsock $CT)" -ge 8
 hold_end
 
 # Acceptance 5: vzubc and vzlist show the /proc numbers.
@@ -89,11 +92,12 @@ VZUBC_OUT=$("$VZUBC" -v $CT)
 LIST=$("$VZLIST" -H -o ctid,numproc,numproc.f,physpages $CT)
 JSON=$("$VZLIST" -j $CT)
 p2=$(ubc held physpages $CT)
+# shellcheck disable=SC2086 # split: the four columns
 set -- $LIST
 assert_eq "$1 $2 $3" "$CT $(ubc held numproc $CT) $(ubc failcnt numproc $CT)" \
     "vzlist -o ctid,numproc,numproc.f: the /proc figures"
-assert_true "[ $4 -ge $(( p1 < p2 ? p1 : p2 )) ] && [ $4 -le $(( p1 > p2 ? p1 : p2 )) ]" \
-    "vzlist physpages ($4) is the /proc figure ($p1..$p2)"
+assert_true "vzlist physpages ($4) is the /proc figure ($p1..$p2)" -- \
+    in_range "$4" $(( p1 < p2 ? p1 : p2 )) $(( p1 > p2 ? p1 : p2 ))
 J=$(echo "$JSON" | python3 -c 'import json,sys; c=json.load(sys.stdin)[0]; print(c["ctid"], c["numfile"]["barrier"], c["numfile"]["failcnt"], c["numtcpsock"]["maxheld"], c["kmemsize"]["limit"])')
 assert_eq "$J" "$CT $(ubc barrier numfile $CT) $(ubc failcnt numfile $CT) $(ubc maxheld numtcpsock $CT) $(ubc limit kmemsize $CT)" \
     "vzlist -j: the /proc figures"
@@ -131,13 +135,13 @@ fails=$(ubc failcnt numproc $CT)
 "$VZCTL" exec2 $CT 'b() { b | b & }; b' >/dev/null 2>&1 &
 sleep 6
 start=$(date +%s)
-for i in $(seq 20); do /bin/true; done
+for _ in $(seq 20); do /bin/true; done
 cat /proc/user_beancounters > /dev/null
 took=$(( $(date +%s) - start ))
-assert_true "[ $took -lt 10 ]" "the host stays responsive during the bomb (${took}s)"
+assert_true "the host stays responsive during the bomb (${took}s)" -- test "$took" -lt 10
 max=$(ubc maxheld numproc $CT)
-assert_true "[ $max -le 48 ] && [ $max -ge 40 ]" "the bomb reached NUMPROC 48 and never passed it (maxheld $max)"
-assert_true "[ $(ubc failcnt numproc $CT) -gt $fails ]" "numproc failcnt rose ($fails → $(ubc failcnt numproc $CT))"
+assert_true "the bomb reached NUMPROC 48 and never passed it (maxheld $max)" -- in_range "$max" 40 48
+assert_true "numproc failcnt rose ($fails → $(ubc failcnt numproc $CT))" -- test "$(ubc failcnt numproc $CT)" -gt "$fails"
 expect_rc 0 "the bombed CT can still be stopped" -- "$VZCTL" stop $CT --fast
 assert_eq "$(ubc_ids | tr '\n' ' ')" "0 $CT2 " "a stopped CT is gone from /proc/user_beancounters"
 expect_rc 0 "stop $CT2" -- "$VZCTL" stop $CT2 --fast

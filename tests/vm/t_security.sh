@@ -9,6 +9,7 @@ if [ "$fstype" != cgroup2fs ]; then
   echo "t_security: /sys/fs/cgroup is $fstype, not cgroup2fs" >&2
   exit 1
 fi
+# shellcheck source=module/lib.sh
 . "$VZKIT_SRC/tests/vm/module/lib.sh"
 mod_load
 [ -e /dev/vzctl ] || echo "t_security: the module is loaded but there is no /dev/vzctl" >&2

@@ -1,7 +1,7 @@
 // The Cgroup handle: one group vz/<CTID> in every mounted v1 hierarchy, or in
 // the unified v2 tree.
 //
-// Upstream vzctl 4.x (libcgroup, group /vz-<CTID>) killed a container by
+// OpenVZ's vzctl (libcgroup, group /vz-<CTID>) killed a container by
 // SIGKILLing the tasks of the cpu hierarchy only, in a loop that raced with
 // fork, never looked into sub-groups the container made, and deleted groups
 // with tasks still attached elsewhere. Here every hierarchy is covered, the

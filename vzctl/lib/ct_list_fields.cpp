@@ -1,5 +1,5 @@
 // vzlist's field table and how a record is rendered through it: OpenVZ's
-// fixed-width columns (vzlist.c field_names[]), JSON, and the -s order.
+// fixed-width columns, JSON, and the -s order.
 #include "vzkit/ct_list.h"
 
 #include "vzkit/error.h"

@@ -238,7 +238,7 @@ std::map<Action, std::string> parse_legacy_conf(std::string_view text) {
         if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
             value.back() == value.front())
             value = value.substr(1, value.size() - 2);
-        // The first occurrence wins, as in OpenVZ's dist.c.
+        // The first occurrence wins, as in OpenVZ.
         if (action && !value.empty() && !result.contains(*action))
             result[*action] = value;
     }

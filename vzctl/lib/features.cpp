@@ -11,7 +11,7 @@
 namespace vz {
 namespace {
 
-// OpenVZ's names (src/lib/vzfeatures.c), then vzkit's own. Only nesting has an
+// OpenVZ's names, then vzkit's own. Only nesting has an
 // effect on a stock kernel; the others are kept for the tools that read them.
 constexpr std::array<std::string_view, 9> kFeatures = {
     "sysfs", "nfs", "sit", "ipip", "ppp", "ipgre", "bridge", "nfsd", "nesting"};

@@ -149,7 +149,7 @@ std::string format_mac(const Mac &mac) {
 }
 
 Mac generate_mac(unsigned ctid, std::string_view dev_name, std::string_view hwid) {
-    // The exact arithmetic of OpenVZ's veth.c, quirks included (the hash also
+    // The exact arithmetic of OpenVZ's MAC generation, quirks included (the hash also
     // reads the trailing space, and the last byte is hash >> 15), so a NETIF
     // written by OpenVZ and one generated here agree.
     constexpr std::uint32_t kOui = 0x001851;

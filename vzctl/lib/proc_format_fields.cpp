@@ -1,5 +1,5 @@
 // vzps's field table: procps's names, headers, widths and formats (procps-ng
-// output.c semantics: %CPU and C over the process's lifetime, TIME as
+// semantics: %CPU and C over the process's lifetime, TIME as
 // [DD-]HH:MM:SS, STARTED as a time today or a date, STAT with its flag
 // letters), plus CTID and VPID.
 #include "vzkit/proc_format.h"

@@ -2,6 +2,7 @@
 # Shared by the module scenarios (tests/vm/t_module*.sh), inside the VM:
 # the integration harness plus loading vzkit.ko, reading beancounters by
 # OpenVZ's parsing rules, and containers that carry the static test helper.
+# shellcheck source=../../integration/lib.sh
 . "$VZKIT_SRC/tests/integration/lib.sh"
 
 # The kernel cannot autoload modules for the VM's chrooted root (its
@@ -52,8 +53,7 @@ hold() {
     HOLD_OUT=$(mktemp)
     "$VZCTL" exec2 "$ct" /ubctest "$@" -- 6 > "$HOLD_OUT" 2>&1 &
     HOLD_PID=$!
-    i=0
-    while ! grep -q '^taken' "$HOLD_OUT" && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+    wait_until 20 grep -q '^taken' "$HOLD_OUT"
     HOLD_TAKEN=$(awk '/^taken/ { print $2 }' "$HOLD_OUT")
     HOLD_ERRNO=$(awk '/^taken/ { print $4 }' "$HOLD_OUT")
 }
@@ -66,8 +66,8 @@ hold_end() {
 is_number() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
 
 # Waits until a figure settles back to a value (frees may be deferred).
+figure_is() { [ "$(ubc "$1" "$2" "$3")" = "$4" ]; }
 wait_figure() {
-    i=0
-    while [ "$(ubc "$1" "$2" "$3")" != "$4" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    wait_until 5 figure_is "$@"
     ubc "$1" "$2" "$3"
 }

@@ -1,3 +1,5 @@
+// Unpacking templates into a sandbox: owners, device nodes and security
+// xattrs are restored as vzctl create does, which needs root.
 #define BOOST_TEST_MODULE template
 #include <boost/test/unit_test.hpp>
 
