@@ -1,5 +1,6 @@
 #include "vzkit/ct_set.h"
 
+#include "vzkit/backend.h"
 #include "vzkit/cgroup.h"
 #include "vzkit/ct_create.h"
 #include "vzkit/ct_enter.h"
@@ -67,7 +68,7 @@ void apply_live(VeConfig &config, const std::map<std::string, std::string> &chan
     std::vector<std::string> keys;
     for (const auto &[key, value] : changes)
         keys.push_back(key);
-    kmod::apply_limits(config, keys);
+    backend().apply_limits(config, keys);
     if (changes.contains("DEVICES") || changes.contains("DEVNODES")) {
         auto rules = default_device_rules();
         for (const auto &rule : parse_devices(config.get_or("DEVICES", "")))

@@ -34,6 +34,17 @@ std::span<const Resource> resources();
 const Resource *find_resource_by_name(std::string_view name); // "numproc"
 const Resource *find_resource_by_key(std::string_view key);   // "NUMPROC" (also DCACHE, IPTENTRIES)
 
+// The five figures of one resource of a beancounter, as /proc/user_beancounters
+// lists them and the module's VZCTL_GETBC returns them.
+struct Figures {
+    std::uint64_t held = 0;
+    std::uint64_t maxheld = 0;
+    std::uint64_t barrier = 0;
+    std::uint64_t limit = 0;
+    std::uint64_t failcnt = 0;
+    bool operator==(const Figures &) const = default;
+};
+
 struct Value {
     std::uint64_t barrier = kUnlimited;
     std::uint64_t limit = kUnlimited;
