@@ -17,7 +17,7 @@ constexpr std::string_view kVersion = "2.5";
 std::optional<std::uint32_t> parse_id_token(std::string_view token) {
     if (token.size() < 2 || token.back() != ':')
         return std::nullopt;
-    auto id = parse_number<std::uint64_t>(token.substr(0, token.size() - 1));
+    auto id = vz::parse_number<std::uint64_t>(token.substr(0, token.size() - 1));
     if (!id || *id > UINT32_MAX)
         return std::nullopt;
     return static_cast<std::uint32_t>(*id);
@@ -31,7 +31,7 @@ std::optional<Row> parse_row(const std::vector<std::string> &words, std::size_t 
     row.resource = words[first];
     std::uint64_t *fields[] = {&row.held, &row.maxheld, &row.barrier, &row.limit, &row.failcnt};
     for (std::size_t i = 0; i < 5; ++i) {
-        auto value = parse_number<std::uint64_t>(words[first + 1 + i]);
+        auto value = vz::parse_number<std::uint64_t>(words[first + 1 + i]);
         if (!value)
             return std::nullopt;
         *fields[i] = *value;
@@ -130,7 +130,7 @@ std::vector<Beancounter> load_beancounters(const std::optional<std::string> &fil
 }
 
 std::optional<std::uint32_t> beancounter_id(const std::string &text) {
-    if (auto id = parse_number<std::uint32_t>(text))
+    if (auto id = vz::parse_number<std::uint32_t>(text))
         return id;
     if (auto ctid = ctid_by_name(text))
         return *ctid;

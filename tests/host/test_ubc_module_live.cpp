@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE ubc_module_live
 #include <boost/test/unit_test.hpp>
 
+#include "vzkit/backend.h"
 #include "vzkit/module.h"
 #include "vzkit/ve_config.h"
 
@@ -19,9 +20,10 @@ BOOST_AUTO_TEST_CASE(without_the_module_nothing_happens) {
         return;
     }
     BOOST_TEST(!vz::kmod::Device::open());
-    BOOST_TEST(!vz::kmod::loaded());
+    BOOST_TEST(vz::backend().name == "cgroup");
+    BOOST_TEST(!vz::backend().accounts_every_ubc);
     vz::VeConfig config;
     config.set_override("NUMFILE", "200");
-    BOOST_CHECK_NO_THROW(vz::kmod::detach_ct(4001));
-    BOOST_CHECK_NO_THROW(vz::kmod::apply_limits(config, {"NUMFILE"}));
+    BOOST_CHECK_NO_THROW(vz::backend().detach(4001));
+    BOOST_CHECK_NO_THROW(vz::backend().apply_limits(config, {"NUMFILE"}));
 }

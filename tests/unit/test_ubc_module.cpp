@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE ubc_module
 #include <boost/test/unit_test.hpp>
 
+#include "vzkit/backend.h"
 #include "vzkit/error.h"
 #include "vzkit/module.h"
 #include "vzkit/ve_config.h"

@@ -5,11 +5,10 @@
 #include "vzkit/error.h"
 #include "vzkit/hooks.h"
 #include "vzkit/log.h"
+#include "vzkit/storage.h"
 #include "vzkit/template.h"
 #include "vzkit/util.h"
 
-#include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,43 +40,6 @@ ConfigFile load_sample(const VeConfig &config, const CreateOptions &options) {
     return file;
 }
 
-void check_free_space(const fs::path &tarball, const fs::path &private_dir) {
-    struct statvfs st {};
-    fs::path parent = private_dir.parent_path();
-    std::error_code ec;
-    fs::create_directories(parent, ec);
-    if (statvfs(parent.c_str(), &st) != 0)
-        throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to check free space on " + parent.string());
-    const std::uint64_t available = std::uint64_t(st.f_bavail) * st.f_frsize;
-    const std::uint64_t needed = estimate_unpacked_size(tarball);
-    if (available < needed)
-        throw Error(VZ_FS_NO_DISK_SPACE, "Not enough disk space on " + parent.string() +
-                                             ": the template needs about " +
-                                             std::to_string(needed / 1024) + " KB, " +
-                                             std::to_string(available / 1024) + " KB available");
-}
-
-void unpack_into_place(const fs::path &tarball, const fs::path &private_dir) {
-    fs::path tmp = private_dir;
-    tmp += ".tmp";
-    std::error_code ec;
-    // A leftover of a create killed mid-unpack; we hold the CT lock, so nobody
-    // else is working on it.
-    fs::remove_all(tmp, ec);
-    fs::create_directories(private_dir.parent_path(), ec);
-    if (mkdir(tmp.c_str(), 0700) != 0)
-        throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to create " + tmp.string());
-    RemoveGuard guard(tmp);
-    install_interrupt_handlers();
-    unpack_template(tarball, tmp);
-    check_interrupted();
-    if (fs::exists(private_dir) && rmdir(private_dir.c_str()) != 0)
-        throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to replace " + private_dir.string());
-    if (rename(tmp.c_str(), private_dir.c_str()) != 0)
-        throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to move " + tmp.string() + " into place");
-    guard.release();
-}
-
 void run_create_hook(const VeConfig &config) {
     auto hook = ct_conf_dir() / "vps.create";
     if (access(hook.c_str(), F_OK) != 0)
@@ -105,6 +67,7 @@ void create_ct(VeConfig &config, const CreateOptions &options) {
     put("NAME", options.name);
     put("DESCRIPTION", options.description);
     put("IP_ADDRESS", options.ipadd);
+    const Layout &layout = options.layout ? find_layout(*options.layout) : layout_of(config);
 
     if (!config.get("TEMPLATE"))
         throw Error(VZ_VE_TMPL_NOTSET, "TEMPLATE is not set");
@@ -130,9 +93,6 @@ void create_ct(VeConfig &config, const CreateOptions &options) {
         set_ct_name(config.ctid(), *options.name); // checked before any unpacking
 
     try {
-        check_free_space(*tarball, private_dir);
-        log_info("Creating container private area (" + tmpl_name + ")");
-        unpack_into_place(*tarball, private_dir);
         // The config is written last: an interrupted create leaves none.
         ConfigFile &ct = config.ct();
         for (const auto &key :
@@ -146,15 +106,11 @@ void create_ct(VeConfig &config, const CreateOptions &options) {
         if (!ct.contains("VE_PRIVATE"))
             ct.set("VE_PRIVATE", config.get("VE_PRIVATE").value_or(""));
         ct.set("OSTEMPLATE", tmpl_name);
-        ct.set("VE_LAYOUT", "simfs");
-        fs::create_directories(ct_conf_dir());
-        try {
+        ct.set("VE_LAYOUT", std::string(layout.name));
+        layout.create(config, TemplateSource{*tarball, tmpl_name}, [&] {
+            fs::create_directories(ct_conf_dir());
             ct.save(config.ct_conf_path());
-        } catch (...) {
-            std::error_code ec;
-            fs::remove_all(private_dir, ec);
-            throw;
-        }
+        });
     } catch (...) {
         if (options.name)
             remove_ct_names(config.ctid());
@@ -174,22 +130,8 @@ void destroy_ct(VeConfig &config) {
         throw Error(VZ_VE_RUNNING, "Container is currently running. Stop it first.");
     if (is_mounted(config))
         throw Error(VZ_FS_MOUNTED, "Container is currently mounted (umount first)");
-    const fs::path private_dir = config.ve_private();
+    layout_of(config).destroy(config);
     std::error_code ec;
-    if (fs::exists(fs::symlink_status(private_dir, ec))) {
-        log_info("Destroying container private area: " + private_dir.string());
-        fs::path doomed = private_dir;
-        if (!fs::is_symlink(private_dir, ec)) {
-            // Renamed first, so a half-deleted tree never looks like a container.
-            doomed += ".destroyed-" + std::to_string(getpid());
-            if (rename(private_dir.c_str(), doomed.c_str()) != 0)
-                throw_errno(VZ_FS_DEL_PRVT, "Unable to remove " + private_dir.string());
-        }
-        fs::remove_all(doomed, ec);
-        if (ec)
-            throw Error(VZ_FS_DEL_PRVT,
-                        "Unable to remove " + doomed.string() + ": " + ec.message());
-    }
     // The config and its action scripts are kept as *.destroyed, as OpenVZ does.
     const std::string id = std::to_string(config.ctid());
     for (const auto *suffix :

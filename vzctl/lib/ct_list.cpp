@@ -3,11 +3,11 @@
 // (state from ct_state, beancounter figures from the cgroup).
 #include "vzkit/ct_list.h"
 
+#include "vzkit/backend.h"
 #include "vzkit/cgroup.h"
 #include "vzkit/ct_state.h"
 #include "vzkit/error.h"
 #include "vzkit/log.h"
-#include "vzkit/module.h"
 #include "vzkit/ubc.h"
 #include "vzkit/ubc_proc.h"
 #include "vzkit/util.h"
@@ -183,7 +183,7 @@ void collect_ubc(const VeConfig &config, bool running, CtRecord &record) {
     std::optional<ubc::Beancounter> module;
     if (running) {
         cgroup.emplace(config.ctid());
-        module = ubc::read_beancounter(config.ctid());
+        module = backend().read_counters(config.ctid());
     }
     for (const Field &field : fields()) {
         if (field.kind != FieldKind::Ubc)
@@ -336,7 +336,7 @@ std::vector<CtRecord> collect_cts(std::span<const Ctid> ctids, StatusFilter filt
 
 std::vector<std::string> ubc_fields_unavailable(std::span<const FieldRef> columns) {
     std::vector<std::string> out;
-    if (kmod::loaded())
+    if (backend().accounts_every_ubc)
         return out;
     auto has_cgroup_source = [](std::string_view resource) {
         return std::ranges::any_of(kComputedFigures,

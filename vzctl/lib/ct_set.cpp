@@ -1,5 +1,6 @@
 #include "vzkit/ct_set.h"
 
+#include "vzkit/backend.h"
 #include "vzkit/cgroup.h"
 #include "vzkit/ct_create.h"
 #include "vzkit/ct_enter.h"
@@ -67,7 +68,7 @@ void apply_module(const LiveChange &c) {
     for (const auto &[key, value] : c.changes)
         if (params::apply_of(key) & params::kModule)
             keys.push_back(key);
-    kmod::apply_limits(c.config, keys);
+    backend().apply_limits(c.config, keys);
 }
 
 void apply_devices(const LiveChange &c) {

@@ -4,6 +4,7 @@
 #include "vzkit/ct_env.h"
 
 #include "ct_init.h"
+#include "vzkit/backend.h"
 #include "vzkit/capability.h"
 #include "vzkit/cgroup.h"
 #include "vzkit/ct_enter.h"
@@ -14,7 +15,6 @@
 #include "vzkit/error.h"
 #include "vzkit/features.h"
 #include "vzkit/log.h"
-#include "vzkit/module.h"
 #include "vzkit/net.h"
 #include "vzkit/process.h"
 #include "vzkit/util.h"
@@ -72,7 +72,7 @@ class StartRollback {
                 cgroup_->destroy();
             }
             if (registered_)
-                kmod::detach_ct(config_.ctid());
+                backend().detach(config_.ctid());
             if (child_ > 0)
                 waitpid(child_, nullptr, 0);
             if (mounted_ && is_mounted(config_))
@@ -240,7 +240,7 @@ int start_ct(const VeConfig &config, const StartOptions &options) {
     }
     cgroup.attach(init);
     // The module charges the container from its first instruction on.
-    kmod::attach_ct(config, init, cgroup);
+    backend().attach(config, init, cgroup);
     rollback.registered();
     if (write(go.write.get(), "A", 1) != 1)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to signal the container");

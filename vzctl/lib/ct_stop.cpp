@@ -3,13 +3,13 @@
 // cgroup; then the cgroup and the mount go.
 #include "vzkit/ct_env.h"
 
+#include "vzkit/backend.h"
 #include "vzkit/cgroup.h"
 #include "vzkit/ct_enter.h"
 #include "vzkit/ct_fs.h"
 #include "vzkit/ct_state.h"
 #include "vzkit/error.h"
 #include "vzkit/log.h"
-#include "vzkit/module.h"
 #include "vzkit/net.h"
 #include "vzkit/process.h"
 #include "vzkit/util.h"
@@ -69,7 +69,7 @@ void stop_ct(const VeConfig &config, const StopOptions &options) {
         const bool halted = cgroup.exists();
         if (halted && cgroup.empty())
             cgroup.destroy();
-        kmod::detach_ct(config.ctid());
+        backend().detach(config.ctid());
         net::stop_network(config);
         net::sweep_stale_network(config);
         if (halted && !options.skip_umount && is_mounted(config))
@@ -95,7 +95,7 @@ void stop_ct(const VeConfig &config, const StopOptions &options) {
     // Stragglers outside the pid namespace's reach (none expected) go too.
     if (!cgroup.kill_all(static_cast<int>(timeout.count()) * 1000))
         throw Error(VZ_STOP_ERROR, "Unable to stop container: tasks left in its cgroup");
-    kmod::detach_ct(config.ctid());
+    backend().detach(config.ctid());
     cgroup.destroy();
     net::stop_network(config);
     log_info("Container was stopped");

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <filesystem>
 
 namespace vz::kmod {
 namespace {
@@ -34,12 +33,22 @@ int call(int fd, unsigned long request, void *arg) {
 } // namespace
 
 std::optional<Device> Device::open() {
-    UniqueFd fd(::open(VZKIT_DEVICE, O_RDWR | O_CLOEXEC));
+    return open(VZKIT_DEVICE);
+}
+
+std::optional<Device> Device::open(const std::filesystem::path &path) {
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
     if (fd)
         return Device(std::move(fd));
     if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
         return std::nullopt;
-    throw_errno(VZ_BAD_KERNEL, "Unable to open " VZKIT_DEVICE);
+    throw_errno(VZ_BAD_KERNEL, "Unable to open " + path.string());
+}
+
+const Device *Device::shared() {
+    // A throwing initialisation is tried again on the next call.
+    static const std::optional<Device> device = open();
+    return device ? &*device : nullptr;
 }
 
 void Device::register_ct(Ctid ctid, pid_t init, int cgroup_fd) const {
@@ -92,7 +101,7 @@ void Device::set_limit(Ctid ctid, int resource, std::uint64_t barrier, std::uint
     }
 }
 
-std::array<Figures, kResources> Device::read(Ctid ctid) const {
+std::array<ubc::Figures, kResources> Device::read(Ctid ctid) const {
     std::array<vzkit_ubparm, UB_RESOURCES> parms{};
     vzctl_getbc req{};
     req.veid = ctid;
@@ -103,7 +112,7 @@ std::array<Figures, kResources> Device::read(Ctid ctid) const {
         throw_errno(err == ENOENT ? VZ_VE_NOT_RUNNING : VZ_SYSTEM_ERROR,
                     "Unable to read the beancounter of " + ct_name(ctid));
     }
-    std::array<Figures, kResources> out;
+    std::array<ubc::Figures, kResources> out;
     for (std::size_t i = 0; i < out.size(); ++i)
         out[i] = {parms[i].held, parms[i].maxheld, parms[i].barrier, parms[i].limit,
                   parms[i].failcnt};
@@ -117,11 +126,6 @@ std::uint32_t Device::abi_version() const {
         throw_errno(VZ_BAD_KERNEL, "Unable to query the vzkit module");
     }
     return version;
-}
-
-bool loaded() {
-    std::error_code ec;
-    return std::filesystem::exists("/proc/user_beancounters", ec);
 }
 
 } // namespace vz::kmod

@@ -1,33 +1,11 @@
-// What start, set and stop ask of the vzkit module: register the container
-// with its UBC limits before its init runs, change limits live, forget it.
-#include "vzkit/cgroup.h"
+// The UBC limits of a config as the module takes them (the module backend,
+// backend_module.cpp, applies them; set validates them).
 #include "vzkit/error.h"
-#include "vzkit/log.h"
 #include "vzkit/module.h"
 #include "vzkit/util.h"
 
-#include <fcntl.h>
-
-#include <algorithm>
-
 namespace vz::kmod {
 namespace {
-
-// The cgroup the module reads memory figures from: the memory controller's
-// directory (the unified one on v2).
-UniqueFd open_cgroup_dir(const Cgroup &cgroup) {
-    const auto dir = cgroup.path("memory");
-    UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!fd)
-        throw_errno(VZ_SETLUID_ERROR, "Unable to open " + dir.string());
-    return fd;
-}
-
-void set_limits(const Device &dev, Ctid ctid,
-                const std::vector<std::pair<const ubc::Resource *, ubc::Value>> &limits) {
-    for (const auto &[res, value] : limits)
-        dev.set_limit(ctid, res->kernel_id, value.barrier, value.limit);
-}
 
 // The key, or the older spelling configs may still use (vzctl's DCACHE,
 // IPTENTRIES).
@@ -56,39 +34,6 @@ configured_limits(const VeConfig &config) {
         out.emplace_back(&res, *value);
     }
     return out;
-}
-
-void attach_ct(const VeConfig &config, pid_t init, const Cgroup &cgroup) {
-    auto dev = Device::open();
-    if (!dev)
-        return;
-    const auto limits = configured_limits(config);
-    UniqueFd cgroup_fd = open_cgroup_dir(cgroup);
-    dev->register_ct(config.ctid(), init, cgroup_fd.get());
-    try {
-        set_limits(*dev, config.ctid(), limits);
-    } catch (const Error &) {
-        dev->unregister_ct(config.ctid());
-        throw;
-    }
-    log_debug(1, "Registered with the vzkit module, " + std::to_string(limits.size()) +
-                     " UBC limits applied");
-}
-
-void apply_limits(const VeConfig &config, const std::vector<std::string> &keys) {
-    auto dev = Device::open();
-    if (!dev || !dev->running(config.ctid()))
-        return;
-    auto limits = configured_limits(config);
-    std::erase_if(limits, [&](const auto &entry) {
-        return std::ranges::find(keys, entry.first->key) == keys.end();
-    });
-    set_limits(*dev, config.ctid(), limits);
-}
-
-void detach_ct(Ctid ctid) {
-    if (auto dev = Device::open())
-        dev->unregister_ct(ctid);
 }
 
 } // namespace vz::kmod

@@ -41,6 +41,17 @@ struct KeyAlias {
 };
 std::span<const KeyAlias> key_aliases();
 
+// The five figures of one resource of a beancounter, as /proc/user_beancounters
+// lists them and the module's VZCTL_GETBC returns them.
+struct Figures {
+    std::uint64_t held = 0;
+    std::uint64_t maxheld = 0;
+    std::uint64_t barrier = 0;
+    std::uint64_t limit = 0;
+    std::uint64_t failcnt = 0;
+    bool operator==(const Figures &) const = default;
+};
+
 struct Value {
     std::uint64_t barrier = kUnlimited;
     std::uint64_t limit = kUnlimited;

@@ -6,22 +6,26 @@
 // dummy rows are dropped.
 #pragma once
 
+#include "vzkit/ubc.h"
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace vz::ubc {
 
-struct Row {
+// One line: a resource and its figures, written as the line reads
+// ({"numproc", held, maxheld, barrier, limit, failcnt}).
+struct Row : Figures {
     std::string resource;
-    std::uint64_t held = 0;
-    std::uint64_t maxheld = 0;
-    std::uint64_t barrier = 0;
-    std::uint64_t limit = 0;
-    std::uint64_t failcnt = 0;
+    Row() = default;
+    Row(std::string name, std::uint64_t held_, std::uint64_t maxheld_, std::uint64_t barrier_,
+        std::uint64_t limit_, std::uint64_t failcnt_)
+        : Figures{held_, maxheld_, barrier_, limit_, failcnt_}, resource(std::move(name)) {}
     bool operator==(const Row &) const = default;
 };
 

@@ -18,6 +18,7 @@ struct CreateOptions {
     std::optional<std::string> hostname;
     std::optional<std::string> name;
     std::optional<std::string> description;
+    std::optional<std::string> layout; // --layout; else VE_LAYOUT (vzkit/storage.h)
 };
 
 // The config must come from VeConfig::load(ctid); the caller holds the CT lock.

@@ -1,7 +1,7 @@
 // The vzkit kernel module seen from user space: /dev/vzctl (register a
-// container, its UBC limits, its beancounters) and the glue the lifecycle
-// calls. Every entry point degrades to "nothing to do" when the module is not
-// loaded: containers then run on cgroups alone.
+// container, its UBC limits, its beancounters). The lifecycle reaches it only
+// through the module backend (vzkit/backend.h), which is chosen when the
+// device is there; without it containers run on cgroups alone.
 #pragma once
 
 #include "vzkit/fd.h"
@@ -12,27 +12,15 @@
 
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string_view>
 #include <vector>
-
-namespace vz {
-class Cgroup;
-}
 
 namespace vz::kmod {
 
 // Number of resource ids of the ABI (UB_RESOURCES).
 inline constexpr int kResources = 25;
-
-struct Figures {
-    std::uint64_t held = 0;
-    std::uint64_t maxheld = 0;
-    std::uint64_t barrier = 0;
-    std::uint64_t limit = 0;
-    std::uint64_t failcnt = 0;
-    bool operator==(const Figures &) const = default;
-};
 
 // An open /dev/vzctl. Failed ioctls throw Error with OpenVZ's exit codes
 // (VZ_SETLUID_ERROR for registration, VZ_SETUBC_ERROR for limits).
@@ -41,6 +29,10 @@ class Device {
     // nullopt when the module is not loaded (no /dev/vzctl, or no driver
     // behind it); other failures (EACCES, ...) throw Error(VZ_BAD_KERNEL).
     static std::optional<Device> open();
+    static std::optional<Device> open(const std::filesystem::path &path);
+    // The device this process opened, once, on its first call: nullptr
+    // without the module; throws as open() does (again on every call).
+    static const Device *shared();
 
     // Binds ctid to the pid namespace of init and to the cgroup whose
     // directory cgroup_fd is open on.
@@ -50,7 +42,7 @@ class Device {
     bool running(Ctid ctid) const;
     void set_limit(Ctid ctid, int resource, std::uint64_t barrier, std::uint64_t limit) const;
     // The beancounter of ctid (0: the host), indexed by resource id.
-    std::array<Figures, kResources> read(Ctid ctid) const;
+    std::array<ubc::Figures, kResources> read(Ctid ctid) const;
     std::uint32_t abi_version() const;
     int fd() const { return fd_.get(); }
 
@@ -59,20 +51,8 @@ class Device {
     UniqueFd fd_;
 };
 
-// True when the module's /proc files exist (it is loaded).
-bool loaded();
-
 // Every UBC the config sets, as (resource, value) in resource-id order.
 // Throws Error(VZ_INVALID_PARAMETER_VALUE) for a value that does not parse.
 std::vector<std::pair<const ubc::Resource *, ubc::Value>> configured_limits(const VeConfig &config);
-
-// start: registers the container and applies every UBC of its config, before
-// its init runs. Does nothing without the module.
-void attach_ct(const VeConfig &config, pid_t init, const Cgroup &cgroup);
-// set: applies the UBC keys among changed keys live. Does nothing without
-// the module or when the container is not registered.
-void apply_limits(const VeConfig &config, const std::vector<std::string> &keys);
-// stop: forgets the container. Does nothing without the module.
-void detach_ct(Ctid ctid);
 
 } // namespace vz::kmod

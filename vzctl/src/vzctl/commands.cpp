@@ -12,6 +12,7 @@
 #include "vzkit/error.h"
 #include "vzkit/log.h"
 #include "vzkit/net_options.h"
+#include "vzkit/storage.h"
 #include "vzkit/util.h"
 
 #include <boost/program_options.hpp>
@@ -74,8 +75,9 @@ int cmd_create(vz::VeConfig &config, const std::vector<std::string> &args) {
         "hostname", po::value<std::string>())("name", po::value<std::string>())(
         "description", po::value<std::string>())("layout", po::value<std::string>());
     auto vm = parse_options(args, desc);
-    if (auto layout = opt(vm, "layout"); layout && *layout != "simfs")
-        throw vz::Error(vz::VZ_PLOOP_UNSUP, "Layout " + *layout + " is not supported; use simfs");
+    const auto layout = opt(vm, "layout");
+    if (layout)
+        vz::find_layout(*layout); // refused before anything else is looked at
     if (std::filesystem::exists(config.ct_conf_path()) && !opt(vm, "config")) {
         // A config without a private area is a leftover that create may reuse.
         std::error_code ec;
@@ -92,6 +94,7 @@ int cmd_create(vz::VeConfig &config, const std::vector<std::string> &args) {
     o.hostname = opt(vm, "hostname");
     o.name = opt(vm, "name");
     o.description = opt(vm, "description");
+    o.layout = layout;
     if (vm.count("ipadd")) // validated and stored as set --ipadd does
         o.ipadd = vz::net::ip_address_value(vm["ipadd"].as<std::vector<std::string>>(), {}, config);
     vz::create_ct(config, o);
