@@ -1,4 +1,5 @@
 #include "vzkit/ct_create.h"
+#include "vzkit/net_options.h"
 
 #include "vzkit/ct_state.h"
 #include "vzkit/dist_actions.h"
@@ -55,6 +56,19 @@ void run_create_hook(const VeConfig &config) {
 } // namespace
 
 void create_ct(VeConfig &config, const CreateOptions &options) {
+    if (options.layout)
+        find_layout(*options.layout); // refused before anything else is looked at
+    if (fs::exists(config.ct_conf_path()) && !options.config) {
+        std::error_code ec;
+        if (config.get("VE_PRIVATE") && fs::exists(config.ve_private(), ec) &&
+            !fs::is_empty(config.ve_private(), ec))
+            throw Error(VZ_FS_PRVT_AREA_EXIST,
+                        "Container " + std::to_string(config.ctid()) + " already exists");
+    }
+    const std::optional<std::string> ipadd =
+        options.ipadd.empty()
+            ? std::nullopt
+            : std::optional(net::ip_address_value(options.ipadd, {}, config));
     ConfigFile conf = load_sample(config, options);
     config.ct() = conf;
     auto put = [&config](std::string_view key, const std::optional<std::string> &value) {
@@ -66,7 +80,7 @@ void create_ct(VeConfig &config, const CreateOptions &options) {
     put("HOSTNAME", options.hostname);
     put("NAME", options.name);
     put("DESCRIPTION", options.description);
-    put("IP_ADDRESS", options.ipadd);
+    put("IP_ADDRESS", ipadd);
     const Layout &layout = options.layout ? find_layout(*options.layout) : layout_of(config);
 
     if (!config.get("TEMPLATE"))

@@ -42,4 +42,10 @@ void umount_ct(const VeConfig &config) {
     log_info("Container is unmounted");
 }
 
+void umount_stopped_ct(const VeConfig &config) {
+    if (is_running(config.ctid()))
+        throw Error(VZ_VE_RUNNING, "Container is running -- stop it first");
+    umount_ct(config);
+}
+
 } // namespace vz

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace vz {
 
@@ -14,7 +15,7 @@ struct CreateOptions {
     std::optional<std::string> config; // sample name: ve-<config>.conf-sample
     std::optional<std::string> private_path;
     std::optional<std::string> root_path;
-    std::optional<std::string> ipadd; // space separated, as IP_ADDRESS stores it
+    std::vector<std::string> ipadd; // --ipadd values, checked as `set --ipadd` checks them
     std::optional<std::string> hostname;
     std::optional<std::string> name;
     std::optional<std::string> description;
@@ -22,6 +23,8 @@ struct CreateOptions {
 };
 
 // The config must come from VeConfig::load(ctid); the caller holds the CT lock.
+// An existing <CTID>.conf without a private area is a leftover create reuses;
+// with one, the container exists (VZ_FS_PRVT_AREA_EXIST) unless --config.
 void create_ct(VeConfig &config, const CreateOptions &options);
 void destroy_ct(VeConfig &config);
 

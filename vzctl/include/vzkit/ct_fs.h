@@ -13,5 +13,7 @@ void mount_ct(const VeConfig &config);
 // umount hooks, the layout's umount (simfs: every submount under VE_ROOT
 // deepest first, VE_ROOT itself; 51 on failure), postumount hooks.
 void umount_ct(const VeConfig &config);
+// vzctl umount: as umount_ct, refused (VZ_VE_RUNNING) while the container runs.
+void umount_stopped_ct(const VeConfig &config);
 
 } // namespace vz

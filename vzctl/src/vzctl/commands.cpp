@@ -11,53 +11,63 @@
 #include "vzkit/ct_state.h"
 #include "vzkit/error.h"
 #include "vzkit/log.h"
-#include "vzkit/net_options.h"
-#include "vzkit/storage.h"
 #include "vzkit/util.h"
 
-#include <boost/program_options.hpp>
-
+#include <array>
 #include <iostream>
-
-namespace po = boost::program_options;
 
 namespace vzctl {
 namespace {
 
-std::optional<std::string> opt(const po::variables_map &vm, const char *name) {
-    return vm.count(name) ? std::optional(vm[name].as<std::string>()) : std::nullopt;
+using vz::cli::Arg;
+
+constexpr auto kStartOptions = std::to_array<vz::cli::Option>({
+    {"wait", 0, Arg::kNone},
+    {"force", 0, Arg::kNone},
+    {"skip-remount", 0, Arg::kNone},
+    {"skip-fsck", 0, Arg::kNone},
+});
+
+constexpr auto kStopOptions = std::to_array<vz::cli::Option>({
+    {"fast", 0, Arg::kNone},
+    {"skip-umount", 0, Arg::kNone},
+});
+
+constexpr auto kRestartOptions = std::to_array<vz::cli::Option>({
+    {"wait", 0, Arg::kNone},
+    {"force", 0, Arg::kNone},
+    {"skip-remount", 0, Arg::kNone},
+    {"skip-fsck", 0, Arg::kNone},
+    {"fast", 0, Arg::kNone},
+    {"skip-umount", 0, Arg::kNone},
+});
+
+constexpr auto kCreateOptions = std::to_array<vz::cli::Option>({
+    {"ostemplate", 0, Arg::kRequired},
+    {"config", 0, Arg::kRequired},
+    {"private", 0, Arg::kRequired},
+    {"root", 0, Arg::kRequired},
+    {"ipadd", 0, Arg::kRequired},
+    {"hostname", 0, Arg::kRequired},
+    {"name", 0, Arg::kRequired},
+    {"description", 0, Arg::kRequired},
+    {"layout", 0, Arg::kRequired},
+});
+constexpr std::array<std::string_view, 1> kCreateRepeatable = {"ipadd"};
+
+vz::StartOptions start_from(const CommandOptions &o) {
+    vz::StartOptions start;
+    start.wait = o.has("wait");
+    start.force = o.has("force");
+    start.skip_remount = o.has("skip-remount");
+    return start;
 }
 
-bool flag(const po::variables_map &vm, const char *name) {
-    return vm[name].as<bool>();
-}
-
-po::options_description start_options() {
-    po::options_description desc("start");
-    desc.add_options()("wait", po::bool_switch())("force", po::bool_switch())(
-        "skip-remount", po::bool_switch())("skip-fsck", po::bool_switch());
-    return desc;
-}
-
-po::options_description stop_options() {
-    po::options_description desc("stop");
-    desc.add_options()("fast", po::bool_switch())("skip-umount", po::bool_switch());
-    return desc;
-}
-
-vz::StartOptions start_from(const po::variables_map &vm) {
-    vz::StartOptions o;
-    o.wait = flag(vm, "wait");
-    o.force = flag(vm, "force");
-    o.skip_remount = flag(vm, "skip-remount");
-    return o;
-}
-
-vz::StopOptions stop_from(const po::variables_map &vm) {
-    vz::StopOptions o;
-    o.fast = flag(vm, "fast");
-    o.skip_umount = flag(vm, "skip-umount");
-    return o;
+vz::StopOptions stop_from(const CommandOptions &o) {
+    vz::StopOptions stop;
+    stop.fast = o.has("fast");
+    stop.skip_umount = o.has("skip-umount");
+    return stop;
 }
 
 void no_arguments(const std::vector<std::string> &args) {
@@ -68,36 +78,18 @@ void no_arguments(const std::vector<std::string> &args) {
 } // namespace
 
 int cmd_create(vz::VeConfig &config, const std::vector<std::string> &args) {
-    po::options_description desc("create");
-    desc.add_options()("ostemplate", po::value<std::string>())("config", po::value<std::string>())(
-        "private", po::value<std::string>())("root", po::value<std::string>())(
-        "ipadd", po::value<std::vector<std::string>>()->composing())(
-        "hostname", po::value<std::string>())("name", po::value<std::string>())(
-        "description", po::value<std::string>())("layout", po::value<std::string>());
-    auto vm = parse_options(args, desc);
-    const auto layout = opt(vm, "layout");
-    if (layout)
-        vz::find_layout(*layout); // refused before anything else is looked at
-    if (std::filesystem::exists(config.ct_conf_path()) && !opt(vm, "config")) {
-        // A config without a private area is a leftover that create may reuse.
-        std::error_code ec;
-        if (config.get("VE_PRIVATE") && std::filesystem::exists(config.ve_private(), ec) &&
-            !std::filesystem::is_empty(config.ve_private(), ec))
-            throw vz::Error(vz::VZ_FS_PRVT_AREA_EXIST,
-                            "Container " + std::to_string(config.ctid()) + " already exists");
-    }
-    vz::CreateOptions o;
-    o.ostemplate = opt(vm, "ostemplate");
-    o.config = opt(vm, "config");
-    o.private_path = opt(vm, "private");
-    o.root_path = opt(vm, "root");
-    o.hostname = opt(vm, "hostname");
-    o.name = opt(vm, "name");
-    o.description = opt(vm, "description");
-    o.layout = layout;
-    if (vm.count("ipadd")) // validated and stored as set --ipadd does
-        o.ipadd = vz::net::ip_address_value(vm["ipadd"].as<std::vector<std::string>>(), {}, config);
-    vz::create_ct(config, o);
+    const CommandOptions o(args, kCreateOptions, kCreateRepeatable);
+    vz::CreateOptions create;
+    create.ostemplate = o.value("ostemplate");
+    create.config = o.value("config");
+    create.private_path = o.value("private");
+    create.root_path = o.value("root");
+    create.hostname = o.value("hostname");
+    create.name = o.value("name");
+    create.description = o.value("description");
+    create.layout = o.value("layout");
+    create.ipadd = o.values("ipadd");
+    vz::create_ct(config, create);
     return 0;
 }
 
@@ -108,22 +100,20 @@ int cmd_destroy(vz::VeConfig &config, const std::vector<std::string> &args) {
 }
 
 int cmd_start(vz::VeConfig &config, const std::vector<std::string> &args) {
-    return vz::start_ct(config, start_from(parse_options(args, start_options())));
+    return vz::start_ct(config, start_from(CommandOptions(args, kStartOptions)));
 }
 
 int cmd_stop(vz::VeConfig &config, const std::vector<std::string> &args) {
-    vz::stop_ct(config, stop_from(parse_options(args, stop_options())));
+    vz::stop_ct(config, stop_from(CommandOptions(args, kStopOptions)));
     return 0;
 }
 
 int cmd_restart(vz::VeConfig &config, const std::vector<std::string> &args) {
-    po::options_description desc("restart");
-    desc.add(start_options()).add(stop_options());
-    auto vm = parse_options(args, desc);
+    const CommandOptions o(args, kRestartOptions);
     vz::log_info("Restarting container");
     if (vz::is_running(config.ctid()))
-        vz::stop_ct(config, stop_from(vm));
-    return vz::start_ct(config, start_from(vm));
+        vz::stop_ct(config, stop_from(o));
+    return vz::start_ct(config, start_from(o));
 }
 
 int cmd_status(vz::VeConfig &config, const std::vector<std::string> &args) {
@@ -140,9 +130,7 @@ int cmd_mount(vz::VeConfig &config, const std::vector<std::string> &args) {
 
 int cmd_umount(vz::VeConfig &config, const std::vector<std::string> &args) {
     no_arguments(args);
-    if (vz::is_running(config.ctid()))
-        throw vz::Error(vz::VZ_VE_RUNNING, "Container is running -- stop it first");
-    vz::umount_ct(config);
+    vz::umount_stopped_ct(config);
     return 0;
 }
 

@@ -3,6 +3,8 @@
 // over to one command from the table below.
 #include "commands.h"
 
+#include "vzkit/cli/options.h"
+#include "vzkit/cli/tool_main.h"
 #include "vzkit/ct_params.h"
 #include "vzkit/error.h"
 #include "vzkit/lock.h"
@@ -64,6 +66,16 @@ struct GlobalOptions {
     bool skiplock = false;
 };
 
+enum GlobalOption { kVerbose = 1, kQuiet, kSkiplock, kVersion, kHelp };
+
+constexpr auto kGlobalOptions = std::to_array<vz::cli::Option>({
+    {.name = "verbose", .short_name = 'v', .key = kVerbose},
+    {.name = "quiet", .short_name = 'q', .key = kQuiet},
+    {.name = "skiplock", .key = kSkiplock},
+    {.name = "version", .short_name = 'V', .key = kVersion},
+    {.name = "help", .short_name = 'h', .key = kHelp},
+});
+
 const Command *find_command(std::string_view name) {
     auto it = std::ranges::find(kCommands, name, &Command::name);
     return it == kCommands.end() ? nullptr : &*it;
@@ -81,27 +93,32 @@ void configure_logging(const vz::VeConfig &config, const GlobalOptions &global) 
     vz::log_configure(log);
 }
 
-int run(std::vector<std::string> args) {
+int run(std::vector<std::string> words) {
+    // Global options stop at the command, whose own options follow its CTID.
+    const auto parsed = vz::cli::parse(words, kGlobalOptions,
+                                       {.usage_error = vz::VZ_INVALID_PARAMETER_SYNTAX,
+                                        .stop_at_positional = true});
     GlobalOptions global;
-    while (!args.empty() && args.front().starts_with("-")) {
-        const std::string opt = args.front();
-        if (opt == "--verbose" || opt == "-v")
+    for (const auto &given : parsed.given) {
+        switch (given.option->id()) {
+        case kVerbose:
             ++global.verbose;
-        else if (opt == "--quiet" || opt == "-q")
+            break;
+        case kQuiet:
             global.quiet = true;
-        else if (opt == "--skiplock")
+            break;
+        case kSkiplock:
             global.skiplock = true;
-        else if (opt == "--version" || opt == "-V") {
+            break;
+        case kVersion:
             std::cout << "vzctl version " << VZKIT_VERSION << " (vzkit)\n";
             return 0;
-        } else if (opt == "--help" || opt == "-h") {
+        case kHelp:
             std::cout << usage();
             return 0;
-        } else {
-            throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "Invalid option " + opt);
         }
-        args.erase(args.begin());
     }
+    const std::vector<std::string> &args = parsed.positional;
     if (args.empty()) {
         std::cerr << usage();
         return vz::VZ_INVALID_PARAMETER_SYNTAX;
@@ -132,14 +149,6 @@ int run(std::vector<std::string> args) {
 } // namespace
 
 int main(int argc, char **argv) {
-    std::vector<std::string> args(argv + 1, argv + argc);
-    try {
-        return run(std::move(args));
-    } catch (const vz::Error &e) {
-        vz::log_error(e.what());
-        return e.code();
-    } catch (const std::exception &e) {
-        vz::log_error(e.what());
-        return vz::VZ_SYSTEM_ERROR;
-    }
+    return vz::cli::tool_main(argc, argv, vz::VZ_SYSTEM_ERROR, run,
+                              {.name_in_errors = false, .log = true, .usage_names_argv0 = false});
 }

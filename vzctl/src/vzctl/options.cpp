@@ -2,51 +2,38 @@
 
 #include "vzkit/error.h"
 
-namespace po = boost::program_options;
+#include <algorithm>
 
 namespace vzctl {
 
-namespace {
-
-po::parsed_options parse(const std::vector<std::string> &args,
-                         const po::options_description &desc) {
-    // Abbreviations off: "--cpu" must not silently mean --cpuunits.
-    return po::command_line_parser(args)
-        .options(desc)
-        .style(po::command_line_style::unix_style ^ po::command_line_style::allow_guessing)
-        .run();
+CommandOptions::CommandOptions(const std::vector<std::string> &args,
+                               std::span<const vz::cli::Option> table,
+                               std::span<const std::string_view> repeatable) {
+    const auto parsed =
+        vz::cli::parse(args, table, {.usage_error = vz::VZ_INVALID_PARAMETER_SYNTAX});
+    if (!parsed.positional.empty())
+        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX,
+                        "Unexpected argument " + parsed.positional.front());
+    for (const auto &occurrence : parsed.given) {
+        const std::string name(occurrence.option->name);
+        auto &list = values_[name];
+        if (!list.empty() && std::ranges::find(repeatable, name) == repeatable.end())
+            throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX,
+                            "Invalid option: option '--" + name +
+                                "' cannot be specified more than once");
+        list.push_back(occurrence.value);
+        given_.emplace_back(name, occurrence.value);
+    }
 }
 
-} // namespace
-
-po::variables_map parse_options(const std::vector<std::string> &args,
-                                const po::options_description &desc) {
-    po::variables_map vm;
-    try {
-        po::store(parse(args, desc), vm);
-    } catch (const po::error &e) {
-        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX,
-                        std::string("Invalid option: ") + e.what());
-    }
-    return vm;
+std::optional<std::string> CommandOptions::value(std::string_view name) const {
+    auto it = values_.find(name);
+    return it == values_.end() ? std::nullopt : std::optional(it->second.back());
 }
 
-std::vector<std::pair<std::string, std::string>>
-parse_ordered(const std::vector<std::string> &args, const po::options_description &desc) {
-    std::vector<std::pair<std::string, std::string>> given;
-    try {
-        for (const auto &option : parse(args, desc).options) {
-            if (option.string_key.empty())
-                throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX,
-                                "Unexpected argument " + option.original_tokens.front());
-            given.emplace_back(option.string_key,
-                               option.value.empty() ? std::string() : option.value.front());
-        }
-    } catch (const po::error &e) {
-        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX,
-                        std::string("Invalid option: ") + e.what());
-    }
-    return given;
+std::vector<std::string> CommandOptions::values(std::string_view name) const {
+    auto it = values_.find(name);
+    return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
 } // namespace vzctl

@@ -11,11 +11,11 @@ namespace vz::cli {
 // How a tool reports errors; the defaults are "prog: message" and the
 // error's own exit code. Each tool keeps the stderr text it always had.
 struct ToolStyle {
-    std::string_view program;   // the "program: " of a message; "" = argv[0]'s file name
+    std::string_view program{}; // the "program: " of a message; "" = argv[0]'s file name
     bool name_in_errors = true; // false: the message alone
     bool log = false;           // through vz::log_error (the tool has configured logging)
     bool error_codes = true;    // false: every failure exits failure_code (vzlist: 0 or 1)
-    std::string_view usage;     // printed to stderr after a UsageError ("" = none)
+    std::string_view usage{};   // printed to stderr after a UsageError ("" = none)
     // A UsageError's message as getopt(3) says it, "argv[0]: message"; false:
     // as the other errors.
     bool usage_names_argv0 = true;
