@@ -1,8 +1,8 @@
-#include "vzkit/cgroup_limits.h"
+#include "vzkit/ubc/cgroup_limits.h"
 
-#include "vzkit/error.h"
-#include "vzkit/ubc.h"
-#include "vzkit/util.h"
+#include "vzkit/base/error.h"
+#include "vzkit/ubc/ubc.h"
+#include "vzkit/base/util.h"
 
 #include <algorithm>
 #include <limits>
@@ -18,7 +18,7 @@ namespace {
 }
 
 // The UBC limit of key, or nullopt when absent or unlimited.
-std::optional<std::uint64_t> ubc_limit(const VeConfig &config, std::string_view key) {
+std::optional<std::uint64_t> ubc_limit(const CtConfig &config, std::string_view key) {
     auto raw = config.get(key);
     if (!raw)
         return std::nullopt;
@@ -38,7 +38,7 @@ std::optional<std::uint64_t> pages_to_bytes(std::optional<std::uint64_t> pages) 
     return *pages * ubc::kPageSize;
 }
 
-std::optional<unsigned> cpuunits(const VeConfig &config) {
+std::optional<unsigned> cpuunits(const CtConfig &config) {
     auto raw = config.get("CPUUNITS");
     if (!raw)
         return std::nullopt;
@@ -49,7 +49,7 @@ std::optional<unsigned> cpuunits(const VeConfig &config) {
 }
 
 // CPULIMIT=0 and CPUS=0 both mean "no limit" in OpenVZ.
-std::optional<unsigned> nonzero_uint(const VeConfig &config, std::string_view key) {
+std::optional<unsigned> nonzero_uint(const CtConfig &config, std::string_view key) {
     auto raw = config.get(key);
     if (!raw)
         return std::nullopt;
@@ -59,7 +59,7 @@ std::optional<unsigned> nonzero_uint(const VeConfig &config, std::string_view ke
     return *value == 0 ? std::nullopt : value;
 }
 
-std::optional<unsigned> cpulimit_percent(const VeConfig &config) {
+std::optional<unsigned> cpulimit_percent(const CtConfig &config) {
     auto limit = nonzero_uint(config, "CPULIMIT");
     auto cpus = nonzero_uint(config, "CPUS");
     if (cpus && *cpus > std::numeric_limits<unsigned>::max() / 100)
@@ -104,7 +104,7 @@ std::string format_cpu_ranges(std::vector<CpuRange> ranges) {
     return join(parts, ",");
 }
 
-std::optional<std::string> cpuset_cpus(const VeConfig &config) {
+std::optional<std::string> cpuset_cpus(const CtConfig &config) {
     auto raw = config.get("CPUMASK");
     if (!raw)
         return std::nullopt;
@@ -124,7 +124,7 @@ std::optional<std::string> cpuset_cpus(const VeConfig &config) {
 
 } // namespace
 
-CgroupLimits cgroup_limits_from_config(const VeConfig &config) {
+CgroupLimits cgroup_limits_from_config(const CtConfig &config) {
     CgroupLimits limits;
     limits.memory_bytes = pages_to_bytes(ubc_limit(config, "PHYSPAGES"));
     limits.swap_bytes = pages_to_bytes(ubc_limit(config, "SWAPPAGES"));

@@ -1,6 +1,6 @@
-#include "vzkit/ubc.h"
+#include "vzkit/ubc/ubc.h"
 
-#include "vzkit/util.h"
+#include "vzkit/base/util.h"
 
 #include <algorithm>
 #include <array>

@@ -7,10 +7,10 @@
 
 #include "temp_dir.h"
 
-#include "vzkit/cgroup.h"
-#include "vzkit/error.h"
-#include "vzkit/fd.h"
-#include "vzkit/util.h"
+#include "vzkit/cgroup/cgroup.h"
+#include "vzkit/base/error.h"
+#include "vzkit/base/fd.h"
+#include "vzkit/base/util.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -12,8 +12,8 @@
 // destructor kills the group and removes it, whatever the test did.
 #pragma once
 
-#include "vzkit/cgroup.h"
-#include "vzkit/util.h"
+#include "vzkit/cgroup/cgroup.h"
+#include "vzkit/base/util.h"
 
 #include <sched.h>
 #include <sys/prctl.h>

@@ -7,9 +7,9 @@
 
 #include "test_proc_fakect.h"
 
-#include "vzkit/fd.h"
-#include "vzkit/proc_kill.h"
-#include "vzkit/proc_table.h"
+#include "vzkit/base/fd.h"
+#include "vzkit/proc/kill.h"
+#include "vzkit/proc/table.h"
 
 #include <fcntl.h>
 #include <signal.h>

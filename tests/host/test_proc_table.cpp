@@ -7,7 +7,7 @@
 
 #include "test_proc_fakect.h"
 
-#include "vzkit/proc_table.h"
+#include "vzkit/proc/table.h"
 
 #include <signal.h>
 #include <sys/prctl.h>

@@ -4,8 +4,8 @@
 #define BOOST_TEST_MODULE seccomp
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/ct_helper.h"
-#include "vzkit/seccomp.h"
+#include "vzkit/ct/helper.h"
+#include "vzkit/ct/seccomp.h"
 
 #include <fcntl.h>
 #include <linux/filter.h>

@@ -3,10 +3,10 @@
 
 #include "temp_dir.h"
 
-#include "vzkit/ct_state.h"
-#include "vzkit/error.h"
-#include "vzkit/storage.h"
-#include "vzkit/ve_config.h"
+#include "vzkit/ct/state.h"
+#include "vzkit/base/error.h"
+#include "vzkit/storage/layout.h"
+#include "vzkit/base/ct_config.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -36,7 +36,7 @@ void expect_error(const std::function<void()> &action, int code, const std::stri
 // A container whose VE_PRIVATE and VE_ROOT are in a scratch directory.
 struct Scratch {
     vztest::TempDir dir{"vzkit-storage"};
-    vz::VeConfig config;
+    vz::CtConfig config;
     Scratch() {
         config.set_override("VE_PRIVATE", (dir.path / "private" / "101").string());
         config.set_override("VE_ROOT", (dir.path / "root" / "101").string());
@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(simfs_is_the_default_and_the_first) {
     BOOST_REQUIRE(!vz::layouts().empty());
     BOOST_TEST(vz::layouts().front() == &vz::kSimfsLayout);
     BOOST_TEST(&vz::find_layout("simfs") == &vz::kSimfsLayout);
-    vz::VeConfig config;
+    vz::CtConfig config;
     BOOST_TEST(&vz::layout_of(config) == &vz::kSimfsLayout);
     config.set_override("VE_LAYOUT", "");
     BOOST_TEST(&vz::layout_of(config) == &vz::kSimfsLayout);
@@ -102,7 +102,7 @@ BOOST_AUTO_TEST_CASE(simfs_is_the_default_and_the_first) {
 BOOST_AUTO_TEST_CASE(any_other_layout_is_refused_as_ploop_unsupported) {
     expect_error([] { vz::find_layout("ploop"); }, vz::VZ_PLOOP_UNSUP,
                  "Layout ploop is not supported; use simfs");
-    vz::VeConfig config;
+    vz::CtConfig config;
     config.set_override("VE_LAYOUT", "ploop");
     expect_error([&] { vz::layout_of(config); }, vz::VZ_PLOOP_UNSUP,
                  "Layout ploop is not supported; use simfs");

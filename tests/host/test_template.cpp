@@ -3,9 +3,9 @@
 #define BOOST_TEST_MODULE template
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/error.h"
-#include "vzkit/template.h"
-#include "vzkit/util.h"
+#include "vzkit/base/error.h"
+#include "vzkit/ct/template.h"
+#include "vzkit/base/util.h"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -3,9 +3,9 @@
 #define BOOST_TEST_MODULE ubc_module_live
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/backend.h"
-#include "vzkit/module.h"
-#include "vzkit/ve_config.h"
+#include "vzkit/backend/backend.h"
+#include "vzkit/backend/device.h"
+#include "vzkit/base/ct_config.h"
 
 #include <linux/vzkit.h>
 
@@ -22,7 +22,7 @@ BOOST_AUTO_TEST_CASE(without_the_module_nothing_happens) {
     BOOST_TEST(!vz::kmod::Device::open());
     BOOST_TEST(vz::backend().name == "cgroup");
     BOOST_TEST(!vz::backend().accounts_every_ubc);
-    vz::VeConfig config;
+    vz::CtConfig config;
     config.set_override("NUMFILE", "200");
     BOOST_CHECK_NO_THROW(vz::backend().detach(4001));
     BOOST_CHECK_NO_THROW(vz::backend().apply_limits(config, {"NUMFILE"}));

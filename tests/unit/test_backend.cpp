@@ -3,10 +3,10 @@
 
 #include "temp_dir.h"
 
-#include "vzkit/backend.h"
-#include "vzkit/error.h"
-#include "vzkit/module.h"
-#include "vzkit/ve_config.h"
+#include "vzkit/backend/backend.h"
+#include "vzkit/base/error.h"
+#include "vzkit/backend/device.h"
+#include "vzkit/base/ct_config.h"
 
 #include <linux/vzkit.h>
 
@@ -72,7 +72,7 @@ BOOST_AUTO_TEST_CASE(backend_is_chosen_once_and_can_be_overridden) {
 }
 
 BOOST_AUTO_TEST_CASE(cgroups_alone_register_nothing_and_keep_no_beancounter) {
-    vz::VeConfig config;
+    vz::CtConfig config;
     config.set_override("NUMFILE", "200");
     BOOST_CHECK_NO_THROW(vz::kCgroupBackend.detach(4001));
     BOOST_CHECK_NO_THROW(vz::kCgroupBackend.apply_limits(config, {"NUMFILE"}));
@@ -89,7 +89,7 @@ BOOST_AUTO_TEST_CASE(the_module_backend_without_the_module_does_nothing) {
         return;
     }
     BOOST_TEST(!vz::kmod::Device::shared());
-    vz::VeConfig config;
+    vz::CtConfig config;
     config.set_override("NUMFILE", "200");
     BOOST_CHECK_NO_THROW(vz::kModuleBackend.detach(4001));
     BOOST_CHECK_NO_THROW(vz::kModuleBackend.apply_limits(config, {"NUMFILE"}));

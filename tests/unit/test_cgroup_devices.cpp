@@ -3,8 +3,8 @@
 #define BOOST_TEST_MODULE test_cgroup_devices
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/cgroup.h"
-#include "vzkit/error.h"
+#include "vzkit/cgroup/cgroup.h"
+#include "vzkit/base/error.h"
 
 #include <sys/stat.h>
 
@@ -62,14 +62,14 @@ BOOST_AUTO_TEST_CASE(parse_devnodes_uses_the_host_node) {
 }
 
 BOOST_AUTO_TEST_CASE(rules_from_config_are_defaults_devices_then_nodes) {
-    vz::VeConfig config;
+    vz::CtConfig config;
     config.set_override("DEVICES", "c:10:200:rw");
     const auto nodes = vz::parse_devnodes("null:r");
     auto expected = vz::default_device_rules();
     expected.push_back({'c', 10, 200, "rw"});
     expected.push_back({'c', 1, 3, "r"});
     BOOST_TEST((vz::device_rules_from_config(config, nodes) == expected));
-    BOOST_TEST((vz::device_rules_from_config(vz::VeConfig(), {}) == vz::default_device_rules()));
+    BOOST_TEST((vz::device_rules_from_config(vz::CtConfig(), {}) == vz::default_device_rules()));
     config.set_override("DEVICES", "b:7:0:rw");
     BOOST_CHECK_EXCEPTION(vz::device_rules_from_config(config, {}), vz::Error,
                           has_code(vz::VZ_INVALID_PARAMETER_VALUE));

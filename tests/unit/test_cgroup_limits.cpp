@@ -3,9 +3,9 @@
 
 #include "temp_dir.h"
 
-#include "vzkit/cgroup_limits.h"
-#include "vzkit/error.h"
-#include "vzkit/ve_config.h"
+#include "vzkit/ubc/cgroup_limits.h"
+#include "vzkit/base/error.h"
+#include "vzkit/base/ct_config.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -22,7 +22,7 @@ constexpr std::uint64_t MiB = 1024 * 1024;
 constexpr std::uint64_t GiB = 1024 * MiB;
 
 vz::CgroupLimits limits_of(std::initializer_list<std::pair<const char *, const char *>> values) {
-    vz::VeConfig config;
+    vz::CtConfig config;
     for (const auto &[key, value] : values)
         config.set_override(key, value);
     return vz::cgroup_limits_from_config(config);
@@ -129,7 +129,7 @@ BOOST_AUTO_TEST_CASE(read_through_config_files) {
     std::ofstream(dir / "vz.conf") << "NUMPROC=\"unlimited\"\nCPUUNITS=1000\n";
     std::ofstream(dir / "conf" / "101.conf") << "PHYSPAGES=\"0:512M\"\nNUMPROC=\"400\"\n";
     ::setenv("VZ_CONFDIR", dir.c_str(), 1);
-    auto config = vz::VeConfig::load(101);
+    auto config = vz::CtConfig::load(101);
     ::unsetenv("VZ_CONFDIR");
     config.set_override("CPUS", "2");
     auto l = vz::cgroup_limits_from_config(config);

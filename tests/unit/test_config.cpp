@@ -3,10 +3,10 @@
 
 #include "temp_dir.h"
 
-#include "vzkit/config.h"
-#include "vzkit/error.h"
-#include "vzkit/util.h"
-#include "vzkit/ve_config.h"
+#include "vzkit/base/config.h"
+#include "vzkit/base/error.h"
+#include "vzkit/base/util.h"
+#include "vzkit/base/ct_config.h"
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -381,7 +381,7 @@ BOOST_AUTO_TEST_CASE(precedence_global_ct_override) {
                                      "VE_ROOT=/vz/root/$VEID\nVE_PRIVATE=\"/vz/private/${VEID}\"\n"
                                      "ONBOOT=yes\nNUM=42\n");
     write_text(dir.path / "conf" / "101.conf", "B=ct\nC=ct\nONBOOT=NO\n");
-    auto cfg = vz::VeConfig::load(101);
+    auto cfg = vz::CtConfig::load(101);
     BOOST_TEST(cfg.ctid() == 101u);
     BOOST_TEST(cfg.ct_exists());
     cfg.set_override("C", "cli");
@@ -402,7 +402,7 @@ BOOST_AUTO_TEST_CASE(precedence_global_ct_override) {
 }
 
 BOOST_AUTO_TEST_CASE(get_bool_words) {
-    vz::VeConfig cfg;
+    vz::CtConfig cfg;
     for (const char *word : {"yes", "YES", "true", "1", "on"}) {
         cfg.set_override("X", word);
         BOOST_TEST(cfg.get_bool("X", false) == true, word);
@@ -419,7 +419,7 @@ BOOST_AUTO_TEST_CASE(missing_ct_conf_is_not_an_error) {
     TempDir dir;
     ConfDirEnv env(dir.path);
     write_text(dir.path / "vz.conf", "LOCKDIR=/tmp/locks\nTEMPLATE=/srv/template\n");
-    auto cfg = vz::VeConfig::load(555);
+    auto cfg = vz::CtConfig::load(555);
     BOOST_TEST(!cfg.ct_exists());
     BOOST_TEST(cfg.lock_dir() == fs::path("/tmp/locks"));
     BOOST_TEST(cfg.template_dir() == fs::path("/srv/template"));
@@ -431,7 +431,7 @@ BOOST_AUTO_TEST_CASE(missing_global_conf_is_noconfig) {
     TempDir dir;
     ConfDirEnv env(dir.path);
     std::string message;
-    BOOST_TEST(error_code_of([] { vz::VeConfig::load(101); }, &message) == vz::VZ_NOCONFIG);
+    BOOST_TEST(error_code_of([] { vz::CtConfig::load(101); }, &message) == vz::VZ_NOCONFIG);
     BOOST_TEST(message ==
                "Global configuration file " + (dir.path / "vz.conf").string() + " not found");
 }
@@ -441,7 +441,7 @@ BOOST_AUTO_TEST_CASE(load_prints_parse_warnings_once) {
     ConfDirEnv env(dir.path);
     write_text(dir.path / "vz.conf", "A=1\nbroken line\n");
     write_text(dir.path / "conf" / "101.conf", "B=1\nB=2\n");
-    std::string err = capture_stderr([] { vz::VeConfig::load(101); });
+    std::string err = capture_stderr([] { vz::CtConfig::load(101); });
     const std::string global_warning =
         "Warning: " + (dir.path / "vz.conf").string() + ":2: unable to parse line: broken line\n";
     const std::string ct_warning = "Warning: " + (dir.path / "conf" / "101.conf").string() +

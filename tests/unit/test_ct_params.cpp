@@ -1,12 +1,12 @@
-// The parameter table (vzkit/ct_params.h), walked row by row: every option
+// The parameter table (vzkit/ct/params.h), walked row by row: every option
 // parses with its example, is stored under its key by `vzctl set --save` on a
 // stopped container and loads back the same, and is listed in --help.
 #define BOOST_TEST_MODULE ct_params
 #include "temp_dir.h"
 
-#include "vzkit/ct_params.h"
-#include "vzkit/ct_set.h"
-#include "vzkit/error.h"
+#include "vzkit/ct/params.h"
+#include "vzkit/ct/set.h"
+#include "vzkit/base/error.h"
 
 #include <boost/test/unit_test.hpp>
 
@@ -81,7 +81,7 @@ BOOST_AUTO_TEST_CASE(every_option_parses_saves_loads_back_and_is_in_help) {
                 BOOST_TEST(!option.example.empty());
 
                 fixture.reset_ct_conf();
-                auto config = vz::VeConfig::load(kCtid);
+                auto config = vz::CtConfig::load(kCtid);
                 const auto request = vz::params::to_changes(with_needs(option), config);
                 BOOST_TEST(request.flags.save);
                 BOOST_REQUIRE(request.changes.contains(std::string(param.key)));
@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(every_option_parses_saves_loads_back_and_is_in_help) {
                     continue;
                 }
                 vz::set_ct(config, request.changes, request.flags);
-                const auto reloaded = vz::VeConfig::load(kCtid);
+                const auto reloaded = vz::CtConfig::load(kCtid);
                 BOOST_TEST(reloaded.ct().get(param.key).value_or("<missing>") == value);
                 ++walked;
             }
@@ -137,7 +137,7 @@ BOOST_AUTO_TEST_CASE(keys_aliases_and_kinds) {
 
 BOOST_AUTO_TEST_CASE(bad_input_gets_openvz_codes) {
     Fixture fixture;
-    const auto config = vz::VeConfig::load(kCtid);
+    const auto config = vz::CtConfig::load(kCtid);
     auto code = [&config](Given given) {
         return code_of([&] { vz::params::to_changes(given, config); });
     };
@@ -160,7 +160,7 @@ BOOST_AUTO_TEST_CASE(bad_input_gets_openvz_codes) {
 
 BOOST_AUTO_TEST_CASE(values_are_normalised) {
     Fixture fixture;
-    const auto config = vz::VeConfig::load(kCtid);
+    const auto config = vz::CtConfig::load(kCtid);
     auto changes = [&config](Given given) { return vz::params::to_changes(given, config).changes; };
     BOOST_TEST(changes({{"ram", "1G"}}).at("PHYSPAGES") == "0:262144");
     BOOST_TEST(changes({{"physpages", "1000"}, {"ram", "4M"}}).at("PHYSPAGES") == "0:1024");

@@ -3,9 +3,9 @@
 
 #include "temp_dir.h"
 
-#include "vzkit/dist.h"
-#include "vzkit/dist_actions.h"
-#include "vzkit/error.h"
+#include "vzkit/dist/definition.h"
+#include "vzkit/dist/actions.h"
+#include "vzkit/base/error.h"
 
 #include <filesystem>
 #include <fstream>

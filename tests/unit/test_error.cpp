@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE error
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/error.h"
+#include "vzkit/base/error.h"
 
 #include <cerrno>
 #include <cstring>

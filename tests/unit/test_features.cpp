@@ -3,8 +3,8 @@
 #define BOOST_TEST_MODULE features
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/error.h"
-#include "vzkit/features.h"
+#include "vzkit/base/error.h"
+#include "vzkit/ct/features.h"
 
 BOOST_AUTO_TEST_CASE(merges_command_line_items_into_the_config_form) {
     BOOST_TEST(vz::merge_features_setting("", "nesting:on,nfs:off") == "nesting:on nfs:off");

@@ -3,9 +3,9 @@
 
 #include "temp_dir.h"
 
-#include "vzkit/error.h"
-#include "vzkit/lock.h"
-#include "vzkit/util.h"
+#include "vzkit/base/error.h"
+#include "vzkit/base/lock.h"
+#include "vzkit/base/util.h"
 
 #include <sys/stat.h>
 #include <sys/wait.h>

@@ -1,8 +1,8 @@
 #define BOOST_TEST_MODULE net_addr
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/error.h"
-#include "vzkit/net_addr.h"
+#include "vzkit/base/error.h"
+#include "vzkit/net/addr.h"
 
 #include <string>
 

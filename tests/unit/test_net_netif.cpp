@@ -1,8 +1,8 @@
 #define BOOST_TEST_MODULE net_netif
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/error.h"
-#include "vzkit/net_netif.h"
+#include "vzkit/base/error.h"
+#include "vzkit/net/netif.h"
 
 using namespace vz::net;
 

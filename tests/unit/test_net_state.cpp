@@ -1,8 +1,9 @@
 #define BOOST_TEST_MODULE net_state
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/net.h"
-#include "vzkit/net_state.h"
+#include "vzkit/net/lifecycle.h"
+#include "vzkit/net/state.h"
+#include "vzkit/net/venet.h"
 
 #include <linux/if.h>
 #include <linux/rtnetlink.h>

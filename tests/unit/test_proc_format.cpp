@@ -3,10 +3,10 @@
 #define BOOST_TEST_MODULE test_proc_format
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/error.h"
-#include "vzkit/proc_format.h"
-#include "vzkit/proc_select.h"
-#include "vzkit/proc_top.h"
+#include "vzkit/base/error.h"
+#include "vzkit/proc/format.h"
+#include "vzkit/proc/select.h"
+#include "vzkit/proc/top.h"
 
 #include <sys/sysmacros.h>
 

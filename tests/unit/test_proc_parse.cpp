@@ -4,11 +4,11 @@
 #define BOOST_TEST_MODULE test_proc_parse
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/proc_ctstat.h"
-#include "vzkit/proc_parse.h"
-#include "vzkit/proc_top.h"
-#include "vzkit/ubc_proc.h"
-#include "vzkit/util.h"
+#include "vzkit/proc/ctstat.h"
+#include "vzkit/proc/parse.h"
+#include "vzkit/proc/top.h"
+#include "vzkit/ubc/proc.h"
+#include "vzkit/base/util.h"
 
 #include <string>
 #include <vector>

@@ -2,7 +2,7 @@
 #define BOOST_TEST_MODULE test_proc_signal
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/proc_signal.h"
+#include "vzkit/proc/signal.h"
 
 #include <signal.h>
 

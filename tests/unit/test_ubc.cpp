@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE ubc
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/ubc.h"
+#include "vzkit/ubc/ubc.h"
 
 #include <set>
 #include <string>

@@ -3,10 +3,10 @@
 #define BOOST_TEST_MODULE ubc_module
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/backend.h"
-#include "vzkit/error.h"
-#include "vzkit/module.h"
-#include "vzkit/ve_config.h"
+#include "vzkit/backend/backend.h"
+#include "vzkit/base/error.h"
+#include "vzkit/backend/device.h"
+#include "vzkit/base/ct_config.h"
 
 #include <linux/vzkit.h>
 
@@ -14,7 +14,7 @@
 
 // Which UBCs vzctl start and set hand to the module, and how.
 BOOST_AUTO_TEST_CASE(configured_limits_in_resource_order) {
-    vz::VeConfig config;
+    vz::CtConfig config;
     config.set_override("NUMFILE", "200");
     config.set_override("PHYSPAGES", "0:256M");
     config.set_override("KMEMSIZE", "14372700:14790164");
@@ -35,7 +35,7 @@ BOOST_AUTO_TEST_CASE(configured_limits_in_resource_order) {
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_value_is_refused_with_its_key) {
-    vz::VeConfig config;
+    vz::CtConfig config;
     config.set_override("NUMTCPSOCK", "10M"); // items take no suffix
     try {
         vz::kmod::configured_limits(config);

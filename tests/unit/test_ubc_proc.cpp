@@ -1,10 +1,10 @@
 #define BOOST_TEST_MODULE ubc_proc
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/error.h"
-#include "vzkit/ubc.h"
-#include "vzkit/ubc_proc.h"
-#include "vzkit/ubc_view.h"
+#include "vzkit/base/error.h"
+#include "vzkit/ubc/ubc.h"
+#include "vzkit/ubc/proc.h"
+#include "vzkit/ubc/view.h"
 
 #include <unistd.h>
 

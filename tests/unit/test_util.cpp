@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE util
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/util.h"
+#include "vzkit/base/util.h"
 
 #include <cstdint>
 #include <string>

@@ -3,12 +3,12 @@
 
 #include "temp_dir.h"
 
-#include "vzkit/ct_list.h"
-#include "vzkit/error.h"
-#include "vzkit/json.h"
-#include "vzkit/ubc.h"
-#include "vzkit/util.h"
-#include "vzkit/ve_config.h"
+#include "vzkit/ct/list.h"
+#include "vzkit/base/error.h"
+#include "vzkit/base/json.h"
+#include "vzkit/ubc/ubc.h"
+#include "vzkit/base/util.h"
+#include "vzkit/base/ct_config.h"
 
 #include <stdlib.h>
 
@@ -348,7 +348,7 @@ BOOST_AUTO_TEST_CASE(record_of_a_stopped_ct_from_its_config) {
     fs::create_directories(tmp.path / "private" / id);
     const vz::ConfigFile global = vz::ConfigFile::load(vz::global_conf_path());
 
-    auto record = vz::collect_ct(vz::VeConfig::load(kStoppedCtid, global));
+    auto record = vz::collect_ct(vz::CtConfig::load(kStoppedCtid, global));
     BOOST_REQUIRE(record);
     BOOST_TEST(record->ctid == kStoppedCtid);
     BOOST_TEST((record->status == vz::ListStatus::Stopped));
@@ -373,7 +373,7 @@ BOOST_AUTO_TEST_CASE(record_of_a_stopped_ct_from_its_config) {
     fs::create_directories(tmp.path / "names");
     fs::create_symlink("../conf/" + id + ".conf", tmp.path / "names" / "web");
     write_text(tmp.path / "dump" / ("Dump." + id), "");
-    record = vz::collect_ct(vz::VeConfig::load(kStoppedCtid, global));
+    record = vz::collect_ct(vz::CtConfig::load(kStoppedCtid, global));
     BOOST_REQUIRE(record);
     BOOST_TEST((record->name == std::optional<std::string>("web")));
     BOOST_TEST((record->status == vz::ListStatus::Suspended));
@@ -385,8 +385,8 @@ BOOST_AUTO_TEST_CASE(record_of_a_stopped_ct_from_its_config) {
 
     // Without its private area a stopped CT is not listed at all.
     fs::remove_all(tmp.path / "private" / id);
-    BOOST_TEST(!vz::collect_ct(vz::VeConfig::load(kStoppedCtid, global)));
+    BOOST_TEST(!vz::collect_ct(vz::CtConfig::load(kStoppedCtid, global)));
     BOOST_TEST(vz::collect_cts(ids, vz::StatusFilter::All, global).empty());
     // Nor is a CTID without a config.
-    BOOST_TEST(!vz::collect_ct(vz::VeConfig::load(kStoppedCtid + 1, global)));
+    BOOST_TEST(!vz::collect_ct(vz::CtConfig::load(kStoppedCtid + 1, global)));
 }

@@ -1,9 +1,9 @@
 #define BOOST_TEST_MODULE vzsplit
 #include <boost/test/unit_test.hpp>
 
-#include "vzkit/ubc.h"
-#include "vzkit/ubc_proc.h"
-#include "vzkit/ubc_tools.h"
+#include "vzkit/ubc/ubc.h"
+#include "vzkit/ubc/proc.h"
+#include "vzkit/ubc/tools.h"
 
 #include <map>
 #include <string>

@@ -1,8 +1,8 @@
 #include "vzkit/cli/tool_main.h"
 
 #include "vzkit/cli/options.h"
-#include "vzkit/error.h"
-#include "vzkit/log.h"
+#include "vzkit/base/error.h"
+#include "vzkit/base/log.h"
 
 #include <algorithm>
 #include <iostream>

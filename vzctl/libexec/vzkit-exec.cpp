@@ -29,7 +29,7 @@
 // It is static so that nothing of the container's (its dynamic loader, its
 // libraries) is ever loaded into a process that still holds host privileges,
 // and it uses only system calls: no file is read from the container's tree.
-#include "vzkit/error.h"
+#include "vzkit/base/error.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,10 +3,10 @@
 // Exit status 0, 1 on bad usage or error, 31 when the CT is not running.
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
-#include "vzkit/error.h"
-#include "vzkit/ubc_proc.h"
-#include "vzkit/ubc_tools.h"
-#include "vzkit/ve_config.h"
+#include "vzkit/base/error.h"
+#include "vzkit/ubc/proc.h"
+#include "vzkit/ubc/tools.h"
+#include "vzkit/base/ct_config.h"
 
 #include <array>
 #include <cstdio>

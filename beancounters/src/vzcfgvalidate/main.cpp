@@ -4,9 +4,9 @@
 // status 0 valid, 1 program error, 2 validation failed (OpenVZ's).
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
-#include "vzkit/config.h"
-#include "vzkit/error.h"
-#include "vzkit/ubc_tools.h"
+#include "vzkit/base/config.h"
+#include "vzkit/base/error.h"
+#include "vzkit/ubc/tools.h"
 
 #include <array>
 #include <iostream>

@@ -3,9 +3,9 @@
 // Exit status 0, or 1 on any error.
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
-#include "vzkit/error.h"
-#include "vzkit/ubc_proc.h"
-#include "vzkit/ubc_tools.h"
+#include "vzkit/base/error.h"
+#include "vzkit/ubc/proc.h"
+#include "vzkit/ubc/tools.h"
 
 #include <array>
 #include <cstdio>

@@ -4,10 +4,10 @@
 // Exit status 0, or 1 on any error.
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
-#include "vzkit/error.h"
-#include "vzkit/ubc_tools.h"
-#include "vzkit/util.h"
-#include "vzkit/ve_config.h"
+#include "vzkit/base/error.h"
+#include "vzkit/ubc/tools.h"
+#include "vzkit/base/util.h"
+#include "vzkit/base/ct_config.h"
 
 #include <array>
 #include <iostream>

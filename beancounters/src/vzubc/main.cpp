@@ -3,9 +3,9 @@
 // Exit status 0, or 1 on any error, as OpenVZ's.
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
-#include "vzkit/error.h"
-#include "vzkit/ubc_proc.h"
-#include "vzkit/ubc_view.h"
+#include "vzkit/base/error.h"
+#include "vzkit/ubc/proc.h"
+#include "vzkit/ubc/view.h"
 
 #include <unistd.h>
 

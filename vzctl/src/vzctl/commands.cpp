@@ -3,15 +3,16 @@
 #include "options.h"
 #include "set_params.h"
 
-#include "vzkit/ct_create.h"
-#include "vzkit/ct_enter.h"
-#include "vzkit/ct_env.h"
-#include "vzkit/ct_fs.h"
-#include "vzkit/ct_set.h"
-#include "vzkit/ct_state.h"
-#include "vzkit/error.h"
-#include "vzkit/log.h"
-#include "vzkit/util.h"
+#include "vzkit/ct/create.h"
+#include "vzkit/ct/enter.h"
+#include "vzkit/ct/start.h"
+#include "vzkit/ct/stop.h"
+#include "vzkit/ct/fs.h"
+#include "vzkit/ct/set.h"
+#include "vzkit/ct/state.h"
+#include "vzkit/base/error.h"
+#include "vzkit/base/log.h"
+#include "vzkit/base/util.h"
 
 #include <array>
 #include <iostream>
@@ -77,7 +78,7 @@ void no_arguments(const std::vector<std::string> &args) {
 
 } // namespace
 
-int cmd_create(vz::VeConfig &config, const std::vector<std::string> &args) {
+int cmd_create(vz::CtConfig &config, const std::vector<std::string> &args) {
     const CommandOptions o(args, kCreateOptions, kCreateRepeatable);
     vz::CreateOptions create;
     create.ostemplate = o.value("ostemplate");
@@ -93,22 +94,22 @@ int cmd_create(vz::VeConfig &config, const std::vector<std::string> &args) {
     return 0;
 }
 
-int cmd_destroy(vz::VeConfig &config, const std::vector<std::string> &args) {
+int cmd_destroy(vz::CtConfig &config, const std::vector<std::string> &args) {
     no_arguments(args);
     vz::destroy_ct(config);
     return 0;
 }
 
-int cmd_start(vz::VeConfig &config, const std::vector<std::string> &args) {
+int cmd_start(vz::CtConfig &config, const std::vector<std::string> &args) {
     return vz::start_ct(config, start_from(CommandOptions(args, kStartOptions)));
 }
 
-int cmd_stop(vz::VeConfig &config, const std::vector<std::string> &args) {
+int cmd_stop(vz::CtConfig &config, const std::vector<std::string> &args) {
     vz::stop_ct(config, stop_from(CommandOptions(args, kStopOptions)));
     return 0;
 }
 
-int cmd_restart(vz::VeConfig &config, const std::vector<std::string> &args) {
+int cmd_restart(vz::CtConfig &config, const std::vector<std::string> &args) {
     const CommandOptions o(args, kRestartOptions);
     vz::log_info("Restarting container");
     if (vz::is_running(config.ctid()))
@@ -116,25 +117,25 @@ int cmd_restart(vz::VeConfig &config, const std::vector<std::string> &args) {
     return vz::start_ct(config, start_from(o));
 }
 
-int cmd_status(vz::VeConfig &config, const std::vector<std::string> &args) {
+int cmd_status(vz::CtConfig &config, const std::vector<std::string> &args) {
     no_arguments(args);
     std::cout << vz::format_status_line(config.ctid(), vz::query_status(config)) << "\n";
     return 0;
 }
 
-int cmd_mount(vz::VeConfig &config, const std::vector<std::string> &args) {
+int cmd_mount(vz::CtConfig &config, const std::vector<std::string> &args) {
     no_arguments(args);
     vz::mount_ct(config);
     return 0;
 }
 
-int cmd_umount(vz::VeConfig &config, const std::vector<std::string> &args) {
+int cmd_umount(vz::CtConfig &config, const std::vector<std::string> &args) {
     no_arguments(args);
     vz::umount_stopped_ct(config);
     return 0;
 }
 
-int cmd_set(vz::VeConfig &config, const std::vector<std::string> &args) {
+int cmd_set(vz::CtConfig &config, const std::vector<std::string> &args) {
     auto request = parse_set_options(args, config);
     vz::set_ct(config, request.changes, request.flags);
     return 0;
@@ -153,16 +154,16 @@ vz::ExecRequest exec_request(const std::vector<std::string> &args) {
 
 } // namespace
 
-int cmd_exec(vz::VeConfig &config, const std::vector<std::string> &args) {
+int cmd_exec(vz::CtConfig &config, const std::vector<std::string> &args) {
     // OpenVZ's exec folds any failure of the command into 8.
     return vz::exec_in_ct(config, exec_request(args)) == 0 ? 0 : vz::VZ_COMMAND_EXECUTION_ERROR;
 }
 
-int cmd_exec2(vz::VeConfig &config, const std::vector<std::string> &args) {
+int cmd_exec2(vz::CtConfig &config, const std::vector<std::string> &args) {
     return vz::exec_in_ct(config, exec_request(args));
 }
 
-int cmd_enter(vz::VeConfig &config, const std::vector<std::string> &args) {
+int cmd_enter(vz::CtConfig &config, const std::vector<std::string> &args) {
     std::vector<std::string> words;
     if (!args.empty()) {
         if (args[0] != "--exec")
@@ -172,7 +173,7 @@ int cmd_enter(vz::VeConfig &config, const std::vector<std::string> &args) {
     return vz::enter_ct(config, words);
 }
 
-int cmd_runscript(vz::VeConfig &config, const std::vector<std::string> &args) {
+int cmd_runscript(vz::CtConfig &config, const std::vector<std::string> &args) {
     if (args.size() != 1)
         throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "Usage: vzctl runscript <ctid> <script>");
     return vz::run_script(config, args[0]);

@@ -5,12 +5,12 @@
 
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
-#include "vzkit/ct_params.h"
-#include "vzkit/error.h"
-#include "vzkit/lock.h"
-#include "vzkit/log.h"
-#include "vzkit/util.h"
-#include "vzkit/ve_config.h"
+#include "vzkit/ct/params.h"
+#include "vzkit/base/error.h"
+#include "vzkit/base/lock.h"
+#include "vzkit/base/log.h"
+#include "vzkit/base/util.h"
+#include "vzkit/base/ct_config.h"
 
 #include <unistd.h>
 
@@ -81,7 +81,7 @@ const Command *find_command(std::string_view name) {
     return it == kCommands.end() ? nullptr : &*it;
 }
 
-void configure_logging(const vz::VeConfig &config, const GlobalOptions &global) {
+void configure_logging(const vz::CtConfig &config, const GlobalOptions &global) {
     vz::LogSettings log;
     log.enabled = config.get_bool("LOGGING", true);
     log.file = config.get_or("LOGFILE", "/var/log/vzctl.log");
@@ -134,7 +134,7 @@ int run(std::vector<std::string> words) {
     if (geteuid() != 0)
         throw vz::Error(vz::VZ_NO_ACCES, "This program can only be run under root");
 
-    vz::VeConfig config = vz::VeConfig::load(ctid);
+    vz::CtConfig config = vz::CtConfig::load(ctid);
     configure_logging(config, global);
     std::vector<std::string> rest(args.begin() + 2, args.end());
     if (command->needs_config && !config.ct_exists())

@@ -1,6 +1,6 @@
 #include "options.h"
 
-#include "vzkit/error.h"
+#include "vzkit/base/error.h"
 
 #include <algorithm>
 

@@ -39,7 +39,7 @@ const SetOptionTable &set_table() {
 } // namespace
 
 vz::params::SetRequest parse_set_options(const std::vector<std::string> &args,
-                                         const vz::VeConfig &config) {
+                                         const vz::CtConfig &config) {
     const CommandOptions options(args, set_table().options, set_table().names);
     return vz::params::to_changes(options.given(), config);
 }

@@ -1,8 +1,8 @@
 // vzctl set's command line, parsed against the parameter table
-// (vzkit/ct_params.h), which turns it into keys and values.
+// (vzkit/ct/params.h), which turns it into keys and values.
 #pragma once
 
-#include "vzkit/ct_params.h"
+#include "vzkit/ct/params.h"
 
 #include <string>
 #include <vector>
@@ -12,6 +12,6 @@ namespace vzctl {
 // args: everything after "set <CTID>". Throws vz::Error(20) for an unknown
 // option and vz::Error(21) naming a value that does not parse.
 vz::params::SetRequest parse_set_options(const std::vector<std::string> &args,
-                                         const vz::VeConfig &config);
+                                         const vz::CtConfig &config);
 
 } // namespace vzctl

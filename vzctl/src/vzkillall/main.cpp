@@ -1,15 +1,15 @@
 // vzkillall: killall(1) over the host's process table, limited to one or more
 // containers, every container, or the host. Matching and the pid-reuse-safe
-// signal live in the core library (proc_kill.h); this file parses the command
+// signal live in the core library (vzkit/proc/kill.h); this file parses the command
 // line and reports.
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
-#include "vzkit/error.h"
-#include "vzkit/proc_kill.h"
-#include "vzkit/proc_select.h"
-#include "vzkit/proc_signal.h"
-#include "vzkit/proc_table.h"
-#include "vzkit/util.h"
+#include "vzkit/base/error.h"
+#include "vzkit/proc/kill.h"
+#include "vzkit/proc/select.h"
+#include "vzkit/proc/signal.h"
+#include "vzkit/proc/table.h"
+#include "vzkit/base/util.h"
 
 #include <unistd.h>
 

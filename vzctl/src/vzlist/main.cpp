@@ -1,14 +1,14 @@
 // vzlist: lists containers with OpenVZ's options, columns and exit codes
 // (0, or 1 for any error). Collection and rendering live in the core library
-// (vzkit/ct_list.h); this file parses the command line and picks the output.
+// (vzkit/ct/list.h); this file parses the command line and picks the output.
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
-#include "vzkit/ct_list.h"
-#include "vzkit/error.h"
-#include "vzkit/json.h"
-#include "vzkit/log.h"
-#include "vzkit/util.h"
-#include "vzkit/ve_config.h"
+#include "vzkit/ct/list.h"
+#include "vzkit/base/error.h"
+#include "vzkit/base/json.h"
+#include "vzkit/base/log.h"
+#include "vzkit/base/util.h"
+#include "vzkit/base/ct_config.h"
 
 #include <algorithm>
 #include <array>

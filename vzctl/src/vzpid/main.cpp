@@ -1,13 +1,13 @@
 // vzpid: which container each process belongs to, in OpenVZ's tab-separated
 // format (bin/vzpid of vzctl): "Pid CTID Name", with -p also the pid inside
-// the container. Only the named processes are read (proc_table.h's reader).
+// the container. Only the named processes are read (vzkit/proc/table.h's reader).
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
-#include "vzkit/error.h"
-#include "vzkit/json.h"
-#include "vzkit/proc_parse.h"
-#include "vzkit/proc_table.h"
-#include "vzkit/util.h"
+#include "vzkit/base/error.h"
+#include "vzkit/base/json.h"
+#include "vzkit/proc/parse.h"
+#include "vzkit/proc/table.h"
+#include "vzkit/base/util.h"
 
 #include <array>
 #include <iostream>

@@ -1,14 +1,14 @@
 // vzps: ps(1) for the whole host with each process's container (CTID) and
 // its pid inside it (VPID). The process table, selections and columns live
-// in the core library (proc_table.h, proc_select.h, proc_format.h); this file
+// in the core library (vzkit/proc/table.h, vzkit/proc/select.h, vzkit/proc/format.h); this file
 // parses the command line.
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
-#include "vzkit/error.h"
-#include "vzkit/proc_format.h"
-#include "vzkit/proc_select.h"
-#include "vzkit/proc_table.h"
-#include "vzkit/util.h"
+#include "vzkit/base/error.h"
+#include "vzkit/proc/format.h"
+#include "vzkit/proc/select.h"
+#include "vzkit/proc/table.h"
+#include "vzkit/base/util.h"
 
 #include <sys/ioctl.h>
 #include <unistd.h>

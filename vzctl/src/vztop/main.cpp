@@ -1,15 +1,15 @@
 // vztop: a per-container top. Each refresh reads the process table once and
-// each running container's cgroup counters; the model (proc_top.h) turns two
+// each running container's cgroup counters; the model (vzkit/proc/top.h) turns two
 // refreshes into per-interval figures. This file handles the command line, the
 // refresh loop and the screen.
 #include "terminal.h"
 
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
-#include "vzkit/error.h"
-#include "vzkit/proc_select.h"
-#include "vzkit/proc_top.h"
-#include "vzkit/util.h"
+#include "vzkit/base/error.h"
+#include "vzkit/proc/select.h"
+#include "vzkit/proc/top.h"
+#include "vzkit/base/util.h"
 
 #include <unistd.h>
 

@@ -5,7 +5,7 @@
 // "--cpuunits"). Command-line code only: the core library (vzcore) has none.
 #pragma once
 
-#include "vzkit/error.h"
+#include "vzkit/base/error.h"
 
 #include <span>
 #include <string>

@@ -1,0 +1,58 @@
+// The vzkit kernel module seen from user space: /dev/vzctl (register a
+// container, its UBC limits, its beancounters). The lifecycle reaches it only
+// through the module backend (vzkit/backend/backend.h), which is chosen when the
+// device is there; without it containers run on cgroups alone.
+#pragma once
+
+#include "vzkit/base/fd.h"
+#include "vzkit/ubc/ubc.h"
+#include "vzkit/base/ct_config.h"
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace vz::kmod {
+
+// Number of resource ids of the ABI (UB_RESOURCES).
+inline constexpr int kResources = 25;
+
+// An open /dev/vzctl. Failed ioctls throw Error with OpenVZ's exit codes
+// (VZ_SETLUID_ERROR for registration, VZ_SETUBC_ERROR for limits).
+class Device {
+  public:
+    // nullopt when the module is not loaded (no /dev/vzctl, or no driver
+    // behind it); other failures (EACCES, ...) throw Error(VZ_BAD_KERNEL).
+    static std::optional<Device> open();
+    static std::optional<Device> open(const std::filesystem::path &path);
+    // The device this process opened, once, on its first call: nullptr
+    // without the module; throws as open() does (again on every call).
+    static const Device *shared();
+
+    // Binds ctid to the pid namespace of init and to the cgroup whose
+    // directory cgroup_fd is open on.
+    void register_ct(Ctid ctid, pid_t init, int cgroup_fd) const;
+    // false when ctid was not registered.
+    bool unregister_ct(Ctid ctid) const;
+    bool running(Ctid ctid) const;
+    void set_limit(Ctid ctid, int resource, std::uint64_t barrier, std::uint64_t limit) const;
+    // The beancounter of ctid (0: the host), indexed by resource id.
+    std::array<ubc::Figures, kResources> read(Ctid ctid) const;
+    std::uint32_t abi_version() const;
+    int fd() const { return fd_.get(); }
+
+  private:
+    explicit Device(UniqueFd fd) : fd_(std::move(fd)) {}
+    UniqueFd fd_;
+};
+
+// Every UBC the config sets, as (resource, value) in resource-id order.
+// Throws Error(VZ_INVALID_PARAMETER_VALUE) for a value that does not parse.
+std::vector<std::pair<const ubc::Resource *, ubc::Value>> configured_limits(const CtConfig &config);
+
+} // namespace vz::kmod

@@ -1,0 +1,59 @@
+// Process plumbing shared by the tools: pipes, fd hygiene, exit statuses.
+#pragma once
+
+#include "vzkit/base/fd.h"
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vz {
+
+struct Pipe {
+    UniqueFd read, write;
+};
+// Both ends close-on-exec.
+Pipe make_pipe();
+
+// Closes every fd above stderr except those in keep.
+void close_fds_except(std::vector<int> keep);
+
+// Waits for pid; returns its exit code, or 128 + signal number.
+int wait_exit_code(pid_t pid);
+
+// Writes everything (retrying on EINTR); false when the reader is gone.
+bool write_all(int fd, const char *data, size_t len);
+// Copies what is readable now from `from` to `to`; false on EOF or error.
+bool pump(int from, int to);
+// Copies whatever `from` still holds without blocking.
+void drain(int from, int to);
+// A pidfd for pid (poll()able for its exit); invalid on failure.
+UniqueFd open_pidfd(pid_t pid);
+// Waits until some of fds are readable (or hung up) and returns those, in the
+// order given; a negative fd is not watched. Empty when a signal cut the wait
+// short, so that the caller acts on the signal first; nullopt if poll() failed.
+std::optional<std::vector<int>> poll_readable(const std::vector<int> &fds);
+
+// Ignores SIGPIPE for its lifetime: a relay must survive a reader that left.
+class IgnoreSigpipe {
+  public:
+    IgnoreSigpipe();
+    ~IgnoreSigpipe();
+    IgnoreSigpipe(const IgnoreSigpipe &) = delete;
+    IgnoreSigpipe &operator=(const IgnoreSigpipe &) = delete;
+
+  private:
+    struct sigaction old_ {};
+};
+
+// Relays the host's stdin (or input, when given) to child_in, and child_out /
+// child_err to the host's stdout / stderr, until the child exits and what it
+// wrote is drained. A background process that keeps the pipes open does not
+// hold the relay.
+void relay_pipes(pid_t child, UniqueFd child_in, UniqueFd child_out, UniqueFd child_err,
+                 const std::optional<std::string> &input);
+
+} // namespace vz

@@ -1,0 +1,105 @@
+// A container's control group "vz/<CTID>", on cgroup v1 (one directory per
+// mounted hierarchy) or cgroup v2 (one directory in the unified tree). The
+// object is a handle: state is read from the filesystem on every call.
+#pragma once
+
+#include "vzkit/ubc/cgroup_limits.h"
+#include "vzkit/base/fd.h"
+#include "vzkit/base/ct_config.h"
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace vz {
+
+enum class CgroupMode { V1, V2 };
+
+// One device rule: type 'c', 'b' or 'a' (all); major/minor -1 means '*';
+// access a subset of "rwm".
+struct DeviceRule {
+    char type = 'a';
+    long major = -1;
+    long minor = -1;
+    std::string access = "rwm";
+    bool operator==(const DeviceRule &) const = default;
+};
+
+// The default whitelist every container gets (null, zero, full, random,
+// urandom, tty, ptmx, pts/*, mknod of any node), as OpenVZ's upstream
+// backend grants; not the host console (c 5:1).
+std::vector<DeviceRule> default_device_rules();
+// DEVICES="c:10:200:rw b:8:0:r ..." → rules; 'q' is accepted and ignored; major 7
+// (loop) refused. Throws Error(VZ_INVALID_PARAMETER_VALUE) naming the bad entry.
+std::vector<DeviceRule> parse_devices(std::string_view value);
+// DEVNODES="net/tun:rw ..." → rules for the host nodes' numbers (the node must
+// exist on the host). Throws Error(VZ_INVALID_PARAMETER_VALUE).
+struct DevNode {
+    std::string name; // path below /dev
+    DeviceRule rule;
+    mode_t mode = 0; // S_IFCHR/S_IFBLK | perms, from the host node
+};
+std::vector<DevNode> parse_devnodes(std::string_view value);
+// The whole whitelist of a container: the defaults, then DEVICES, then the
+// rules of nodes (its parsed DEVNODES, which the caller also needs to create
+// the nodes). Throws as parse_devices().
+std::vector<DeviceRule> device_rules_from_config(const CtConfig &config,
+                                                 const std::vector<DevNode> &nodes);
+
+class Cgroup {
+  public:
+    // The mode this host runs: V2 when /sys/fs/cgroup is a cgroup2 mount.
+    static CgroupMode host_mode();
+
+    explicit Cgroup(Ctid ctid);
+    Ctid ctid() const { return ctid_; }
+    CgroupMode mode() const { return mode_; }
+
+    // Creates vz/<CTID> in every hierarchy (v1) or the unified tree (v2),
+    // enabling the controllers it needs; copies cpuset.cpus/mems from the
+    // parent. A leftover group of a dead container is emptied and recreated.
+    // payload (FEATURES nesting:on): the container's processes go to a child
+    // vz/<CTID>/ct, and on a v1 host the unified hierarchy gets the group too.
+    void create(bool payload = false);
+    bool exists() const;
+    // Every pid (host view) in the group, read now.
+    std::vector<pid_t> pids() const;
+    bool empty() const { return pids().empty(); }
+    // Moves pid into the group (its payload child when there is one) in every
+    // hierarchy.
+    void attach(pid_t pid) const;
+    // SIGKILL everything in the group (cgroup.kill on v2 when present) and
+    // waits until it is empty, up to timeout_ms. Returns whether it is empty.
+    bool kill_all(int timeout_ms = 5000) const;
+    // rmdir in every hierarchy; the group must be empty.
+    void destroy() const;
+
+    // Applies limits live; an unset field removes that limit.
+    void apply(const CgroupLimits &limits) const;
+    // Replaces the device whitelist (v1 devices controller; v2 eBPF program
+    // attached to the group).
+    void set_devices(const std::vector<DeviceRule> &rules) const;
+
+    // Directory of a controller's group ("memory", "pids", "cpu", ...); on v2
+    // every controller maps to the same directory.
+    std::filesystem::path path(std::string_view controller) const;
+    // Directories to read cgroup files of this group, for tests and vzlist.
+    std::vector<std::filesystem::path> all_paths() const;
+    // The group in the unified (v2) hierarchy: the only one on v2, on a v1
+    // host only when create(true) made it there.
+    std::optional<std::filesystem::path> unified_path() const;
+
+    // Live figures for vzlist and friends; nullopt when unknown.
+    std::optional<std::uint64_t> memory_usage_bytes() const;
+    std::optional<std::uint64_t> pids_current() const;
+
+  private:
+    void create_payload() const;
+
+    Ctid ctid_;
+    CgroupMode mode_;
+};
+
+} // namespace vz

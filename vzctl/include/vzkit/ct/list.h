@@ -1,0 +1,158 @@
+// What vzlist shows: the configured containers, one record per container
+// collected from its configuration and the live system, and the table of
+// fields (name, header, width, alignment, value) that renders records as
+// OpenVZ's columns or as JSON. Adding a column is adding a row to that table.
+#pragma once
+
+#include "vzkit/base/config.h"
+#include "vzkit/base/json.h"
+#include "vzkit/base/ct_config.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace vz {
+
+// Every <N>.conf in ct_conf_dir() with N a valid CTID other than 0, ascending.
+// Samples, *.destroyed and anything else are ignored; a missing directory
+// means no containers.
+std::vector<Ctid> list_ctids();
+// A CTID vzlist is asked for: a number, or a name registered in names/
+// (OpenVZ takes "0" as a name too). Throws Error(1, "CT ID <text> is invalid.").
+Ctid listed_ctid(const std::string &text);
+
+// Declared in OpenVZ's order (vzlist.h), which sorting by status follows.
+enum class ListStatus { Running, Stopped, Mounted, Suspended };
+std::string_view status_name(ListStatus status); // "running", ...
+
+// The five figures of a beancounter; unset means unknown (a stopped CT has no
+// held value; cgroups have no failcnt for some resources).
+enum class UbcPart { Held, MaxHeld, Barrier, Limit, Failcnt };
+struct UbcFigures {
+    std::optional<std::uint64_t> held;
+    std::optional<std::uint64_t> maxheld;
+    std::optional<std::uint64_t> barrier;
+    std::optional<std::uint64_t> limit;
+    std::optional<std::uint64_t> failcnt;
+
+    std::optional<std::uint64_t> &at(UbcPart part);
+    const std::optional<std::uint64_t> &at(UbcPart part) const;
+    bool operator==(const UbcFigures &) const = default;
+};
+
+// Everything vzlist can show about one container.
+struct CtRecord {
+    Ctid ctid = 0;
+    ListStatus status = ListStatus::Stopped;
+    std::optional<std::string> hostname;
+    std::optional<std::string> name; // only when names/<name> points back at this CT
+    std::optional<std::string> description;
+    std::optional<std::string> ostemplate;
+    std::optional<std::string> private_path; // VE_PRIVATE, $VEID substituted
+    std::optional<std::string> root;         // VE_ROOT, $VEID substituted
+    std::vector<std::string> ip;             // IP_ADDRESS, in config order
+    bool onboot = false;
+    std::optional<std::uint64_t> cpuunits;
+    std::optional<std::uint64_t> cpulimit;
+    // By resource name ("numproc"), for every UBC field of the field table.
+    std::map<std::string, UbcFigures, std::less<>> ubc;
+};
+
+// One container from its loaded configuration plus the live system. nullopt
+// when there is no <CTID>.conf, or when the CT is not running and its private
+// area is missing (OpenVZ hides those).
+std::optional<CtRecord> collect_ct(const CtConfig &config);
+
+enum class StatusFilter {
+    All,
+    Running,    // vzlist's default
+    NotRunning, // vzlist -S
+};
+// Records of ctids (in that order) that pass filter, each config read once
+// with the already parsed vz.conf. Listing running CTs looks at the cgroup
+// first, so stopped CTs' configs are not even read.
+std::vector<CtRecord> collect_cts(std::span<const Ctid> ctids, StatusFilter filter,
+                                  const ConfigFile &global);
+
+// vzlist -h / -N / -d: fnmatch(3) patterns on hostname, name and description.
+// A CT without the value never matches a pattern.
+struct PatternFilter {
+    std::optional<std::string> hostname;
+    std::optional<std::string> name;
+    std::optional<std::string> description;
+    bool matches(const CtRecord &record) const;
+};
+
+// ---- Field table ------------------------------------------------------------
+
+// A field's value for one record; the alternative decides how it is printed,
+// compared and written as JSON (monostate: unknown → "-" / null).
+using FieldValue = std::variant<std::monostate, std::string, std::uint64_t, bool,
+                                std::vector<std::string>, UbcFigures>;
+
+enum class Align { Left, Right };
+enum class FieldKind {
+    Plain,
+    Ubc, // accepts the .m .b .l .f suffixes; the value is UbcFigures
+};
+
+struct Field {
+    std::string_view name;   // as -o takes it
+    std::string_view header; // column header
+    int width;               // printf width of the column
+    Align align;
+    FieldKind kind;
+    FieldValue (*value)(const CtRecord &record, const Field &field);
+    // Order for -s when it is not the order of the values; nullptr otherwise.
+    int (*compare)(const CtRecord &a, const CtRecord &b) = nullptr;
+};
+
+// Every field, in OpenVZ's order (which is also the order of the JSON keys).
+std::span<const Field> fields();
+
+// A field as named on the command line: a row plus, for a UBC field, which of
+// its figures ("numproc.m" → MaxHeld; no suffix → Held).
+struct FieldRef {
+    const Field *field = nullptr;
+    UbcPart part = UbcPart::Held;
+
+    std::string name() const;   // "numproc.m"
+    std::string header() const; // "NPROC.M"
+    bool has_suffix() const { return field->kind == FieldKind::Ubc && part != UbcPart::Held; }
+};
+
+std::optional<FieldRef> find_field(std::string_view name);
+// "ctid,numproc.l" → refs. Throws Error(VZ_INVALID_PARAMETER_VALUE) with
+// "Unknown field: X", or, for json, "Field `X' is not available in JSON output"
+// for a suffixed UBC field (JSON has every figure in one object).
+std::vector<FieldRef> parse_field_list(std::string_view list, bool json);
+// Every row without suffix: what vzlist -j prints without -o.
+std::vector<FieldRef> json_fields();
+// Every name -o accepts, suffixed variants included: what vzlist -L prints.
+std::vector<FieldRef> all_field_refs();
+
+// The header line and one record's line, OpenVZ style: columns padded to their
+// width and separated by one space, trailing blanks removed. With trim, a text
+// value of any column but the last is cut to the column width (and ip shows
+// only its first address there); vzlist -t turns that off.
+std::string format_header(std::span<const FieldRef> columns);
+std::string format_row(std::span<const FieldRef> columns, const CtRecord &record, bool trim);
+// One JSON object with the given fields as keys.
+void write_json(JsonWriter &json, std::span<const FieldRef> columns, const CtRecord &record);
+
+// The UBC resources among columns whose live figures (held, maxheld,
+// failcnt) have no source without the vzkit module: everything but what the
+// cgroup counts. Empty when the module is loaded.
+std::vector<std::string> ubc_fields_unavailable(std::span<const FieldRef> columns);
+
+// Stable sort by one field (unknown values first), then reversed if asked,
+// as vzlist -s [-]field.
+void sort_records(std::vector<CtRecord> &records, const FieldRef &by, bool reverse);
+
+} // namespace vz

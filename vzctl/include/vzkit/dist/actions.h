@@ -1,0 +1,51 @@
+// The OpenVZ actions of a distribution definition, run where the lifecycle
+// needs them: at create (POST_CREATE, on the host), at start (PRE_START,
+// ADD_IP, SET_HOSTNAME, SET_DNS, inside the container before its init), and
+// by `vzctl set` on a running container.
+#pragma once
+
+#include "vzkit/dist/definition.h"
+#include "vzkit/net/lifecycle.h"
+#include "vzkit/base/ct_config.h"
+
+#include <sys/types.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vz::dist {
+
+// The definition for a container: from OSTEMPLATE, else from what its
+// private area holds. nullopt (with a warning) when the configuration
+// directory has no dists/ at all.
+std::optional<Definition> definition_for(const CtConfig &config);
+
+void configure_on_create(const CtConfig &config);
+void configure_on_start(const CtConfig &config, pid_t init);
+void configure_on_set(const CtConfig &config, pid_t init, const net::IpDiff &diff,
+                      const std::map<std::string, std::string> &changes);
+
+// vzctl set: checks the merged config (addresses, NETIF) before anything
+// is applied; a password can only be set in a running container.
+void validate_set(const CtConfig &config, const std::map<std::string, std::string> &changes,
+                  bool running);
+// vzctl set on a running container, after the config holds the new values:
+// addresses and veths (vzkit/net/lifecycle.h), then the actions of the definition.
+void apply_set_live(const CtConfig &config, const net::NetSnapshot &before,
+                    const std::map<std::string, std::string> &changes);
+
+// nameserver and search lines of a resolv.conf, as the resolver reads them
+// (nameservers accumulate, the last search/domain line wins).
+struct ResolvConf {
+    std::vector<std::string> nameservers;
+    std::vector<std::string> search;
+};
+ResolvConf parse_resolv_conf(std::string_view text);
+// NAMESERVER / SEARCHDOMAIN with "inherit" replaced by the host's values.
+std::string resolve_nameservers(std::string_view value, const ResolvConf &host);
+std::string resolve_searchdomains(std::string_view value, const ResolvConf &host);
+
+} // namespace vz::dist

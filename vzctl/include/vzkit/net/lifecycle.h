@@ -1,0 +1,78 @@
+// A container's networking on a stock kernel, as the lifecycle sees it.
+//
+// Routed mode (OpenVZ's venet): inside the container a device venet0 carries
+// IP_ADDRESS and the default routes, put there from the host. It is one end
+// of a veth pair whose other end, venet0.<CTID>, stays on the host with a /32
+// (/128) route per address; both ends are NOARP with one MAC, so the pair
+// behaves like a point-to-point link. Proxy ARP/NDP entries on the devices
+// NEIGHBOUR_DEVS names make the addresses reachable from the host's LAN.
+//
+// Bridged mode (OpenVZ's veth): one veth pair per NETIF entry, the host end
+// enslaved to its bridge.
+//
+// The kernel removes the devices and their routes when the container's
+// network namespace goes, however it stops. Proxy entries are the one thing
+// it keeps: they are recorded under <statedir>/veip/<CTID> and removed at
+// stop, or swept by the next vzctl that finds the container down.
+#pragma once
+
+#include "vzkit/net/addr.h"
+#include "vzkit/net/netif.h"
+#include "vzkit/base/ct_config.h"
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace vz::net {
+
+// IP_ADDRESS of the config (IPv6 dropped when IPV6 is not yes).
+std::vector<IpAddr> configured_ips(const CtConfig &config);
+// NETIF of the config, with generated fields filled in.
+std::vector<VethIf> configured_netifs(const CtConfig &config);
+
+// Everything start_network() created, undone on destruction unless committed.
+class NetworkSetup {
+  public:
+    virtual ~NetworkSetup() = default;
+    virtual void commit() = 0;
+};
+
+// At start, after the container's init was created and before it runs:
+// venet0 with the addresses, host routes and proxy entries, and the NETIF
+// veths attached to their bridges. Throws Error(VZ_IP_INUSE) for an address
+// another container (or the host) uses, Error(VZ_VETH_ERROR) for a missing
+// bridge, before anything is created.
+std::unique_ptr<NetworkSetup> start_network(const CtConfig &config, pid_t init);
+
+// After the container stopped: its proxy entries and record go; the host
+// ends of its devices are waited for (the kernel removes them with the
+// namespace) and deleted if they linger.
+void stop_network(const CtConfig &config);
+
+// Removes the proxy entries of every recorded container that is no longer
+// running (one that halted from inside, with no vzctl around). `own` is the
+// container the caller already holds the lock of; others are locked here,
+// and skipped when someone else holds them.
+void sweep_stale_network(const CtConfig &config);
+
+// vzctl set on a running container: the addresses and NETIF entries that
+// changed between `before` (the values the config had) and the config now.
+struct NetSnapshot {
+    std::string ip_address;
+    std::string netif;
+};
+NetSnapshot snapshot(const CtConfig &config);
+struct IpDiff {
+    std::vector<IpAddr> added, removed;
+    bool removed_all = false; // every address the container had goes
+};
+IpDiff ip_diff(const CtConfig &config, const NetSnapshot &before);
+// Applies the differences to the running container (host side and venet0);
+// throws Error(VZ_IP_INUSE) before changing anything for a taken address.
+void apply_network_live(const CtConfig &config, const NetSnapshot &before, pid_t init);
+
+} // namespace vz::net

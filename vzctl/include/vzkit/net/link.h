@@ -1,0 +1,108 @@
+// Links, addresses, routes and proxy neighbour entries through rtnetlink
+// (libnl-3), in the caller's network namespace or in a container's. Nothing
+// here runs `ip`. Failures throw vz::Error with the exit code the caller
+// names and libnl's reason.
+#pragma once
+
+#include "vzkit/base/fd.h"
+#include "vzkit/net/addr.h"
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct nl_sock;
+
+namespace vz::net {
+
+// The network namespace the calling process is in (its inode identifies it).
+ino_t current_netns_inode();
+// /proc/<pid>/ns/net of a container's init. Throws Error(VZ_ENVCREATE_ERROR).
+UniqueFd open_netns(pid_t pid);
+
+struct LinkInfo {
+    int index = 0;
+    std::string name;
+    unsigned flags = 0; // IFF_*
+    std::optional<Mac> mac;
+    std::string kind; // "veth", "bridge", "dummy", ... ("" for physical)
+    int master = 0;   // ifindex of the bridge it is enslaved to
+    unsigned arptype = 0;
+};
+
+struct AddrInfo {
+    int ifindex = 0;
+    IpAddr ip; // with its prefix
+    int scope = 0;
+};
+
+struct RouteInfo {
+    IpAddr dst; // with its prefix
+    int oif = 0;
+    bool has_gateway = false;
+    unsigned table = 0;
+    unsigned type = 0;
+};
+
+struct VethSpec {
+    std::string host_name;
+    Mac host_mac{};
+    std::string peer_name;
+    Mac peer_mac{};
+    int peer_netns_fd = -1; // the peer is created right there
+    bool noarp = false;     // both ends (venet emulation)
+};
+
+class Rtnl {
+  public:
+    Rtnl();                      // the caller's network namespace
+    explicit Rtnl(int netns_fd); // a socket living in that namespace
+    ~Rtnl();
+    Rtnl(const Rtnl &) = delete;
+    Rtnl &operator=(const Rtnl &) = delete;
+
+    std::vector<LinkInfo> links();
+    std::optional<LinkInfo> link(const std::string &name);
+    std::vector<AddrInfo> addresses();
+    std::vector<RouteInfo> routes(int family);
+
+    void create_veth(const VethSpec &spec, int code);
+    void delete_link(const std::string &name, int code);
+    // Any of the optional changes, in one request.
+    struct LinkChange {
+        std::optional<bool> up;
+        std::optional<bool> noarp;
+        std::optional<Mac> mac;
+        std::optional<int> master; // 0 detaches
+        std::optional<std::string> name;
+    };
+    void change_link(const std::string &name, const LinkChange &change, int code);
+
+    // EEXIST / ENOENT are reported as false instead of an error.
+    bool add_address(int ifindex, const IpAddr &ip, int code);
+    bool delete_address(int ifindex, const IpAddr &ip, int code);
+    // A device route (no gateway, scope link) to dst/prefix; exclusive: an
+    // existing identical route makes it return false.
+    bool add_device_route(int ifindex, const IpAddr &dst, unsigned prefix, int code);
+    bool delete_device_route(int ifindex, const IpAddr &dst, unsigned prefix, int code);
+    bool add_proxy_neighbour(int ifindex, const IpAddr &ip, int code);
+    bool delete_proxy_neighbour(int ifindex, const IpAddr &ip, int code);
+
+  private:
+    void connect();
+    nl_sock *sock_ = nullptr;
+};
+
+// The host MAC OpenVZ feeds into generate_mac(): that of the first Ethernet
+// device of the caller's network namespace ("00:00:00:00:00:00" if none).
+std::string host_hwid();
+
+// Writes /proc/sys/net/<family>/conf/<dev>/<key> in the caller's namespace;
+// false when the kernel has no such knob.
+bool set_dev_sysctl(const std::string &family, const std::string &dev, const std::string &key,
+                    const std::string &value);
+
+} // namespace vz::net

@@ -1,0 +1,131 @@
+// /dev/vzctl: the ioctls of kmod/include/uapi/linux/vzkit.h.
+#include "vzkit/backend/device.h"
+
+#include "vzkit/base/error.h"
+
+#include <linux/vzkit.h>
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace vz::kmod {
+namespace {
+
+static_assert(kResources == UB_RESOURCES);
+static_assert(ubc::kUnlimited == UB_MAXVALUE);
+
+std::string ct_name(Ctid ctid) {
+    return ctid == 0 ? std::string("the host") : "container " + std::to_string(ctid);
+}
+
+// EINTR-safe ioctl; returns errno (0 on success).
+int call(int fd, unsigned long request, void *arg) {
+    int rc;
+    do {
+        rc = ioctl(fd, request, arg);
+    } while (rc < 0 && errno == EINTR);
+    return rc < 0 ? errno : 0;
+}
+
+} // namespace
+
+std::optional<Device> Device::open() {
+    return open(VZKIT_DEVICE);
+}
+
+std::optional<Device> Device::open(const std::filesystem::path &path) {
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+    if (fd)
+        return Device(std::move(fd));
+    if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+        return std::nullopt;
+    throw_errno(VZ_BAD_KERNEL, "Unable to open " + path.string());
+}
+
+const Device *Device::shared() {
+    // A throwing initialisation is tried again on the next call.
+    static const std::optional<Device> device = open();
+    return device ? &*device : nullptr;
+}
+
+void Device::register_ct(Ctid ctid, pid_t init, int cgroup_fd) const {
+    vzctl_env_register req{};
+    req.veid = ctid;
+    req.init_pid = init;
+    req.cgroup_fd = cgroup_fd;
+    if (int err = call(fd(), VZCTL_ENV_REGISTER, &req)) {
+        errno = err;
+        throw_errno(VZ_SETLUID_ERROR,
+                    "Unable to register " + ct_name(ctid) + " with the vzkit module");
+    }
+}
+
+bool Device::unregister_ct(Ctid ctid) const {
+    vzctl_env req{};
+    req.veid = ctid;
+    int err = call(fd(), VZCTL_ENV_UNREGISTER, &req);
+    if (err == ESRCH)
+        return false;
+    if (err) {
+        errno = err;
+        throw_errno(VZ_SYSTEM_ERROR,
+                    "Unable to unregister " + ct_name(ctid) + " from the vzkit module");
+    }
+    return true;
+}
+
+bool Device::running(Ctid ctid) const {
+    vzctl_env req{};
+    req.veid = ctid;
+    int err = call(fd(), VZCTL_ENV_TEST, &req);
+    if (err && err != ESRCH) {
+        errno = err;
+        throw_errno(VZ_SYSTEM_ERROR, "Unable to query " + ct_name(ctid));
+    }
+    return err == 0;
+}
+
+void Device::set_limit(Ctid ctid, int resource, std::uint64_t barrier, std::uint64_t limit) const {
+    vzctl_setublimit req{};
+    req.veid = ctid;
+    req.resource = static_cast<__u32>(resource);
+    req.barrier = barrier;
+    req.limit = limit;
+    if (int err = call(fd(), VZCTL_SETUBLIMIT, &req)) {
+        errno = err;
+        throw_errno(VZ_SETUBC_ERROR,
+                    "setublimit " + std::to_string(resource) + " of " + ct_name(ctid) + " failed");
+    }
+}
+
+std::array<ubc::Figures, kResources> Device::read(Ctid ctid) const {
+    std::array<vzkit_ubparm, UB_RESOURCES> parms{};
+    vzctl_getbc req{};
+    req.veid = ctid;
+    req.count = UB_RESOURCES;
+    req.parms = reinterpret_cast<std::uintptr_t>(parms.data());
+    if (int err = call(fd(), VZCTL_GETBC, &req)) {
+        errno = err;
+        throw_errno(err == ENOENT ? VZ_VE_NOT_RUNNING : VZ_SYSTEM_ERROR,
+                    "Unable to read the beancounter of " + ct_name(ctid));
+    }
+    std::array<ubc::Figures, kResources> out;
+    for (std::size_t i = 0; i < out.size(); ++i)
+        out[i] = {parms[i].held, parms[i].maxheld, parms[i].barrier, parms[i].limit,
+                  parms[i].failcnt};
+    return out;
+}
+
+std::uint32_t Device::abi_version() const {
+    __u32 version = 0;
+    if (int err = call(fd(), VZCTL_GET_VERSION, &version)) {
+        errno = err;
+        throw_errno(VZ_BAD_KERNEL, "Unable to query the vzkit module");
+    }
+    return version;
+}
+
+} // namespace vz::kmod

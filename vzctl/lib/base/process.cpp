@@ -1,0 +1,145 @@
+#include "vzkit/base/process.h"
+
+#include "vzkit/base/error.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+
+namespace vz {
+
+Pipe make_pipe() {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        throw_errno(VZ_RESOURCE_ERROR, "Unable to create a pipe");
+    return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+void close_fds_except(std::vector<int> keep) {
+    std::ranges::sort(keep);
+    unsigned first = STDERR_FILENO + 1;
+    for (int fd : keep) {
+        if (fd < static_cast<int>(first))
+            continue;
+        if (static_cast<unsigned>(fd) > first)
+            syscall(SYS_close_range, first, static_cast<unsigned>(fd) - 1, 0U);
+        first = static_cast<unsigned>(fd) + 1;
+    }
+    syscall(SYS_close_range, first, UINT_MAX, 0U);
+}
+
+int wait_exit_code(pid_t pid) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return VZ_SYSTEM_ERROR;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+IgnoreSigpipe::IgnoreSigpipe() {
+    struct sigaction sa {};
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, &old_);
+}
+
+IgnoreSigpipe::~IgnoreSigpipe() {
+    sigaction(SIGPIPE, &old_, nullptr);
+}
+
+bool write_all(int fd, const char *data, size_t len) {
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        data += n;
+        len -= static_cast<size_t>(n);
+    }
+    return true;
+}
+
+bool pump(int from, int to) {
+    char buf[16384];
+    ssize_t n = read(from, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return true;
+    if (n <= 0)
+        return false;
+    return write_all(to, buf, static_cast<size_t>(n));
+}
+
+UniqueFd open_pidfd(pid_t pid) {
+    return UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+}
+
+void drain(int from, int to) {
+    fcntl(from, F_SETFL, fcntl(from, F_GETFL) | O_NONBLOCK);
+    char buf[16384];
+    ssize_t n;
+    while ((n = read(from, buf, sizeof buf)) > 0)
+        write_all(to, buf, static_cast<size_t>(n));
+}
+
+std::optional<std::vector<int>> poll_readable(const std::vector<int> &fds) {
+    std::vector<pollfd> polled;
+    for (int fd : fds)
+        polled.push_back({fd, POLLIN, 0}); // poll() itself skips a negative fd
+    if (poll(polled.data(), polled.size(), -1) < 0)
+        return errno == EINTR ? std::optional(std::vector<int>{}) : std::nullopt;
+    std::vector<int> ready;
+    for (const auto &p : polled)
+        if (p.revents)
+            ready.push_back(p.fd);
+    return ready;
+}
+
+void relay_pipes(pid_t child, UniqueFd child_in, UniqueFd child_out, UniqueFd child_err,
+                 const std::optional<std::string> &input) {
+    IgnoreSigpipe guard;
+    UniqueFd pidfd = open_pidfd(child);
+    bool stdin_open = true;
+    if (input) {
+        write_all(child_in.get(), input->data(), input->size());
+        child_in.reset();
+        stdin_open = false;
+    }
+    while (child_out || child_err) {
+        auto ready = poll_readable({stdin_open && child_in ? STDIN_FILENO : -1, child_out.get(),
+                                    child_err.get(), pidfd.get()});
+        if (!ready)
+            break;
+        for (int fd : *ready) {
+            if (fd == STDIN_FILENO) {
+                if (!pump(STDIN_FILENO, child_in.get())) {
+                    child_in.reset();
+                    stdin_open = false;
+                }
+            } else if (fd == child_out.get()) {
+                if (!pump(child_out.get(), STDOUT_FILENO))
+                    child_out.reset();
+            } else if (fd == child_err.get()) {
+                if (!pump(child_err.get(), STDERR_FILENO))
+                    child_err.reset();
+            } else if (pidfd && fd == pidfd.get()) {
+                // The command is gone; what it left running in the background
+                // must not keep vzctl waiting on the pipes it inherited.
+                if (child_out)
+                    drain(child_out.get(), STDOUT_FILENO);
+                if (child_err)
+                    drain(child_err.get(), STDERR_FILENO);
+                return;
+            }
+        }
+    }
+}
+
+} // namespace vz

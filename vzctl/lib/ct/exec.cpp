@@ -1,0 +1,167 @@
+// exec/exec2/runscript and enter: stdio relayed between the host and a command
+// inside the container, through pipes (exec) or a pty allocated in the
+// container's own devpts (enter). The relay runs here, on the host side; the
+// host's terminal is never handed to the container.
+#include "vzkit/ct/enter.h"
+#include "vzkit/ct/start.h"
+
+#include "vzkit/ct/state.h"
+#include "vzkit/base/error.h"
+#include "vzkit/base/fd.h"
+#include "vzkit/ct/hooks.h"
+#include "vzkit/base/log.h"
+#include "vzkit/base/process.h"
+#include "vzkit/base/util.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+namespace vz {
+namespace {
+
+// The container's bash, or its /bin/sh when it has none (OpenVZ's choice).
+const std::vector<std::string> kShells = {"/bin/bash", "/bin/sh"};
+
+} // namespace
+
+int exec_in_ct(const CtConfig &config, const ExecRequest &request) {
+    Pipe in = make_pipe(), out = make_pipe(), err = make_pipe();
+    const std::string command = join(request.words, " ");
+    CtCommand cmd;
+    cmd.programs = kShells;
+    if (!command.empty())
+        cmd.args = {"-c", command};
+    cmd.env = default_exec_env();
+    cmd.stdio = {in.read.get(), out.write.get(), err.write.get()};
+    Spawned child = spawn_in_ct(config, cmd);
+    in.read.reset();
+    out.write.reset();
+    err.write.reset();
+    relay_pipes(child.pid, std::move(in.write), std::move(out.read), std::move(err.read),
+                request.input);
+    return wait_exit_code(child.pid);
+}
+
+void run_ct_action_script(const CtConfig &config, std::string_view event) {
+    auto path = ct_conf_dir() / (std::to_string(config.ctid()) + "." + std::string(event));
+    auto script = read_file(path);
+    if (!script)
+        return;
+    ExecRequest request;
+    request.input = *script;
+    if (int rc = exec_in_ct(config, request); rc != 0)
+        throw Error(VZ_ACTIONSCRIPT_ERROR,
+                    "Error executing " + path.string() + ": exit code " + std::to_string(rc));
+}
+
+namespace {
+
+// Raw mode on the host terminal for the session, restored on every exit path.
+class RawTerminal {
+  public:
+    RawTerminal() {
+        if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_) != 0)
+            return;
+        termios raw = saved_;
+        cfmakeraw(&raw);
+        active_ = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+    }
+    ~RawTerminal() {
+        if (active_)
+            tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
+    }
+    RawTerminal(const RawTerminal &) = delete;
+    RawTerminal &operator=(const RawTerminal &) = delete;
+
+  private:
+    termios saved_{};
+    bool active_ = false;
+};
+
+volatile sig_atomic_t g_winch = 0;
+
+void copy_window_size(int master) {
+    winsize ws{};
+    if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+        ioctl(master, TIOCSWINSZ, &ws);
+}
+
+void relay_pty(pid_t child, int master, const std::vector<std::string> &exec_words) {
+    IgnoreSigpipe guard;
+    struct sigaction sa {};
+    sa.sa_handler = [](int) { g_winch = 1; };
+    sigaction(SIGWINCH, &sa, nullptr);
+    copy_window_size(master);
+    if (!exec_words.empty()) {
+        std::string line = join(exec_words, " ") + "\n";
+        write_all(master, line.data(), line.size());
+    }
+    RawTerminal raw;
+    UniqueFd pidfd = open_pidfd(child);
+    bool stdin_open = true;
+    for (;;) {
+        if (g_winch) {
+            g_winch = 0;
+            copy_window_size(master);
+        }
+        // A SIGWINCH cuts the wait short with nothing ready: the size is copied above.
+        auto ready = poll_readable({master, stdin_open ? STDIN_FILENO : -1, pidfd.get()});
+        if (!ready)
+            return;
+        for (int fd : *ready) {
+            if (fd == master) {
+                if (!pump(master, STDOUT_FILENO))
+                    return;
+            } else if (fd == STDIN_FILENO) {
+                if (!pump(STDIN_FILENO, master))
+                    stdin_open = false;
+            } else {
+                drain(master, STDOUT_FILENO);
+                return;
+            }
+        }
+    }
+}
+
+} // namespace
+
+int enter_ct(const CtConfig &config, const std::vector<std::string> &exec_words) {
+    const char *term_env = getenv("TERM");
+    CtCommand cmd;
+    cmd.programs = kShells;
+    cmd.login = true;
+    cmd.pty = true;
+    cmd.cwd = "/root";
+    cmd.env = {"PATH=" + std::string(kScriptPath), "HISTFILE=/dev/null", "USER=root",
+               "HOME=/root", "LOGNAME=root", "TERM=" + std::string(term_env ? term_env : "xterm")};
+    Spawned child = spawn_in_ct(config, cmd);
+    log_info("entered into CT " + std::to_string(config.ctid()));
+    relay_pty(child.pid, child.pty_master.get(), exec_words);
+    int rc = wait_exit_code(child.pid);
+    log_info("exited from CT " + std::to_string(config.ctid()));
+    return rc;
+}
+
+int run_script(const CtConfig &config, const std::filesystem::path &script) {
+    auto text = read_file(script);
+    if (!text)
+        throw Error(VZ_NOSCRIPT, "Script " + script.string() + " not found");
+    if (is_running(config.ctid())) {
+        ExecRequest request;
+        request.input = *text;
+        return exec_in_ct(config, request);
+    }
+    StartOptions options;
+    options.script = *text;
+    options.force = true;
+    return start_ct(config, options);
+}
+
+} // namespace vz

@@ -1,0 +1,73 @@
+#include "vzkit/ct/features.h"
+
+#include "vzkit/base/error.h"
+#include "vzkit/base/util.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+#include <vector>
+
+namespace vz {
+namespace {
+
+// OpenVZ's names, then vzkit's own. Only nesting has an
+// effect on a stock kernel; the others are kept for the tools that read them.
+constexpr std::array<std::string_view, 9> kFeatures = {
+    "sysfs", "nfs", "sit", "ipip", "ppp", "ipgre", "bridge", "nfsd", "nesting"};
+
+std::pair<std::string, bool> parse_item(std::string_view item) {
+    auto colon = item.rfind(':');
+    if (colon == std::string_view::npos)
+        throw Error(VZ_INVALID_PARAMETER_VALUE,
+                    "Invalid feature setting '" + std::string(item) + "': expected name:on|off");
+    std::string name = to_lower(item.substr(0, colon));
+    if (std::ranges::find(kFeatures, name) == kFeatures.end())
+        throw Error(VZ_INVALID_PARAMETER_VALUE, "Unknown feature '" + name + "'");
+    std::string state = to_lower(item.substr(colon + 1));
+    if (state != "on" && state != "off")
+        throw Error(VZ_INVALID_PARAMETER_VALUE,
+                    "Invalid state '" + state + "' for feature " + name + ": use on or off");
+    return {name, state == "on"};
+}
+
+} // namespace
+
+bool feature_enabled(const CtConfig &config, std::string_view name) {
+    bool on = false;
+    for (const auto &item : split_setting_list(config.get_or("FEATURES", ""))) {
+        try {
+            auto [feature, state] = parse_item(item);
+            if (feature == name)
+                on = state;
+        } catch (const Error &) {
+            // An unknown name in a hand-edited config turns nothing on.
+        }
+    }
+    return on;
+}
+
+std::string merge_features_setting(std::string_view current, std::string_view update) {
+    std::vector<std::pair<std::string, bool>> merged;
+    auto put = [&merged](const std::pair<std::string, bool> &setting) {
+        auto it = std::ranges::find(merged, setting.first, &std::pair<std::string, bool>::first);
+        if (it == merged.end())
+            merged.push_back(setting);
+        else
+            it->second = setting.second;
+    };
+    for (const auto &item : split_setting_list(current)) {
+        try {
+            put(parse_item(item));
+        } catch (const Error &) {
+        }
+    }
+    for (const auto &item : split_setting_list(update))
+        put(parse_item(item));
+    std::vector<std::string> out;
+    for (const auto &[name, on] : merged)
+        out.push_back(name + (on ? ":on" : ":off"));
+    return join(out, " ");
+}
+
+} // namespace vz

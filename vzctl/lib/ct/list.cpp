@@ -1,0 +1,359 @@
+// Collecting vzlist's records: which containers exist (the config directory),
+// their configuration, and what the live system says about running ones
+// (state from ct_state, beancounter figures from the cgroup).
+#include "vzkit/ct/list.h"
+
+#include "vzkit/backend/backend.h"
+#include "vzkit/cgroup/cgroup.h"
+#include "vzkit/ct/state.h"
+#include "vzkit/base/error.h"
+#include "vzkit/base/log.h"
+#include "vzkit/ubc/ubc.h"
+#include "vzkit/ubc/proc.h"
+#include "vzkit/base/util.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <array>
+
+namespace vz {
+namespace {
+
+namespace fs = std::filesystem;
+using ubc::kPageSize;
+
+// UbcFigures' members in UbcPart order.
+constexpr auto kUbcParts =
+    std::to_array({&UbcFigures::held, &UbcFigures::maxheld, &UbcFigures::barrier,
+                   &UbcFigures::limit, &UbcFigures::failcnt});
+
+std::optional<Ctid> ctid_of_conf_name(const std::string &file) {
+    constexpr std::string_view kSuffix = ".conf";
+    if (!file.ends_with(kSuffix))
+        return std::nullopt;
+    try {
+        const Ctid ctid =
+            parse_ctid(std::string_view(file).substr(0, file.size() - kSuffix.size()));
+        return ctid == 0 ? std::nullopt : std::optional(ctid);
+    } catch (const Error &) {
+        return std::nullopt;
+    }
+}
+
+// ---- live beancounter figures from the cgroup --------------------------------
+
+// A cgroup file holding one figure. Files of the other cgroup version, or of a
+// kernel too old to have them, are simply absent: the figure stays unknown.
+struct CgroupFigure {
+    std::string_view resource;
+    UbcPart part;
+    CgroupMode mode;
+    std::string_view controller;
+    std::string_view file;
+    std::string_view key; // "key value" line of a flat-keyed file; empty: the whole file
+    std::uint64_t unit;   // bytes per unit of the figure (pages), or 1
+};
+
+using enum UbcPart;
+using enum CgroupMode;
+
+constexpr auto kCgroupFigures = std::to_array<CgroupFigure>({
+    {"numproc", MaxHeld, V1, "pids", "pids.peak", "", 1},
+    {"numproc", MaxHeld, V2, "pids", "pids.peak", "", 1},
+    {"numproc", Failcnt, V1, "pids", "pids.events", "max", 1},
+    {"numproc", Failcnt, V2, "pids", "pids.events", "max", 1},
+    {"physpages", MaxHeld, V1, "memory", "memory.max_usage_in_bytes", "", kPageSize},
+    {"physpages", MaxHeld, V2, "memory", "memory.peak", "", kPageSize},
+    {"physpages", Failcnt, V1, "memory", "memory.failcnt", "", 1},
+    {"physpages", Failcnt, V2, "memory", "memory.events", "max", 1},
+    {"swappages", Held, V2, "memory", "memory.swap.current", "", kPageSize},
+    {"swappages", MaxHeld, V2, "memory", "memory.swap.peak", "", kPageSize},
+    {"swappages", Failcnt, V1, "memory", "memory.memsw.failcnt", "", 1},
+    {"swappages", Failcnt, V2, "memory", "memory.swap.events", "max", 1},
+});
+
+std::optional<fs::path> controller_dir(const Cgroup &cgroup, std::string_view controller) {
+    try {
+        return cgroup.path(controller);
+    } catch (const Error &) {
+        return std::nullopt; // controller not mounted (v1)
+    }
+}
+
+std::optional<std::uint64_t> read_figure(const fs::path &file, std::string_view key) {
+    auto text = read_file(file);
+    if (!text)
+        return std::nullopt;
+    if (key.empty())
+        return parse_number<std::uint64_t>(trim(*text));
+    for (const auto &line : split(*text, '\n')) {
+        auto words = split_ws(line);
+        if (words.size() == 2 && words[0] == key)
+            return parse_number<std::uint64_t>(words[1]);
+    }
+    return std::nullopt;
+}
+
+std::optional<std::uint64_t> read_cgroup_file(const Cgroup &cgroup, std::string_view controller,
+                                              std::string_view file) {
+    auto dir = controller_dir(cgroup, controller);
+    return dir ? read_figure(*dir / file, "") : std::nullopt;
+}
+
+std::optional<std::uint64_t> to_pages(std::optional<std::uint64_t> bytes) {
+    return bytes ? std::optional(*bytes / kPageSize) : std::nullopt;
+}
+
+// Figures that take more than one file.
+struct ComputedFigure {
+    std::string_view resource;
+    UbcPart part;
+    std::optional<std::uint64_t> (*compute)(const Cgroup &cgroup);
+};
+
+// Processes, as OpenVZ's numproc counts them: every pid in the CT's group.
+std::optional<std::uint64_t> count_pids(const Cgroup &cgroup) {
+    return cgroup.pids().size();
+}
+
+std::optional<std::uint64_t> memory_pages(const Cgroup &cgroup) {
+    return to_pages(cgroup.memory_usage_bytes());
+}
+
+// v1 only accounts memory+swap together; swap is the difference.
+std::optional<std::uint64_t> swap_pages_v1(const Cgroup &cgroup) {
+    if (cgroup.mode() != V1)
+        return std::nullopt;
+    auto both = read_cgroup_file(cgroup, "memory", "memory.memsw.usage_in_bytes");
+    auto memory = read_cgroup_file(cgroup, "memory", "memory.usage_in_bytes");
+    if (!both || !memory)
+        return std::nullopt;
+    return *both > *memory ? (*both - *memory) / kPageSize : 0;
+}
+
+constexpr auto kComputedFigures = std::to_array<ComputedFigure>({
+    {"numproc", Held, count_pids},
+    {"physpages", Held, memory_pages},
+    {"swappages", Held, swap_pages_v1},
+});
+
+void add_live_figures(const Cgroup &cgroup, std::string_view resource, UbcFigures &figures) {
+    for (const auto &row : kComputedFigures)
+        if (row.resource == resource)
+            if (auto value = row.compute(cgroup))
+                figures.at(row.part) = value;
+    for (const auto &row : kCgroupFigures) {
+        if (row.resource != resource || row.mode != cgroup.mode())
+            continue;
+        auto dir = controller_dir(cgroup, row.controller);
+        if (auto value = dir ? read_figure(*dir / row.file, row.key) : std::nullopt)
+            figures.at(row.part) = *value / row.unit;
+    }
+}
+
+// Barrier and limit as the config sets them; no key means no limit.
+UbcFigures config_figures(const CtConfig &config, std::string_view resource) {
+    UbcFigures figures;
+    const ubc::Resource *res = ubc::find_resource_by_name(resource);
+    if (!res)
+        return figures;
+    auto text = config.get(res->key);
+    auto value = text ? ubc::parse_value(*text, res->unit) : ubc::Value{};
+    if (value) {
+        figures.barrier = value->barrier;
+        figures.limit = value->limit;
+    }
+    return figures;
+}
+
+// All five figures of every resource as the vzkit module accounts them
+// (/proc/bc/<CTID>/resources, what vzubc shows too).
+bool add_module_figures(const ubc::Beancounter &bc, std::string_view resource,
+                        UbcFigures &figures) {
+    const ubc::Row *row = bc.find(resource);
+    if (!row)
+        return false;
+    figures = {row->held, row->maxheld, row->barrier, row->limit, row->failcnt};
+    return true;
+}
+
+void collect_ubc(const CtConfig &config, bool running, CtRecord &record) {
+    std::optional<Cgroup> cgroup;
+    std::optional<ubc::Beancounter> module;
+    if (running) {
+        cgroup.emplace(config.ctid());
+        module = backend().read_counters(config.ctid());
+    }
+    for (const Field &field : fields()) {
+        if (field.kind != FieldKind::Ubc)
+            continue;
+        UbcFigures figures = config_figures(config, field.name);
+        if (!(module && add_module_figures(*module, field.name, figures)) && cgroup)
+            add_live_figures(*cgroup, field.name, figures);
+        record.ubc.insert_or_assign(std::string(field.name), figures);
+    }
+}
+
+// ---- state and configuration -------------------------------------------------
+
+std::optional<std::string> path_setting(const CtConfig &config, std::string_view key) {
+    auto value = config.get(key);
+    if (!value || value->empty())
+        return std::nullopt;
+    return substitute_veid(*value, config.ctid());
+}
+
+bool exists(const std::optional<std::string> &path) {
+    std::error_code ec;
+    return path && fs::exists(*path, ec);
+}
+
+// OpenVZ's get_mounted_status: a CT that is not running is hidden without a
+// private area, suspended with a dump file, mounted with its root mounted.
+std::optional<ListStatus> derive_status(const CtConfig &config, const CtRecord &record) {
+    if (is_running(config.ctid()))
+        return ListStatus::Running;
+    if (!exists(record.private_path))
+        return std::nullopt;
+    if (record.root && is_mount_point(*record.root))
+        return ListStatus::Mounted;
+    const fs::path dump =
+        fs::path(config.get_or("DUMPDIR", "/vz/dump")) / ("Dump." + std::to_string(config.ctid()));
+    std::error_code ec;
+    if (fs::exists(dump, ec))
+        return ListStatus::Suspended;
+    return ListStatus::Stopped;
+}
+
+// NAME counts only while names/<name> resolves to this CT, as in OpenVZ: a
+// stale NAME left in a config must not make two CTs answer to one name.
+std::optional<std::string> registered_name(const CtConfig &config) {
+    auto name = config.ct().get("NAME");
+    if (!name || name->empty() || ctid_by_name(*name) != config.ctid())
+        return std::nullopt;
+    return name;
+}
+
+void collect_config(const CtConfig &config, CtRecord &record) {
+    record.hostname = config.get("HOSTNAME");
+    record.name = registered_name(config);
+    record.description = config.get("DESCRIPTION");
+    record.ostemplate = config.get("OSTEMPLATE");
+    record.private_path = path_setting(config, "VE_PRIVATE");
+    record.root = path_setting(config, "VE_ROOT");
+    record.ip = split_ws(config.get_or("IP_ADDRESS", ""));
+    record.onboot = config.get_bool("ONBOOT", false);
+    auto number = [&](std::string_view key) {
+        auto text = config.get(key);
+        return text ? parse_number<std::uint64_t>(trim(*text)) : std::nullopt;
+    };
+    record.cpuunits = number("CPUUNITS");
+    record.cpulimit = number("CPULIMIT");
+}
+
+bool matches(const std::optional<std::string> &pattern, const std::optional<std::string> &value) {
+    if (!pattern)
+        return true;
+    return value && ::fnmatch(pattern->c_str(), value->c_str(), 0) == 0;
+}
+
+} // namespace
+
+Ctid listed_ctid(const std::string &text) {
+    try {
+        if (const Ctid ctid = parse_ctid(text); ctid != 0)
+            return ctid;
+    } catch (const Error &) {
+    }
+    if (auto ctid = ctid_by_name(text))
+        return *ctid;
+    throw Error(1, "CT ID " + text + " is invalid.");
+}
+
+std::vector<Ctid> list_ctids() {
+    std::vector<Ctid> out;
+    std::error_code ec;
+    for (fs::directory_iterator it(ct_conf_dir(), ec), end; !ec && it != end; it.increment(ec))
+        if (auto ctid = ctid_of_conf_name(it->path().filename().string()))
+            out.push_back(*ctid);
+    std::ranges::sort(out);
+    return out;
+}
+
+std::string_view status_name(ListStatus status) {
+    constexpr auto kNames =
+        std::to_array<std::string_view>({"running", "stopped", "mounted", "suspended"});
+    return kNames.at(static_cast<std::size_t>(status));
+}
+
+std::optional<std::uint64_t> &UbcFigures::at(UbcPart part) {
+    return this->*kUbcParts.at(static_cast<std::size_t>(part));
+}
+
+const std::optional<std::uint64_t> &UbcFigures::at(UbcPart part) const {
+    return this->*kUbcParts.at(static_cast<std::size_t>(part));
+}
+
+std::optional<CtRecord> collect_ct(const CtConfig &config) {
+    if (!config.ct_exists())
+        return std::nullopt;
+    CtRecord record;
+    record.ctid = config.ctid();
+    collect_config(config, record);
+    auto status = derive_status(config, record);
+    if (!status)
+        return std::nullopt;
+    record.status = *status;
+    collect_ubc(config, record.status == ListStatus::Running, record);
+    return record;
+}
+
+std::vector<CtRecord> collect_cts(std::span<const Ctid> ctids, StatusFilter filter,
+                                  const ConfigFile &global) {
+    std::vector<CtRecord> out;
+    for (Ctid ctid : ctids) {
+        if (filter == StatusFilter::Running && !is_running(ctid))
+            continue;
+        std::optional<CtRecord> record;
+        try {
+            record = collect_ct(CtConfig::load(ctid, global));
+        } catch (const Error &e) {
+            // One unreadable config must not hide every other CT.
+            log_warning("CT " + std::to_string(ctid) + ": " + e.what());
+        }
+        if (!record)
+            continue;
+        const bool running = record->status == ListStatus::Running;
+        // Checked again: the CT may have started or stopped in between.
+        if ((filter == StatusFilter::Running && !running) ||
+            (filter == StatusFilter::NotRunning && running))
+            continue;
+        out.push_back(std::move(*record));
+    }
+    return out;
+}
+
+std::vector<std::string> ubc_fields_unavailable(std::span<const FieldRef> columns) {
+    std::vector<std::string> out;
+    if (backend().accounts_every_ubc)
+        return out;
+    auto has_cgroup_source = [](std::string_view resource) {
+        return std::ranges::any_of(kComputedFigures,
+                                   [&](const auto &row) { return row.resource == resource; });
+    };
+    for (const FieldRef &ref : columns) {
+        const std::string name(ref.field->name);
+        if (ref.field->kind == FieldKind::Ubc && !has_cgroup_source(name) &&
+            std::ranges::find(out, name) == out.end())
+            out.push_back(name);
+    }
+    return out;
+}
+
+bool PatternFilter::matches(const CtRecord &record) const {
+    return vz::matches(hostname, record.hostname) && vz::matches(name, record.name) &&
+           vz::matches(description, record.description);
+}
+
+} // namespace vz

@@ -1,0 +1,485 @@
+#include "vzkit/ct/params.h"
+
+#include "vzkit/ct/capability.h"
+#include "vzkit/ubc/cgroup_limits.h"
+#include "vzkit/base/error.h"
+#include "vzkit/ct/features.h"
+#include "vzkit/net/options.h"
+#include "vzkit/ubc/ubc.h"
+#include "vzkit/base/util.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+
+namespace vz::params {
+namespace {
+
+[[noreturn]] void bad_value(std::string_view option, std::string_view value) {
+    throw Error(VZ_INVALID_PARAMETER_VALUE,
+                "Invalid value for --" + std::string(option) + ": " + std::string(value));
+}
+
+// The option's values, in order; none when it was not given.
+const std::vector<std::string> &values_of(const ParseContext &ctx, std::string_view option) {
+    static const std::vector<std::string> kNone;
+    auto it = ctx.values.find(option);
+    return it == ctx.values.end() ? kNone : it->second;
+}
+
+std::optional<std::string> value_of(const ParseContext &ctx, std::string_view option) {
+    const auto &values = values_of(ctx, option);
+    return values.empty() ? std::nullopt : std::optional(values.back());
+}
+
+// The row's own option: the one value of a single-valued row.
+std::string the_value(const ParseContext &ctx) {
+    return *value_of(ctx, ctx.param.options.front().name);
+}
+
+std::string_view the_option(const ParseContext &ctx) {
+    return ctx.param.options.front().name;
+}
+
+std::uint64_t parse_uint(std::string_view option, std::string_view text) {
+    auto value = parse_number<std::uint64_t>(text);
+    if (!value)
+        bad_value(option, text);
+    return *value;
+}
+
+std::string text(const ParseContext &ctx) {
+    return the_value(ctx);
+}
+
+std::string number(const ParseContext &ctx) {
+    return std::to_string(parse_uint(the_option(ctx), the_value(ctx)));
+}
+
+std::string yes_no(const ParseContext &ctx) {
+    const std::string v = to_lower(the_value(ctx));
+    if (v != "yes" && v != "no")
+        bad_value(the_option(ctx), the_value(ctx));
+    return v;
+}
+
+std::string cpuunits(const ParseContext &ctx) {
+    const std::string v = the_value(ctx);
+    const auto n = parse_uint("cpuunits", v);
+    if (!valid_cpuunits(n))
+        bad_value("cpuunits", v + " (must be " + std::to_string(kCpuUnitsMin) + ".." +
+                                  std::to_string(kCpuUnitsMax) + ")");
+    return std::to_string(n);
+}
+
+// N% is a share of the whole machine; stored as percent of one CPU.
+std::string cpulimit(const ParseContext &ctx) {
+    const std::string v = the_value(ctx);
+    const std::string_view t = v;
+    const bool whole_machine = t.ends_with('%');
+    auto n = parse_uint("cpulimit", whole_machine ? t.substr(0, t.size() - 1) : t);
+    if (whole_machine)
+        n *= static_cast<std::uint64_t>(sysconf(_SC_NPROCESSORS_ONLN));
+    return std::to_string(n);
+}
+
+std::string cpumask(const ParseContext &ctx) {
+    const std::string v = the_value(ctx);
+    if (v == "all")
+        return v;
+    for (const auto &part : split(v, ',')) {
+        const std::string_view range = part;
+        const auto dash = range.find('-');
+        const auto lo = parse_uint("cpumask", range.substr(0, dash));
+        if (dash != std::string_view::npos && parse_uint("cpumask", range.substr(dash + 1)) < lo)
+            bad_value("cpumask", v);
+    }
+    return v;
+}
+
+std::string hostname(const ParseContext &ctx) {
+    const std::string v = the_value(ctx);
+    if (v.empty() || v.size() > 64)
+        throw Error(VZ_BADHOSTNAME, "Invalid hostname: '" + v + "'");
+    return v;
+}
+
+std::string name(const ParseContext &ctx) {
+    if (!ctx.save)
+        throw Error(VZ_SET_NAME_ERROR, "Unable to set the name without --save");
+    return the_value(ctx);
+}
+
+std::string ostemplate(const ParseContext &ctx) {
+    if (!ctx.save)
+        throw Error(VZ_INVALID_PARAMETER_SYNTAX, "--ostemplate needs --save");
+    return the_value(ctx);
+}
+
+// NAME:on|off lists: each value merges into what the config has.
+template <std::string (*Merge)(std::string_view, std::string_view)>
+std::string setting_list(const ParseContext &ctx) {
+    std::string merged = ctx.config.get_or(ctx.param.key, "");
+    for (const auto &item : values_of(ctx, the_option(ctx)))
+        merged = Merge(merged, item);
+    return merged;
+}
+
+// DEVICES / DEVNODES: space- or comma-separated rules; "none" clears.
+std::string device_list(const ParseContext &ctx) {
+    std::string joined = join(values_of(ctx, the_option(ctx)), " ");
+    std::ranges::replace(joined, ',', ' ');
+    return joined == "none" ? "" : joined;
+}
+
+std::string ip_address(const ParseContext &ctx) {
+    return net::ip_address_value(values_of(ctx, "ipadd"), values_of(ctx, "ipdel"), ctx.config);
+}
+
+std::string nameserver(const ParseContext &ctx) {
+    return net::dns_list("nameserver", values_of(ctx, "nameserver"), true);
+}
+
+std::string searchdomain(const ParseContext &ctx) {
+    return net::dns_list("searchdomain", values_of(ctx, "searchdomain"), false);
+}
+
+std::string userpasswd(const ParseContext &ctx) {
+    return net::userpasswd_value(values_of(ctx, "userpasswd"));
+}
+
+std::string netif(const ParseContext &ctx) {
+    net::VethArgs veth{value_of(ctx, "ifname"), value_of(ctx, "mac"), value_of(ctx, "host_ifname"),
+                       value_of(ctx, "host_mac"), value_of(ctx, "bridge")};
+    return net::netif_value(values_of(ctx, "netif_add"), values_of(ctx, "netif_del"), veth,
+                            ctx.config);
+}
+
+// --ram / --swap: bytes (suffixes K M G T), stored as "0:<pages>".
+std::string bytes_as_pages(std::string_view option, std::string_view text) {
+    auto bytes = ubc::parse_bytes(text);
+    if (!bytes)
+        bad_value(option, text);
+    const std::uint64_t pages = *bytes == ubc::kUnlimited ? *bytes : *bytes / ubc::kPageSize;
+    return ubc::format_value({0, pages});
+}
+
+// The byte-sized spellings of two UBC keys; when both are given, these win.
+struct BytesOption {
+    std::string_view key;
+    OptionSpec option;
+};
+const std::vector<BytesOption> &bytes_options() {
+    static const std::vector<BytesOption> kOptions = {
+        {"PHYSPAGES",
+         {.name = "ram", .value_name = "<bytes>", .help = "RAM (K, M, G, T suffixes)",
+          .example = "256M"}},
+        {"SWAPPAGES",
+         {.name = "swap", .value_name = "<bytes>", .help = "swap (K, M, G, T suffixes)",
+          .example = "128M"}},
+    };
+    return kOptions;
+}
+
+std::string ubc_value(const ParseContext &ctx) {
+    const ubc::Resource *res = ubc::find_resource_by_key(ctx.param.key);
+    std::string stored;
+    if (auto v = value_of(ctx, res->option)) {
+        auto parsed = ubc::parse_value(*v, res->unit);
+        if (!parsed)
+            bad_value(res->option, *v);
+        stored = ubc::format_value(*parsed);
+    }
+    for (const auto &extra : bytes_options())
+        if (extra.key == ctx.param.key)
+            if (auto v = value_of(ctx, extra.option.name))
+                stored = bytes_as_pages(extra.option.name, *v);
+    return stored;
+}
+
+OptionSpec single(std::string_view name, std::string_view value_name, std::string_view help,
+                  std::string_view example) {
+    return {.name = name, .value_name = value_name, .help = help, .example = example};
+}
+
+OptionSpec repeated(std::string_view name, std::string_view value_name, std::string_view help,
+                    std::string_view example) {
+    return {.name = name,
+            .value_name = value_name,
+            .help = help,
+            .example = example,
+            .repeatable = true};
+}
+
+// The UBCs that are also cgroup limits (vzkit/ubc/cgroup_limits.h).
+constexpr std::array<std::string_view, 3> kCgroupUbcKeys = {"PHYSPAGES", "SWAPPAGES", "NUMPROC"};
+
+std::vector<Param> build_table() {
+    std::vector<Param> t = {
+        {.key = "CPUUNITS",
+         .options = {single("cpuunits", "<N>", "CPU weight, 8..500000", "1000")},
+         .parse = cpuunits,
+         .apply = kCgroup},
+        {.key = "CPULIMIT",
+         .options = {single("cpulimit", "<N[%]>",
+                            "CPU limit in % of one CPU (N% with the sign: of the machine)", "50")},
+         .parse = cpulimit,
+         .apply = kCgroup},
+        {.key = "CPUS",
+         .options = {single("cpus", "<N>", "number of CPUs the container may use", "1")},
+         .parse = number,
+         .apply = kCgroup},
+        {.key = "CPUMASK",
+         .options = {single("cpumask", "<cpus|all>", "CPUs the container may run on", "0")},
+         .parse = cpumask,
+         .apply = kCgroup},
+        {.key = "ONBOOT",
+         .options = {single("onboot", "yes|no", "start the container at boot", "yes")},
+         .parse = yes_no},
+        {.key = "DISABLED",
+         .options = {single("disabled", "yes|no", "refuse to start the container", "no")},
+         .parse = yes_no},
+        {.key = "CAPABILITY",
+         .options = {repeated("capability", "<name>:on|off[,...]",
+                              "grant or revoke capabilities", "sys_time:on")},
+         .parse = setting_list<merge_capability_setting>,
+         .apply = kRestart},
+        {.key = "FEATURES",
+         .options = {repeated("features", "<name>:on|off[,...]",
+                              "features (nesting: user namespaces inside)", "nesting:on")},
+         .parse = setting_list<merge_features_setting>,
+         .apply = kRestart},
+        {.key = "DEVICES",
+         .options = {repeated("devices", "b|c|all:[major:minor]:r|w|rw|none",
+                              "device access rules", "c:10:200:rw")},
+         .parse = device_list,
+         .apply = kDevices},
+        {.key = "DEVNODES",
+         .options = {repeated("devnodes", "<device>:r|w|rw|none",
+                              "device nodes made in the container's /dev", "net/tun:rw")},
+         .parse = device_list,
+         .apply = kDevices | kDevNodes},
+        {.key = "HOSTNAME",
+         .options = {single("hostname", "<name>", "host name", "ct.example.com")},
+         .parse = hostname,
+         .apply = kHostname | kNetwork},
+        {.key = "NAME",
+         .options = {single("name", "<name>", "container name (needs --save)", "web1")},
+         .parse = name},
+        {.key = "DESCRIPTION",
+         .options = {single("description", "<text>", "free text", "customer 42")},
+         .parse = text},
+        {.key = "STOP_TIMEOUT",
+         .options = {single("stop-timeout", "<seconds>", "how long stop waits for a clean halt",
+                            "30")},
+         .parse = number},
+        {.key = "BOOTORDER",
+         .options = {single("bootorder", "<N>", "order of starting at boot", "10")},
+         .parse = number},
+        {.key = "IP_ADDRESS",
+         .options = {{.name = "ipadd",
+                      .aliases = {"ip"},
+                      .value_name = "<addr>[/<prefix>]",
+                      .help = "add addresses (routed networking)",
+                      .example = "198.51.100.10",
+                      .repeatable = true},
+                     repeated("ipdel", "<addr>|all", "remove addresses", "all")},
+         .parse = ip_address,
+         .apply = kNetwork},
+        {.key = "NAMESERVER",
+         .options = {repeated("nameserver", "<addr>|inherit", "DNS servers", "198.51.100.1")},
+         .parse = nameserver,
+         .apply = kNetwork},
+        {.key = "SEARCHDOMAIN",
+         .options = {repeated("searchdomain", "<domain>|inherit", "DNS search domains",
+                              "example.com")},
+         .parse = searchdomain,
+         .apply = kNetwork},
+        {.key = "USERPW",
+         .options = {repeated("userpasswd", "<user>:<password>",
+                              "set a password inside (never saved)", "root:secret")},
+         .parse = userpasswd,
+         .apply = kNetwork,
+         .transient = true},
+        {.key = "NETIF",
+         .options = {repeated("netif_add", "<ifname>[,<mac>,<host_ifname>,<host_mac>,<bridge>]",
+                              "add a veth interface (bridged networking)", "eth1"),
+                     repeated("netif_del", "<ifname>|all", "remove veth interfaces", "all"),
+                     single("ifname", "<ifname>", "the veth interface the next options change",
+                            "eth0"),
+                     {.name = "mac",
+                      .value_name = "<mac>",
+                      .help = "its MAC address inside",
+                      .example = "00:18:51:0A:0B:0C",
+                      .needs = "ifname"},
+                     {.name = "host_ifname",
+                      .value_name = "<name>",
+                      .help = "its name on the host",
+                      .example = "veth101.0",
+                      .needs = "ifname"},
+                     {.name = "host_mac",
+                      .value_name = "<mac>",
+                      .help = "its MAC address on the host",
+                      .example = "00:18:51:0A:0B:0D",
+                      .needs = "ifname"},
+                     {.name = "bridge",
+                      .value_name = "<name>",
+                      .help = "the host bridge it joins",
+                      .example = "vzbr0",
+                      .needs = "ifname"}},
+         .parse = netif,
+         .apply = kNetwork},
+        {.key = "OSTEMPLATE",
+         .options = {single("ostemplate", "<name>", "OS template (needs --save)", "debian-12")},
+         .parse = ostemplate},
+        // Set by create or by hand; a running container keeps its mounts.
+        {.key = "VE_ROOT", .apply = kRestart, .stopped_only = true},
+        {.key = "VE_PRIVATE", .apply = kRestart, .stopped_only = true},
+    };
+    // One row per UBC, in /proc/user_beancounters order. Memory, swap and
+    // NUMPROC are also cgroup limits, enforced with or without the module.
+    for (const ubc::Resource &res : ubc::resources()) {
+        Param p{.key = res.key,
+                .options = {single(res.option, "<barrier[:limit]>", "user beancounter", "unlimited")},
+                .parse = ubc_value,
+                .apply = kModule};
+        for (const auto &extra : bytes_options())
+            if (extra.key == res.key)
+                p.options.push_back(extra.option);
+        for (const auto &alias : ubc::key_aliases())
+            if (alias.key == res.key)
+                p.key_aliases.push_back(alias.alias);
+        if (std::ranges::find(kCgroupUbcKeys, res.key) != kCgroupUbcKeys.end())
+            p.apply |= kCgroup;
+        t.push_back(std::move(p));
+    }
+    return t;
+}
+
+constexpr auto kSetFlags = std::to_array<FlagSpec>({
+    {"save", "", "store the changes in <CTID>.conf"},
+    {"force", "", "also when the container's state says otherwise"},
+    {"setmode", "restart|ignore", "restart a running container for what only a start applies"},
+    {"skip_arpdetect", "", "accepted for OpenVZ's scripts; vzkit does no ARP detection"},
+});
+
+std::string spelled(const OptionSpec &o) {
+    std::string s = "--" + std::string(o.name);
+    for (auto alias : o.aliases)
+        s += ", --" + std::string(alias);
+    if (!o.value_name.empty())
+        s += " " + std::string(o.value_name);
+    return s;
+}
+
+void help_line(std::string &out, const std::string &spelling, std::string_view help) {
+    constexpr std::size_t kColumn = 36;
+    out += "   " + spelling;
+    if (!help.empty()) {
+        out += spelling.size() < kColumn ? std::string(kColumn - spelling.size(), ' ') : "  ";
+        out += help;
+    }
+    out += '\n';
+}
+
+} // namespace
+
+std::span<const Param> all() {
+    static const std::vector<Param> kTable = build_table();
+    return kTable;
+}
+
+const Param *find_by_key(std::string_view key) {
+    for (const Param &p : all())
+        if (p.key == key || std::ranges::find(p.key_aliases, key) != p.key_aliases.end())
+            return &p;
+    return nullptr;
+}
+
+std::pair<const Param *, const OptionSpec *> find_by_option(std::string_view name) {
+    for (const Param &p : all())
+        for (const OptionSpec &o : p.options)
+            if (o.name == name || std::ranges::find(o.aliases, name) != o.aliases.end())
+                return {&p, &o};
+    return {nullptr, nullptr};
+}
+
+bool is_transient(std::string_view key) {
+    const Param *p = find_by_key(key);
+    return p && p->transient;
+}
+
+unsigned apply_of(std::string_view key) {
+    const Param *p = find_by_key(key);
+    return p ? p->apply : kConfigOnly;
+}
+
+bool needs_restart(std::string_view key) {
+    return (apply_of(key) & kRestart) != 0;
+}
+
+std::optional<std::string> get_setting(const CtConfig &config, std::string_view key) {
+    if (auto value = config.get(key))
+        return value;
+    if (const Param *p = find_by_key(key))
+        for (auto alias : p->key_aliases)
+            if (auto value = config.get(alias))
+                return value;
+    return std::nullopt;
+}
+
+std::span<const FlagSpec> set_flags() {
+    return kSetFlags;
+}
+
+SetRequest to_changes(const Given &given, const CtConfig &config) {
+    SetRequest req;
+    Values values;
+    for (const auto &[option, value] : given) {
+        if (option == "save") {
+            req.flags.save = true;
+        } else if (option == "force") {
+            req.flags.force = true;
+        } else if (option == "setmode") {
+            if (value != "restart" && value != "ignore")
+                bad_value("setmode", value);
+            req.flags.setmode_restart = value == "restart";
+        } else if (option != "skip_arpdetect") {
+            const auto [param, spec] = find_by_option(option);
+            if (!param)
+                throw Error(VZ_INVALID_PARAMETER_SYNTAX,
+                            "Invalid option: unrecognised option '--" + option + "'");
+            auto &list = values[std::string(spec->name)];
+            if (!spec->repeatable && !list.empty())
+                throw Error(VZ_INVALID_PARAMETER_SYNTAX, "Invalid option: option '--" +
+                                                             std::string(spec->name) +
+                                                             "' cannot be specified more than once");
+            list.push_back(value);
+        }
+    }
+    for (const Param &p : all()) {
+        const bool given_here = std::ranges::any_of(
+            p.options, [&](const OptionSpec &o) { return values.contains(o.name); });
+        if (given_here)
+            req.changes[std::string(p.key)] = p.parse({p, config, values, req.flags.save});
+    }
+    if (req.changes.empty() && !req.flags.save)
+        throw Error(VZ_INVALID_PARAMETER_SYNTAX, "Nothing to set");
+    return req;
+}
+
+std::string set_help() {
+    std::string out = "vzctl set <ctid> [parameters]\n";
+    for (const FlagSpec &f : kSetFlags)
+        help_line(out,
+                  "--" + std::string(f.name) +
+                      (f.value_name.empty() ? "" : " " + std::string(f.value_name)),
+                  f.help);
+    for (const Param &p : all())
+        for (const OptionSpec &o : p.options)
+            help_line(out, spelled(o), o.help);
+    return out;
+}
+
+} // namespace vz::params

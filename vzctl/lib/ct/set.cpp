@@ -1,0 +1,203 @@
+#include "vzkit/ct/set.h"
+
+#include "vzkit/backend/backend.h"
+#include "vzkit/cgroup/cgroup.h"
+#include "vzkit/ct/create.h"
+#include "vzkit/ct/enter.h"
+#include "vzkit/ct/params.h"
+#include "vzkit/ct/start.h"
+#include "vzkit/ct/stop.h"
+#include "vzkit/ct/state.h"
+#include "vzkit/dist/actions.h"
+#include "vzkit/base/error.h"
+#include "vzkit/base/log.h"
+#include "vzkit/backend/device.h"
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+
+namespace vz {
+namespace {
+
+bool any_change(const std::map<std::string, std::string> &changes, unsigned apply) {
+    return std::ranges::any_of(
+        changes, [apply](const auto &kv) { return (params::apply_of(kv.first) & apply) != 0; });
+}
+
+// New DEVNODES appear in the running container's /dev, made by a host child
+// chrooted into it (never visible inside), so that the container's own
+// symlinks cannot point the node anywhere on the host.
+void create_devnodes_live(const CtConfig &config, const std::vector<DevNode> &nodes) {
+    if (nodes.empty() || !find_init_pid(config.ctid()))
+        return;
+    auto body = [&nodes]() -> int {
+        for (const auto &node : nodes) {
+            std::string path = "/dev/" + node.name;
+            for (size_t pos = path.find('/', 5); pos != std::string::npos;
+                 pos = path.find('/', pos + 1))
+                mkdir(path.substr(0, pos).c_str(), 0755);
+            dev_t dev = makedev(static_cast<unsigned>(node.rule.major),
+                                static_cast<unsigned>(node.rule.minor));
+            if (mknod(path.c_str(), node.mode, dev) != 0 && errno != EEXIST)
+                return VZ_SET_DEVICES;
+        }
+        return 0;
+    };
+    if (run_in_ct_namespaces(config, kCtNsMnt, body) != 0)
+        throw Error(VZ_SET_DEVICES, "Unable to create device nodes in the container");
+}
+
+// What one kind of live change does to a running container.
+struct LiveChange {
+    const CtConfig &config;
+    const std::map<std::string, std::string> &changes;
+    const net::NetSnapshot &net_before;
+};
+
+void apply_cgroup(const LiveChange &c) {
+    Cgroup(c.config.ctid()).apply(cgroup_limits_from_config(c.config));
+}
+
+// Every UBC the module knows, live; cgroups keep enforcing memory, swap and
+// NUMPROC with or without it.
+void apply_module(const LiveChange &c) {
+    std::vector<std::string> keys;
+    for (const auto &[key, value] : c.changes)
+        if (params::apply_of(key) & params::kModule)
+            keys.push_back(key);
+    backend().apply_limits(c.config, keys);
+}
+
+void apply_devices(const LiveChange &c) {
+    const auto nodes = parse_devnodes(c.config.get_or("DEVNODES", ""));
+    Cgroup(c.config.ctid()).set_devices(device_rules_from_config(c.config, nodes));
+}
+
+void apply_devnodes(const LiveChange &c) {
+    create_devnodes_live(c.config, parse_devnodes(c.config.get_or("DEVNODES", "")));
+}
+
+void apply_hostname(const LiveChange &c) {
+    set_hostname_live(c.config, c.changes.at("HOSTNAME"));
+}
+
+void warn_restart(const LiveChange &c) {
+    for (const auto &[key, value] : c.changes)
+        if (params::needs_restart(key))
+            log_warning("Changing " + key + " takes effect at the next start of the container");
+}
+
+// Addresses and veths first, then the distribution's scripts inside.
+void apply_network(const LiveChange &c) {
+    dist::apply_set_live(c.config, c.net_before, c.changes);
+}
+
+struct Applier {
+    params::Apply kind;
+    void (*apply)(const LiveChange &);
+};
+
+// In this order: limits before devices, the network and its scripts last.
+constexpr auto kAppliers = std::to_array<Applier>({
+    {params::kCgroup, apply_cgroup},
+    {params::kModule, apply_module},
+    {params::kDevices, apply_devices},
+    {params::kDevNodes, apply_devnodes},
+    {params::kHostname, apply_hostname},
+    {params::kRestart, warn_restart},
+    {params::kNetwork, apply_network},
+});
+
+void apply_live(const LiveChange &change) {
+    for (const Applier &a : kAppliers)
+        if (any_change(change.changes, a.kind))
+            a.apply(change);
+}
+
+// --setmode restart: what only a start can apply takes effect now.
+void restart_ct(const CtConfig &config) {
+    log_info("Restarting container");
+    stop_ct(config, StopOptions{});
+    start_ct(config, StartOptions{});
+}
+
+} // namespace
+
+void set_ct(CtConfig &config, const std::map<std::string, std::string> &changes,
+            const SetOptions &options) {
+    if (!config.ct_exists() && config.ctid() != 0 && options.save)
+        throw Error(VZ_NOVECONFIG,
+                    "Container config file " + config.ct_conf_path().string() + " does not exist");
+    const bool running = is_running(config.ctid());
+    for (const auto &[key, value] : changes) {
+        const params::Param *param = params::find_by_key(key);
+        if (running && param && param->stopped_only)
+            throw Error(VZ_VE_RUNNING, "Unable to change " + key + " of a running container");
+    }
+    const auto net_before = net::snapshot(config);
+    for (const auto &[key, value] : changes)
+        config.set_override(key, value);
+    // Validate the merged result before touching anything.
+    dist::validate_set(config, changes, running);
+    cgroup_limits_from_config(config);
+    kmod::configured_limits(config);
+    parse_devices(config.get_or("DEVICES", ""));
+    parse_devnodes(config.get_or("DEVNODES", ""));
+
+    const bool live_work = std::ranges::any_of(
+        changes, [](const auto &kv) { return params::apply_of(kv.first) != params::kConfigOnly; });
+    const bool restart = running && options.setmode_restart && any_change(changes, params::kRestart);
+    if (running && !restart) {
+        apply_live({config, changes, net_before});
+    } else if (live_work && !options.save) {
+        throw Error(VZ_VE_NOT_RUNNING,
+                    "Container is not running: use --save to store the settings");
+    }
+    if (!options.save) {
+        if (restart)
+            restart_ct(config);
+        // A password (--userpasswd) is never stored: nothing to warn about.
+        const bool stored = std::ranges::any_of(
+            changes, [](const auto &kv) { return !params::is_transient(kv.first); });
+        if (running && live_work && stored)
+            log_warning("Settings were not saved and will be reset to the original values on "
+                        "the next start (use --save flag)");
+        return;
+    }
+    if (auto it = changes.find("NAME"); it != changes.end())
+        set_ct_name(config.ctid(), it->second);
+    ConfigFile &ct = config.ct();
+    for (const auto &[key, value] : changes) {
+        if (!params::is_transient(key))
+            ct.set(key, value);
+    }
+    if (!ct.dirty()) {
+        log_info("No changes in CT configuration, not saving");
+        return;
+    }
+    try {
+        ct.save(config.ct_conf_path());
+    } catch (const Error &e) {
+        throw Error(VZ_CONFIG_SAVE_ERROR, e.what());
+    }
+    log_info("CT configuration saved to " + config.ct_conf_path().string());
+    if (restart)
+        restart_ct(config);
+}
+
+void set_hostname_live(const CtConfig &config, const std::string &hostname) {
+    // A host child in the container's UTS namespace only: it never enters the
+    // pid namespace, so nothing inside can see it while it holds CAP_SYS_ADMIN.
+    auto body = [&hostname]() -> int {
+        return sethostname(hostname.data(), hostname.size()) == 0 ? 0 : VZ_BADHOSTNAME;
+    };
+    if (run_in_ct_namespaces(config, kCtNsUts, body) != 0)
+        throw Error(VZ_BADHOSTNAME, "Unable to set hostname " + hostname);
+}
+
+} // namespace vz

@@ -1,0 +1,282 @@
+// The host side of start: checks, file system, cgroup, clone() of the
+// container's init with its namespaces, the start scripts, and undoing all of
+// it when any step fails.
+#include "vzkit/ct/start.h"
+
+#include "ct/init.h"
+#include "vzkit/backend/backend.h"
+#include "vzkit/ct/capability.h"
+#include "vzkit/cgroup/cgroup.h"
+#include "vzkit/ct/enter.h"
+#include "vzkit/ct/fs.h"
+#include "vzkit/ct/helper.h"
+#include "vzkit/ct/state.h"
+#include "vzkit/dist/actions.h"
+#include "vzkit/base/error.h"
+#include "vzkit/ct/features.h"
+#include "vzkit/base/log.h"
+#include "vzkit/net/lifecycle.h"
+#include "vzkit/base/process.h"
+#include "vzkit/base/util.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+namespace vz {
+namespace {
+
+// v1 hierarchies as mount options ("cpu", "memory", "name=systemd"), so the
+// container's /sys/fs/cgroup mirrors the host's layout.
+std::vector<std::string> v1_hierarchy_options() {
+    static const std::vector<std::string> kKnown = {
+        "cpu",  "cpuacct", "cpuset",   "memory",     "devices", "freezer", "blkio",
+        "pids", "net_cls", "net_prio", "perf_event", "hugetlb", "rdma",    "misc"};
+    std::vector<std::string> result;
+    for (const auto &mount : parse_mountinfo(read_file("/proc/self/mountinfo").value_or(""))) {
+        if (mount.fs_type != "cgroup")
+            continue;
+        std::vector<std::string> picked;
+        for (const auto &opt : split(mount.super_options, ',')) {
+            if (opt.starts_with("name=") || std::ranges::find(kKnown, opt) != kKnown.end())
+                picked.push_back(opt);
+        }
+        if (!picked.empty() && std::ranges::find(result, join(picked, ",")) == result.end())
+            result.push_back(join(picked, ","));
+    }
+    return result;
+}
+
+// Everything start set up, undone in reverse unless committed.
+class StartRollback {
+  public:
+    explicit StartRollback(const CtConfig &config) : config_(config) {}
+    StartRollback(const StartRollback &) = delete;
+    StartRollback &operator=(const StartRollback &) = delete;
+    ~StartRollback() {
+        if (committed_)
+            return;
+        try {
+            if (cgroup_) {
+                cgroup_->kill_all();
+                cgroup_->destroy();
+            }
+            if (registered_)
+                backend().detach(config_.ctid());
+            if (child_ > 0)
+                waitpid(child_, nullptr, 0);
+            if (mounted_ && is_mounted(config_))
+                umount_ct(config_);
+        } catch (const Error &e) {
+            log_warning(std::string("Cleanup after a failed start: ") + e.what());
+        }
+    }
+    void mounted() { mounted_ = true; }
+    void cgroup(Cgroup *cg) { cgroup_ = cg; }
+    void child(pid_t pid) { child_ = pid; }
+    void registered() { registered_ = true; }
+    void commit() { committed_ = true; }
+
+  private:
+    const CtConfig &config_;
+    bool mounted_ = false;
+    Cgroup *cgroup_ = nullptr;
+    pid_t child_ = -1;
+    bool registered_ = false;
+    bool committed_ = false;
+};
+
+void check_startable(const CtConfig &config, const StartOptions &options) {
+    if (config.get_bool("DISABLED", false) && !options.force)
+        throw Error(VZ_VE_START_DISABLED,
+                    "Container start disabled (DISABLED=yes); use --force to start it anyway");
+    const auto priv = config.ve_private();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(priv, ec))
+        throw Error(VZ_FS_NOPRVT, "Container private area " + priv.string() + " does not exist");
+    if (is_running(config.ctid()))
+        throw Error(VZ_VE_RUNNING, "Container is already running");
+    config.ve_root();
+}
+
+// Reads the child's report: 'S' when set up, or "E<code> <message>".
+// EOF with nothing read means it exec'ed (the pipe is close-on-exec).
+std::optional<char> read_status(int fd, const char *stage) {
+    std::string buf(512, '\0');
+    ssize_t n;
+    do {
+        n = read(fd, buf.data(), buf.size());
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return std::nullopt;
+    buf.resize(static_cast<size_t>(n));
+    if (buf[0] == 'E') {
+        int code = std::atoi(buf.c_str() + 1);
+        auto space = buf.find(' ');
+        throw Error(code ? code : VZ_ENVCREATE_ERROR,
+                    space == std::string::npos
+                        ? std::string("Unable to start the container ") + stage
+                        : buf.substr(space + 1));
+    }
+    return buf[0];
+}
+
+int clone_entry(void *arg) {
+    detail::container_init(*static_cast<detail::InitSetup *>(arg));
+}
+
+pid_t clone_container(detail::InitSetup &setup) {
+    constexpr size_t kStackSize = 1 << 20;
+    // Without CLONE_VM the child gets its own copy of this buffer, so it is
+    // freed here only for the parent.
+    auto stack = std::make_unique<char[]>(kStackSize);
+    const int flags =
+        CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD;
+    pid_t pid = clone(clone_entry, stack.get() + kStackSize, flags, &setup);
+    if (pid < 0)
+        throw_errno(VZ_ENVCREATE_ERROR, "Unable to create the container's namespaces");
+    return pid;
+}
+
+// --wait: init (via the line start added to its inittab) writes to /.vzfifo
+// once it reached its runlevel.
+void wait_for_runlevel(pid_t init) {
+    auto fifo = "/proc/" + std::to_string(init) + "/root/.vzfifo";
+    // The container may have swapped the FIFO for a symlink, which would
+    // resolve against the host's root: refuse anything but the FIFO itself.
+    UniqueFd fd(open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || fstat(fd.get(), &st) != 0 || !S_ISFIFO(st.st_mode))
+        throw_errno(VZ_WAIT_FAILED, "Unable to open " + fifo);
+    // O_NONBLOCK open of a FIFO with no writer returns at once; poll reports
+    // POLLHUP until a writer comes, so look for data instead.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::hours(1);
+    while (std::chrono::steady_clock::now() < deadline) {
+        char c;
+        ssize_t n = read(fd.get(), &c, 1);
+        if (n > 0)
+            break;
+        if (kill(init, 0) != 0)
+            throw Error(VZ_WAIT_FAILED, "Container init exited while waiting for it to start");
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    unlink(fifo.c_str());
+}
+
+} // namespace
+
+int start_ct(const CtConfig &config, const StartOptions &options) {
+    check_startable(config, options);
+    log_info("Starting container...");
+    StartRollback rollback(config);
+
+    if (is_mounted(config) && !options.skip_remount)
+        umount_ct(config);
+    if (!is_mounted(config)) {
+        mount_ct(config);
+        rollback.mounted();
+    }
+
+    const bool nesting = feature_enabled(config, "nesting");
+    Cgroup cgroup(config.ctid());
+    cgroup.create(nesting);
+    rollback.cgroup(&cgroup);
+    cgroup.apply(cgroup_limits_from_config(config));
+    log_debug(1, "Applied the resource limits of the configuration");
+    auto devnodes = parse_devnodes(config.get_or("DEVNODES", ""));
+    cgroup.set_devices(device_rules_from_config(config, devnodes));
+
+    Pipe go = make_pipe(), status = make_pipe();
+    std::optional<Pipe> script_in;
+    ct_helper_fd(); // sealed before the clone: the child cannot look it up after pivot_root
+    UniqueFd filter = ct_filter_pipe(nesting);
+    detail::InitSetup setup;
+    setup.filter_fd = filter.get();
+    setup.root = std::filesystem::absolute(config.ve_root()).string();
+    setup.hostname = config.get_or("HOSTNAME", "");
+    setup.caps = ct_capabilities(config);
+    setup.devnodes = devnodes;
+    setup.cgroup_mode = cgroup.mode();
+    if (setup.cgroup_mode == CgroupMode::V1) {
+        setup.cgroup_v1_options = v1_hierarchy_options();
+        setup.cgroup_unified = cgroup.unified_path().has_value();
+    }
+    setup.wait = options.wait;
+    setup.go_fd = go.read.get();
+    setup.status_fd = status.write.get();
+    Pipe out, err;
+    if (options.script) {
+        script_in = make_pipe();
+        out = make_pipe();
+        err = make_pipe();
+        setup.script = true;
+        setup.script_stdin = script_in->read.get();
+        setup.script_stdout = out.write.get();
+        setup.script_stderr = err.write.get();
+    }
+
+    pid_t init = clone_container(setup);
+    rollback.child(init);
+    log_debug(1, "Container init is pid " + std::to_string(init) + " on the host, in cgroup vz/" +
+                     std::to_string(config.ctid()) +
+                     (setup.cgroup_mode == CgroupMode::V2 ? " (cgroup v2)" : " (cgroup v1)"));
+    go.read.reset();
+    status.write.reset();
+    filter.reset();
+    if (script_in) {
+        script_in->read.reset();
+        out.write.reset();
+        err.write.reset();
+    }
+    cgroup.attach(init);
+    // The module charges the container from its first instruction on.
+    backend().attach(config, init, cgroup);
+    rollback.registered();
+    if (write(go.write.get(), "A", 1) != 1)
+        throw_errno(VZ_ENVCREATE_ERROR, "Unable to signal the container");
+    // 'S' comes from vzkit-exec once pid 1 holds only the container's
+    // privileges: only then may anything of the container run inside.
+    if (read_status(status.read.get(), "(setup)") != 'S')
+        throw Error(VZ_ENVCREATE_ERROR, "Container init exited during setup");
+
+    // The network and the distribution's files, put in place from the host
+    // before init runs; <CTID>.start then runs inside the container.
+    std::unique_ptr<net::NetworkSetup> network;
+    if (!options.script) {
+        net::sweep_stale_network(config);
+        network = net::start_network(config, init);
+        dist::configure_on_start(config, init);
+        run_ct_action_script(config, "start");
+    }
+    if (write(go.write.get(), "G", 1) != 1)
+        throw_errno(VZ_ENVCREATE_ERROR, "Unable to signal the container");
+    read_status(status.read.get(), "(init)");
+
+    if (options.script) {
+        // runscript: the script is the container's pid 1; when it ends the
+        // pid namespace goes with it, and the rollback tears the rest down.
+        relay_pipes(init, std::move(script_in->write), std::move(out.read), std::move(err.read),
+                    *options.script);
+        rollback.child(-1);
+        return wait_exit_code(init);
+    }
+    if (options.wait)
+        wait_for_runlevel(init);
+    if (network)
+        network->commit();
+    rollback.commit();
+    log_info("Container start in progress...");
+    return 0;
+}
+
+} // namespace vz

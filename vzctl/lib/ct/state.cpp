@@ -1,0 +1,84 @@
+#include "vzkit/ct/state.h"
+
+#include "vzkit/cgroup/cgroup.h"
+#include "vzkit/base/util.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+
+namespace vz {
+namespace {
+
+// NSpid of /proc/<pid>/status: the pid in each pid namespace, outermost first.
+std::vector<std::string> nspid(pid_t pid) {
+    auto status = read_file("/proc/" + std::to_string(pid) + "/status");
+    if (!status)
+        return {};
+    for (const auto &line : split(*status, '\n')) {
+        if (line.starts_with("NSpid:"))
+            return split_ws(std::string_view(line).substr(6));
+    }
+    return {};
+}
+
+} // namespace
+
+std::optional<pid_t> find_init_pid(Ctid ctid) {
+    Cgroup cgroup(ctid);
+    if (!cgroup.exists())
+        return std::nullopt;
+    // The container's init is one pid namespace below ours; anything deeper is
+    // a nested namespace's init, not the container's.
+    const size_t depth = nspid(getpid()).size() + 1;
+    for (pid_t pid : cgroup.pids()) {
+        auto ids = nspid(pid);
+        if (ids.size() == depth && ids.back() == "1")
+            return pid;
+    }
+    return std::nullopt;
+}
+
+bool is_running(Ctid ctid) {
+    return find_init_pid(ctid).has_value();
+}
+
+bool is_mount_point(const std::filesystem::path &path) {
+    char resolved[PATH_MAX];
+    if (!realpath(path.c_str(), resolved))
+        return false;
+    auto mountinfo = read_file("/proc/self/mountinfo");
+    if (!mountinfo)
+        return false;
+    return std::ranges::any_of(parse_mountinfo(*mountinfo), [&](const MountInfo &mount) {
+        return mount.mount_point == resolved;
+    });
+}
+
+bool is_mounted(const CtConfig &config) {
+    return is_mount_point(config.ve_root());
+}
+
+CtStatus query_status(const CtConfig &config) {
+    CtStatus status;
+    std::error_code ec;
+    status.exists = config.ct_exists() && config.get("VE_PRIVATE") &&
+                    std::filesystem::is_directory(config.ve_private(), ec);
+    status.mounted = config.get("VE_ROOT") && is_mounted(config);
+    status.running = is_running(config.ctid());
+    return status;
+}
+
+std::string format_status_line(Ctid ctid, const CtStatus &status) {
+    std::string line = "CTID " + std::to_string(ctid);
+    line += status.exists ? " exist" : " deleted";
+    line += status.mounted ? " mounted" : " unmounted";
+    line += status.running ? " running" : " down";
+    if (status.suspended)
+        line += " suspended";
+    return line;
+}
+
+} // namespace vz

@@ -1,0 +1,185 @@
+#include "vzkit/dist/actions.h"
+
+#include "vzkit/ct/state.h"
+#include "vzkit/dist/exec.h"
+#include "vzkit/base/error.h"
+#include "vzkit/base/log.h"
+#include "vzkit/base/util.h"
+
+namespace vz::dist {
+namespace {
+
+std::string first_address(const std::vector<net::IpAddr> &ips) {
+    return ips.empty() ? "" : ips.front().address();
+}
+
+ResolvConf host_resolv_conf() {
+    return parse_resolv_conf(read_file("/etc/resolv.conf").value_or(""));
+}
+
+// One action of the container's definition, when it has a script for it.
+class Runner {
+  public:
+    Runner(const CtConfig &config, std::optional<pid_t> init) : config_(config), init_(init) {}
+
+    void run(Action action, ScriptEnv env, int fail_code = VZ_ACTIONSCRIPT_ERROR) {
+        // Chosen on first use: a `vzctl set --ram` has no action to run.
+        if (!loaded_) {
+            def_ = definition_for(config_);
+            loaded_ = true;
+        }
+        if (!def_)
+            return;
+        auto it = def_->scripts.find(action);
+        if (it == def_->scripts.end()) {
+            log_debug(1,
+                      std::string(action_key(action)) + " has no script in " + def_->file.string());
+            return;
+        }
+        const auto text = compose_script(dists_dir() / "scripts", it->second);
+        const std::string name = std::string(action_key(action)) + " (" + it->second + ")";
+        if (init_)
+            run_script_in_ct(config_, *init_, name, text, env, fail_code);
+        else
+            run_script_on_host(config_, name, text, env, fail_code);
+    }
+
+    // ADD_IP/DEL_IP leave the container's own files behind, never its
+    // network: vzctl put that in place already, so a failure only warns.
+    void run_warn(Action action, ScriptEnv env) {
+        try {
+            run(action, std::move(env));
+        } catch (const Error &e) {
+            log_warning(e.what());
+        }
+    }
+
+  private:
+    const CtConfig &config_;
+    std::optional<pid_t> init_;
+    std::optional<Definition> def_;
+    bool loaded_ = false;
+};
+
+ScriptEnv ip_env(const CtConfig &config, const char *state, const std::vector<net::IpAddr> &ips,
+                 bool delall) {
+    ScriptEnv env{{"VE_STATE", state}};
+    if (!ips.empty())
+        env["IP_ADDR"] = net::format_ip_list(ips);
+    if (delall)
+        env["IPDELALL"] = "yes";
+    if (config.get_bool("IPV6", false))
+        env["IPV6"] = "yes";
+    return env;
+}
+
+void set_hostname(Runner &runner, const CtConfig &config, const char *state) {
+    auto hostname = config.get("HOSTNAME");
+    if (!hostname || hostname->empty())
+        return;
+    runner.run(Action::SetHostname, {{"VE_STATE", state},
+                                     {"HOSTNM", *hostname},
+                                     {"IP_ADDR", first_address(net::configured_ips(config))}});
+}
+
+void set_dns(Runner &runner, const CtConfig &config) {
+    const auto ns = config.get_or("NAMESERVER", ""), sd = config.get_or("SEARCHDOMAIN", "");
+    if (ns.empty() && sd.empty())
+        return;
+    const auto host = host_resolv_conf();
+    ScriptEnv env;
+    if (!ns.empty())
+        env["NAMESERVER"] = resolve_nameservers(ns, host);
+    if (!sd.empty())
+        env["SEARCHDOMAIN"] = resolve_searchdomains(sd, host);
+    runner.run(Action::SetDns, env);
+}
+
+} // namespace
+
+std::optional<Definition> definition_for(const CtConfig &config) {
+    const auto dir = dists_dir();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+        log_warning("No distribution definitions in " + dir.string() +
+                    ": files inside the container are not configured");
+        return std::nullopt;
+    }
+    auto detected = detect(config.ve_private());
+    auto def = choose(dir, config.get_or("OSTEMPLATE", ""), detected);
+    log_debug(1, "Distribution definition " + def.file.string() +
+                     (def.stack.empty() ? "" : " (network: " + def.stack + ")"));
+    return def;
+}
+
+void configure_on_create(const CtConfig &config) {
+    Runner runner(config, std::nullopt);
+    runner.run(Action::PostCreate, {{"VE_ROOT", config.ve_private().string()}});
+}
+
+void configure_on_start(const CtConfig &config, pid_t init) {
+    Runner runner(config, init);
+    runner.run(Action::PreStart, {{"VZ_KERNEL", "no"}, {"USERNS", "no"}});
+    runner.run_warn(Action::AddIp, ip_env(config, "starting", net::configured_ips(config), false));
+    set_hostname(runner, config, "starting");
+    set_dns(runner, config);
+}
+
+void configure_on_set(const CtConfig &config, pid_t init, const net::IpDiff &diff,
+                      const std::map<std::string, std::string> &changes) {
+    Runner runner(config, init);
+    if (!diff.removed.empty())
+        runner.run(Action::DelIp, ip_env(config, "running", diff.removed, diff.removed_all));
+    if (!diff.added.empty())
+        runner.run(Action::AddIp, ip_env(config, "running", diff.added, diff.removed_all));
+    if (changes.contains("HOSTNAME"))
+        set_hostname(runner, config, "running");
+    if (changes.contains("NAMESERVER") || changes.contains("SEARCHDOMAIN"))
+        set_dns(runner, config);
+    if (auto it = changes.find("USERPW"); it != changes.end())
+        runner.run(Action::SetUserpass, {{"USERPW", it->second}}, VZ_CHANGEPASS);
+}
+
+void validate_set(const CtConfig &config, const std::map<std::string, std::string> &changes,
+                  bool running) {
+    if (changes.contains("IP_ADDRESS"))
+        net::configured_ips(config);
+    if (changes.contains("NETIF"))
+        net::configured_netifs(config);
+    if (changes.contains("USERPW") && !running)
+        throw Error(VZ_VE_NOT_RUNNING,
+                    "Unable to set the password: container is not running (start it first)");
+}
+
+void apply_set_live(const CtConfig &config, const net::NetSnapshot &before,
+                    const std::map<std::string, std::string> &changes) {
+    auto init = find_init_pid(config.ctid());
+    if (!init)
+        throw Error(VZ_VE_NOT_RUNNING, "Container is not running");
+    net::apply_network_live(config, before, *init);
+    configure_on_set(config, *init, net::ip_diff(config, before), changes);
+}
+
+ResolvConf parse_resolv_conf(std::string_view text) {
+    ResolvConf rc;
+    for (const auto &raw : split(text, '\n')) {
+        auto words = split_ws(raw);
+        if (words.size() < 2 || words[0].starts_with("#") || words[0].starts_with(";"))
+            continue;
+        if (words[0] == "nameserver")
+            rc.nameservers.push_back(words[1]);
+        else if (words[0] == "search" || words[0] == "domain")
+            rc.search.assign(words.begin() + 1, words.end());
+    }
+    return rc;
+}
+
+std::string resolve_nameservers(std::string_view value, const ResolvConf &host) {
+    return trim(value) == "inherit" ? join(host.nameservers, " ") : std::string(trim(value));
+}
+
+std::string resolve_searchdomains(std::string_view value, const ResolvConf &host) {
+    return trim(value) == "inherit" ? join(host.search, " ") : std::string(trim(value));
+}
+
+} // namespace vz::dist

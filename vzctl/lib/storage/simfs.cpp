@@ -1,0 +1,193 @@
+// simfs: the private area is a directory tree (VE_PRIVATE) bind-mounted on
+// VE_ROOT, what OpenVZ's simfs becomes on a stock kernel.
+#include "vzkit/storage/layout.h"
+
+#include "vzkit/base/error.h"
+#include "vzkit/base/log.h"
+#include "vzkit/ct/template.h"
+#include "vzkit/base/util.h"
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <set>
+#include <utility>
+
+namespace fs = std::filesystem;
+
+namespace vz {
+namespace {
+
+bool exists(const CtConfig &config) {
+    std::error_code ec;
+    return fs::is_directory(config.ve_private(), ec);
+}
+
+void check_free_space(const fs::path &tarball, const fs::path &private_dir) {
+    struct statvfs st {};
+    fs::path parent = private_dir.parent_path();
+    std::error_code ec;
+    fs::create_directories(parent, ec);
+    if (statvfs(parent.c_str(), &st) != 0)
+        throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to check free space on " + parent.string());
+    const std::uint64_t available = std::uint64_t(st.f_bavail) * st.f_frsize;
+    const std::uint64_t needed = estimate_unpacked_size(tarball);
+    if (available < needed)
+        throw Error(VZ_FS_NO_DISK_SPACE, "Not enough disk space on " + parent.string() +
+                                             ": the template needs about " +
+                                             std::to_string(needed / 1024) + " KB, " +
+                                             std::to_string(available / 1024) + " KB available");
+}
+
+// Unpacked beside the private area and renamed into place, so that an
+// interrupted create never leaves a tree that looks like a container.
+void unpack_into_place(const fs::path &tarball, const fs::path &private_dir) {
+    fs::path tmp = private_dir;
+    tmp += ".tmp";
+    std::error_code ec;
+    // A leftover of a create killed mid-unpack; we hold the CT lock, so nobody
+    // else is working on it.
+    fs::remove_all(tmp, ec);
+    fs::create_directories(private_dir.parent_path(), ec);
+    if (mkdir(tmp.c_str(), 0700) != 0)
+        throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to create " + tmp.string());
+    RemoveGuard guard(tmp);
+    install_interrupt_handlers();
+    unpack_template(tarball, tmp);
+    check_interrupted();
+    if (fs::exists(private_dir) && rmdir(private_dir.c_str()) != 0)
+        throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to replace " + private_dir.string());
+    if (rename(tmp.c_str(), private_dir.c_str()) != 0)
+        throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to move " + tmp.string() + " into place");
+    guard.release();
+}
+
+void create(const CtConfig &config, const TemplateSource &source,
+            const std::function<void()> &commit) {
+    const fs::path private_dir = config.ve_private();
+    check_free_space(source.tarball, private_dir);
+    log_info("Creating container private area (" + source.name + ")");
+    unpack_into_place(source.tarball, private_dir);
+    try {
+        commit();
+    } catch (...) {
+        std::error_code ec;
+        fs::remove_all(private_dir, ec);
+        throw;
+    }
+}
+
+void mount(const CtConfig &config) {
+    const auto root = config.ve_root();
+    const auto priv = config.ve_private();
+    std::error_code ec;
+    fs::create_directories(root, ec);
+    if (ec)
+        throw Error(VZ_FS_MPOINTCREATE,
+                    "Unable to create mount point " + root.string() + ": " + ec.message());
+    if (::mount(priv.c_str(), root.c_str(), nullptr, MS_BIND, nullptr) != 0)
+        throw_errno(VZ_FS_CANTMOUNT, "Unable to mount " + priv.string() + " on " + root.string());
+    // A private propagation keeps the host's later mounts out of the container
+    // and the container's out of the host.
+    ::mount(nullptr, root.c_str(), nullptr, MS_PRIVATE, nullptr);
+}
+
+// Mount points at or below root in this namespace, deepest first.
+std::vector<std::string> mounts_below(const fs::path &root) {
+    char resolved[PATH_MAX];
+    if (!realpath(root.c_str(), resolved))
+        return {};
+    const std::string base = resolved;
+    std::vector<std::string> found;
+    for (auto &mount : parse_mountinfo(read_file("/proc/self/mountinfo").value_or("")))
+        if (mount.mount_point == base || mount.mount_point.starts_with(base + "/"))
+            found.push_back(std::move(mount.mount_point));
+    std::ranges::reverse(found);
+    return found;
+}
+
+void umount(const CtConfig &config) {
+    for (const auto &point : mounts_below(config.ve_root())) {
+        if (umount2(point.c_str(), 0) != 0 && umount2(point.c_str(), MNT_DETACH) != 0)
+            throw_errno(VZ_FS_CANTUMOUNT, "Unable to unmount " + point);
+    }
+}
+
+void destroy(const CtConfig &config) {
+    const fs::path private_dir = config.ve_private();
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(private_dir, ec)))
+        return;
+    log_info("Destroying container private area: " + private_dir.string());
+    fs::path doomed = private_dir;
+    if (!fs::is_symlink(private_dir, ec)) {
+        // Renamed first, so a half-deleted tree never looks like a container.
+        doomed += ".destroyed-" + std::to_string(getpid());
+        if (rename(private_dir.c_str(), doomed.c_str()) != 0)
+            throw_errno(VZ_FS_DEL_PRVT, "Unable to remove " + private_dir.string());
+    }
+    fs::remove_all(doomed, ec);
+    if (ec)
+        throw Error(VZ_FS_DEL_PRVT, "Unable to remove " + doomed.string() + ": " + ec.message());
+}
+
+// du's count: every inode once (hard links), symlinks not followed, what is
+// allocated rather than the apparent size.
+StorageUsage usage(const CtConfig &config) {
+    const fs::path private_dir = config.ve_private();
+    StorageUsage total;
+    std::set<std::pair<dev_t, ino_t>> seen;
+    auto add = [&](const fs::path &path) {
+        struct stat st {};
+        if (lstat(path.c_str(), &st) != 0)
+            throw_errno(VZ_GET_QUOTA_USAGE, "Unable to stat " + path.string());
+        if (!seen.emplace(st.st_dev, st.st_ino).second)
+            return;
+        total.bytes += std::uint64_t(st.st_blocks) * 512;
+        ++total.inodes;
+    };
+    if (!exists(config))
+        throw Error(VZ_FS_NOPRVT,
+                    "Container private area " + private_dir.string() + " does not exist");
+    add(private_dir);
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(private_dir, ec), end; !ec && it != end;
+         it.increment(ec))
+        add(it->path());
+    if (ec)
+        throw Error(VZ_GET_QUOTA_USAGE,
+                    "Unable to read " + private_dir.string() + ": " + ec.message());
+    return total;
+}
+
+// OpenVZ resizes and snapshots ploop images only; a simfs private area is a
+// plain directory with neither a size nor a snapshot store.
+void resize(const CtConfig &, std::uint64_t) {
+    throw Error(VZ_PLOOP_UNSUP, "Layout simfs cannot resize a container's disk; "
+                                "its size is the file system's it lives on");
+}
+
+void snapshot(const CtConfig &, const fs::path &) {
+    throw Error(VZ_PLOOP_UNSUP, "Layout simfs cannot take snapshots");
+}
+
+} // namespace
+
+const Layout kSimfsLayout = {
+    .name = "simfs",
+    .exists = exists,
+    .create = create,
+    .mount = mount,
+    .umount = umount,
+    .destroy = destroy,
+    .usage = usage,
+    .resize = resize,
+    .snapshot = snapshot,
+};
+
+} // namespace vz
