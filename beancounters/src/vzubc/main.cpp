@@ -4,6 +4,7 @@
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
 #include "vzkit/base/error.h"
+#include "vzkit/base/util.h"
 #include "vzkit/ubc/proc.h"
 #include "vzkit/ubc/view.h"
 
@@ -201,10 +202,7 @@ Options parse(const std::vector<std::string> &args) {
     cmd.insert(cmd.end(), {"--", self});
     cmd.insert(cmd.end(), o.passthrough.begin(), o.passthrough.end());
     cmd.emplace_back("-W");
-    std::vector<char *> argv;
-    for (auto &s : cmd)
-        argv.push_back(s.data());
-    argv.push_back(nullptr);
+    const vz::CStringArray argv(std::move(cmd));
     execvp("watch", argv.data());
     vz::throw_errno(1, "Error: cannot run watch");
 }
