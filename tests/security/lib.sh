@@ -36,9 +36,12 @@ sec_start() {
 # forks are dear under TCG.
 ct_pids() {
     local f pid
-    while read -r f; do
+    # Words, not lines, are fine (/proc/<pid>/cgroup has no spaces), and a
+    # process substitution needs /dev/fd, which the VM's /dev lacks.
+    # shellcheck disable=SC2013
+    for f in $(grep -ls "/vz/$1\(/\|\$\)" /proc/[0-9]*/cgroup 2>/dev/null); do
         pid=${f#/proc/}; echo "${pid%/cgroup}"
-    done < <(grep -ls "/vz/$1\(/\|\$\)" /proc/[0-9]*/cgroup 2>/dev/null)
+    done
 }
 
 # ct_init_pid CTID: the host pid of the CT's init (pid 1 of a child pid
