@@ -144,6 +144,25 @@ BOOST_AUTO_TEST_CASE(help_at_a_column) {
                "  -o, --output <fields> these fields\n");
 }
 
+BOOST_AUTO_TEST_CASE(usage_text_in_groups) {
+    const std::array<vz::cli::UsageGroup, 2> groups = {{
+        {"Which:", std::span(kOptions).first(1)},
+        {"", std::span(kOptions).subspan(1, 1)},
+    }};
+    BOOST_TEST(vz::cli::usage_text("Usage: t\n\n", groups, 14, "\nEnd.\n") ==
+               "Usage: t\n"
+               "\n"
+               "Which:\n"
+               "  -a, --all   every one\n"
+               "\n"
+               "  -H, --no-header no header\n"
+               "\n"
+               "End.\n");
+    BOOST_TEST(vz::cli::usage_text("Usage: t\n", std::span(kOptions).first(1), 14, "") ==
+               "Usage: t\n"
+               "  -a, --all   every one\n");
+}
+
 BOOST_AUTO_TEST_CASE(short_only_tables_read_double_dash_as_getopt) {
     constexpr auto kShort = std::to_array<Option>({{"", 'v', Arg::kNone}});
     std::vector<std::string> args{"--help"};

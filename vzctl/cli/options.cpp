@@ -1,6 +1,7 @@
 #include "vzkit/cli/options.h"
 
 #include <algorithm>
+#include <iostream>
 
 namespace vz::cli {
 
@@ -149,6 +150,30 @@ std::string help_text(std::span<const Option> options, std::size_t column) {
         text += left + std::string(o.help) + "\n";
     }
     return text;
+}
+
+int print_help(std::string_view usage) {
+    std::cout << usage;
+    return 0;
+}
+
+std::string usage_text(std::string_view synopsis, std::span<const UsageGroup> groups,
+                       std::size_t column, std::string_view epilogue) {
+    std::string text(synopsis);
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+        if (i > 0)
+            text += "\n";
+        if (!groups[i].heading.empty())
+            text += std::string(groups[i].heading) + "\n";
+        text += help_text(groups[i].options, column);
+    }
+    return text + std::string(epilogue);
+}
+
+std::string usage_text(std::string_view synopsis, std::span<const Option> options,
+                       std::size_t column, std::string_view epilogue) {
+    const UsageGroup group{"", options};
+    return usage_text(synopsis, std::span(&group, 1), column, epilogue);
 }
 
 } // namespace vz::cli

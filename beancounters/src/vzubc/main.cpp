@@ -65,6 +65,21 @@ constexpr auto kOptions = std::to_array<vz::cli::Option>({
     {"help", 0, Arg::kNone, "", "", kHelp},
 });
 
+// -r/-i and their clearing and directory forms: on, perhaps clearing the
+// store first, perhaps in another store directory.
+struct SinceMode {
+    bool on = false;
+    bool clear = false;
+    std::string dir = "/tmp/vzubc.store";
+
+    void take(int id, int clear_id, int dir_id, const std::string &value) {
+        on = true;
+        clear |= id == clear_id;
+        if (id == dir_id)
+            dir = value;
+    }
+};
+
 struct Options {
     std::optional<std::string> file;
     std::vector<std::uint32_t> ids;
@@ -73,10 +88,8 @@ struct Options {
     std::vector<std::string> watch_args;
     std::vector<std::string> passthrough; // the arguments without the watch options
     vz::ubc::ViewOptions view;
-    bool relative = false, relative_clear = false;
-    bool incremental = false, incremental_clear = false;
-    std::string relative_dir = "/tmp/vzubc.store";
-    std::string incremental_dir = "/tmp/vzubc.store";
+    SinceMode relative;    // -r, -R (clear first), -D DIR
+    SinceMode incremental; // -i, -I (clear first), -J DIR
 };
 
 double parse_ratio(std::string_view opt, const std::string &text) {
@@ -146,18 +159,12 @@ void apply_option(Options &o, const vz::cli::Option &option, const std::string &
     case 'r':
     case 'R':
     case 'D':
-        o.relative = true;
-        o.relative_clear |= option.id() == 'R';
-        if (option.id() == 'D')
-            o.relative_dir = value;
+        o.relative.take(option.id(), 'R', 'D', value);
         break;
     case 'i':
     case 'I':
     case 'J':
-        o.incremental = true;
-        o.incremental_clear |= option.id() == 'I';
-        if (option.id() == 'J')
-            o.incremental_dir = value;
+        o.incremental.take(option.id(), 'I', 'J', value);
         break;
     case kHelp:
         o.help = true;
@@ -209,33 +216,31 @@ Options parse(const std::vector<std::string> &args) {
 
 int run(std::vector<std::string> args) {
     Options o = parse(args);
-    if (o.help) {
-        std::cout << kUsage;
-        return 0;
-    }
+    if (o.help)
+        return vz::cli::print_help(kUsage);
     if (o.watch)
         exec_watch(o, std::string(vz::cli::program_path()).c_str()); // argv[0], as watch shows it
-    const vz::ubc::BaselineStore failcnts(o.relative_dir, "failcnt");
-    const vz::ubc::BaselineStore helds(o.incremental_dir, "held");
-    if (o.relative_clear)
+    const vz::ubc::BaselineStore failcnts(o.relative.dir, "failcnt");
+    const vz::ubc::BaselineStore helds(o.incremental.dir, "held");
+    if (o.relative.clear)
         failcnts.clear();
-    if (o.incremental_clear)
+    if (o.incremental.clear)
         helds.clear();
     const auto bcs = vz::ubc::load_beancounters(o.file);
     vz::ubc::Baseline failcnt_base, held_base;
-    if (o.relative) {
+    if (o.relative.on) {
         failcnt_base = failcnts.load();
         o.view.failcnt_since = &failcnt_base;
     }
-    if (o.incremental) {
+    if (o.incremental.on) {
         held_base = helds.load();
         o.view.held_since = &held_base;
     }
     o.view.ids = o.ids;
     std::cout << vz::ubc::render(bcs, o.view);
-    if (o.relative)
+    if (o.relative.on)
         failcnts.save(bcs, [](const vz::ubc::Row &r) { return r.failcnt; });
-    if (o.incremental)
+    if (o.incremental.on)
         helds.save(bcs, [](const vz::ubc::Row &r) { return r.held; });
     return 0;
 }

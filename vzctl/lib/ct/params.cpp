@@ -205,11 +205,18 @@ OptionSpec single(std::string_view name, std::string_view value_name, std::strin
 
 OptionSpec repeated(std::string_view name, std::string_view value_name, std::string_view help,
                     std::string_view example) {
-    return {.name = name,
-            .value_name = value_name,
-            .help = help,
-            .example = example,
-            .repeatable = true};
+    OptionSpec o = single(name, value_name, help, example);
+    o.repeatable = true;
+    return o;
+}
+
+// A veth interface's companion option: it changes the interface the last
+// --ifname named, so it needs --ifname.
+OptionSpec of_ifname(std::string_view name, std::string_view value_name, std::string_view help,
+                     std::string_view example) {
+    OptionSpec o = single(name, value_name, help, example);
+    o.needs = "ifname";
+    return o;
 }
 
 // The UBCs that are also cgroup limits (vzkit/ubc/cgroup_limits.h).
@@ -308,26 +315,11 @@ std::vector<Param> build_table() {
                      repeated("netif_del", "<ifname>|all", "remove veth interfaces", "all"),
                      single("ifname", "<ifname>", "the veth interface the next options change",
                             "eth0"),
-                     {.name = "mac",
-                      .value_name = "<mac>",
-                      .help = "its MAC address inside",
-                      .example = "00:18:51:0A:0B:0C",
-                      .needs = "ifname"},
-                     {.name = "host_ifname",
-                      .value_name = "<name>",
-                      .help = "its name on the host",
-                      .example = "veth101.0",
-                      .needs = "ifname"},
-                     {.name = "host_mac",
-                      .value_name = "<mac>",
-                      .help = "its MAC address on the host",
-                      .example = "00:18:51:0A:0B:0D",
-                      .needs = "ifname"},
-                     {.name = "bridge",
-                      .value_name = "<name>",
-                      .help = "the host bridge it joins",
-                      .example = "vzbr0",
-                      .needs = "ifname"}},
+                     of_ifname("mac", "<mac>", "its MAC address inside", "00:18:51:0A:0B:0C"),
+                     of_ifname("host_ifname", "<name>", "its name on the host", "veth101.0"),
+                     of_ifname("host_mac", "<mac>", "its MAC address on the host",
+                               "00:18:51:0A:0B:0D"),
+                     of_ifname("bridge", "<name>", "the host bridge it joins", "vzbr0")},
          .parse = netif,
          .apply = kNetwork},
         {.key = "OSTEMPLATE",

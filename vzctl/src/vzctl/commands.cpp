@@ -14,6 +14,7 @@
 #include "vzkit/base/log.h"
 #include "vzkit/base/util.h"
 
+#include <algorithm>
 #include <array>
 #include <iostream>
 
@@ -34,14 +35,17 @@ constexpr auto kStopOptions = std::to_array<vz::cli::Option>({
     {"skip-umount", 0, Arg::kNone},
 });
 
-constexpr auto kRestartOptions = std::to_array<vz::cli::Option>({
-    {"wait", 0, Arg::kNone},
-    {"force", 0, Arg::kNone},
-    {"skip-remount", 0, Arg::kNone},
-    {"skip-fsck", 0, Arg::kNone},
-    {"fast", 0, Arg::kNone},
-    {"skip-umount", 0, Arg::kNone},
-});
+// restart takes both: start's options, then stop's.
+template <std::size_t A, std::size_t B>
+constexpr std::array<vz::cli::Option, A + B> concat(const std::array<vz::cli::Option, A> &a,
+                                                    const std::array<vz::cli::Option, B> &b) {
+    std::array<vz::cli::Option, A + B> out{};
+    std::ranges::copy(a, out.begin());
+    std::ranges::copy(b, out.begin() + A);
+    return out;
+}
+
+constexpr auto kRestartOptions = concat(kStartOptions, kStopOptions);
 
 constexpr auto kCreateOptions = std::to_array<vz::cli::Option>({
     {"ostemplate", 0, Arg::kRequired},
@@ -76,8 +80,6 @@ void no_arguments(const std::vector<std::string> &args) {
         throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "Unexpected argument " + args.front());
 }
 
-} // namespace
-
 int cmd_create(vz::CtConfig &config, const std::vector<std::string> &args) {
     const CommandOptions o(args, kCreateOptions, kCreateRepeatable);
     vz::CreateOptions create;
@@ -94,9 +96,10 @@ int cmd_create(vz::CtConfig &config, const std::vector<std::string> &args) {
     return 0;
 }
 
-int cmd_destroy(vz::CtConfig &config, const std::vector<std::string> &args) {
+// destroy, mount, umount: no arguments, one library call.
+template <auto Action> int cmd_plain(vz::CtConfig &config, const std::vector<std::string> &args) {
     no_arguments(args);
-    vz::destroy_ct(config);
+    Action(config);
     return 0;
 }
 
@@ -123,25 +126,11 @@ int cmd_status(vz::CtConfig &config, const std::vector<std::string> &args) {
     return 0;
 }
 
-int cmd_mount(vz::CtConfig &config, const std::vector<std::string> &args) {
-    no_arguments(args);
-    vz::mount_ct(config);
-    return 0;
-}
-
-int cmd_umount(vz::CtConfig &config, const std::vector<std::string> &args) {
-    no_arguments(args);
-    vz::umount_stopped_ct(config);
-    return 0;
-}
-
 int cmd_set(vz::CtConfig &config, const std::vector<std::string> &args) {
     auto request = parse_set_options(args, config);
     vz::set_ct(config, request.changes, request.flags);
     return 0;
 }
-
-namespace {
 
 vz::ExecRequest exec_request(const std::vector<std::string> &args) {
     if (args.empty())
@@ -151,8 +140,6 @@ vz::ExecRequest exec_request(const std::vector<std::string> &args) {
         request.words = args;
     return request;
 }
-
-} // namespace
 
 int cmd_exec(vz::CtConfig &config, const std::vector<std::string> &args) {
     // OpenVZ's exec folds any failure of the command into 8.
@@ -177,6 +164,33 @@ int cmd_runscript(vz::CtConfig &config, const std::vector<std::string> &args) {
     if (args.size() != 1)
         throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "Usage: vzctl runscript <ctid> <script>");
     return vz::run_script(config, args[0]);
+}
+
+constexpr auto kCommands = std::to_array<Command>({
+    {"create", cmd_create, true, false,
+     "create <ctid> [--ostemplate <name>] [--config <name>] [--private <path>]\n"
+     "   [--root <path>] [--ipadd <addr>] [--hostname <name>] [--name <name>]\n"
+     "   [--description <text>]"},
+    {"destroy", cmd_plain<vz::destroy_ct>, true, true, "destroy | delete <ctid>"},
+    {"delete", cmd_plain<vz::destroy_ct>, true, true, ""},
+    {"start", cmd_start, true, true, "start <ctid> [--wait] [--force] [--skip-remount]"},
+    {"stop", cmd_stop, true, true, "stop <ctid> [--fast] [--skip-umount]"},
+    {"restart", cmd_restart, true, true, "restart <ctid> [--wait] [--force] [--fast]"},
+    {"status", cmd_status, false, false, "status <ctid>"},
+    {"mount", cmd_plain<vz::mount_ct>, true, true, "mount <ctid>"},
+    {"umount", cmd_plain<vz::umount_stopped_ct>, true, true, "umount <ctid>"},
+    // Its parameters follow the commands, generated from the parameter table.
+    {"set", cmd_set, true, false, ""},
+    {"exec", cmd_exec, false, true, "exec | exec2 <ctid> <command> [arg ...] | -"},
+    {"exec2", cmd_exec2, false, true, ""},
+    {"enter", cmd_enter, false, true, "enter <ctid> [--exec <command> [arg ...]]"},
+    {"runscript", cmd_runscript, true, true, "runscript <ctid> <script>"},
+});
+
+} // namespace
+
+std::span<const Command> commands() {
+    return kCommands;
 }
 
 } // namespace vzctl

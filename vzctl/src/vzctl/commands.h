@@ -1,27 +1,27 @@
-// One handler per vzctl command: its options, then the core library call.
+// vzctl's commands: the table main dispatches on, each row with its handler
+// (in commands.cpp: its options, then the core library call).
 #pragma once
 
 #include "vzkit/base/ct_config.h"
 
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vzctl {
 
 using Handler = int (*)(vz::CtConfig &config, const std::vector<std::string> &args);
 
-int cmd_create(vz::CtConfig &config, const std::vector<std::string> &args);
-int cmd_destroy(vz::CtConfig &config, const std::vector<std::string> &args);
-int cmd_start(vz::CtConfig &config, const std::vector<std::string> &args);
-int cmd_stop(vz::CtConfig &config, const std::vector<std::string> &args);
-int cmd_restart(vz::CtConfig &config, const std::vector<std::string> &args);
-int cmd_status(vz::CtConfig &config, const std::vector<std::string> &args);
-int cmd_mount(vz::CtConfig &config, const std::vector<std::string> &args);
-int cmd_umount(vz::CtConfig &config, const std::vector<std::string> &args);
-int cmd_set(vz::CtConfig &config, const std::vector<std::string> &args);
-int cmd_exec(vz::CtConfig &config, const std::vector<std::string> &args);
-int cmd_exec2(vz::CtConfig &config, const std::vector<std::string> &args);
-int cmd_enter(vz::CtConfig &config, const std::vector<std::string> &args);
-int cmd_runscript(vz::CtConfig &config, const std::vector<std::string> &args);
+struct Command {
+    std::string_view name;
+    Handler handler;
+    bool takes_lock;        // read-only and interactive commands run unlocked (OpenVZ §8)
+    bool needs_config;      // everything but create, status and set needs <CTID>.conf
+    std::string_view usage; // its line in --help ("" for an alias of the one above)
+};
+
+// Every command, in --help's order.
+std::span<const Command> commands();
 
 } // namespace vzctl

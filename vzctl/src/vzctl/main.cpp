@@ -21,38 +21,11 @@
 
 namespace {
 
-struct Command {
-    std::string_view name;
-    vzctl::Handler handler;
-    bool takes_lock;   // read-only and interactive commands run unlocked (OpenVZ §8)
-    bool needs_config; // everything but create, status and set needs <CTID>.conf
-    std::string_view usage; // its line in --help ("" for an alias of the one above)
-};
-
-constexpr auto kCommands = std::to_array<Command>({
-    {"create", vzctl::cmd_create, true, false,
-     "create <ctid> [--ostemplate <name>] [--config <name>] [--private <path>]\n"
-     "   [--root <path>] [--ipadd <addr>] [--hostname <name>] [--name <name>]\n"
-     "   [--description <text>]"},
-    {"destroy", vzctl::cmd_destroy, true, true, "destroy | delete <ctid>"},
-    {"delete", vzctl::cmd_destroy, true, true, ""},
-    {"start", vzctl::cmd_start, true, true, "start <ctid> [--wait] [--force] [--skip-remount]"},
-    {"stop", vzctl::cmd_stop, true, true, "stop <ctid> [--fast] [--skip-umount]"},
-    {"restart", vzctl::cmd_restart, true, true, "restart <ctid> [--wait] [--force] [--fast]"},
-    {"status", vzctl::cmd_status, false, false, "status <ctid>"},
-    {"mount", vzctl::cmd_mount, true, true, "mount <ctid>"},
-    {"umount", vzctl::cmd_umount, true, true, "umount <ctid>"},
-    // Its parameters follow the commands, generated from the parameter table.
-    {"set", vzctl::cmd_set, true, false, ""},
-    {"exec", vzctl::cmd_exec, false, true, "exec | exec2 <ctid> <command> [arg ...] | -"},
-    {"exec2", vzctl::cmd_exec2, false, true, ""},
-    {"enter", vzctl::cmd_enter, false, true, "enter <ctid> [--exec <command> [arg ...]]"},
-    {"runscript", vzctl::cmd_runscript, true, true, "runscript <ctid> <script>"},
-});
+using vzctl::Command;
 
 std::string usage() {
     std::string text = "Usage: vzctl [options] <command> <ctid> [parameters]\n";
-    for (const Command &c : kCommands)
+    for (const Command &c : vzctl::commands())
         if (!c.usage.empty())
             text += "vzctl " + std::string(c.usage) + "\n";
     text += vz::params::set_help();
@@ -77,8 +50,9 @@ constexpr auto kGlobalOptions = std::to_array<vz::cli::Option>({
 });
 
 const Command *find_command(std::string_view name) {
-    auto it = std::ranges::find(kCommands, name, &Command::name);
-    return it == kCommands.end() ? nullptr : &*it;
+    const auto table = vzctl::commands();
+    auto it = std::ranges::find(table, name, &Command::name);
+    return it == table.end() ? nullptr : &*it;
 }
 
 void configure_logging(const vz::CtConfig &config, const GlobalOptions &global) {

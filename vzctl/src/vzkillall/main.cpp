@@ -47,28 +47,32 @@ constexpr std::size_t kScopeOptions = 3;
 
 constexpr std::size_t kHelpColumn = 21; // the usage's layout, as it always was
 
+constexpr std::string_view kSynopsis =
+    "Usage: vzkillall [-E CTID[,CTID...] | --all-cts | --host] [-s SIGNAL | -SIGNAL]\n"
+    "                 [-e] [-I] [-n] [-q] [-v] [-w] NAME...\n"
+    "       vzkillall -l\n"
+    "\n"
+    "Sends a signal (TERM by default) to the processes called NAME, as killall does:\n"
+    "NAME is the command name, or with a '/' the executable's path.\n"
+    "\n";
+constexpr std::array<vz::cli::UsageGroup, 2> kOptionGroups = {{
+    {"Scope (default: the host's and every container's processes):",
+     std::span(kOptions).first(kScopeOptions)},
+    {"Options:", std::span(kOptions).subspan(kScopeOptions)},
+}};
+constexpr std::string_view kEpilogue =
+    "\n"
+    "Each process is pinned with a pidfd and checked again (same process, name,\n"
+    "container, cgroup) before the signal: a reused pid is never hit. Zombies and\n"
+    "vzkillall itself are skipped.\n"
+    "\n"
+    "Exit status: 0 every NAME matched and was signalled; 1 bad usage, unknown\n"
+    "signal, not root, or some NAME matched no process in the scope; 31\n"
+    "(VZ_VE_NOT_RUNNING) a container given to -E is not running.\n";
+
 const std::string &usage() {
     static const std::string text =
-        "Usage: vzkillall [-E CTID[,CTID...] | --all-cts | --host] [-s SIGNAL | -SIGNAL]\n"
-        "                 [-e] [-I] [-n] [-q] [-v] [-w] NAME...\n"
-        "       vzkillall -l\n"
-        "\n"
-        "Sends a signal (TERM by default) to the processes called NAME, as killall does:\n"
-        "NAME is the command name, or with a '/' the executable's path.\n"
-        "\n"
-        "Scope (default: the host's and every container's processes):\n" +
-        vz::cli::help_text(std::span(kOptions).first(kScopeOptions), kHelpColumn) +
-        "\n"
-        "Options:\n" +
-        vz::cli::help_text(std::span(kOptions).subspan(kScopeOptions), kHelpColumn) +
-        "\n"
-        "Each process is pinned with a pidfd and checked again (same process, name,\n"
-        "container, cgroup) before the signal: a reused pid is never hit. Zombies and\n"
-        "vzkillall itself are skipped.\n"
-        "\n"
-        "Exit status: 0 every NAME matched and was signalled; 1 bad usage, unknown\n"
-        "signal, not root, or some NAME matched no process in the scope; 31\n"
-        "(VZ_VE_NOT_RUNNING) a container given to -E is not running.\n";
+        vz::cli::usage_text(kSynopsis, kOptionGroups, kHelpColumn, kEpilogue);
     return text;
 }
 
@@ -276,10 +280,8 @@ int report_unmatched(const Options &opts, const std::vector<vz::NamePattern> &pa
 
 int run(std::vector<std::string> args) {
     const Options opts = parse_options(std::move(args));
-    if (opts.help) {
-        std::cout << usage();
-        return 0;
-    }
+    if (opts.help)
+        return vz::cli::print_help(usage());
     if (opts.list) {
         std::cout << vz::signal_list();
         return 0;

@@ -219,10 +219,8 @@ int run(std::vector<std::string> args) {
     log.program = "vzlist";
     vz::log_configure(log);
     const Options opts = parse_options(args);
-    if (opts.help) {
-        std::cout << kUsage;
-        return 0;
-    }
+    if (opts.help)
+        return vz::cli::print_help(kUsage);
     if (opts.list_fields) {
         print_field_names();
         return 0;

@@ -26,17 +26,20 @@ constexpr auto kOptions = std::to_array<vz::cli::Option>({
 
 constexpr std::size_t kHelpColumn = 16; // the usage's layout, as it always was
 
+constexpr std::string_view kSynopsis =
+    "Usage: vzpid [-p] [-j] pid [...]\n"
+    "       vzpid [-p] [-j] -          (pids from standard input)\n"
+    "\n"
+    "Prints the container each process belongs to (CTID 0 is the host), tab separated:\n"
+    "  Pid<TAB>CTID<TAB>Name\n";
+constexpr std::string_view kExitStatus =
+    "\n"
+    "Exit status: 0 every pid was found; 1 bad usage, not root, or a pid that is not a\n"
+    "number or names no process (the others are still printed).\n";
+
 const std::string &usage() {
     static const std::string text =
-        "Usage: vzpid [-p] [-j] pid [...]\n"
-        "       vzpid [-p] [-j] -          (pids from standard input)\n"
-        "\n"
-        "Prints the container each process belongs to (CTID 0 is the host), tab separated:\n"
-        "  Pid<TAB>CTID<TAB>Name\n" +
-        vz::cli::help_text(kOptions, kHelpColumn) +
-        "\n"
-        "Exit status: 0 every pid was found; 1 bad usage, not root, or a pid that is not a\n"
-        "number or names no process (the others are still printed).\n";
+        vz::cli::usage_text(kSynopsis, kOptions, kHelpColumn, kExitStatus);
     return text;
 }
 
@@ -108,10 +111,8 @@ void print_json(const std::vector<vz::ProcEntry> &found) {
 
 int run(std::vector<std::string> args) {
     const Options opts = parse_options(args);
-    if (opts.help) {
-        std::cout << usage();
-        return 0;
-    }
+    if (opts.help)
+        return vz::cli::print_help(usage());
     vz::require_root(kExitFailure);
     vz::ProcReader reader({.ctid = true, .status = true});
     reader.refresh_cts();

@@ -215,10 +215,8 @@ vz::ProcQuery merge(vz::ProcQuery a, const vz::ProcQuery &b) {
 int run(std::vector<std::string> args) {
     std::ios::sync_with_stdio(false);
     Options opts = parse_options(args);
-    if (opts.help) {
-        std::cout << kUsage;
-        return 0;
-    }
+    if (opts.help)
+        return vz::cli::print_help(kUsage);
     if (opts.list) {
         print_field_list();
         return 0;

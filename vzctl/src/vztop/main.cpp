@@ -41,25 +41,28 @@ constexpr auto kOptions = std::to_array<vz::cli::Option>({
 
 constexpr std::size_t kHelpColumn = 21; // the usage's layout, as it always was
 
+constexpr std::string_view kSynopsis =
+    "Usage: vztop [-b] [-n COUNT] [-d SECONDS] [-s cpu|mem|nproc|ctid|failcnt]\n"
+    "             [-E CTID[,CTID...]]\n"
+    "\n"
+    "One row per running container, refreshed every few seconds:\n"
+    "  CTID, NPROC (processes), RUN (running now), %CPU (100 = one CPU busy over\n"
+    "  the interval), MEM and LIMIT (the cgroup's charge and limit), %MEM (of the\n"
+    "  limit), FAILCNT (failures so far: /proc/user_beancounters when present, else\n"
+    "  the cgroup's memory and pids failure counters), +FAIL (new failures in the\n"
+    "  interval), BUSIEST (the process that used most CPU, name/pid inside the CT),\n"
+    "  HOSTNAME.\n"
+    "\n";
+constexpr std::string_view kKeysAndExitStatus =
+    "Keys: q quit; c, m, p, i, f sort by cpu, memory, processes, CTID, failcnt;\n"
+    "space refreshes now.\n"
+    "\n"
+    "Exit status: 0 success; 1 bad usage, not root, or no terminal without -b; 31\n"
+    "(VZ_VE_NOT_RUNNING) a container given to -E is not running.\n";
+
 const std::string &usage() {
     static const std::string text =
-        "Usage: vztop [-b] [-n COUNT] [-d SECONDS] [-s cpu|mem|nproc|ctid|failcnt]\n"
-        "             [-E CTID[,CTID...]]\n"
-        "\n"
-        "One row per running container, refreshed every few seconds:\n"
-        "  CTID, NPROC (processes), RUN (running now), %CPU (100 = one CPU busy over\n"
-        "  the interval), MEM and LIMIT (the cgroup's charge and limit), %MEM (of the\n"
-        "  limit), FAILCNT (failures so far: /proc/user_beancounters when present, else\n"
-        "  the cgroup's memory and pids failure counters), +FAIL (new failures in the\n"
-        "  interval), BUSIEST (the process that used most CPU, name/pid inside the CT),\n"
-        "  HOSTNAME.\n"
-        "\n" +
-        vz::cli::help_text(kOptions, kHelpColumn) +
-        "Keys: q quit; c, m, p, i, f sort by cpu, memory, processes, CTID, failcnt;\n"
-        "space refreshes now.\n"
-        "\n"
-        "Exit status: 0 success; 1 bad usage, not root, or no terminal without -b; 31\n"
-        "(VZ_VE_NOT_RUNNING) a container given to -E is not running.\n";
+        vz::cli::usage_text(kSynopsis, kOptions, kHelpColumn, kKeysAndExitStatus);
     return text;
 }
 
@@ -236,10 +239,8 @@ int run_interactive(Sampler &sampler, const Options &opts) {
 
 int run(std::vector<std::string> args) {
     const Options opts = parse_options(args);
-    if (opts.help) {
-        std::cout << usage();
-        return 0;
-    }
+    if (opts.help)
+        return vz::cli::print_help(usage());
     vz::require_root(kExitFailure);
     vz::install_interrupt_handlers();
     Sampler sampler;
