@@ -3,7 +3,7 @@
 // an unknown layout and a bad address before touching anything; set --save
 // needs the container's config; umount and runscript say what is missing.
 #define BOOST_TEST_MODULE ct_commands
-#include "temp_dir.h"
+#include "conf_dir.h"
 
 #include "vzkit/base/error.h"
 #include "vzkit/ct/create.h"
@@ -13,9 +13,6 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <stdlib.h>
-
-#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -24,38 +21,15 @@ namespace {
 constexpr vz::Ctid kCtid = 4343;
 
 // A configuration directory whose templates directory is empty: a create
-// that got as far as unpacking would fail with "template not found"
-// (91) instead of the codes these tests expect.
+// that got as far as unpacking would fail with "template not found" (91)
+// instead of the codes these tests expect.
 struct Fixture {
-    vztest::TempDir dir{"vzkit-commands"};
-    Fixture() {
-        fs::create_directories(dir.path / "conf");
-        fs::create_directories(dir.path / "template/cache");
-        std::ofstream(dir.path / "vz.conf")
-            << "VE_ROOT=" << (dir.path / "root/$VEID").string()
-            << "\nVE_PRIVATE=" << (dir.path / "private/$VEID").string()
-            << "\nTEMPLATE=" << (dir.path / "template").string() << "\nLOCKDIR="
-            << (dir.path / "lock").string() << "\nDEF_OSTEMPLATE=none\n";
-        ::setenv("VZ_CONFDIR", dir.path.c_str(), 1);
-    }
-    ~Fixture() { ::unsetenv("VZ_CONFDIR"); }
-    Fixture(const Fixture &) = delete;
-    Fixture &operator=(const Fixture &) = delete;
-
-    fs::path private_dir() const { return dir.path / "private" / std::to_string(kCtid); }
-    void write_ct_conf() const {
-        std::ofstream(dir.path / "conf" / (std::to_string(kCtid) + ".conf")) << "ONBOOT=\"no\"\n";
-    }
+    vztest::ConfDir conf{"vzkit-commands", "DEF_OSTEMPLATE=none\n"};
+    fs::path private_dir() const { return conf.private_dir(kCtid); }
+    void write_ct_conf() const { conf.write_ct_conf(kCtid, "ONBOOT=\"no\"\n"); }
 };
 
-template <typename Body> int code_of(Body body) {
-    try {
-        body();
-    } catch (const vz::Error &e) {
-        return e.code();
-    }
-    return 0;
-}
+using vztest::code_of;
 
 int create(vz::CreateOptions options) {
     auto config = vz::CtConfig::load(kCtid);
@@ -115,6 +89,6 @@ BOOST_AUTO_TEST_CASE(runscript_names_a_missing_script) {
     Fixture f;
     f.write_ct_conf();
     const auto config = vz::CtConfig::load(kCtid);
-    BOOST_TEST(code_of([&] { vz::run_script(config, f.dir.path / "no-such-script"); }) ==
+    BOOST_TEST(code_of([&] { vz::run_script(config, f.conf.path() / "no-such-script"); }) ==
                vz::VZ_NOSCRIPT);
 }

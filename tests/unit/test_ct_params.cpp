@@ -2,7 +2,7 @@
 // parses with its example, is stored under its key by `vzctl set --save` on a
 // stopped container and loads back the same, and is listed in --help.
 #define BOOST_TEST_MODULE ct_params
-#include "temp_dir.h"
+#include "conf_dir.h"
 
 #include "vzkit/ct/params.h"
 #include "vzkit/ct/set.h"
@@ -10,50 +10,26 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <stdlib.h>
-
-#include <fstream>
 #include <set>
 
-namespace fs = std::filesystem;
 using vz::params::Given;
 
 namespace {
 
 constexpr vz::Ctid kCtid = 4242;
 
-// A configuration directory with vz.conf and a stopped container's config.
+// A configuration directory with a stopped container's config.
 struct Fixture {
-    vztest::TempDir dir{"vzkit-params"};
-    Fixture() {
-        fs::create_directories(dir.path / "conf");
-        fs::create_directories(dir.path / "names");
-        std::ofstream(dir.path / "vz.conf") << "VE_ROOT=" << (dir.path / "root/$VEID").string()
-                                            << "\nVE_PRIVATE=" << (dir.path / "private/$VEID").string()
-                                            << "\nLOCKDIR=" << (dir.path / "lock").string() << "\n";
-        reset_ct_conf();
-        ::setenv("VZ_CONFDIR", dir.path.c_str(), 1);
-    }
+    vztest::ConfDir conf{"vzkit-params"};
+    Fixture() { reset_ct_conf(); }
     // The container as each option finds it: one veth, eth0.
     void reset_ct_conf() const {
-        std::ofstream(dir.path / "conf" / (std::to_string(kCtid) + ".conf"))
-            << "NETIF=\"ifname=eth0,mac=00:18:51:01:02:03,host_ifname=veth4242.0,"
-               "host_mac=00:18:51:01:02:04\"\n";
+        conf.write_ct_conf(kCtid, "NETIF=\"ifname=eth0,mac=00:18:51:01:02:03,host_ifname=veth4242.0,"
+                                  "host_mac=00:18:51:01:02:04\"\n");
     }
-    ~Fixture() { ::unsetenv("VZ_CONFDIR"); }
-    Fixture(const Fixture &) = delete;
-    Fixture &operator=(const Fixture &) = delete;
 };
 
-// The exit code vz::Error carries, or 0 when body does not throw.
-template <typename Body> int code_of(Body body) {
-    try {
-        body();
-    } catch (const vz::Error &e) {
-        return e.code();
-    }
-    return 0;
-}
+using vztest::code_of;
 
 Given with_needs(const vz::params::OptionSpec &option) {
     Given given{{"save", ""}};

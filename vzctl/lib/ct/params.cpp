@@ -49,10 +49,6 @@ std::uint64_t parse_uint(std::string_view option, std::string_view text) {
     return *value;
 }
 
-std::string text(const ParseContext &ctx) {
-    return the_value(ctx);
-}
-
 std::string number(const ParseContext &ctx) {
     return std::to_string(parse_uint(the_option(ctx), the_value(ctx)));
 }
@@ -276,7 +272,7 @@ std::vector<Param> build_table() {
          .parse = name},
         {.key = "DESCRIPTION",
          .options = {single("description", "<text>", "free text", "customer 42")},
-         .parse = text},
+         .parse = the_value},
         {.key = "STOP_TIMEOUT",
          .options = {single("stop-timeout", "<seconds>", "how long stop waits for a clean halt",
                             "30")},
