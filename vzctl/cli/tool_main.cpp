@@ -16,6 +16,8 @@ std::string_view g_program_path;
 void report(const ToolStyle &style, std::string_view program, std::string_view message) {
     if (style.log)
         vz::log_error(message);
+    else if (!style.error_prefix.empty())
+        std::cerr << style.error_prefix << message << '\n';
     else if (style.name_in_errors)
         std::cerr << program << ": " << message << '\n';
     else

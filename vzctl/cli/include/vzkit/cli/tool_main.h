@@ -13,6 +13,8 @@ namespace vz::cli {
 struct ToolStyle {
     std::string_view program{}; // the "program: " of a message; "" = argv[0]'s file name
     bool name_in_errors = true; // false: the message alone
+    std::string_view error_prefix{}; // written before the message instead of "program: "
+
     bool log = false;           // through vz::log_error (the tool has configured logging)
     bool error_codes = true;    // false: every failure exits failure_code (vzlist: 0 or 1)
     std::string_view usage{};   // printed to stderr after a UsageError ("" = none)
