@@ -14,12 +14,15 @@ vz_setup() {
         "$VZ_ROOT/vz/root" "$VZ_ROOT/vz/lock" "$VZ_ROOT/vz/dump"
     export VZ_CONFDIR="$VZ_ROOT/etc"
     cp "$SRC"/etc/conf/* "$VZ_CONFDIR/conf/"
+    # This host's file systems have no project quota: DISK_QUOTA=no, as on any
+    # such host (tests/vm/t_quota.sh runs the quota on a file system that has it).
     sed -e "s|^LOCKDIR=.*|LOCKDIR=$VZ_ROOT/vz/lock|" \
         -e "s|^DUMPDIR=.*|DUMPDIR=$VZ_ROOT/vz/dump|" \
         -e "s|^LOGFILE=.*|LOGFILE=$VZ_ROOT/vzctl.log|" \
         -e "s|^TEMPLATE=.*|TEMPLATE=$VZ_ROOT/vz/template|" \
         -e "s|^VE_ROOT=.*|VE_ROOT=$VZ_ROOT/vz/root/\$VEID|" \
         -e "s|^VE_PRIVATE=.*|VE_PRIVATE=$VZ_ROOT/vz/private/\$VEID|" \
+        -e "s|^DISK_QUOTA=.*|DISK_QUOTA=no|" \
         "$SRC/etc/vz.conf" >"$VZ_CONFDIR/vz.conf"
     : >>"$VZ_CTIDS_FILE"
     on_exit vz_teardown

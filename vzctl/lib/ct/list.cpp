@@ -3,6 +3,8 @@
 // (state from ct_state, beancounter figures from the cgroup).
 #include "vzkit/ct/list.h"
 
+#include "vzkit/storage/quota.h"
+
 #include "vzkit/backend/backend.h"
 #include "vzkit/cgroup/cgroup.h"
 #include "vzkit/ct/state.h"
@@ -252,6 +254,25 @@ void collect_config(const CtConfig &config, CtRecord &record) {
     record.cpulimit = number("CPULIMIT");
 }
 
+// Limits from the config (as OpenVZ's vzlist merges them), usage from the
+// quota: the kernel's while it is on, the quota file's last figure otherwise.
+void collect_disk(const CtConfig &config, CtRecord &record) {
+    const auto space = parse_diskspace(config.get_or("DISKSPACE", ""));
+    const auto inodes = parse_diskinodes(config.get_or("DISKINODES", ""));
+    const auto report = disk_quota_report(config.ctid());
+    if (!space && !inodes && !report)
+        return;
+    auto figures = [](const auto &limits, std::optional<std::uint64_t> usage) {
+        UbcFigures f;
+        f.held = usage;
+        f.barrier = limits ? limits->first : 0;
+        f.limit = limits ? limits->second : 0;
+        return f;
+    };
+    record.diskspace = figures(space, report ? std::optional(report->bytes >> 10) : std::nullopt);
+    record.diskinodes = figures(inodes, report ? std::optional(report->inodes) : std::nullopt);
+}
+
 bool matches(const std::optional<std::string> &pattern, const std::optional<std::string> &value) {
     if (!pattern)
         return true;
@@ -306,6 +327,7 @@ std::optional<CtRecord> collect_ct(const CtConfig &config) {
         return std::nullopt;
     record.status = *status;
     collect_ubc(config, record.status == ListStatus::Running, record);
+    collect_disk(config, record);
     return record;
 }
 

@@ -55,6 +55,12 @@ FieldValue ubc_value(const CtRecord &record, const Field &field) {
     return it != record.ubc.end() ? FieldValue(it->second) : FieldValue();
 }
 
+template <std::optional<UbcFigures> CtRecord::*Member>
+FieldValue disk_value(const CtRecord &record, const Field &) {
+    const auto &value = record.*Member;
+    return value ? FieldValue(*value) : FieldValue();
+}
+
 int compare_ctid(const CtRecord &a, const CtRecord &b) {
     return a.ctid < b.ctid ? -1 : (a.ctid > b.ctid ? 1 : 0);
 }
@@ -120,27 +126,35 @@ constexpr auto kFields = std::to_array<Field>({
     {"cpulimit", "CPULIM", 7, Right, Plain, number_of<&CtRecord::cpulimit>, nullptr},
     {"cpuunits", "CPUUNI", 7, Right, Plain, number_of<&CtRecord::cpuunits>, nullptr},
     {"onboot", "ONBOOT", 6, Right, Plain, onboot_value, nullptr},
+    {"diskspace", "DSPACE", 10, Right, Disk, disk_value<&CtRecord::diskspace>, nullptr},
+    {"diskinodes", "DINODES", 10, Right, Disk, disk_value<&CtRecord::diskinodes>, nullptr},
 });
 
-// The figures of a UBC field in output order: the suffix of its column name
-// (none for held: "kmemsize" is the held value) and its key in JSON output.
-struct UbcPartName {
+// The figures of a UBC or disk field in output order: the suffix of its
+// column name (none for held: "kmemsize" is the held value, "diskspace" the
+// usage) and its key in JSON output, as OpenVZ's vzlist names them.
+struct PartName {
+    FieldKind kind;
     UbcPart part;
     std::string_view suffix;
     std::string_view json_key;
 };
 
-constexpr auto kUbcPartNames = std::to_array<UbcPartName>({
-    {UbcPart::Held, "", "held"},
-    {UbcPart::MaxHeld, ".m", "maxheld"},
-    {UbcPart::Barrier, ".b", "barrier"},
-    {UbcPart::Limit, ".l", "limit"},
-    {UbcPart::Failcnt, ".f", "failcnt"},
+constexpr auto kPartNames = std::to_array<PartName>({
+    {Ubc, UbcPart::Held, "", "held"},
+    {Ubc, UbcPart::MaxHeld, ".m", "maxheld"},
+    {Ubc, UbcPart::Barrier, ".b", "barrier"},
+    {Ubc, UbcPart::Limit, ".l", "limit"},
+    {Ubc, UbcPart::Failcnt, ".f", "failcnt"},
+    {Disk, UbcPart::Held, "", "usage"},
+    {Disk, UbcPart::Barrier, ".s", "softlimit"},
+    {Disk, UbcPart::Limit, ".h", "hardlimit"},
 });
 
-std::string_view suffix_of(UbcPart part) {
-    auto it = std::ranges::find(kUbcPartNames, part, &UbcPartName::part);
-    return it != kUbcPartNames.end() ? it->suffix : std::string_view();
+std::string_view suffix_of(FieldKind kind, UbcPart part) {
+    auto it = std::ranges::find_if(
+        kPartNames, [&](const PartName &p) { return p.kind == kind && p.part == part; });
+    return it != kPartNames.end() ? it->suffix : std::string_view();
 }
 
 const Field *find_row(std::string_view name) {
@@ -217,7 +231,7 @@ std::string join_columns(const std::vector<std::string> &cells) {
 
 // ---- JSON and sorting --------------------------------------------------------
 
-void write_value(JsonWriter &json, const FieldValue &value) {
+void write_value(JsonWriter &json, const FieldValue &value, FieldKind kind) {
     std::visit(Overloaded{
                    [&](std::monostate) { json.null(); },
                    [&](const std::string &text) { json.string(text); },
@@ -231,7 +245,9 @@ void write_value(JsonWriter &json, const FieldValue &value) {
                    },
                    [&](const UbcFigures &figures) {
                        json.begin_object();
-                       for (const auto &[part, suffix, key] : kUbcPartNames) {
+                       for (const auto &[row_kind, part, suffix, key] : kPartNames) {
+                           if (row_kind != kind)
+                               continue;
                            json.key(key);
                            if (const auto &number = figures.at(part))
                                json.number(*number);
@@ -270,21 +286,21 @@ std::span<const Field> fields() {
 }
 
 std::string FieldRef::name() const {
-    return std::string(field->name) + std::string(suffix_of(part));
+    return std::string(field->name) + std::string(suffix_of(field->kind, part));
 }
 
 std::string FieldRef::header() const {
-    return std::string(field->header) + to_upper(suffix_of(part));
+    return std::string(field->header) + to_upper(suffix_of(field->kind, part));
 }
 
 std::optional<FieldRef> find_field(std::string_view name) {
     if (const Field *row = find_row(name))
         return FieldRef{row, UbcPart::Held};
-    for (const auto &[part, suffix, json_key] : kUbcPartNames) {
+    for (const auto &[kind, part, suffix, json_key] : kPartNames) {
         if (suffix.empty() || !name.ends_with(suffix))
             continue;
         const Field *row = find_row(name.substr(0, name.size() - suffix.size()));
-        if (row && row->kind == FieldKind::Ubc)
+        if (row && row->kind == kind)
             return FieldRef{row, part};
     }
     return std::nullopt;
@@ -314,11 +330,11 @@ std::vector<FieldRef> json_fields() {
 std::vector<FieldRef> all_field_refs() {
     std::vector<FieldRef> out;
     for (const Field &row : kFields) {
-        if (row.kind != FieldKind::Ubc)
-            out.push_back({&row, UbcPart::Held});
-        else
-            for (const auto &name : kUbcPartNames)
+        for (const auto &name : kPartNames)
+            if (name.kind == row.kind)
                 out.push_back({&row, name.part});
+        if (row.kind == Plain)
+            out.push_back({&row, UbcPart::Held});
     }
     return out;
 }
@@ -341,7 +357,7 @@ void write_json(JsonWriter &json, std::span<const FieldRef> columns, const CtRec
     json.begin_object();
     for (const FieldRef &ref : columns) {
         json.key(ref.name());
-        write_value(json, ref.field->value(record, *ref.field));
+        write_value(json, ref.field->value(record, *ref.field), ref.field->kind);
     }
     json.end_object();
 }

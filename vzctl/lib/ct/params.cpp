@@ -5,6 +5,7 @@
 #include "vzkit/base/error.h"
 #include "vzkit/ct/features.h"
 #include "vzkit/net/options.h"
+#include "vzkit/storage/quota.h"
 #include "vzkit/ubc/ubc.h"
 #include "vzkit/base/util.h"
 
@@ -111,6 +112,14 @@ std::string ostemplate(const ParseContext &ctx) {
     if (!ctx.save)
         throw Error(VZ_INVALID_PARAMETER_SYNTAX, "--ostemplate needs --save");
     return the_value(ctx);
+}
+
+// DISKSPACE / DISKINODES: "S[:H]", stored as "S:H" (KB for the space).
+template <auto Parse> std::string disk_limit(const ParseContext &ctx) {
+    const auto pair = Parse(the_value(ctx));
+    if (!pair)
+        bad_value(the_option(ctx), the_value(ctx));
+    return std::to_string(pair->first) + ":" + std::to_string(pair->second);
 }
 
 // NAME:on|off lists: each value merges into what the config has.
@@ -318,6 +327,29 @@ std::vector<Param> build_table() {
                      of_ifname("bridge", "<name>", "the host bridge it joins", "vzbr0")},
          .parse = netif,
          .apply = kNetwork},
+        {.key = "DISKSPACE",
+         .options = {single("diskspace", "<soft>[:<hard>]",
+                            "disk space quota, KB (K, M, G, T suffixes)", "100M:110M")},
+         .parse = disk_limit<parse_diskspace>,
+         .apply = kQuota},
+        {.key = "DISKINODES",
+         .options = {single("diskinodes", "<soft>[:<hard>]", "disk inode quota", "2000:2200")},
+         .parse = disk_limit<parse_diskinodes>,
+         .apply = kQuota},
+        {.key = "QUOTATIME",
+         .options = {single("quotatime", "<seconds>",
+                            "grace period past the soft disk limits", "600")},
+         .parse = number,
+         .apply = kQuota},
+        {.key = "DISK_QUOTA",
+         .options = {single("diskquota", "yes|no", "disk quota for this container", "yes")},
+         .parse = yes_no,
+         .apply = kRestart},
+        {.key = "QUOTAUGIDLIMIT",
+         .options = {single("quotaugidlimit", "<N>",
+                            "per-user quota inside (needs a file system of its own)", "0")},
+         .parse = number,
+         .apply = kRestart},
         {.key = "OSTEMPLATE",
          .options = {single("ostemplate", "<name>", "OS template (needs --save)", "debian-12")},
          .parse = ostemplate},

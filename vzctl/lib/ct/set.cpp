@@ -9,6 +9,7 @@
 #include "vzkit/ct/stop.h"
 #include "vzkit/ct/state.h"
 #include "vzkit/dist/actions.h"
+#include "vzkit/storage/quota.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/log.h"
 #include "vzkit/backend/device.h"
@@ -92,6 +93,14 @@ void warn_restart(const LiveChange &c) {
             log_warning("Changing " + key + " takes effect at the next start of the container");
 }
 
+void apply_quota(const LiveChange &c) {
+    if (disk_quota_wanted(c.config))
+        disk_quota_set(c.config);
+    else
+        log_warning("Disk quota is off for this container (DISK_QUOTA=no, or no DISKSPACE and "
+                    "DISKINODES): the limits are not applied");
+}
+
 // Addresses and veths first, then the distribution's scripts inside.
 void apply_network(const LiveChange &c) {
     dist::apply_set_live(c.config, c.net_before, c.changes);
@@ -109,6 +118,7 @@ constexpr auto kAppliers = std::to_array<Applier>({
     {params::kDevices, apply_devices},
     {params::kDevNodes, apply_devnodes},
     {params::kHostname, apply_hostname},
+    {params::kQuota, apply_quota},
     {params::kRestart, warn_restart},
     {params::kNetwork, apply_network},
 });
@@ -148,6 +158,7 @@ void set_ct(CtConfig &config, const std::map<std::string, std::string> &changes,
     kmod::configured_limits(config);
     parse_devices(config.get_or("DEVICES", ""));
     parse_devnodes(config.get_or("DEVNODES", ""));
+    disk_quota_limits(config);
 
     const bool live_work = std::ranges::any_of(
         changes, [](const auto &kv) { return params::apply_of(kv.first) != params::kConfigOnly; });

@@ -5,6 +5,7 @@
 #include "vzkit/base/error.h"
 #include "vzkit/base/log.h"
 #include "vzkit/ct/template.h"
+#include "vzkit/storage/quota.h"
 #include "vzkit/base/util.h"
 
 #include <sys/mount.h>
@@ -44,9 +45,35 @@ void check_free_space(const fs::path &tarball, const fs::path &private_dir) {
                                              std::to_string(available / 1024) + " KB available");
 }
 
+// The quota made for a create that did not finish goes with its tree.
+class QuotaGuard {
+  public:
+    explicit QuotaGuard(const CtConfig &config) : config_(config) {}
+    QuotaGuard(const QuotaGuard &) = delete;
+    QuotaGuard &operator=(const QuotaGuard &) = delete;
+    ~QuotaGuard() {
+        if (!armed_)
+            return;
+        try {
+            disk_quota_drop(config_);
+        } catch (const Error &e) {
+            log_warning(e.what());
+        }
+    }
+    void arm() { armed_ = true; }
+    void release() { armed_ = false; }
+
+  private:
+    const CtConfig &config_;
+    bool armed_ = false;
+};
+
 // Unpacked beside the private area and renamed into place, so that an
-// interrupted create never leaves a tree that looks like a container.
-void unpack_into_place(const fs::path &tarball, const fs::path &private_dir) {
+// interrupted create never leaves a tree that looks like a container. With a
+// disk quota the empty tree is tagged first: the unpack is counted and
+// limited as the container's own writes will be.
+void unpack_into_place(const CtConfig &config, const fs::path &tarball,
+                       const fs::path &private_dir) {
     fs::path tmp = private_dir;
     tmp += ".tmp";
     std::error_code ec;
@@ -57,6 +84,11 @@ void unpack_into_place(const fs::path &tarball, const fs::path &private_dir) {
     if (mkdir(tmp.c_str(), 0700) != 0)
         throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to create " + tmp.string());
     RemoveGuard guard(tmp);
+    QuotaGuard quota(config);
+    if (disk_quota_wanted(config)) {
+        quota.arm();
+        disk_quota_init(config, tmp);
+    }
     install_interrupt_handlers();
     unpack_template(tarball, tmp);
     check_interrupted();
@@ -65,6 +97,9 @@ void unpack_into_place(const fs::path &tarball, const fs::path &private_dir) {
     if (rename(tmp.c_str(), private_dir.c_str()) != 0)
         throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to move " + tmp.string() + " into place");
     guard.release();
+    if (disk_quota_wanted(config))
+        disk_quota_moved(config);
+    quota.release();
 }
 
 void create(const CtConfig &config, const TemplateSource &source,
@@ -72,10 +107,15 @@ void create(const CtConfig &config, const TemplateSource &source,
     const fs::path private_dir = config.ve_private();
     check_free_space(source.tarball, private_dir);
     log_info("Creating container private area (" + source.name + ")");
-    unpack_into_place(source.tarball, private_dir);
+    unpack_into_place(config, source.tarball, private_dir);
     try {
         commit();
     } catch (...) {
+        try {
+            disk_quota_drop(config);
+        } catch (const Error &e) {
+            log_warning(e.what());
+        }
         std::error_code ec;
         fs::remove_all(private_dir, ec);
         throw;
@@ -90,8 +130,14 @@ void mount(const CtConfig &config) {
     if (ec)
         throw Error(VZ_FS_MPOINTCREATE,
                     "Unable to create mount point " + root.string() + ": " + ec.message());
-    if (::mount(priv.c_str(), root.c_str(), nullptr, MS_BIND, nullptr) != 0)
+    if (disk_quota_wanted(config))
+        disk_quota_on(config);
+    if (::mount(priv.c_str(), root.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+        const int saved = errno;
+        disk_quota_off(config);
+        errno = saved;
         throw_errno(VZ_FS_CANTMOUNT, "Unable to mount " + priv.string() + " on " + root.string());
+    }
     // A private propagation keeps the host's later mounts out of the container
     // and the container's out of the host.
     ::mount(nullptr, root.c_str(), nullptr, MS_PRIVATE, nullptr);
@@ -116,6 +162,7 @@ void umount(const CtConfig &config) {
         if (umount2(point.c_str(), 0) != 0 && umount2(point.c_str(), MNT_DETACH) != 0)
             throw_errno(VZ_FS_CANTUMOUNT, "Unable to unmount " + point);
     }
+    disk_quota_off(config);
 }
 
 void destroy(const CtConfig &config) {
@@ -123,6 +170,7 @@ void destroy(const CtConfig &config) {
     std::error_code ec;
     if (!fs::exists(fs::symlink_status(private_dir, ec)))
         return;
+    disk_quota_drop(config);
     log_info("Destroying container private area: " + private_dir.string());
     fs::path doomed = private_dir;
     if (!fs::is_symlink(private_dir, ec)) {

@@ -10,6 +10,7 @@
 #include "vzkit/ct/fs.h"
 #include "vzkit/ct/set.h"
 #include "vzkit/ct/state.h"
+#include "vzkit/storage/quota.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/log.h"
 #include "vzkit/base/util.h"
@@ -179,6 +180,9 @@ constexpr auto kCommands = std::to_array<Command>({
     {"status", cmd_status, false, false, "status <ctid>"},
     {"mount", cmd_plain<vz::mount_ct>, true, true, "mount <ctid>"},
     {"umount", cmd_plain<vz::umount_stopped_ct>, true, true, "umount <ctid>"},
+    {"quotaon", cmd_plain<vz::quotaon_ct>, true, true, "quotaon | quotaoff | quotainit <ctid>"},
+    {"quotaoff", cmd_plain<vz::quotaoff_ct>, true, true, ""},
+    {"quotainit", cmd_plain<vz::quotainit_ct>, true, true, ""},
     // Its parameters follow the commands, generated from the parameter table.
     {"set", cmd_set, true, false, ""},
     {"exec", cmd_exec, false, true, "exec | exec2 <ctid> <command> [arg ...] | -"},

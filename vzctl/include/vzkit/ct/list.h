@@ -62,6 +62,10 @@ struct CtRecord {
     std::optional<std::uint64_t> cpulimit;
     // By resource name ("numproc"), for every UBC field of the field table.
     std::map<std::string, UbcFigures, std::less<>> ubc;
+    // diskspace (KB) and diskinodes: held = usage, barrier = soft limit,
+    // limit = hard limit. Limits from the config, usage from the quota.
+    std::optional<UbcFigures> diskspace;
+    std::optional<UbcFigures> diskinodes;
 };
 
 // One container from its loaded configuration plus the live system. nullopt
@@ -99,7 +103,8 @@ using FieldValue = std::variant<std::monostate, std::string, std::uint64_t, bool
 enum class Align { Left, Right };
 enum class FieldKind {
     Plain,
-    Ubc, // accepts the .m .b .l .f suffixes; the value is UbcFigures
+    Ubc,  // accepts the .m .b .l .f suffixes; the value is UbcFigures
+    Disk, // accepts .s and .h (soft and hard limit); the value is UbcFigures
 };
 
 struct Field {
@@ -124,7 +129,7 @@ struct FieldRef {
 
     std::string name() const;   // "numproc.m"
     std::string header() const; // "NPROC.M"
-    bool has_suffix() const { return field->kind == FieldKind::Ubc && part != UbcPart::Held; }
+    bool has_suffix() const { return field->kind != FieldKind::Plain && part != UbcPart::Held; }
 };
 
 std::optional<FieldRef> find_field(std::string_view name);

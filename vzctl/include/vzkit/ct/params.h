@@ -27,6 +27,7 @@ enum Apply : unsigned {
     kHostname = 1U << 4, // the UTS namespace's hostname
     kRestart = 1U << 5,  // only a start applies it (--setmode restart)
     kNetwork = 1U << 6,  // addresses, veths, routes, then the dist scripts
+    kQuota = 1U << 7,    // the disk quota's limits (vzkit/storage/quota.h)
 };
 
 // Option name → values given, in command-line order, repeats kept.
