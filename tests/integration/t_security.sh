@@ -55,7 +55,8 @@ fi
 
 # Capabilities: OpenVZ's default mask, adjustable with --capability.
 BND=$("$VZCTL" exec2 $CT "awk '/^CapBnd:/ {print \$2}' /proc/self/status")
-for cap in 12 16 17 20 21 25; do   # NET_ADMIN SYS_MODULE SYS_RAWIO SYS_PACCT SYS_ADMIN SYS_TIME
+# SYS_RESOURCE (24) too: with it, container root would ignore its disk quota.
+for cap in 12 16 17 20 21 24 25; do   # NET_ADMIN SYS_MODULE SYS_RAWIO SYS_PACCT SYS_ADMIN SYS_RESOURCE SYS_TIME
     assert_eq "$(( (0x$BND >> cap) & 1 ))" "0" "capability $cap not in the bounding set"
 done
 assert_eq "$(( (0x$BND >> 0) & 1 ))" "1" "CHOWN is in the bounding set"

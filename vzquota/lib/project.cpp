@@ -85,11 +85,10 @@ ProjectFs ProjectFs::open(const std::filesystem::path &dir, int code) {
     if (::fstatfs(fd.get(), &sfs) != 0 || ::fstat(fd.get(), &st) != 0)
         throw_errno(code, "Unable to stat " + dir.string());
     const auto kind = std::ranges::find(kProjectFs, static_cast<long>(sfs.f_type), &FsKind::magic);
-    const std::filesystem::path mount_point = mount_point_of(dir, st.st_dev);
     if (kind == kProjectFs.end())
         throw Error(code, "Disk quota needs ext4 or XFS with project quota: " + dir.string() +
-                              " is on " + fs_name_of(sfs.f_type) + " (" + mount_point.string() +
-                              ")");
+                              " is on " + fs_name_of(sfs.f_type) + " (" +
+                              mount_point_of(dir, st.st_dev).string() + ")");
     fs_quota_stat qs{};
     const bool known = quotactl_fd(fd.get(), QCMD(Q_XGETQSTAT, PRJQUOTA), 0, &qs) == 0;
     if (!known || !(qs.qs_flags & FS_QUOTA_PDQ_ACCT) || !(qs.qs_flags & FS_QUOTA_PDQ_ENFD)) {
@@ -97,17 +96,18 @@ ProjectFs ProjectFs::open(const std::filesystem::path &dir, int code) {
                                     ? "needs the project feature (mkfs.ext4 -O quota,project) and "
                                       "the prjquota mount option"
                                     : "needs the prjquota mount option";
-        throw Error(code, "Project quota is not enabled on " + mount_point.string() + " (" +
+        throw Error(code, "Project quota is not enabled on " +
+                              mount_point_of(dir, st.st_dev).string() + " (" +
                               std::string(kind->name) + "): disk quota " + how);
     }
-    return ProjectFs(std::move(fd), std::string(kind->name), mount_point, code);
+    return ProjectFs(std::move(fd), std::string(kind->name), dir, code);
 }
 
 ProjectStat ProjectFs::stat(ProjectId id) const {
     if_dqblk q{};
     if (quotactl_fd(fd_.get(), QCMD(Q_GETQUOTA, PRJQUOTA), id, &q) != 0)
         throw_errno(code_, "Unable to read the quota of project " + std::to_string(id) + " on " +
-                               mount_point_.string());
+                               dir_.string());
     ProjectStat out;
     out.limits = {q.dqb_bsoftlimit, q.dqb_bhardlimit, q.dqb_isoftlimit, q.dqb_ihardlimit};
     out.bytes = q.dqb_curspace;
@@ -126,14 +126,14 @@ void ProjectFs::set_limits(ProjectId id, const ProjectLimits &limits) const {
     q.dqb_valid = QIF_LIMITS;
     if (quotactl_fd(fd_.get(), QCMD(Q_SETQUOTA, PRJQUOTA), id, &q) != 0)
         throw_errno(code_, "Unable to set the quota limits of project " + std::to_string(id) +
-                               " on " + mount_point_.string());
+                               " on " + dir_.string());
 }
 
 std::pair<std::uint64_t, std::uint64_t> ProjectFs::grace() const {
     if_dqinfo info{};
     if (quotactl_fd(fd_.get(), QCMD(Q_GETINFO, PRJQUOTA), 0, &info) != 0)
         throw_errno(code_, "Unable to read the project quota grace times on " +
-                               mount_point_.string());
+                               dir_.string());
     return {info.dqi_bgrace, info.dqi_igrace};
 }
 
@@ -144,7 +144,7 @@ void ProjectFs::set_grace(std::uint64_t block_seconds, std::uint64_t inode_secon
     info.dqi_valid = IIF_BGRACE | IIF_IGRACE;
     if (quotactl_fd(fd_.get(), QCMD(Q_SETINFO, PRJQUOTA), 0, &info) != 0)
         throw_errno(code_, "Unable to set the project quota grace times on " +
-                               mount_point_.string());
+                               dir_.string());
 }
 
 namespace {

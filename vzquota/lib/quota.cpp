@@ -47,6 +47,10 @@ bool quota_file_exists(unsigned id) {
 
 namespace {
 
+std::filesystem::path lock_path(unsigned id) {
+    return quota_dir() / ("quota." + std::to_string(id) + ".lck");
+}
+
 // The quota file's keys, one row per number it keeps.
 struct NumberKey {
     std::string_view key;
@@ -85,7 +89,7 @@ class QuotaLock {
         if (ec)
             throw Error(kExitQuotaFile, "Unable to create " + quota_dir().string() + ": " +
                                             ec.message());
-        const auto path = quota_dir() / ("quota." + std::to_string(id) + ".lck");
+        const auto path = lock_path(id);
         fd_ = UniqueFd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
         if (!fd_)
             throw_errno(kExitQuotaFile, "Unable to open " + path.string());
@@ -288,6 +292,8 @@ void drop(unsigned id, bool force) {
     }
     if (::unlink(quota_file_path(id).c_str()) != 0)
         throw_errno(kExitQuotaFile, "Unable to remove " + quota_file_path(id).string());
+    // A later command on this id makes a new lock file; nothing else is left.
+    ::unlink(lock_path(id).c_str());
 }
 
 Report setlimit(unsigned id, const LimitChanges &changes) {

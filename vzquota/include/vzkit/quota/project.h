@@ -43,7 +43,8 @@ class ProjectFs {
     static ProjectFs open(const std::filesystem::path &dir, int code);
 
     const std::string &type() const { return type_; } // "ext4", "xfs"
-    const std::filesystem::path &mount_point() const { return mount_point_; }
+    // The directory it was opened on (what messages name).
+    const std::filesystem::path &dir() const { return dir_; }
 
     ProjectStat stat(ProjectId id) const;
     void set_limits(ProjectId id, const ProjectLimits &limits) const;
@@ -53,12 +54,11 @@ class ProjectFs {
     void set_grace(std::uint64_t block_seconds, std::uint64_t inode_seconds) const;
 
   private:
-    ProjectFs(UniqueFd fd, std::string type, std::filesystem::path mount_point, int code)
-        : fd_(std::move(fd)), type_(std::move(type)), mount_point_(std::move(mount_point)),
-          code_(code) {}
+    ProjectFs(UniqueFd fd, std::string type, std::filesystem::path dir, int code)
+        : fd_(std::move(fd)), type_(std::move(type)), dir_(std::move(dir)), code_(code) {}
     UniqueFd fd_;
     std::string type_;
-    std::filesystem::path mount_point_;
+    std::filesystem::path dir_;
     int code_;
 };
 
