@@ -217,7 +217,7 @@ Options parse(const std::vector<std::string> &args) {
 int run(std::vector<std::string> args) {
     Options o = parse(args);
     if (o.help)
-        return vz::cli::print_help(kUsage);
+        return vz::cli::print_help();
     if (o.watch)
         exec_watch(o, std::string(vz::cli::program_path()).c_str()); // argv[0], as watch shows it
     const vz::ubc::BaselineStore failcnts(o.relative.dir, "failcnt");

@@ -45,8 +45,6 @@ constexpr auto kOptions = std::to_array<vz::cli::Option>({
 });
 constexpr std::size_t kScopeOptions = 3;
 
-constexpr std::size_t kHelpColumn = 21; // the usage's layout, as it always was
-
 constexpr std::string_view kSynopsis =
     "Usage: vzkillall [-E CTID[,CTID...] | --all-cts | --host] [-s SIGNAL | -SIGNAL]\n"
     "                 [-e] [-I] [-n] [-q] [-v] [-w] NAME...\n"
@@ -69,12 +67,6 @@ constexpr std::string_view kEpilogue =
     "Exit status: 0 every NAME matched and was signalled; 1 bad usage, unknown\n"
     "signal, not root, or some NAME matched no process in the scope; 31\n"
     "(VZ_VE_NOT_RUNNING) a container given to -E is not running.\n";
-
-const std::string &usage() {
-    static const std::string text =
-        vz::cli::usage_text(kSynopsis, kOptionGroups, kHelpColumn, kEpilogue);
-    return text;
-}
 
 struct Options {
     vz::KillScope scope;
@@ -281,7 +273,7 @@ int report_unmatched(const Options &opts, const std::vector<vz::NamePattern> &pa
 int run(std::vector<std::string> args) {
     const Options opts = parse_options(std::move(args));
     if (opts.help)
-        return vz::cli::print_help(usage());
+        return vz::cli::print_help();
     if (opts.list) {
         std::cout << vz::signal_list();
         return 0;
@@ -313,6 +305,8 @@ int run(std::vector<std::string> args) {
 } // namespace
 
 int main(int argc, char **argv) {
+    constexpr std::size_t kHelpColumn = 21; // the usage's layout, as it always was
+    const std::string usage = vz::cli::usage_text(kSynopsis, kOptionGroups, kHelpColumn, kEpilogue);
     return vz::cli::tool_main(argc, argv, kExitFailure, run,
-                              {.program = "vzkillall", .usage = usage()});
+                              {.program = "vzkillall", .usage = usage});
 }

@@ -220,7 +220,7 @@ int run(std::vector<std::string> args) {
     vz::log_configure(log);
     const Options opts = parse_options(args);
     if (opts.help)
-        return vz::cli::print_help(kUsage);
+        return vz::cli::print_help();
     if (opts.list_fields) {
         print_field_names();
         return 0;

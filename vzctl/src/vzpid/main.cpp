@@ -24,8 +24,6 @@ constexpr auto kOptions = std::to_array<vz::cli::Option>({
     {"help", 'h', vz::cli::Arg::kNone, "", "this text"},
 });
 
-constexpr std::size_t kHelpColumn = 16; // the usage's layout, as it always was
-
 constexpr std::string_view kSynopsis =
     "Usage: vzpid [-p] [-j] pid [...]\n"
     "       vzpid [-p] [-j] -          (pids from standard input)\n"
@@ -36,12 +34,6 @@ constexpr std::string_view kExitStatus =
     "\n"
     "Exit status: 0 every pid was found; 1 bad usage, not root, or a pid that is not a\n"
     "number or names no process (the others are still printed).\n";
-
-const std::string &usage() {
-    static const std::string text =
-        vz::cli::usage_text(kSynopsis, kOptions, kHelpColumn, kExitStatus);
-    return text;
-}
 
 struct Options {
     bool vpid = false;
@@ -112,7 +104,7 @@ void print_json(const std::vector<vz::ProcEntry> &found) {
 int run(std::vector<std::string> args) {
     const Options opts = parse_options(args);
     if (opts.help)
-        return vz::cli::print_help(usage());
+        return vz::cli::print_help();
     vz::require_root(kExitFailure);
     vz::ProcReader reader({.ctid = true, .status = true});
     reader.refresh_cts();
@@ -143,6 +135,8 @@ int run(std::vector<std::string> args) {
 } // namespace
 
 int main(int argc, char **argv) {
+    constexpr std::size_t kHelpColumn = 16; // the usage's layout, as it always was
+    const std::string usage = vz::cli::usage_text(kSynopsis, kOptions, kHelpColumn, kExitStatus);
     return vz::cli::tool_main(argc, argv, kExitFailure, run,
-                              {.program = "vzpid", .error_codes = false, .usage = usage()});
+                              {.program = "vzpid", .error_codes = false, .usage = usage});
 }

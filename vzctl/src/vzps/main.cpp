@@ -216,7 +216,7 @@ int run(std::vector<std::string> args) {
     std::ios::sync_with_stdio(false);
     Options opts = parse_options(args);
     if (opts.help)
-        return vz::cli::print_help(kUsage);
+        return vz::cli::print_help();
     if (opts.list) {
         print_field_list();
         return 0;

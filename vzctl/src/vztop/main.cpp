@@ -39,8 +39,6 @@ constexpr auto kOptions = std::to_array<vz::cli::Option>({
     {"help", 'h', Arg::kNone, "", "this text"},
 });
 
-constexpr std::size_t kHelpColumn = 21; // the usage's layout, as it always was
-
 constexpr std::string_view kSynopsis =
     "Usage: vztop [-b] [-n COUNT] [-d SECONDS] [-s cpu|mem|nproc|ctid|failcnt]\n"
     "             [-E CTID[,CTID...]]\n"
@@ -59,12 +57,6 @@ constexpr std::string_view kKeysAndExitStatus =
     "\n"
     "Exit status: 0 success; 1 bad usage, not root, or no terminal without -b; 31\n"
     "(VZ_VE_NOT_RUNNING) a container given to -E is not running.\n";
-
-const std::string &usage() {
-    static const std::string text =
-        vz::cli::usage_text(kSynopsis, kOptions, kHelpColumn, kKeysAndExitStatus);
-    return text;
-}
 
 struct Options {
     bool batch = false;
@@ -240,7 +232,7 @@ int run_interactive(Sampler &sampler, const Options &opts) {
 int run(std::vector<std::string> args) {
     const Options opts = parse_options(args);
     if (opts.help)
-        return vz::cli::print_help(usage());
+        return vz::cli::print_help();
     vz::require_root(kExitFailure);
     vz::install_interrupt_handlers();
     Sampler sampler;
@@ -253,6 +245,8 @@ int run(std::vector<std::string> args) {
 } // namespace
 
 int main(int argc, char **argv) {
-    return vz::cli::tool_main(argc, argv, kExitFailure, run,
-                              {.program = "vztop", .usage = usage()});
+    constexpr std::size_t kHelpColumn = 21; // the usage's layout, as it always was
+    const std::string usage =
+        vz::cli::usage_text(kSynopsis, kOptions, kHelpColumn, kKeysAndExitStatus);
+    return vz::cli::tool_main(argc, argv, kExitFailure, run, {.program = "vztop", .usage = usage});
 }

@@ -89,9 +89,6 @@ std::string help_text(std::span<const Option> options);
 // option), for a usage text that has its own layout.
 std::string help_text(std::span<const Option> options, std::size_t column);
 
-// --help: the usage on standard output; returns --help's exit status, 0.
-int print_help(std::string_view usage);
-
 // A tool's usage text: its synopsis and description, then its options in
 // groups (each under its heading line, if any; a blank line between groups),
 // with the help at `column`, then the rest (keys, exit status).
