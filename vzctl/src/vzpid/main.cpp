@@ -17,12 +17,24 @@ namespace {
 
 constexpr int kExitFailure = 1;
 
-constexpr auto kOptions = std::to_array<vz::cli::Option>({
-    {"pid", 'p', vz::cli::Arg::kNone, "",
-     "also the pid inside the container: Pid<TAB>CT/Pid<TAB>CTID<TAB>Name"},
-    {"json", 'j', vz::cli::Arg::kNone, "", "a JSON array of {pid, ctid, vpid, name}"},
-    {"help", 'h', vz::cli::Arg::kNone, "", "this text"},
+struct Options {
+    bool vpid = false;
+    bool json = false;
+    bool help = false;
+    std::vector<std::string> pids;
+};
+
+using vz::cli::Arg;
+
+constexpr auto kRows = std::to_array<vz::cli::Bound<Options>>({
+    {{"pid", 'p', Arg::kNone, "",
+      "also the pid inside the container: Pid<TAB>CT/Pid<TAB>CTID<TAB>Name"},
+     vz::cli::flag<&Options::vpid>},
+    {{"json", 'j', Arg::kNone, "", "a JSON array of {pid, ctid, vpid, name}"},
+     vz::cli::flag<&Options::json>},
+    {{"help", 'h', Arg::kNone, "", "this text"}, vz::cli::flag<&Options::help>},
 });
+constexpr auto kOptions = vz::cli::options_of(kRows);
 
 constexpr std::string_view kSynopsis =
     "Usage: vzpid [-p] [-j] pid [...]\n"
@@ -35,31 +47,10 @@ constexpr std::string_view kExitStatus =
     "Exit status: 0 every pid was found; 1 bad usage, not root, or a pid that is not a\n"
     "number or names no process (the others are still printed).\n";
 
-struct Options {
-    bool vpid = false;
-    bool json = false;
-    bool help = false;
-    std::vector<std::string> pids;
-};
-
 // As OpenVZ's vzpid: the options come first, every word from the first pid on is a pid.
 Options parse_options(const std::vector<std::string> &args) {
-    auto parsed = vz::cli::parse(args, kOptions, {.stop_at_positional = true});
     Options opts;
-    for (const auto &given : parsed.given) {
-        switch (given.option->id()) {
-        case 'p':
-            opts.vpid = true;
-            break;
-        case 'j':
-            opts.json = true;
-            break;
-        case 'h':
-            opts.help = true;
-            break;
-        }
-    }
-    opts.pids = std::move(parsed.positional);
+    opts.pids = vz::cli::parse_into(args, kRows, opts, {.stop_at_positional = true});
     if (opts.pids.empty() && !opts.help)
         throw vz::cli::UsageError(kExitFailure, ""); // the usage alone
     return opts;
