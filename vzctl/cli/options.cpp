@@ -1,7 +1,6 @@
 #include "vzkit/cli/options.h"
 
 #include <algorithm>
-#include <iostream>
 
 namespace vz::cli {
 
@@ -150,11 +149,6 @@ std::string help_text(std::span<const Option> options, std::size_t column) {
         text += left + std::string(o.help) + "\n";
     }
     return text;
-}
-
-int print_help(std::string_view usage) {
-    std::cout << usage;
-    return 0;
 }
 
 std::string usage_text(std::string_view synopsis, std::span<const UsageGroup> groups,

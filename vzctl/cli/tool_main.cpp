@@ -12,6 +12,7 @@ namespace vz::cli {
 namespace {
 
 std::string_view g_program_path;
+std::string_view g_usage;
 
 void report(const ToolStyle &style, std::string_view program, std::string_view message) {
     if (style.log)
@@ -30,9 +31,15 @@ std::string_view program_path() {
     return g_program_path;
 }
 
+int print_help() {
+    std::cout << g_usage;
+    return 0;
+}
+
 int tool_main(int argc, char **argv, int failure_code, int (*body)(std::vector<std::string> args),
               const ToolStyle &style) {
     g_program_path = argc > 0 ? argv[0] : "";
+    g_usage = style.usage;
     std::string_view program = style.program;
     if (program.empty())
         program = g_program_path.substr(g_program_path.rfind('/') + 1);

@@ -39,45 +39,12 @@ constexpr std::string_view kUsage =
     " <filename>: file to read (default /proc/bc/resources or /proc/user_beancounters)\n"
     " <ctid>: container ID or name to show (more than one may be given; 0 is the host)\n";
 
-using vz::cli::Arg;
-
-// OpenVZ's vzubc options are words after one dash ("-wd", "-qh 0.5"), not
-// getopt letters: the parser takes them as long names (Style::single_dash_long).
-enum Key { kWatch = 256, kWatchDiff, kWatchNoTitle, kWatchInterval, kUnderWatch, kHelp };
-constexpr auto kOptions = std::to_array<vz::cli::Option>({
-    {"w", 0, Arg::kNone, "", "", kWatch},
-    {"wd", 0, Arg::kNone, "", "", kWatchDiff},
-    {"wt", 0, Arg::kNone, "", "", kWatchNoTitle},
-    {"wn", 0, Arg::kRequired, "", "", kWatchInterval},
-    {"W", 0, Arg::kNone, "", "", kUnderWatch}, // internal: already under watch
-    {"q", 0, Arg::kNone, "", "", 'q'},
-    {"qh", 0, Arg::kRequired, "", "", 'H'},
-    {"qm", 0, Arg::kRequired, "", "", 'M'},
-    {"v", 0, Arg::kNone, "", "", 'v'},
-    {"c", 0, Arg::kNone, "", "", 'c'},
-    {"r", 0, Arg::kNone, "", "", 'r'},
-    {"rc", 0, Arg::kNone, "", "", 'R'},
-    {"rd", 0, Arg::kRequired, "", "", 'D'},
-    {"i", 0, Arg::kNone, "", "", 'i'},
-    {"ic", 0, Arg::kNone, "", "", 'I'},
-    {"id", 0, Arg::kRequired, "", "", 'J'},
-    {"h", 0, Arg::kNone, "", "", kHelp},
-    {"help", 0, Arg::kNone, "", "", kHelp},
-});
-
 // -r/-i and their clearing and directory forms: on, perhaps clearing the
 // store first, perhaps in another store directory.
 struct SinceMode {
     bool on = false;
     bool clear = false;
     std::string dir = "/tmp/vzubc.store";
-
-    void take(int id, int clear_id, int dir_id, const std::string &value) {
-        on = true;
-        clear |= id == clear_id;
-        if (id == dir_id)
-            dir = value;
-    }
 };
 
 struct Options {
@@ -88,9 +55,28 @@ struct Options {
     std::vector<std::string> watch_args;
     std::vector<std::string> passthrough; // the arguments without the watch options
     vz::ubc::ViewOptions view;
-    SinceMode relative;    // -r, -R (clear first), -D DIR
-    SinceMode incremental; // -i, -I (clear first), -J DIR
+    SinceMode relative;    // -r, -rc (clear first), -rd DIR
+    SinceMode incremental; // -i, -ic (clear first), -id DIR
 };
+
+// The watch options: vzubc runs itself under watch(1) with these.
+void watch_diff(Options &o, const std::string & /*value*/) {
+    o.watch = true;
+    o.watch_args.emplace_back("-d");
+}
+
+void watch_no_title(Options &o, const std::string & /*value*/) {
+    o.watch = true;
+    o.watch_args.emplace_back("-t");
+}
+
+void watch_interval(Options &o, const std::string &seconds) {
+    o.watch = true;
+    o.watch_args.insert(o.watch_args.end(), {"-n", seconds});
+}
+
+// -W: this is the vzubc that watch runs; the option is not passed on.
+void under_watch(Options & /*o*/, const std::string & /*value*/) {}
 
 double parse_ratio(std::string_view opt, const std::string &text) {
     char *end = nullptr;
@@ -99,6 +85,61 @@ double parse_ratio(std::string_view opt, const std::string &text) {
         throw vz::cli::UsageError(1, "Error: bad ratio for -" + std::string(opt) + ": " + text);
     return v;
 }
+
+void quiet_held(Options &o, const std::string &ratio) {
+    o.view.quiet = true;
+    o.view.held_ratio = parse_ratio("qh", ratio);
+}
+
+void quiet_maxheld(Options &o, const std::string &ratio) {
+    o.view.quiet = true;
+    o.view.maxheld_ratio = parse_ratio("qm", ratio);
+}
+
+void since_on(SinceMode &mode, const std::string & /*value*/) {
+    mode.on = true;
+}
+
+void since_cleared(SinceMode &mode, const std::string & /*value*/) {
+    mode.on = true;
+    mode.clear = true;
+}
+
+void since_in(SinceMode &mode, const std::string &dir) {
+    mode.on = true;
+    mode.dir = dir;
+}
+
+using vz::cli::Arg;
+using vz::cli::flag;
+using vz::cli::in;
+using View = vz::ubc::ViewOptions;
+
+// OpenVZ's vzubc options are words after one dash ("-wd", "-qh 0.5"), not
+// getopt letters: the parser takes them as long names (Style::single_dash_long).
+// The watch options come first.
+constexpr auto kRows = std::to_array<vz::cli::Bound<Options>>({
+    {{"w", 0, Arg::kNone}, flag<&Options::watch>},
+    {{"wd", 0, Arg::kNone}, watch_diff},
+    {{"wt", 0, Arg::kNone}, watch_no_title},
+    {{"wn", 0, Arg::kRequired}, watch_interval},
+    {{"W", 0, Arg::kNone}, under_watch}, // internal: already under watch
+    {{"q", 0, Arg::kNone}, in<&Options::view, flag<&View::quiet>>},
+    {{"qh", 0, Arg::kRequired}, quiet_held},
+    {{"qm", 0, Arg::kRequired}, quiet_maxheld},
+    {{"v", 0, Arg::kNone}, in<&Options::view, flag<&View::verbose>>},
+    {{"c", 0, Arg::kNone}, in<&Options::view, flag<&View::colour>>},
+    {{"r", 0, Arg::kNone}, in<&Options::relative, since_on>},
+    {{"rc", 0, Arg::kNone}, in<&Options::relative, since_cleared>},
+    {{"rd", 0, Arg::kRequired}, in<&Options::relative, since_in>},
+    {{"i", 0, Arg::kNone}, in<&Options::incremental, since_on>},
+    {{"ic", 0, Arg::kNone}, in<&Options::incremental, since_cleared>},
+    {{"id", 0, Arg::kRequired}, in<&Options::incremental, since_in>},
+    {{"h", 0, Arg::kNone}, flag<&Options::help>},
+    {{"help", 0, Arg::kNone}, flag<&Options::help>},
+});
+constexpr auto kOptions = vz::cli::options_of(kRows);
+constexpr std::size_t kWatchOptions = 5;
 
 // An argument that is neither an option nor a file is a CTID or a name.
 void positional(Options &o, const std::string &arg) {
@@ -114,64 +155,6 @@ void positional(Options &o, const std::string &arg) {
     o.ids.push_back(*id);
 }
 
-// Watch options go to watch(1); the others are passed on to the vzubc it runs.
-bool apply_watch_option(Options &o, int key, const std::string &value) {
-    switch (key) {
-    case kWatch:
-        break;
-    case kWatchDiff:
-        o.watch_args.emplace_back("-d");
-        break;
-    case kWatchNoTitle:
-        o.watch_args.emplace_back("-t");
-        break;
-    case kWatchInterval:
-        o.watch_args.insert(o.watch_args.end(), {"-n", value});
-        break;
-    case kUnderWatch:
-        return true;
-    default:
-        return false;
-    }
-    o.watch = true;
-    return true;
-}
-
-void apply_option(Options &o, const vz::cli::Option &option, const std::string &value) {
-    switch (option.id()) {
-    case 'q':
-        o.view.quiet = true;
-        break;
-    case 'H':
-        o.view.quiet = true;
-        o.view.held_ratio = parse_ratio(option.name, value);
-        break;
-    case 'M':
-        o.view.quiet = true;
-        o.view.maxheld_ratio = parse_ratio(option.name, value);
-        break;
-    case 'v':
-        o.view.verbose = true;
-        break;
-    case 'c':
-        o.view.colour = true;
-        break;
-    case 'r':
-    case 'R':
-    case 'D':
-        o.relative.take(option.id(), 'R', 'D', value);
-        break;
-    case 'i':
-    case 'I':
-    case 'J':
-        o.incremental.take(option.id(), 'I', 'J', value);
-        break;
-    case kHelp:
-        o.help = true;
-        break;
-    }
-}
-
 // The parser's errors in vzubc's own words.
 vz::cli::Parsed parse_words(const std::vector<std::string> &args) {
     try {
@@ -183,21 +166,28 @@ vz::cli::Parsed parse_words(const std::vector<std::string> &args) {
     }
 }
 
+// The arguments of the vzubc that watch runs: all but the watch options.
+std::vector<std::string> passed_on(const vz::cli::Parsed &parsed) {
+    const auto watch_options = std::span(kOptions).first(kWatchOptions);
+    std::vector<std::string> args;
+    for (const auto &[option, value] : parsed.given) {
+        if (std::ranges::find(watch_options, *option) != watch_options.end())
+            continue;
+        args.push_back("-" + std::string(option->name));
+        if (option->arg == Arg::kRequired)
+            args.push_back(value);
+    }
+    args.insert(args.end(), parsed.positional.begin(), parsed.positional.end());
+    return args;
+}
+
 Options parse(const std::vector<std::string> &args) {
     const auto parsed = parse_words(args);
     Options o;
-    for (const auto &[option, value] : parsed.given) {
-        if (apply_watch_option(o, option->id(), value))
-            continue;
-        o.passthrough.push_back("-" + std::string(option->name));
-        if (option->arg == Arg::kRequired)
-            o.passthrough.push_back(value);
-        apply_option(o, *option, value);
-    }
-    for (const auto &word : parsed.positional) {
-        o.passthrough.push_back(word);
+    vz::cli::apply(parsed.given, kRows, o);
+    for (const auto &word : parsed.positional)
         positional(o, word);
-    }
+    o.passthrough = passed_on(parsed);
     return o;
 }
 
@@ -217,7 +207,7 @@ Options parse(const std::vector<std::string> &args) {
 int run(std::vector<std::string> args) {
     Options o = parse(args);
     if (o.help)
-        return vz::cli::print_help(kUsage);
+        return vz::cli::print_help();
     if (o.watch)
         exec_watch(o, std::string(vz::cli::program_path()).c_str()); // argv[0], as watch shows it
     const vz::ubc::BaselineStore failcnts(o.relative.dir, "failcnt");

@@ -44,14 +44,14 @@ int wait_exit_code(pid_t pid) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-IgnoreSigpipe::IgnoreSigpipe() {
+ScopedSignal::ScopedSignal(int signal, void (*handler)(int)) : signal_(signal) {
     struct sigaction sa {};
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, &old_);
+    sa.sa_handler = handler;
+    sigaction(signal_, &sa, &old_);
 }
 
-IgnoreSigpipe::~IgnoreSigpipe() {
-    sigaction(SIGPIPE, &old_, nullptr);
+ScopedSignal::~ScopedSignal() {
+    sigaction(signal_, &old_, nullptr);
 }
 
 bool write_all(int fd, const char *data, size_t len) {
@@ -104,7 +104,7 @@ std::optional<std::vector<int>> poll_readable(const std::vector<int> &fds) {
 
 void relay_pipes(pid_t child, UniqueFd child_in, UniqueFd child_out, UniqueFd child_err,
                  const std::optional<std::string> &input) {
-    IgnoreSigpipe guard;
+    const ScopedSignal ignore_sigpipe(SIGPIPE, SIG_IGN);
     UniqueFd pidfd = open_pidfd(child);
     bool stdin_open = true;
     if (input) {

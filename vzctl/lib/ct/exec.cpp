@@ -94,10 +94,8 @@ void copy_window_size(int master) {
 }
 
 void relay_pty(pid_t child, int master, const std::vector<std::string> &exec_words) {
-    IgnoreSigpipe guard;
-    struct sigaction sa {};
-    sa.sa_handler = [](int) { g_winch = 1; };
-    sigaction(SIGWINCH, &sa, nullptr);
+    const ScopedSignal ignore_sigpipe(SIGPIPE, SIG_IGN);
+    const ScopedSignal note_winch(SIGWINCH, [](int) { g_winch = 1; });
     copy_window_size(master);
     if (!exec_words.empty()) {
         std::string line = join(exec_words, " ") + "\n";

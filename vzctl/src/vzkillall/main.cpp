@@ -22,30 +22,82 @@ namespace {
 
 constexpr int kExitFailure = 1;
 
-enum LongOnly { kAllCts = 256, kHost, kHelp };
+// What the command line asks for: of several given, the one listed last here
+// wins (--help over -l over -n), whatever their order.
+enum class Mode { kSignal, kDryRun, kList, kHelp };
+
+struct Options {
+    vz::KillScope scope;
+    bool scope_given = false;
+    int signal = SIGTERM;
+    bool exact = false;
+    bool ignore_case = false;
+    bool quiet = false;
+    bool verbose = false;
+    bool wait = false;
+    Mode mode = Mode::kSignal;
+    std::vector<std::string> names;
+};
+
+void set_scope(Options &opts, vz::KillScope::Kind kind) {
+    if (opts.scope_given && opts.scope.kind != kind)
+        throw vz::Error(kExitFailure, "-E, --all-cts and --host exclude each other");
+    opts.scope_given = true;
+    opts.scope.kind = kind;
+}
+
+void add_cts(Options &opts, const std::string &list) {
+    set_scope(opts, vz::KillScope::Kind::Cts);
+    for (vz::Ctid ctid : vz::parse_ctid_list(list, kExitFailure)) {
+        if (ctid == 0)
+            throw vz::Error(kExitFailure, "-E 0 is the host: use --host");
+        opts.scope.ctids.push_back(ctid);
+    }
+}
+
+void all_cts(Options &opts, const std::string & /*value*/) {
+    set_scope(opts, vz::KillScope::Kind::AllCts);
+}
+
+void host_only(Options &opts, const std::string & /*value*/) {
+    set_scope(opts, vz::KillScope::Kind::Host);
+}
+
+void set_signal(Options &opts, const std::string &text) {
+    auto signal = vz::parse_signal(text);
+    if (!signal)
+        throw vz::Error(kExitFailure, text + ": unknown signal; vzkillall -l lists signals.");
+    opts.signal = *signal;
+}
 
 using vz::cli::Arg;
+using vz::cli::at_least;
+using vz::cli::flag;
 
 // The first three are the scope, the rest the options (the usage lists them apart).
-constexpr auto kOptions = std::to_array<vz::cli::Option>({
-    {"ctid", 'E', Arg::kRequired, "CTID", "only in these running containers (repeatable)"},
-    {"all-cts", 0, Arg::kNone, "", "in every container, never on the host", kAllCts},
-    {"host", 0, Arg::kNone, "", "only on the host, never in a container", kHost},
-    {"signal", 's', Arg::kRequired, "SIG",
-     "signal name (TERM, SIGTERM, term) or number; also -SIG, -9"},
-    {"exact", 'e', Arg::kNone, "", "names longer than 15 characters must match exactly"},
-    {"ignore-case", 'I', Arg::kNone, "", "case-insensitive names"},
-    {"dry-run", 'n', Arg::kNone, "",
-     "list what would be signalled (Pid CT/Pid CTID Name), send nothing"},
-    {"quiet", 'q', Arg::kNone, "", "no complaint when nothing matched"},
-    {"verbose", 'v', Arg::kNone, "", "report each signal sent"},
-    {"wait", 'w', Arg::kNone, "", "wait until every signalled process has exited"},
-    {"list", 'l', Arg::kNone, "", "list signal names"},
-    {"help", 0, Arg::kNone, "", "", kHelp},
+constexpr auto kRows = std::to_array<vz::cli::Bound<Options>>({
+    {{"ctid", 'E', Arg::kRequired, "CTID", "only in these running containers (repeatable)"},
+     add_cts},
+    {{"all-cts", 0, Arg::kNone, "", "in every container, never on the host"}, all_cts},
+    {{"host", 0, Arg::kNone, "", "only on the host, never in a container"}, host_only},
+    {{"signal", 's', Arg::kRequired, "SIG",
+      "signal name (TERM, SIGTERM, term) or number; also -SIG, -9"},
+     set_signal},
+    {{"exact", 'e', Arg::kNone, "", "names longer than 15 characters must match exactly"},
+     flag<&Options::exact>},
+    {{"ignore-case", 'I', Arg::kNone, "", "case-insensitive names"}, flag<&Options::ignore_case>},
+    {{"dry-run", 'n', Arg::kNone, "",
+      "list what would be signalled (Pid CT/Pid CTID Name), send nothing"},
+     at_least<&Options::mode, Mode::kDryRun>},
+    {{"quiet", 'q', Arg::kNone, "", "no complaint when nothing matched"}, flag<&Options::quiet>},
+    {{"verbose", 'v', Arg::kNone, "", "report each signal sent"}, flag<&Options::verbose>},
+    {{"wait", 'w', Arg::kNone, "", "wait until every signalled process has exited"},
+     flag<&Options::wait>},
+    {{"list", 'l', Arg::kNone, "", "list signal names"}, at_least<&Options::mode, Mode::kList>},
+    {{"help", 0, Arg::kNone, "", ""}, at_least<&Options::mode, Mode::kHelp>},
 });
+constexpr auto kOptions = vz::cli::options_of(kRows);
 constexpr std::size_t kScopeOptions = 3;
-
-constexpr std::size_t kHelpColumn = 21; // the usage's layout, as it always was
 
 constexpr std::string_view kSynopsis =
     "Usage: vzkillall [-E CTID[,CTID...] | --all-cts | --host] [-s SIGNAL | -SIGNAL]\n"
@@ -70,89 +122,6 @@ constexpr std::string_view kEpilogue =
     "signal, not root, or some NAME matched no process in the scope; 31\n"
     "(VZ_VE_NOT_RUNNING) a container given to -E is not running.\n";
 
-const std::string &usage() {
-    static const std::string text =
-        vz::cli::usage_text(kSynopsis, kOptionGroups, kHelpColumn, kEpilogue);
-    return text;
-}
-
-struct Options {
-    vz::KillScope scope;
-    bool scope_given = false;
-    int signal = SIGTERM;
-    bool exact = false;
-    bool ignore_case = false;
-    bool dry_run = false;
-    bool quiet = false;
-    bool verbose = false;
-    bool wait = false;
-    bool list = false;
-    bool help = false;
-    std::vector<std::string> names;
-};
-
-int signal_of(std::string_view text) {
-    auto signal = vz::parse_signal(text);
-    if (!signal)
-        throw vz::Error(kExitFailure,
-                        std::string(text) + ": unknown signal; vzkillall -l lists signals.");
-    return *signal;
-}
-
-void set_scope(Options &opts, vz::KillScope::Kind kind) {
-    if (opts.scope_given && opts.scope.kind != kind)
-        throw vz::Error(kExitFailure, "-E, --all-cts and --host exclude each other");
-    opts.scope_given = true;
-    opts.scope.kind = kind;
-}
-
-void apply_option(Options &opts, int c, const std::string &arg) {
-    switch (c) {
-    case 'E': {
-        set_scope(opts, vz::KillScope::Kind::Cts);
-        for (vz::Ctid ctid : vz::parse_ctid_list(arg, kExitFailure)) {
-            if (ctid == 0)
-                throw vz::Error(kExitFailure, "-E 0 is the host: use --host");
-            opts.scope.ctids.push_back(ctid);
-        }
-        break;
-    }
-    case kAllCts:
-        set_scope(opts, vz::KillScope::Kind::AllCts);
-        break;
-    case kHost:
-        set_scope(opts, vz::KillScope::Kind::Host);
-        break;
-    case 's':
-        opts.signal = signal_of(arg);
-        break;
-    case 'e':
-        opts.exact = true;
-        break;
-    case 'I':
-        opts.ignore_case = true;
-        break;
-    case 'n':
-        opts.dry_run = true;
-        break;
-    case 'q':
-        opts.quiet = true;
-        break;
-    case 'v':
-        opts.verbose = true;
-        break;
-    case 'w':
-        opts.wait = true;
-        break;
-    case 'l':
-        opts.list = true;
-        break;
-    case kHelp:
-        opts.help = true;
-        break;
-    }
-}
-
 // killall's "-SIGNAL" ("-9", "-KILL", "-SIGHUP"): taken out before the parser
 // sees it as a bundle of letters. Option letters are not signal names.
 std::vector<std::string> extract_signal_args(Options &opts, std::vector<std::string> args) {
@@ -174,11 +143,8 @@ std::vector<std::string> extract_signal_args(Options &opts, std::vector<std::str
 
 Options parse_options(std::vector<std::string> args) {
     Options opts;
-    auto parsed = vz::cli::parse(extract_signal_args(opts, std::move(args)), kOptions);
-    for (const auto &[option, value] : parsed.given)
-        apply_option(opts, option->id(), value);
-    opts.names = std::move(parsed.positional);
-    if (opts.names.empty() && !opts.list && !opts.help)
+    opts.names = vz::cli::parse_into(extract_signal_args(opts, std::move(args)), kRows, opts);
+    if (opts.names.empty() && opts.mode < Mode::kList)
         throw vz::cli::UsageError(kExitFailure, ""); // the usage alone
     return opts;
 }
@@ -280,9 +246,9 @@ int report_unmatched(const Options &opts, const std::vector<vz::NamePattern> &pa
 
 int run(std::vector<std::string> args) {
     const Options opts = parse_options(std::move(args));
-    if (opts.help)
-        return vz::cli::print_help(usage());
-    if (opts.list) {
+    if (opts.mode == Mode::kHelp)
+        return vz::cli::print_help();
+    if (opts.mode == Mode::kList) {
         std::cout << vz::signal_list();
         return 0;
     }
@@ -297,7 +263,7 @@ int run(std::vector<std::string> args) {
     const auto candidates = find_candidates(table, opts, patterns);
 
     std::vector<std::size_t> counts(patterns.size(), 0);
-    if (opts.dry_run) {
+    if (opts.mode == Mode::kDryRun) {
         print_dry_run(candidates);
         for (const auto &c : candidates)
             ++counts[c.pattern];
@@ -313,6 +279,8 @@ int run(std::vector<std::string> args) {
 } // namespace
 
 int main(int argc, char **argv) {
+    constexpr std::size_t kHelpColumn = 21; // the usage's layout, as it always was
+    const std::string usage = vz::cli::usage_text(kSynopsis, kOptionGroups, kHelpColumn, kEpilogue);
     return vz::cli::tool_main(argc, argv, kExitFailure, run,
-                              {.program = "vzkillall", .usage = usage()});
+                              {.program = "vzkillall", .usage = usage});
 }

@@ -21,7 +21,7 @@ namespace {
 constexpr int kExitFailure = 1; // vzlist's only error status
 
 constexpr std::string_view kDefaultFields = "ctid,numproc,status,ip,hostname";
-constexpr std::string_view kDefaultNameFields = "smart_name,numproc,status,ip,hostname";
+constexpr char kDefaultNameFields[] = "smart_name,numproc,status,ip,hostname";
 
 constexpr std::string_view kUsage =
     "Usage:\tvzlist [-a | -S] [-n] [-H] [-t] [-j] [-o field[,field...] | -1] [-s [-]field]\n"
@@ -44,96 +44,64 @@ constexpr std::string_view kUsage =
     "\t-d, --description\tfilter CTs by description pattern\n"
     "\t-L, --list\t\tget possible field names\n";
 
+// What vzlist does: of several given, the one listed last here wins (--help
+// over -L), whatever their order.
+enum class Mode { kList, kFieldNames, kHelp };
+
+// Which containers: -S over -a, whatever their order. CTs named on the
+// command line are shown whatever their state.
+enum class Show { kRunning, kAll, kStopped };
+
 struct Options {
-    bool all = false;
-    bool only_stopped = false;
+    Mode mode = Mode::kList;
+    Show show = Show::kRunning;
     bool header = true;
     bool trim = true;
     bool json = false;
-    bool list_fields = false;
-    bool help = false;
     std::optional<std::string> fields; // -o, -1 and -n, the last one wins
     std::optional<std::string> sort;   // "-ctid" sorts in reverse
     vz::PatternFilter patterns;
     std::vector<std::string> ctids; // CTIDs or names
 };
 
+// -1: the CTIDs alone.
+void ctids_only(Options &opts, const std::string & /*value*/) {
+    opts.fields = "ctid";
+    opts.header = false;
+}
+
 using vz::cli::Arg;
+using vz::cli::at_least;
+using vz::cli::flag;
+using vz::cli::in;
+using vz::cli::set;
+using vz::cli::store;
 
 // The usage above is OpenVZ's text, kept as it is.
-constexpr auto kOptions = std::to_array<vz::cli::Option>({
-    {"no-header", 'H', Arg::kNone},
-    {"no-trim", 't', Arg::kNone},
-    {"stopped", 'S', Arg::kNone},
-    {"all", 'a', Arg::kNone},
-    {"name", 'n', Arg::kNone},
-    {"json", 'j', Arg::kNone},
-    {"name_filter", 'N', Arg::kRequired},
-    {"hostname", 'h', Arg::kRequired},
-    {"description", 'd', Arg::kRequired},
-    {"output", 'o', Arg::kRequired},
-    {"sort", 's', Arg::kRequired},
-    {"list", 'L', Arg::kNone},
-    {"help", 'e', Arg::kNone},
-    {"", '1', Arg::kNone},
+constexpr auto kRows = std::to_array<vz::cli::Bound<Options>>({
+    {{"no-header", 'H', Arg::kNone}, set<&Options::header, false>},
+    {{"no-trim", 't', Arg::kNone}, set<&Options::trim, false>},
+    {{"stopped", 'S', Arg::kNone}, at_least<&Options::show, Show::kStopped>},
+    {{"all", 'a', Arg::kNone}, at_least<&Options::show, Show::kAll>},
+    {{"name", 'n', Arg::kNone}, set<&Options::fields, kDefaultNameFields>},
+    {{"json", 'j', Arg::kNone}, flag<&Options::json>},
+    {{"name_filter", 'N', Arg::kRequired}, in<&Options::patterns, store<&vz::PatternFilter::name>>},
+    {{"hostname", 'h', Arg::kRequired},
+     in<&Options::patterns, store<&vz::PatternFilter::hostname>>},
+    {{"description", 'd', Arg::kRequired},
+     in<&Options::patterns, store<&vz::PatternFilter::description>>},
+    {{"output", 'o', Arg::kRequired}, store<&Options::fields>},
+    {{"sort", 's', Arg::kRequired}, store<&Options::sort>},
+    {{"list", 'L', Arg::kNone}, at_least<&Options::mode, Mode::kFieldNames>},
+    {{"help", 'e', Arg::kNone}, at_least<&Options::mode, Mode::kHelp>},
+    {{"", '1', Arg::kNone}, ctids_only},
 });
-
-void apply_option(Options &opts, int c, const std::string &arg) {
-    switch (c) {
-    case 'H':
-        opts.header = false;
-        break;
-    case 't':
-        opts.trim = false;
-        break;
-    case 'S':
-        opts.only_stopped = true;
-        break;
-    case 'a':
-        opts.all = true;
-        break;
-    case 'n':
-        opts.fields = kDefaultNameFields;
-        break;
-    case 'j':
-        opts.json = true;
-        break;
-    case 'N':
-        opts.patterns.name = arg;
-        break;
-    case 'h':
-        opts.patterns.hostname = arg;
-        break;
-    case 'd':
-        opts.patterns.description = arg;
-        break;
-    case 'o':
-        opts.fields = arg;
-        break;
-    case 's':
-        opts.sort = arg;
-        break;
-    case 'L':
-        opts.list_fields = true;
-        break;
-    case 'e':
-        opts.help = true;
-        break;
-    case '1':
-        opts.fields = "ctid";
-        opts.header = false;
-        break;
-    }
-}
 
 // getopt's grammar: "-Ha", "-octid", "-s -ctid" with a dash-led argument,
 // options after CTIDs.
 Options parse_options(const std::vector<std::string> &args) {
-    auto parsed = vz::cli::parse(args, kOptions);
     Options opts;
-    for (const auto &[option, value] : parsed.given)
-        apply_option(opts, option->id(), value);
-    opts.ctids = std::move(parsed.positional);
+    opts.ctids = vz::cli::parse_into(args, kRows, opts);
     return opts;
 }
 
@@ -182,10 +150,9 @@ std::vector<vz::Ctid> select_ctids(const std::vector<vz::Ctid> &requested) {
 }
 
 vz::StatusFilter status_filter(const Options &opts, bool requested) {
-    if (opts.only_stopped)
+    if (opts.show == Show::kStopped)
         return vz::StatusFilter::NotRunning;
-    // CTs named on the command line are shown whatever their state.
-    return opts.all || requested ? vz::StatusFilter::All : vz::StatusFilter::Running;
+    return opts.show == Show::kAll || requested ? vz::StatusFilter::All : vz::StatusFilter::Running;
 }
 
 vz::ConfigFile load_global_config() {
@@ -219,9 +186,9 @@ int run(std::vector<std::string> args) {
     log.program = "vzlist";
     vz::log_configure(log);
     const Options opts = parse_options(args);
-    if (opts.help)
-        return vz::cli::print_help(kUsage);
-    if (opts.list_fields) {
+    if (opts.mode == Mode::kHelp)
+        return vz::cli::print_help();
+    if (opts.mode == Mode::kFieldNames) {
         print_field_names();
         return 0;
     }

@@ -17,14 +17,24 @@ namespace {
 
 constexpr int kExitFailure = 1;
 
-constexpr auto kOptions = std::to_array<vz::cli::Option>({
-    {"pid", 'p', vz::cli::Arg::kNone, "",
-     "also the pid inside the container: Pid<TAB>CT/Pid<TAB>CTID<TAB>Name"},
-    {"json", 'j', vz::cli::Arg::kNone, "", "a JSON array of {pid, ctid, vpid, name}"},
-    {"help", 'h', vz::cli::Arg::kNone, "", "this text"},
-});
+struct Options {
+    bool vpid = false;
+    bool json = false;
+    bool help = false;
+    std::vector<std::string> pids;
+};
 
-constexpr std::size_t kHelpColumn = 16; // the usage's layout, as it always was
+using vz::cli::Arg;
+
+constexpr auto kRows = std::to_array<vz::cli::Bound<Options>>({
+    {{"pid", 'p', Arg::kNone, "",
+      "also the pid inside the container: Pid<TAB>CT/Pid<TAB>CTID<TAB>Name"},
+     vz::cli::flag<&Options::vpid>},
+    {{"json", 'j', Arg::kNone, "", "a JSON array of {pid, ctid, vpid, name}"},
+     vz::cli::flag<&Options::json>},
+    {{"help", 'h', Arg::kNone, "", "this text"}, vz::cli::flag<&Options::help>},
+});
+constexpr auto kOptions = vz::cli::options_of(kRows);
 
 constexpr std::string_view kSynopsis =
     "Usage: vzpid [-p] [-j] pid [...]\n"
@@ -37,37 +47,10 @@ constexpr std::string_view kExitStatus =
     "Exit status: 0 every pid was found; 1 bad usage, not root, or a pid that is not a\n"
     "number or names no process (the others are still printed).\n";
 
-const std::string &usage() {
-    static const std::string text =
-        vz::cli::usage_text(kSynopsis, kOptions, kHelpColumn, kExitStatus);
-    return text;
-}
-
-struct Options {
-    bool vpid = false;
-    bool json = false;
-    bool help = false;
-    std::vector<std::string> pids;
-};
-
 // As OpenVZ's vzpid: the options come first, every word from the first pid on is a pid.
 Options parse_options(const std::vector<std::string> &args) {
-    auto parsed = vz::cli::parse(args, kOptions, {.stop_at_positional = true});
     Options opts;
-    for (const auto &given : parsed.given) {
-        switch (given.option->id()) {
-        case 'p':
-            opts.vpid = true;
-            break;
-        case 'j':
-            opts.json = true;
-            break;
-        case 'h':
-            opts.help = true;
-            break;
-        }
-    }
-    opts.pids = std::move(parsed.positional);
+    opts.pids = vz::cli::parse_into(args, kRows, opts, {.stop_at_positional = true});
     if (opts.pids.empty() && !opts.help)
         throw vz::cli::UsageError(kExitFailure, ""); // the usage alone
     return opts;
@@ -112,7 +95,7 @@ void print_json(const std::vector<vz::ProcEntry> &found) {
 int run(std::vector<std::string> args) {
     const Options opts = parse_options(args);
     if (opts.help)
-        return vz::cli::print_help(usage());
+        return vz::cli::print_help();
     vz::require_root(kExitFailure);
     vz::ProcReader reader({.ctid = true, .status = true});
     reader.refresh_cts();
@@ -143,6 +126,8 @@ int run(std::vector<std::string> args) {
 } // namespace
 
 int main(int argc, char **argv) {
+    constexpr std::size_t kHelpColumn = 16; // the usage's layout, as it always was
+    const std::string usage = vz::cli::usage_text(kSynopsis, kOptions, kHelpColumn, kExitStatus);
     return vz::cli::tool_main(argc, argv, kExitFailure, run,
-                              {.program = "vzpid", .error_codes = false, .usage = usage()});
+                              {.program = "vzpid", .error_codes = false, .usage = usage});
 }

@@ -61,124 +61,106 @@ constexpr std::string_view kUsage =
     "Exit status: 0 success; 1 bad usage, unknown field, not root, or no process\n"
     "selected; 31 (VZ_VE_NOT_RUNNING) a container given to -E is not running.\n";
 
-enum LongOnly { kPpid = 256, kSort, kList, kHelp };
+// What vzps does: of several given, the one listed last here wins (--help
+// over --list), whatever their order.
+enum class Mode { kShow, kList, kHelp };
 
-using vz::cli::Arg;
-
-// The usage above is written out by hand: its sections explain more than a
-// line per option.
-constexpr auto kOptions = std::to_array<vz::cli::Option>({
-    {"", 'e', Arg::kNone},
-    {"", 'A', Arg::kNone},
-    {"", 'E', Arg::kRequired},
-    {"pid", 'p', Arg::kRequired},
-    {"ppid", 0, Arg::kRequired, "", "", kPpid},
-    {"", 'u', Arg::kRequired},
-    {"", 'U', Arg::kRequired},
-    {"", 'C', Arg::kRequired},
-    {"", 'f', Arg::kNone},
-    {"", 'o', Arg::kRequired},
-    {"sort", 0, Arg::kRequired, "", "", kSort},
-    {"json", 'j', Arg::kNone},
-    {"no-headers", 'h', Arg::kNone},
-    {"noheaders", 0, Arg::kNone, "", "", 'h'},
-    {"", 'w', Arg::kNone},
-    {"list", 0, Arg::kNone, "", "", kList},
-    {"help", 0, Arg::kNone, "", "", kHelp},
-});
+// The columns without -o: -j's over -f's over the default, whatever the order.
+enum class Columns { kDefault, kFull, kJson };
 
 struct Options {
+    Mode mode = Mode::kShow;
     vz::ProcSelection selection;
     std::vector<std::string> format; // -o arguments
-    bool full = false;
-    bool json = false;
+    Columns columns = Columns::kDefault;
     bool header = true;
     bool wide = false;
-    bool list = false;
-    bool help = false;
     std::string sort;
 };
-
-void append_ctids(Options &opts, const std::string &arg) {
-    auto ctids = vz::parse_ctid_list(arg, kExitFailure);
-    if (!opts.selection.ctids)
-        opts.selection.ctids.emplace();
-    opts.selection.ctids->insert(opts.selection.ctids->end(), ctids.begin(), ctids.end());
-}
 
 template <typename T> void append(std::vector<T> &to, const std::vector<T> &from) {
     to.insert(to.end(), from.begin(), from.end());
 }
 
-void apply_option(Options &opts, int c, const std::string &arg) {
-    auto &sel = opts.selection;
-    switch (c) {
-    case 'e':
-    case 'A':
-        sel.all = true;
-        break;
-    case 'E':
-        append_ctids(opts, arg);
-        break;
-    case 'p':
-        append(sel.pids, vz::parse_pid_list(arg, kExitFailure));
-        break;
-    case kPpid:
-        append(sel.ppids, vz::parse_pid_list(arg, kExitFailure));
-        break;
-    case 'u':
-        append(sel.euids, vz::parse_user_list(arg, kExitFailure));
-        break;
-    case 'U':
-        append(sel.ruids, vz::parse_user_list(arg, kExitFailure));
-        break;
-    case 'C':
-        append(sel.commands, vz::parse_word_list(arg));
-        break;
-    case 'f':
-        opts.full = true;
-        break;
-    case 'o':
-        opts.format.emplace_back(arg);
-        break;
-    case kSort:
-        opts.sort = opts.sort.empty() ? arg : opts.sort + "," + arg;
-        break;
-    case 'j':
-        opts.json = true;
-        break;
-    case 'h':
-        opts.header = false;
-        break;
-    case 'w':
-        opts.wide = true;
-        break;
-    case kList:
-        opts.list = true;
-        break;
-    case kHelp:
-        opts.help = true;
-        break;
-    }
+void add_ctids(Options &opts, const std::string &list) {
+    auto &ctids = opts.selection.ctids;
+    if (!ctids)
+        ctids.emplace();
+    append(*ctids, vz::parse_ctid_list(list, kExitFailure));
 }
 
+void add_pids(Options &opts, const std::string &list) {
+    append(opts.selection.pids, vz::parse_pid_list(list, kExitFailure));
+}
+
+void add_ppids(Options &opts, const std::string &list) {
+    append(opts.selection.ppids, vz::parse_pid_list(list, kExitFailure));
+}
+
+void add_euids(Options &opts, const std::string &list) {
+    append(opts.selection.euids, vz::parse_user_list(list, kExitFailure));
+}
+
+void add_ruids(Options &opts, const std::string &list) {
+    append(opts.selection.ruids, vz::parse_user_list(list, kExitFailure));
+}
+
+void add_commands(Options &opts, const std::string &list) {
+    append(opts.selection.commands, vz::parse_word_list(list));
+}
+
+void add_format(Options &opts, const std::string &format) {
+    opts.format.push_back(format);
+}
+
+void add_sort(Options &opts, const std::string &keys) {
+    opts.sort = opts.sort.empty() ? keys : opts.sort + "," + keys;
+}
+
+using vz::cli::Arg;
+using vz::cli::at_least;
+
+// -e, -A: every process.
+constexpr auto kSelectAll =
+    vz::cli::in<&Options::selection, vz::cli::flag<&vz::ProcSelection::all>>;
+
+// The usage above is written out by hand: its sections explain more than a
+// line per option.
+constexpr auto kRows = std::to_array<vz::cli::Bound<Options>>({
+    {{"", 'e', Arg::kNone}, kSelectAll},
+    {{"", 'A', Arg::kNone}, kSelectAll},
+    {{"", 'E', Arg::kRequired}, add_ctids},
+    {{"pid", 'p', Arg::kRequired}, add_pids},
+    {{"ppid", 0, Arg::kRequired}, add_ppids},
+    {{"", 'u', Arg::kRequired}, add_euids},
+    {{"", 'U', Arg::kRequired}, add_ruids},
+    {{"", 'C', Arg::kRequired}, add_commands},
+    {{"", 'f', Arg::kNone}, at_least<&Options::columns, Columns::kFull>},
+    {{"", 'o', Arg::kRequired}, add_format},
+    {{"sort", 0, Arg::kRequired}, add_sort},
+    {{"json", 'j', Arg::kNone}, at_least<&Options::columns, Columns::kJson>},
+    {{"no-headers", 'h', Arg::kNone}, vz::cli::set<&Options::header, false>},
+    {{"noheaders", 0, Arg::kNone}, vz::cli::set<&Options::header, false>},
+    {{"", 'w', Arg::kNone}, vz::cli::flag<&Options::wide>},
+    {{"list", 0, Arg::kNone}, at_least<&Options::mode, Mode::kList>},
+    {{"help", 0, Arg::kNone}, at_least<&Options::mode, Mode::kHelp>},
+});
+
 Options parse_options(const std::vector<std::string> &args) {
-    const auto parsed = vz::cli::parse(args, kOptions);
     Options opts;
-    for (const auto &[option, value] : parsed.given)
-        apply_option(opts, option->id(), value);
-    if (!parsed.positional.empty())
-        throw vz::Error(kExitFailure, "Unsupported argument: " + parsed.positional.front() +
+    const auto words = vz::cli::parse_into(args, kRows, opts);
+    if (!words.empty())
+        throw vz::Error(kExitFailure, "Unsupported argument: " + words.front() +
                                           " (BSD-style options such as 'aux' are not supported; "
                                           "use -e -f)");
     return opts;
 }
 
 std::vector<vz::PsColumn> columns_for(const Options &opts) {
-    const auto &specs =
-        !opts.format.empty()
-            ? opts.format
-            : (opts.json ? kJsonFormat : (opts.full ? kFullFormat : kDefaultFormat));
+    const auto &fallback = opts.columns == Columns::kJson   ? kJsonFormat
+                           : opts.columns == Columns::kFull ? kFullFormat
+                                                            : kDefaultFormat;
+    const auto &specs = opts.format.empty() ? fallback : opts.format;
     std::vector<vz::PsColumn> columns;
     for (const auto &spec : specs) {
         auto more = vz::parse_ps_format(spec, kExitFailure);
@@ -189,7 +171,7 @@ std::vector<vz::PsColumn> columns_for(const Options &opts) {
 
 // procps cuts lines at the terminal's width unless told otherwise.
 std::size_t line_limit(const Options &opts) {
-    if (opts.wide || opts.json || !::isatty(STDOUT_FILENO))
+    if (opts.wide || opts.columns == Columns::kJson || !::isatty(STDOUT_FILENO))
         return 0;
     if (const char *columns = std::getenv("COLUMNS"))
         if (auto n = vz::parse_number<std::uint64_t>(columns); n && *n > 0)
@@ -215,9 +197,9 @@ vz::ProcQuery merge(vz::ProcQuery a, const vz::ProcQuery &b) {
 int run(std::vector<std::string> args) {
     std::ios::sync_with_stdio(false);
     Options opts = parse_options(args);
-    if (opts.help)
-        return vz::cli::print_help(kUsage);
-    if (opts.list) {
+    if (opts.mode == Mode::kHelp)
+        return vz::cli::print_help();
+    if (opts.mode == Mode::kList) {
         print_field_list();
         return 0;
     }
@@ -243,7 +225,7 @@ int run(std::vector<std::string> args) {
     vz::NameCache names;
     vz::PsContext ctx{table.system(), names};
     vz::sort_ps_rows(rows, keys, ctx);
-    if (opts.json)
+    if (opts.columns == Columns::kJson)
         vz::print_ps_json(std::cout, columns, rows, ctx);
     else
         vz::print_ps_table(std::cout, columns, rows, ctx, {opts.header, line_limit(opts)});

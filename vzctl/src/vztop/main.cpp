@@ -26,20 +26,64 @@ constexpr int kExitFailure = 1;
 // Before the first interactive frame: long enough for a meaningful %CPU.
 constexpr double kFirstFrameWait = 0.5;
 
+struct Options {
+    bool batch = false;
+    unsigned long iterations = 0; // 0: no limit
+    double delay = 3.0;
+    vz::TopSort sort = vz::TopSort::Cpu;
+    std::optional<std::vector<vz::Ctid>> ctids;
+    bool help = false;
+};
+
+void set_delay(Options &opts, const std::string &text) {
+    auto value = vz::parse_number<double>(text);
+    if (!value || !(*value > 0) || *value > 86400)
+        throw vz::Error(kExitFailure, "Bad delay: " + text + " (seconds, more than 0)");
+    opts.delay = *value;
+}
+
+void set_iterations(Options &opts, const std::string &text) {
+    auto value = vz::parse_number<std::uint64_t>(text);
+    if (!value || *value == 0 || *value > 1000000000)
+        throw vz::Error(kExitFailure, "Bad iteration count: " + text);
+    opts.iterations = static_cast<unsigned long>(*value);
+}
+
+void set_sort(Options &opts, const std::string &text) {
+    auto order = vz::parse_top_sort(text);
+    if (!order)
+        throw vz::Error(kExitFailure,
+                        "Bad sort key: " + text + " (cpu, mem, nproc, ctid or failcnt)");
+    opts.sort = *order;
+}
+
+void add_ctids(Options &opts, const std::string &text) {
+    auto ctids = vz::parse_ctid_list(text, kExitFailure);
+    if (std::ranges::find(ctids, 0u) != ctids.end())
+        throw vz::Error(kExitFailure, "-E 0 is the host: vztop shows containers");
+    if (!opts.ctids)
+        opts.ctids.emplace();
+    opts.ctids->insert(opts.ctids->end(), ctids.begin(), ctids.end());
+}
+
 using vz::cli::Arg;
 
-constexpr auto kOptions = std::to_array<vz::cli::Option>({
-    {"batch", 'b', Arg::kNone, "", "print frames to standard output instead of the screen"},
-    {"iterations", 'n', Arg::kRequired, "N",
-     "stop after N frames (default: until 'q' or a signal)"},
-    {"delay", 'd', Arg::kRequired, "SECS", "seconds between frames (default 3; fractions allowed)"},
-    {"sort", 's', Arg::kRequired, "KEY",
-     "order rows by cpu (default), mem, nproc, ctid or failcnt"},
-    {"ctid", 'E', Arg::kRequired, "CTIDS", "only these containers"},
-    {"help", 'h', Arg::kNone, "", "this text"},
+constexpr auto kRows = std::to_array<vz::cli::Bound<Options>>({
+    {{"batch", 'b', Arg::kNone, "", "print frames to standard output instead of the screen"},
+     vz::cli::flag<&Options::batch>},
+    {{"iterations", 'n', Arg::kRequired, "N",
+      "stop after N frames (default: until 'q' or a signal)"},
+     set_iterations},
+    {{"delay", 'd', Arg::kRequired, "SECS",
+      "seconds between frames (default 3; fractions allowed)"},
+     set_delay},
+    {{"sort", 's', Arg::kRequired, "KEY",
+      "order rows by cpu (default), mem, nproc, ctid or failcnt"},
+     set_sort},
+    {{"ctid", 'E', Arg::kRequired, "CTIDS", "only these containers"}, add_ctids},
+    {{"help", 'h', Arg::kNone, "", "this text"}, vz::cli::flag<&Options::help>},
 });
-
-constexpr std::size_t kHelpColumn = 21; // the usage's layout, as it always was
+constexpr auto kOptions = vz::cli::options_of(kRows);
 
 constexpr std::string_view kSynopsis =
     "Usage: vztop [-b] [-n COUNT] [-d SECONDS] [-s cpu|mem|nproc|ctid|failcnt]\n"
@@ -60,75 +104,9 @@ constexpr std::string_view kKeysAndExitStatus =
     "Exit status: 0 success; 1 bad usage, not root, or no terminal without -b; 31\n"
     "(VZ_VE_NOT_RUNNING) a container given to -E is not running.\n";
 
-const std::string &usage() {
-    static const std::string text =
-        vz::cli::usage_text(kSynopsis, kOptions, kHelpColumn, kKeysAndExitStatus);
-    return text;
-}
-
-struct Options {
-    bool batch = false;
-    unsigned long iterations = 0; // 0: no limit
-    double delay = 3.0;
-    vz::TopSort sort = vz::TopSort::Cpu;
-    std::optional<std::vector<vz::Ctid>> ctids;
-    bool help = false;
-};
-
-double parse_delay(const std::string &text) {
-    auto value = vz::parse_number<double>(text);
-    if (!value || !(*value > 0) || *value > 86400)
-        throw vz::Error(kExitFailure, "Bad delay: " + text + " (seconds, more than 0)");
-    return *value;
-}
-
-unsigned long parse_count(const std::string &text) {
-    auto value = vz::parse_number<std::uint64_t>(text);
-    if (!value || *value == 0 || *value > 1000000000)
-        throw vz::Error(kExitFailure, "Bad iteration count: " + text);
-    return static_cast<unsigned long>(*value);
-}
-
-vz::TopSort parse_sort(const std::string &text) {
-    auto order = vz::parse_top_sort(text);
-    if (!order)
-        throw vz::Error(kExitFailure,
-                        "Bad sort key: " + text + " (cpu, mem, nproc, ctid or failcnt)");
-    return *order;
-}
-
 Options parse_options(const std::vector<std::string> &args) {
-    const auto parsed = vz::cli::parse(args, kOptions);
     Options opts;
-    for (const auto &[option, value] : parsed.given) {
-        switch (option->id()) {
-        case 'b':
-            opts.batch = true;
-            break;
-        case 'n':
-            opts.iterations = parse_count(value);
-            break;
-        case 'd':
-            opts.delay = parse_delay(value);
-            break;
-        case 's':
-            opts.sort = parse_sort(value);
-            break;
-        case 'E': {
-            auto ctids = vz::parse_ctid_list(value, kExitFailure);
-            if (std::ranges::find(ctids, 0u) != ctids.end())
-                throw vz::Error(kExitFailure, "-E 0 is the host: vztop shows containers");
-            if (!opts.ctids)
-                opts.ctids.emplace();
-            opts.ctids->insert(opts.ctids->end(), ctids.begin(), ctids.end());
-            break;
-        }
-        case 'h':
-            opts.help = true;
-            break;
-        }
-    }
-    if (!parsed.positional.empty())
+    if (!vz::cli::parse_into(args, kRows, opts).empty())
         throw vz::cli::UsageError(kExitFailure, ""); // the usage alone
     return opts;
 }
@@ -240,7 +218,7 @@ int run_interactive(Sampler &sampler, const Options &opts) {
 int run(std::vector<std::string> args) {
     const Options opts = parse_options(args);
     if (opts.help)
-        return vz::cli::print_help(usage());
+        return vz::cli::print_help();
     vz::require_root(kExitFailure);
     vz::install_interrupt_handlers();
     Sampler sampler;
@@ -253,6 +231,8 @@ int run(std::vector<std::string> args) {
 } // namespace
 
 int main(int argc, char **argv) {
-    return vz::cli::tool_main(argc, argv, kExitFailure, run,
-                              {.program = "vztop", .usage = usage()});
+    constexpr std::size_t kHelpColumn = 21; // the usage's layout, as it always was
+    const std::string usage =
+        vz::cli::usage_text(kSynopsis, kOptions, kHelpColumn, kKeysAndExitStatus);
+    return vz::cli::tool_main(argc, argv, kExitFailure, run, {.program = "vztop", .usage = usage});
 }

@@ -225,7 +225,7 @@ int run(std::vector<std::string> argv) {
     }
     const auto &words = global_parsed.positional;
     if (global.help || words.empty())
-        return global.help ? vz::cli::print_help(kUsage)
+        return global.help ? vz::cli::print_help()
                            : throw vz::cli::UsageError(q::kExitUsage, "");
     const auto command = std::ranges::find(kCommands, words[0], &Command::name);
     if (command == kCommands.end())

@@ -37,15 +37,19 @@ UniqueFd open_pidfd(pid_t pid);
 // short, so that the caller acts on the signal first; nullopt if poll() failed.
 std::optional<std::vector<int>> poll_readable(const std::vector<int> &fds);
 
-// Ignores SIGPIPE for its lifetime: a relay must survive a reader that left.
-class IgnoreSigpipe {
+// A signal's handler (or SIG_IGN) for the object's lifetime, the old
+// disposition put back after: a relay ignores SIGPIPE (it must survive a
+// reader that left) and, with a terminal, catches SIGWINCH. No SA_RESTART: a
+// caught signal cuts a wait short.
+class ScopedSignal {
   public:
-    IgnoreSigpipe();
-    ~IgnoreSigpipe();
-    IgnoreSigpipe(const IgnoreSigpipe &) = delete;
-    IgnoreSigpipe &operator=(const IgnoreSigpipe &) = delete;
+    ScopedSignal(int signal, void (*handler)(int));
+    ~ScopedSignal();
+    ScopedSignal(const ScopedSignal &) = delete;
+    ScopedSignal &operator=(const ScopedSignal &) = delete;
 
   private:
+    int signal_;
     struct sigaction old_ {};
 };
 

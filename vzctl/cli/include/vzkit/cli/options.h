@@ -7,9 +7,13 @@
 
 #include "vzkit/base/error.h"
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -27,6 +31,8 @@ struct Option {
 
     // What a tool switches on: key, else the short name.
     constexpr int id() const { return key != 0 ? key : short_name; }
+
+    friend constexpr bool operator==(const Option &, const Option &) = default;
 };
 
 struct Occurrence {
@@ -83,9 +89,6 @@ std::string help_text(std::span<const Option> options);
 // option), for a usage text that has its own layout.
 std::string help_text(std::span<const Option> options, std::size_t column);
 
-// --help: the usage on standard output; returns --help's exit status, 0.
-int print_help(std::string_view usage);
-
 // A tool's usage text: its synopsis and description, then its options in
 // groups (each under its heading line, if any; a blank line between groups),
 // with the help at `column`, then the rest (keys, exit status).
@@ -98,5 +101,101 @@ std::string usage_text(std::string_view synopsis, std::span<const UsageGroup> gr
 // The same with one group and no heading.
 std::string usage_text(std::string_view synopsis, std::span<const Option> options,
                        std::size_t column, std::string_view epilogue);
+
+// ---- Bound option tables ----------------------------------------------------
+//
+// A tool's table can say, row by row, what each option does to the tool's
+// options struct: then parsing is parse_into, and the tool has no switch over
+// option ids. A row is the option and its apply, which is one of the helpers
+// below or a named function of the tool (for an option whose value needs real
+// parsing: a signal, a list of CTIDs, a delay), one function per option:
+//
+//   constexpr auto kRows = std::to_array<vz::cli::Bound<Options>>({
+//       {{"quiet", 'q', Arg::kNone, "", "no complaints"}, vz::cli::flag<&Options::quiet>},
+//       {{"signal", 's', Arg::kRequired, "SIG", "signal"}, set_signal},
+//   });
+//   constexpr auto kOptions = vz::cli::options_of(kRows); // for help_text, usage_text
+//
+// Occurrences are applied in command-line order, so with set and store the
+// last option given wins; with at_least the strongest does.
+template <class Opts> struct Bound {
+    Option option;
+    void (*apply)(Opts &opts, const std::string &value); // value: "" for Arg::kNone
+};
+
+namespace detail {
+template <class M> struct MemberOf;
+template <class C, class T> struct MemberOf<T C::*> {
+    using Owner = C;
+    using Type = T;
+};
+template <auto Member> using Owner = typename MemberOf<decltype(Member)>::Owner;
+template <auto Member> using Type = typename MemberOf<decltype(Member)>::Type;
+} // namespace detail
+
+// Sets a bool member true.
+template <auto Member> void flag(detail::Owner<Member> &opts, const std::string & /*value*/) {
+    static_assert(std::is_same_v<detail::Type<Member>, bool>, "flag sets a bool");
+    opts.*Member = true;
+}
+
+// Sets a member to a constant: header = false, an enum, a string (given as a
+// named constexpr char array: a literal cannot be a template argument).
+template <auto Member, auto Value>
+void set(detail::Owner<Member> &opts, const std::string & /*value*/) {
+    opts.*Member = Value;
+}
+
+// Raises an enum member to Value if it is below it, so that of several given
+// the strongest wins whatever their order (help over list over a run): the
+// enumerators are listed from the weakest.
+template <auto Member, auto Value>
+void at_least(detail::Owner<Member> &opts, const std::string & /*value*/) {
+    opts.*Member = std::max(opts.*Member, Value);
+}
+
+// Stores the option's value (a std::string or std::optional<std::string>).
+template <auto Member> void store(detail::Owner<Member> &opts, const std::string &value) {
+    opts.*Member = value;
+}
+
+// Applies Apply (a helper above or a function of the member's type) to a
+// member struct: in<&Options::view, flag<&View::quiet>>.
+template <auto Member, auto Apply> void in(detail::Owner<Member> &opts, const std::string &value) {
+    Apply(opts.*Member, value);
+}
+
+// The rows' options, for parse, help_text and usage_text.
+template <class Opts, std::size_t N>
+constexpr std::array<Option, N> options_of(const std::array<Bound<Opts>, N> &rows) {
+    std::array<Option, N> options{};
+    for (std::size_t i = 0; i < N; ++i)
+        options[i] = rows[i].option;
+    return options;
+}
+
+// Applies each occurrence (of a parse against the rows' options), in order,
+// through its row: for a tool that needs the parse itself too (vzubc passes
+// its options on). An option no row has is skipped.
+template <class Opts>
+void apply(std::span<const Occurrence> given,
+           std::type_identity_t<std::span<const Bound<Opts>>> rows, Opts &opts) {
+    for (const auto &[option, value] : given) {
+        auto row = std::ranges::find(rows, *option, &Bound<Opts>::option);
+        if (row != rows.end())
+            row->apply(opts, value);
+    }
+}
+
+// parse against the rows' options, then apply; returns the positional words.
+template <class Opts, std::size_t N>
+std::vector<std::string> parse_into(std::span<const std::string> args,
+                                    const std::array<Bound<Opts>, N> &rows, Opts &opts,
+                                    const Style &style = {}) {
+    const auto options = options_of(rows);
+    Parsed parsed = parse(args, options, style);
+    apply(parsed.given, rows, opts);
+    return std::move(parsed.positional);
+}
 
 } // namespace vz::cli

@@ -34,4 +34,8 @@ int tool_main(int argc, char **argv, int failure_code, int (*body)(std::vector<s
 // runs itself again (vzubc under watch) names.
 std::string_view program_path();
 
+// --help: the usage the running tool_main was given (ToolStyle::usage) on
+// standard output; returns --help's exit status, 0.
+int print_help();
+
 } // namespace vz::cli
