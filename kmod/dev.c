@@ -120,6 +120,28 @@ static long vzkit_ioc_getbc(void __user *arg)
 	return copy_to_user(arg, &g, sizeof(g)) ? -EFAULT : 0;
 }
 
+static long vzkit_ioc_quota_register(void __user *arg)
+{
+	struct vzctl_quota_register r;
+
+	if (copy_from_user(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (r.flags || r.reserved)
+		return -EINVAL;
+	return vzkit_quota_register(r.quota_id, r.fd);
+}
+
+static long vzkit_ioc_quota_unregister(void __user *arg)
+{
+	struct vzctl_quota q;
+
+	if (copy_from_user(&q, arg, sizeof(q)))
+		return -EFAULT;
+	if (q.reserved)
+		return -EINVAL;
+	return vzkit_quota_unregister(q.quota_id);
+}
+
 static long vzkit_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -142,6 +164,10 @@ static long vzkit_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vzkit_ioc_getbc(uarg);
 	case VZCTL_GET_VERSION:
 		return put_user(version, (u32 __user *)uarg);
+	case VZCTL_QUOTA_REGISTER:
+		return vzkit_ioc_quota_register(uarg);
+	case VZCTL_QUOTA_UNREGISTER:
+		return vzkit_ioc_quota_unregister(uarg);
 	default:
 		return -ENOTTY;
 	}

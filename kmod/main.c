@@ -23,6 +23,7 @@ static const struct {
 	{ vzkit_track_init, vzkit_track_exit },
 	{ vzkit_proc_init, vzkit_proc_exit },
 	{ NULL, vzkit_ve_exit },
+	{ vzkit_quota_init, vzkit_quota_exit },
 	{ vzkit_dev_init, vzkit_dev_exit },
 	{ vzkit_probes_init, vzkit_probes_exit },
 };

@@ -254,6 +254,12 @@ void vzkit_proc_del_ve(struct vzkit_ub *ub)
 	ub->proc = NULL;
 }
 
+/* /proc/vz, where quota.c adds vzquota. */
+struct proc_dir_entry *vzkit_proc_vz_dir(void)
+{
+	return vzkit_proc_vz;
+}
+
 int vzkit_proc_init(void)
 {
 	vzkit_proc_bc = proc_mkdir("bc", NULL);

@@ -124,6 +124,13 @@ int vzkit_proc_init(void);
 void vzkit_proc_exit(void);
 int vzkit_proc_add_ve(struct vzkit_ub *ub);
 void vzkit_proc_del_ve(struct vzkit_ub *ub);
+struct proc_dir_entry *vzkit_proc_vz_dir(void);
+
+/* quota.c: /proc/vz/vzquota for the quotas user space registered */
+int vzkit_quota_init(void);
+void vzkit_quota_exit(void);
+int vzkit_quota_register(u32 id, int fd);
+int vzkit_quota_unregister(u32 id);
 
 /* dev.c */
 int vzkit_dev_init(void);

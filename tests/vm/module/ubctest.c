@@ -16,6 +16,9 @@
  *   ubctest fuzz N SEED
  *       N ioctls with random numbers, sizes and arguments; prints how many
  *       returned each errno.
+ *   ubctest quota-register ID DIR | quota-unregister ID
+ *       registers quota ID (its tree: DIR) with the module or forgets it;
+ *       prints "errno E" and exits 0 only when the request succeeded.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -117,6 +120,8 @@ static int ioctl_in(const char *pid)
 		{ "SETUBLIMIT", VZCTL_SETUBLIMIT },
 		{ "GETBC", VZCTL_GETBC },
 		{ "GET_VERSION", VZCTL_GET_VERSION },
+		{ "QUOTA_REGISTER", VZCTL_QUOTA_REGISTER },
+		{ "QUOTA_UNREGISTER", VZCTL_QUOTA_UNREGISTER },
 	};
 	char path[64], buf[256];
 	int dev, ns, status;
@@ -148,6 +153,36 @@ static int ioctl_in(const char *pid)
 static void report(const char *name, int rc)
 {
 	printf("%s errno %d\n", name, rc < 0 ? errno : 0);
+}
+
+/* The quota requests' refusals; quota ids 999990.. are never registered. */
+static void abi_quota(int dev)
+{
+	struct vzctl_quota_register reg = { .quota_id = 999990, .fd = -1 };
+	struct vzctl_quota q = { .quota_id = 999991 };
+	int root = open("/", O_RDONLY | O_DIRECTORY);
+
+	report("QUOTA_REGISTER_NULL", ioctl(dev, VZCTL_QUOTA_REGISTER, NULL));
+	report("QUOTA_REGISTER_BADFD", ioctl(dev, VZCTL_QUOTA_REGISTER, &reg));
+	reg.fd = dev;
+	report("QUOTA_REGISTER_NOTDIR", ioctl(dev, VZCTL_QUOTA_REGISTER, &reg));
+	reg.fd = root;
+	report("QUOTA_REGISTER_NOQUOTA", ioctl(dev, VZCTL_QUOTA_REGISTER, &reg));
+	reg.flags = 1;
+	report("QUOTA_REGISTER_FLAGS", ioctl(dev, VZCTL_QUOTA_REGISTER, &reg));
+	reg.flags = 0;
+	reg.reserved = 1;
+	report("QUOTA_REGISTER_RESERVED", ioctl(dev, VZCTL_QUOTA_REGISTER, &reg));
+	reg.reserved = 0;
+	reg.quota_id = 0;
+	report("QUOTA_REGISTER_ID0", ioctl(dev, VZCTL_QUOTA_REGISTER, &reg));
+	reg.quota_id = 0xffffffff;
+	report("QUOTA_REGISTER_IDMAX", ioctl(dev, VZCTL_QUOTA_REGISTER, &reg));
+	report("QUOTA_UNREGISTER_NULL", ioctl(dev, VZCTL_QUOTA_UNREGISTER, NULL));
+	report("QUOTA_UNREGISTER_NOENT", ioctl(dev, VZCTL_QUOTA_UNREGISTER, &q));
+	q.reserved = 1;
+	report("QUOTA_UNREGISTER_RESERVED", ioctl(dev, VZCTL_QUOTA_UNREGISTER, &q));
+	close(root);
 }
 
 static int abi(unsigned int veid)
@@ -201,6 +236,7 @@ static int abi(unsigned int veid)
 	report("UNREGISTER_NOCT", ioctl(dev, VZCTL_ENV_UNREGISTER, &env));
 	env.reserved = 1;
 	report("ENV_RESERVED", ioctl(dev, VZCTL_ENV_TEST, &env));
+	abi_quota(dev);
 	close(dev);
 	return 0;
 }
@@ -216,15 +252,16 @@ static unsigned long fuzz_cmd(void)
 	static const unsigned long real[] = {
 		VZCTL_ENV_REGISTER, VZCTL_ENV_UNREGISTER, VZCTL_ENV_TEST, VZCTL_ENV_CREATE,
 		VZCTL_SETUBLIMIT, VZCTL_GETBC, VZCTL_GET_VERSION,
+		VZCTL_QUOTA_REGISTER, VZCTL_QUOTA_UNREGISTER,
 	};
 
 	switch (random() % 4) {
 	case 0:
-		return real[random() % 7];
+		return real[random() % ARRAY_SIZE(real)];
 	case 1:
 		return _IOC(random() % 4, VZCTLTYPE, random() % 256, random() % 512);
 	case 2:
-		return real[random() % 7] ^ (1UL << (random() % 32));
+		return real[random() % ARRAY_SIZE(real)] ^ (1UL << (random() % 32));
 	default:
 		return (unsigned int)rnd();
 	}
@@ -248,7 +285,10 @@ static unsigned long fuzz_arg(unsigned char *buf, size_t len)
 		if (random() % 2)
 			for (i = 0; i < len; i += 4)
 				buf[i + 1] = buf[i + 2] = buf[i + 3] = 0;
-		/* Never a real container (4001-4999), never the host's limits. */
+		/*
+		 * Never a real container or quota (4001-4999), never the
+		 * host's limits.
+		 */
 		buf[0] |= 0x80;
 		buf[1] = buf[2] = 0xff;
 		return (unsigned long)buf;
@@ -282,6 +322,33 @@ static int fuzz(int n, unsigned int seed)
 	return 0;
 }
 
+static int quota_request(int argc, char **argv)
+{
+	struct vzctl_quota_register reg = { .quota_id = strtoul(argv[2], NULL, 10) };
+	struct vzctl_quota q = { .quota_id = reg.quota_id };
+	int dev = open(VZKIT_DEVICE, O_RDWR);
+	int rc;
+
+	if (dev < 0) {
+		perror(VZKIT_DEVICE);
+		return 1;
+	}
+	if (!strcmp(argv[1], "quota-register")) {
+		reg.fd = argc > 3 ? open(argv[3], O_RDONLY | O_DIRECTORY) : -1;
+		if (reg.fd < 0) {
+			perror(argc > 3 ? argv[3] : "quota-register: no DIR");
+			return 1;
+		}
+		rc = ioctl(dev, VZCTL_QUOTA_REGISTER, &reg);
+		close(reg.fd);
+	} else {
+		rc = ioctl(dev, VZCTL_QUOTA_UNREGISTER, &q);
+	}
+	printf("errno %d\n", rc < 0 ? errno : 0);
+	close(dev);
+	return rc < 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "abi"))
@@ -290,9 +357,13 @@ int main(int argc, char **argv)
 		return ioctl_in(argv[2]);
 	if (argc >= 4 && !strcmp(argv[1], "fuzz"))
 		return fuzz(atoi(argv[2]), strtoul(argv[3], NULL, 10));
+	if (argc >= 3 && (!strcmp(argv[1], "quota-register") ||
+			  !strcmp(argv[1], "quota-unregister")))
+		return quota_request(argc, argv);
 	if (argc >= 3)
 		return hold(argc, argv);
 	fprintf(stderr, "usage: ubctest files|tcp|udp|unix|flock|pty N [DIR] [-- CMD]\n"
-		"       ubctest ioctl-in PID | abi VEID | fuzz N SEED\n");
+		"       ubctest ioctl-in PID | abi VEID | fuzz N SEED\n"
+		"       ubctest quota-register ID DIR | quota-unregister ID\n");
 	return 2;
 }

@@ -14,6 +14,11 @@
 #include <linux/types.h>
 
 #define VZKIT_DEVICE		"/dev/vzctl"
+/*
+ * Changes when an existing request changes its layout or meaning. A new
+ * request is an addition and keeps the version: a module that predates it
+ * answers ENOTTY.
+ */
 #define VZKIT_ABI_VERSION	1
 
 /* Beancounter resources, numbered as /proc/user_beancounters lists them. */
@@ -115,5 +120,34 @@ struct vzctl_getbc {
 #define VZCTL_SETUBLIMIT	_IOW(VZCTLTYPE, 67, struct vzctl_setublimit)
 #define VZCTL_GETBC		_IOWR(VZCTLTYPE, 68, struct vzctl_getbc)
 #define VZCTL_GET_VERSION	_IOR(VZCTLTYPE, 69, __u32)
+
+/*
+ * Disk quota (vzquota on the kernel's project quota): the module shows
+ * /proc/vz/vzquota for the quotas registered here, from the kernel's own
+ * figures for project quota_id of the file system holding the tree.
+ *
+ * REGISTER: fd is an O_DIRECTORY (or O_PATH) descriptor of the quota's tree
+ * root, the container's private area; the module keeps a reference to that
+ * directory (its mount stays busy) until UNREGISTER or unload. Registering
+ * an id again replaces its tree. quota_id 0, flags or reserved not 0:
+ * EINVAL; fd not open: EBADF; not a directory: ENOTDIR; a file system
+ * without project quota accounted and enforced: EOPNOTSUPP.
+ * UNREGISTER: ENOENT for an id that is not registered.
+ */
+struct vzctl_quota_register {
+	__u32 quota_id;
+	__s32 fd;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/* A quota, for UNREGISTER; reserved must be 0. */
+struct vzctl_quota {
+	__u32 quota_id;
+	__u32 reserved;
+};
+
+#define VZCTL_QUOTA_REGISTER	_IOW(VZCTLTYPE, 70, struct vzctl_quota_register)
+#define VZCTL_QUOTA_UNREGISTER	_IOW(VZCTLTYPE, 71, struct vzctl_quota)
 
 #endif /* _UAPI_LINUX_VZKIT_H */
