@@ -77,6 +77,8 @@ std::optional<std::uint64_t> parse_quota_time(std::string_view text) {
     return add_product(0, *count, unit->seconds);
 }
 
+std::uint64_t kilobytes(std::uint64_t bytes) { return bytes / 1024 + (bytes % 1024 != 0); }
+
 std::string grace_left(std::int64_t expires, std::time_t now) {
     if (expires == 0)
         return "";
@@ -94,7 +96,7 @@ std::string grace_left(std::int64_t expires, std::time_t now) {
 
 std::string format_report(const Report &report, bool batch, std::time_t now) {
     const ProjectLimits &l = report.file.limits.project;
-    const std::uint64_t blocks = report.bytes >> 10;
+    const std::uint64_t blocks = kilobytes(report.bytes);
     // A timer the kernel left after usage fell back under the soft limit
     // means nothing (OpenVZ's vzquota hid it too).
     const std::int64_t btime = blocks > l.block_soft ? report.block_expires : 0;
