@@ -191,7 +191,15 @@ QuotaFile read_quota_file(unsigned id) {
         throw Error(kExitNoQuotaFile, "Quota file " + path.string() +
                                           " does not exist: vzquota init " + std::to_string(id) +
                                           " makes it");
-    const ConfigFile in = ConfigFile::load(path);
+    // A file that cannot be read (a directory, an I/O error) is as broken
+    // as one that does not parse: the quota file's code, not the system's.
+    const ConfigFile in = [&] {
+        try {
+            return ConfigFile::load(path);
+        } catch (const Error &e) {
+            throw Error(kExitQuotaFile, e.what());
+        }
+    }();
     if (in.get("VERSION") != kVersion)
         corrupt(id, "unknown VERSION");
     QuotaFile file;
