@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -175,6 +176,14 @@ void check_limits(const Limits &limits) {
     if (l.inode_hard < l.inode_soft)
         throw Error(kExitUsage, "inode_hard_limit [" + std::to_string(l.inode_hard) +
                                     "] < inode_soft_limit [" + std::to_string(l.inode_soft) + "]");
+    // ext4 and XFS keep a grace period in 32 bits (quotactl's if_dqinfo has
+    // 64, and the kernel drops the high half): refuse what would wrap.
+    constexpr std::uint64_t kMaxGrace = 0xffffffffu;
+    if (limits.block_grace > kMaxGrace || limits.inode_grace > kMaxGrace)
+        throw Error(kExitUsage, "Grace period [" +
+                                    std::to_string(std::max(limits.block_grace, limits.inode_grace)) +
+                                    "] is longer than the kernel keeps (" +
+                                    std::to_string(kMaxGrace) + " seconds)");
 }
 
 void require_directory(const std::filesystem::path &path) {
