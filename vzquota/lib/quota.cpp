@@ -240,6 +240,9 @@ Report init(unsigned id, const std::filesystem::path &path, const Limits &limits
         throw Error(kExitUsage, "Quota tree " + path.string() + " is not an absolute path");
     require_directory(path);
     check_limits(limits);
+    // Before the lock: on a file system without project quota, init leaves
+    // nothing behind, not even the lock file.
+    const ProjectFs fs = ProjectFs::open(path.lexically_normal(), kExitKernel);
     QuotaLock lock(id);
     if (quota_file_exists(id) && read_quota_file(id).on)
         throw Error(kExitRunning, "Quota is running, stop it first");
@@ -247,7 +250,6 @@ Report init(unsigned id, const std::filesystem::path &path, const Limits &limits
     file.id = id;
     file.path = path.lexically_normal();
     file.limits = limits;
-    const ProjectFs fs = ProjectFs::open(file.path, kExitKernel);
     rescan(fs, file);
     Report r = kernel_report(fs, file);
     write_quota_file(file);
