@@ -129,17 +129,19 @@ ProjectFs open_fs(const QuotaFile &file) {
     return ProjectFs::open(file.path, kExitKernel);
 }
 
-// The kernel's limits for the file's: the project's, and the file system's
-// grace when the quota names one (the kernel keeps one per file system).
+// The kernel's limits for the file's: the file system's grace when the quota
+// names one (the kernel keeps one per file system), then the project's. In
+// that order: a soft limit set below the usage starts the timer at once,
+// with the grace the file system has at that moment.
 void apply_limits(const ProjectFs &fs, const QuotaFile &file) {
+    if (file.limits.block_grace != 0 || file.limits.inode_grace != 0) {
+        const auto [block, inode] = fs.grace();
+        const std::uint64_t want_block = file.limits.block_grace ? file.limits.block_grace : block;
+        const std::uint64_t want_inode = file.limits.inode_grace ? file.limits.inode_grace : inode;
+        if (want_block != block || want_inode != inode)
+            fs.set_grace(want_block, want_inode);
+    }
     fs.set_limits(file.id, file.limits.project);
-    if (file.limits.block_grace == 0 && file.limits.inode_grace == 0)
-        return;
-    const auto [block, inode] = fs.grace();
-    const std::uint64_t want_block = file.limits.block_grace ? file.limits.block_grace : block;
-    const std::uint64_t want_inode = file.limits.inode_grace ? file.limits.inode_grace : inode;
-    if (want_block != block || want_inode != inode)
-        fs.set_grace(want_block, want_inode);
 }
 
 // Tags the tree with the limits cleared (moving a file into a project is
