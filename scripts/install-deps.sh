@@ -6,7 +6,7 @@ PACKAGES="
   libboost-test-dev libyaml-cpp-dev
   libnl-3-dev libnl-route-3-dev libarchive-dev libcap-dev libseccomp-dev
   busybox-static iproute2 procps util-linux psmisc kmod debootstrap
-  zstd xz-utils bzip2 gzip tar attr acl libcap2-bin
+  zstd xz-utils bzip2 gzip tar attr acl libcap2-bin xfsprogs
   qemu-system-x86 linux-image-amd64 cpio
   linux-headers-amd64 linux-source-6.1
   shellcheck
