@@ -264,13 +264,18 @@ Report on(unsigned id, const std::optional<std::filesystem::path> &path,
     QuotaFile file = read_quota_file(id);
     if (file.on && !force)
         throw Error(kExitRunning, "Quota is running for id " + std::to_string(id) + " already");
-    if (path)
+    // Another tree (the private area moved, or -p names a new one): its
+    // inodes carry whatever project they had, so it is tagged and counted
+    // before the limits mean anything, as OpenVZ's vzquota on -p forced a
+    // rescan.
+    const bool moved = path && path->lexically_normal() != file.path;
+    if (moved)
         file.path = path->lexically_normal();
     require_directory(file.path);
     file.limits = changes.applied_to(file.limits);
     check_limits(file.limits);
     const ProjectFs fs = open_fs(file);
-    if (file.dirty || force)
+    if (file.dirty || force || moved)
         rescan(fs, file);
     apply_limits(fs, file);
     file.on = true;
