@@ -5,8 +5,8 @@
 #   vzquota on trees of its own — init on a populated tree (special files and
 #   a hard link), limits against a writer without CAP_SYS_RESOURCE, df/df -i,
 #   grace, setlimit while on, off/on/drop, EXDEV between two quotas, crash
-#   repair of a dirty file, two vzquota at once, the file system mounted
-#   without prjquota;
+#   repair of a dirty file, two vzquota at once, on -p with another tree,
+#   the file system mounted without prjquota;
 #   then a container through vzctl (DISKSPACE/DISKINODES live, df inside,
 #   vzlist, DISK_QUOTA=no, destroy);
 # and a tmpfs, which has no project quota at all.
@@ -29,7 +29,7 @@ W="$IT_ROOT/work"
 MNT="$IT_ROOT/qfs" # VE_PRIVATE goes here; $IT_ROOT/vz keeps the template cache
 mkdir -p "$W"
 A=1101 B=1102 C=1103 D=1104 CT=1201
-BIG_DIRS=20 BIG_FILES=500 # the crash tree: 10 000 files, seconds of tagging under TCG
+BIG_DIRS=12 BIG_FILES=500 # the crash tree: 6000 files, seconds of tagging under TCG
 
 # --- helpers -------------------------------------------------------------------
 
@@ -163,7 +163,8 @@ limits_against_a_writer_without_cap_sys_resource() {
     assert_false "$kind: the writer does not hold CAP_SYS_RESOURCE" -- nocap bash -c "$(declare -f cap_sys_resource_held); cap_sys_resource_held"
     # statfs on the tagged tree: the soft limit as the size, the project's use.
     assert_eq "$(df_field "$TA" size)" 10240 "$kind: df: the size is the soft limit"
-    assert_true "$kind: df: used is the quota's usage" -- near "$(df_field "$TA" used)" "$(q_blocks $A)"
+    assert_true "$kind: df: used $(df_field "$TA" used) is the quota's usage $(q_blocks $A)" -- \
+        near "$(df_field "$TA" used)" "$(q_blocks $A)"
     assert_contains "$(df -h "$TA" | tail -n 1)" " 10M " "$kind: df -h shows 10M"
     assert_eq "$(df_field "$TA" itotal)" 200 "$kind: df -i: inodes are the soft limit"
     assert_eq "$(df_field "$TA" iused)" "$(q_inodes $A)" "$kind: df -i: used inodes are the quota's"
@@ -280,9 +281,29 @@ exdev_between_two_quotas() {
     "$VZQUOTA" off $B || fail "$kind: off B"
 }
 
+# vzquota on -p naming another tree (a private area moved): that tree is
+# tagged and counted before the limits apply, as OpenVZ's on -p rescanned.
+on_with_another_tree() {
+    local kind=$1 t1="$MNT/a1" t2="$MNT/a2"
+    # A's first tree keeps its project after drop (drop does not untag): gone,
+    # so that A counts the new tree alone.
+    rm -rf "$TA"
+    mkdir -p "$t1" "$t2/sub"
+    (cd "$t2/sub" && seq -f g%g 1 50 | xargs touch)
+    expect_rc 0 "$kind: init A on an empty tree" -- \
+        "$VZQUOTA" init $A -p "$t1" -b 0 -B 0 -i 0 -I 0 -e 0 -n 0
+    rmdir "$t1"
+    expect_rc 0 "$kind: vzquota on -p another tree" -- "$VZQUOTA" on $A -p "$t2"
+    assert_eq "$(q_inodes $A)" "$(inodes_in "$t2")" "$kind: the other tree is counted"
+    assert_eq "$(projid "$t2/sub/g7")" $A "$kind: and tagged"
+    assert_contains "$(cat "$(qfile $A)")" "PATH=\"$t2\"" "$kind: the quota file names it"
+    if ! "$VZQUOTA" off $A || ! "$VZQUOTA" drop $A; then fail "$kind: drop A"; fi
+    rm -rf "$t2"
+}
+
 # A tree that takes seconds to tag: vzquota init killed in the middle of it.
 crash_repair_and_the_lock() {
-    local kind=$1 pid n untagged d
+    local kind=$1 pid n untagged d kb du
     TC="$MNT/c"
     for ((d = 0; d < BIG_DIRS; d++)); do
         mkdir -p "$TC/d$d"
@@ -303,7 +324,8 @@ crash_repair_and_the_lock() {
     assert_true "$kind: the kill left part of the tree untagged ($untagged of $n)" -- test "$untagged" -gt 0
     expect_rc 0 "$kind: the next on rescans" -- "$VZQUOTA" on $C
     assert_eq "$(q_inodes $C)" "$n" "$kind: and the usage is right: $n inodes"
-    assert_true "$kind: 1k-blocks near du" -- near "$(q_blocks $C)" "$(du_kb "$TC")"
+    kb=$(q_blocks $C) du=$(du_kb "$TC")
+    assert_true "$kind: 1k-blocks: the kernel's $kb vs du -sk $du" -- near "$kb" "$du"
     expect_rc 0 "$kind: show once repaired" -- "$VZQUOTA" show $C
     # The same by hand: a file marked dirty and a subtree moved out of the project.
     "$VZQUOTA" off $C || fail "$kind: off C"
@@ -354,7 +376,7 @@ ct_df() { in_ct "df $1 / | tail -n 1" | awk -v f="$2" '{ print $(NF - f) }'; }
 
 # shellcheck disable=SC2016 # $1, $i and $! belong to the inner shell or perl
 container() {
-    local kind=$1 priv err used
+    local kind=$1 priv err used du ds dss dsh di dis dih
     priv="$MNT/private/$CT"
     sed -i -e "s|^VE_PRIVATE=.*|VE_PRIVATE=$MNT/private/\$VEID|" -e "s|^DISK_QUOTA=.*|DISK_QUOTA=yes|" \
         "$VZ_CONFDIR/vz.conf"
@@ -369,7 +391,8 @@ container() {
     assert_contains "$(cat "$(CONF)")" 'DISKSPACE="102400:112640"' "$kind: saved"
     assert_eq "$(ct_df -k 4)" 102400 "$kind: df inside: 100M"
     assert_eq "$(ct_df -i 4)" 2000 "$kind: df -i inside: 2000 inodes"
-    assert_true "$kind: df inside: used is the quota's" -- near "$(ct_df -k 3)" "$(q_blocks $CT)"
+    assert_true "$kind: df inside: used $(ct_df -k 3) is the quota's $(q_blocks $CT)" -- \
+        near "$(ct_df -k 3)" "$(q_blocks $CT)"
     assert_eq "$(ct_df -i 3)" "$(q_inodes $CT)" "$kind: df -i inside: used inodes are the quota's"
     # The container's root writes past the hard limit.
     err=$(in_ct 'dd if=/dev/zero of=/fill bs=1M count=200' 2>&1)
@@ -396,7 +419,8 @@ container() {
     assert_eq "$dss:$dsh:$dis:$dih" "153600:163840:2000:2200" "$kind: vzlist: the limits"
     assert_eq "$ds" "$(q_blocks $CT)" "$kind: vzlist diskspace = vzquota stat"
     assert_eq "$di" "$(q_inodes $CT)" "$kind: vzlist diskinodes = vzquota stat"
-    assert_true "$kind: vzlist diskspace $ds near du -sk" -- near "$ds" "$(du_kb "$priv")"
+    du=$(du_kb "$priv")
+    assert_true "$kind: vzlist diskspace $ds vs du -sk $du" -- near "$ds" "$du"
     assert_eq "$di" "$(inodes_in "$priv")" "$kind: vzlist diskinodes = find, each inode once"
     # DISK_QUOTA=no: the next start runs without the quota.
     expect_rc 0 "$kind: set --diskquota no --save" -- "$VZCTL" set $CT --diskquota no --save
@@ -430,6 +454,7 @@ run_fs() {
     phase grace_then_none "$kind"
     phase setlimit_off_on_drop "$kind"
     phase exdev_between_two_quotas "$kind"
+    phase on_with_another_tree "$kind"
     phase crash_repair_and_the_lock "$kind"
     phase without_prjquota "$kind"
     phase container "$kind"
