@@ -1,8 +1,9 @@
-// vzbench-loops KIND ITERATIONS: times a tight loop of one system-call pair and
-// prints "KIND ITERATIONS NS_PER_OP". Runs inside a container (statically
-// linked: the busybox template has no libc), where the kernel module charges
-// each of these calls to the container's beancounters; bench/vm/ compares the
-// figures with the module loaded and not.
+// vzbench-loops KIND ITERATIONS: times a tight loop of one system-call pair (or,
+// for smallfile, the three calls that make a small file) and prints "KIND
+// ITERATIONS NS_PER_OP". Runs inside a container (statically linked: the
+// busybox template has no libc), where the kernel module charges each of these
+// calls to the container's beancounters; bench/vm/ compares the figures with
+// the module loaded and not, and with a disk quota on the tree and not.
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -49,6 +50,20 @@ bool unix_socket() {
     return socket_close(AF_UNIX, SOCK_DGRAM);
 }
 
+// smallfile: a new file f<N> in the current directory with one 4 KB block,
+// the unit a file system allocates and a disk quota charges.
+bool small_file() {
+    static long next = 0;
+    static const char block[4096] = {};
+    char name[32];
+    std::snprintf(name, sizeof name, "f%ld", next++);
+    const int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return false;
+    const bool written = write(fd, block, sizeof block) == static_cast<ssize_t>(sizeof block);
+    return close(fd) == 0 && written;
+}
+
 struct Loop {
     std::string_view name;
     bool (*step)();
@@ -61,6 +76,7 @@ constexpr Loop kLoops[] = {
     {"open", open_close},
     {"tcpsock", tcp_socket},
     {"unixsock", unix_socket},
+    {"smallfile", small_file},
 };
 
 long long now_ns() {
@@ -70,7 +86,7 @@ long long now_ns() {
 }
 
 int usage() {
-    std::fputs("usage: vzbench-loops fork|open|tcpsock|unixsock ITERATIONS\n", stderr);
+    std::fputs("usage: vzbench-loops fork|open|tcpsock|unixsock|smallfile ITERATIONS\n", stderr);
     return 2;
 }
 

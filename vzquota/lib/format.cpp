@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cinttypes>
 #include <cstdio>
+#include <limits>
 
 namespace vz::quota {
 
@@ -26,19 +27,31 @@ constexpr std::array<TimeUnit, 5> kUnits = {{
 // dd:hh:mm:ss, read from the right; each field but the days below its next.
 constexpr std::array<std::uint64_t, 4> kFieldSeconds = {1, kMinute, kHour, kDay};
 
+// count * unit + total, or nothing when it does not fit in 64 bits (a
+// wrapped product would pass for a short time).
+std::optional<std::uint64_t> add_product(std::uint64_t total, std::uint64_t count,
+                                         std::uint64_t unit) {
+    constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
+    if (unit && count > kMax / unit)
+        return std::nullopt;
+    if (count * unit > kMax - total)
+        return std::nullopt;
+    return total + count * unit;
+}
+
 std::optional<std::uint64_t> parse_clock(std::string_view text) {
     const auto fields = split(text, ':', false);
     if (fields.empty() || fields.size() > kFieldSeconds.size())
         return std::nullopt;
-    std::uint64_t total = 0;
-    for (std::size_t i = 0; i < fields.size(); ++i) {
+    std::optional<std::uint64_t> total = 0;
+    for (std::size_t i = 0; i < fields.size() && total; ++i) {
         const auto value = parse_number<std::uint64_t>(fields[fields.size() - 1 - i]);
         if (!value)
             return std::nullopt;
         const bool bounded = fields.size() > 1 && i + 1 < kFieldSeconds.size();
-        if (bounded && *value * kFieldSeconds[i] >= kFieldSeconds[i + 1])
+        if (bounded && *value >= kFieldSeconds[i + 1] / kFieldSeconds[i])
             return std::nullopt;
-        total += *value * kFieldSeconds[i];
+        total = add_product(*total, *value, kFieldSeconds[i]);
     }
     return total;
 }
@@ -61,8 +74,10 @@ std::optional<std::uint64_t> parse_quota_time(std::string_view text) {
     const auto count = parse_number<std::uint64_t>(text.substr(0, text.size() - 1));
     if (unit == kUnits.end() || !count)
         return std::nullopt;
-    return *count * unit->seconds;
+    return add_product(0, *count, unit->seconds);
 }
+
+std::uint64_t kilobytes(std::uint64_t bytes) { return bytes / 1024 + (bytes % 1024 != 0); }
 
 std::string grace_left(std::int64_t expires, std::time_t now) {
     if (expires == 0)
@@ -81,7 +96,7 @@ std::string grace_left(std::int64_t expires, std::time_t now) {
 
 std::string format_report(const Report &report, bool batch, std::time_t now) {
     const ProjectLimits &l = report.file.limits.project;
-    const std::uint64_t blocks = report.bytes >> 10;
+    const std::uint64_t blocks = kilobytes(report.bytes);
     // A timer the kernel left after usage fell back under the soft limit
     // means nothing (OpenVZ's vzquota hid it too).
     const std::int64_t btime = blocks > l.block_soft ? report.block_expires : 0;

@@ -47,28 +47,37 @@ int quotactl_fd(int fd, unsigned cmd, unsigned id, void *addr) {
     return static_cast<int>(::syscall(SYS_quotactl_fd, fd, cmd, id, addr));
 }
 
-// The mount point of the file system holding dir: the deepest mount of the
-// same device that is a prefix of dir (for messages only).
-std::filesystem::path mount_point_of(const std::filesystem::path &dir, dev_t dev) {
+// The mount holding dir: the deepest mount of the same device that is a
+// prefix of dir (for messages only; dir itself and no type when none is).
+struct MountOf {
+    std::filesystem::path point;
+    std::string type;
+};
+MountOf mount_of(const std::filesystem::path &dir, dev_t dev) {
     std::ifstream in("/proc/self/mountinfo");
     std::stringstream text;
     text << in.rdbuf();
     const std::string device = std::to_string(major(dev)) + ":" + std::to_string(minor(dev));
     const std::string path = dir.string();
-    std::filesystem::path best;
+    MountOf best;
     for (const MountInfo &m : parse_mountinfo(text.str())) {
         if (m.major_minor != device)
             continue;
         const bool prefix = path == m.mount_point ||
                             (path.starts_with(m.mount_point) &&
                              (m.mount_point == "/" || path[m.mount_point.size()] == '/'));
-        if (prefix && m.mount_point.size() >= best.string().size())
-            best = m.mount_point;
+        if (prefix && m.mount_point.size() >= best.point.string().size())
+            best = {m.mount_point, m.fs_type};
     }
-    return best.empty() ? dir : best;
+    if (best.point.empty())
+        best.point = dir;
+    return best;
 }
 
-std::string fs_name_of(long magic) {
+// "tmpfs", or the magic number when mountinfo does not say.
+std::string fs_name_of(const MountOf &mount, long magic) {
+    if (!mount.type.empty())
+        return mount.type;
     std::ostringstream hex;
     hex << "file system 0x" << std::hex << magic;
     return hex.str();
@@ -85,10 +94,12 @@ ProjectFs ProjectFs::open(const std::filesystem::path &dir, int code) {
     if (::fstatfs(fd.get(), &sfs) != 0 || ::fstat(fd.get(), &st) != 0)
         throw_errno(code, "Unable to stat " + dir.string());
     const auto kind = std::ranges::find(kProjectFs, static_cast<long>(sfs.f_type), &FsKind::magic);
-    if (kind == kProjectFs.end())
+    if (kind == kProjectFs.end()) {
+        const MountOf mount = mount_of(dir, st.st_dev);
         throw Error(code, "Disk quota needs ext4 or XFS with project quota: " + dir.string() +
-                              " is on " + fs_name_of(sfs.f_type) + " (" +
-                              mount_point_of(dir, st.st_dev).string() + ")");
+                              " is on " + fs_name_of(mount, sfs.f_type) + " (" +
+                              mount.point.string() + ")");
+    }
     fs_quota_stat qs{};
     const bool known = quotactl_fd(fd.get(), QCMD(Q_XGETQSTAT, PRJQUOTA), 0, &qs) == 0;
     if (!known || !(qs.qs_flags & FS_QUOTA_PDQ_ACCT) || !(qs.qs_flags & FS_QUOTA_PDQ_ENFD)) {
@@ -97,7 +108,7 @@ ProjectFs ProjectFs::open(const std::filesystem::path &dir, int code) {
                                       "the prjquota mount option"
                                     : "needs the prjquota mount option";
         throw Error(code, "Project quota is not enabled on " +
-                              mount_point_of(dir, st.st_dev).string() + " (" +
+                              mount_of(dir, st.st_dev).point.string() + " (" +
                               std::string(kind->name) + "): disk quota " + how);
     }
     return ProjectFs(std::move(fd), std::string(kind->name), dir, code);

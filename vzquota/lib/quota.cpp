@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -128,17 +129,19 @@ ProjectFs open_fs(const QuotaFile &file) {
     return ProjectFs::open(file.path, kExitKernel);
 }
 
-// The kernel's limits for the file's: the project's, and the file system's
-// grace when the quota names one (the kernel keeps one per file system).
+// The kernel's limits for the file's: the file system's grace when the quota
+// names one (the kernel keeps one per file system), then the project's. In
+// that order: a soft limit set below the usage starts the timer at once,
+// with the grace the file system has at that moment.
 void apply_limits(const ProjectFs &fs, const QuotaFile &file) {
+    if (file.limits.block_grace != 0 || file.limits.inode_grace != 0) {
+        const auto [block, inode] = fs.grace();
+        const std::uint64_t want_block = file.limits.block_grace ? file.limits.block_grace : block;
+        const std::uint64_t want_inode = file.limits.inode_grace ? file.limits.inode_grace : inode;
+        if (want_block != block || want_inode != inode)
+            fs.set_grace(want_block, want_inode);
+    }
     fs.set_limits(file.id, file.limits.project);
-    if (file.limits.block_grace == 0 && file.limits.inode_grace == 0)
-        return;
-    const auto [block, inode] = fs.grace();
-    const std::uint64_t want_block = file.limits.block_grace ? file.limits.block_grace : block;
-    const std::uint64_t want_inode = file.limits.inode_grace ? file.limits.inode_grace : inode;
-    if (want_block != block || want_inode != inode)
-        fs.set_grace(want_block, want_inode);
 }
 
 // Tags the tree with the limits cleared (moving a file into a project is
@@ -175,6 +178,14 @@ void check_limits(const Limits &limits) {
     if (l.inode_hard < l.inode_soft)
         throw Error(kExitUsage, "inode_hard_limit [" + std::to_string(l.inode_hard) +
                                     "] < inode_soft_limit [" + std::to_string(l.inode_soft) + "]");
+    // ext4 and XFS keep a grace period in 32 bits (quotactl's if_dqinfo has
+    // 64, and the kernel drops the high half): refuse what would wrap.
+    constexpr std::uint64_t kMaxGrace = 0xffffffffu;
+    if (limits.block_grace > kMaxGrace || limits.inode_grace > kMaxGrace)
+        throw Error(kExitUsage, "Grace period [" +
+                                    std::to_string(std::max(limits.block_grace, limits.inode_grace)) +
+                                    "] is longer than the kernel keeps (" +
+                                    std::to_string(kMaxGrace) + " seconds)");
 }
 
 void require_directory(const std::filesystem::path &path) {
@@ -191,7 +202,15 @@ QuotaFile read_quota_file(unsigned id) {
         throw Error(kExitNoQuotaFile, "Quota file " + path.string() +
                                           " does not exist: vzquota init " + std::to_string(id) +
                                           " makes it");
-    const ConfigFile in = ConfigFile::load(path);
+    // A file that cannot be read (a directory, an I/O error) is as broken
+    // as one that does not parse: the quota file's code, not the system's.
+    const ConfigFile in = [&] {
+        try {
+            return ConfigFile::load(path);
+        } catch (const Error &e) {
+            throw Error(kExitQuotaFile, e.what());
+        }
+    }();
     if (in.get("VERSION") != kVersion)
         corrupt(id, "unknown VERSION");
     QuotaFile file;
@@ -223,6 +242,9 @@ Report init(unsigned id, const std::filesystem::path &path, const Limits &limits
         throw Error(kExitUsage, "Quota tree " + path.string() + " is not an absolute path");
     require_directory(path);
     check_limits(limits);
+    // Before the lock: on a file system without project quota, init leaves
+    // nothing behind, not even the lock file.
+    const ProjectFs fs = ProjectFs::open(path.lexically_normal(), kExitKernel);
     QuotaLock lock(id);
     if (quota_file_exists(id) && read_quota_file(id).on)
         throw Error(kExitRunning, "Quota is running, stop it first");
@@ -230,7 +252,6 @@ Report init(unsigned id, const std::filesystem::path &path, const Limits &limits
     file.id = id;
     file.path = path.lexically_normal();
     file.limits = limits;
-    const ProjectFs fs = ProjectFs::open(file.path, kExitKernel);
     rescan(fs, file);
     Report r = kernel_report(fs, file);
     write_quota_file(file);
@@ -243,13 +264,18 @@ Report on(unsigned id, const std::optional<std::filesystem::path> &path,
     QuotaFile file = read_quota_file(id);
     if (file.on && !force)
         throw Error(kExitRunning, "Quota is running for id " + std::to_string(id) + " already");
-    if (path)
+    // Another tree (the private area moved, or -p names a new one): its
+    // inodes carry whatever project they had, so it is tagged and counted
+    // before the limits mean anything, as OpenVZ's vzquota on -p forced a
+    // rescan.
+    const bool moved = path && path->lexically_normal() != file.path;
+    if (moved)
         file.path = path->lexically_normal();
     require_directory(file.path);
     file.limits = changes.applied_to(file.limits);
     check_limits(file.limits);
     const ProjectFs fs = open_fs(file);
-    if (file.dirty || force)
+    if (file.dirty || force || moved)
         rescan(fs, file);
     apply_limits(fs, file);
     file.on = true;

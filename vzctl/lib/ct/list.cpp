@@ -4,6 +4,7 @@
 #include "vzkit/ct/list.h"
 
 #include "vzkit/storage/quota.h"
+#include "vzkit/quota/format.h"
 
 #include "vzkit/backend/backend.h"
 #include "vzkit/cgroup/cgroup.h"
@@ -269,7 +270,8 @@ void collect_disk(const CtConfig &config, CtRecord &record) {
         f.limit = limits ? limits->second : 0;
         return f;
     };
-    record.diskspace = figures(space, report ? std::optional(report->bytes >> 10) : std::nullopt);
+    record.diskspace =
+        figures(space, report ? std::optional(quota::kilobytes(report->bytes)) : std::nullopt);
     record.diskinodes = figures(inodes, report ? std::optional(report->inodes) : std::nullopt);
 }
 

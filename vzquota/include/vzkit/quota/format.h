@@ -12,8 +12,14 @@
 namespace vz::quota {
 
 // "dd:hh:mm:ss" (fewer fields from the right: "90", "1:30"), or a number with
-// a unit: h, d, w, m (30 days), y (365 days), any case. Seconds.
+// a unit: h, d, w, m (30 days), y (365 days), any case. Seconds; nothing
+// when malformed or when the time does not fit in 64 bits.
 std::optional<std::uint64_t> parse_quota_time(std::string_view text);
+
+// Bytes as 1 KB blocks, rounded up as OpenVZ's ker2block did: what stat,
+// show and vzlist print, so that a usage over a limit by one byte shows as
+// over it.
+std::uint64_t kilobytes(std::uint64_t bytes);
 
 // The grace column: "" within the soft limit, "none" once the grace is over,
 // else the time left ("6days", "23:59").

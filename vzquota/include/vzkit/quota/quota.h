@@ -80,7 +80,8 @@ struct Report {
 Report init(unsigned id, const std::filesystem::path &path, const Limits &limits);
 // on: the file's limits (changed by `changes`) set in the kernel; a dirty
 // file, or force, rescans first. Without a file: kExitNoQuotaFile. Already
-// on: kExitRunning. path, when given, must be the file's.
+// on: kExitRunning. path, when given and not the file's, becomes the quota's
+// tree and is rescanned (OpenVZ's vzquota on -p did the same).
 Report on(unsigned id, const std::optional<std::filesystem::path> &path,
           const LimitChanges &changes, bool force);
 // off: the kernel's limits cleared, the usage saved. Not on: kExitNotRunning
