@@ -374,9 +374,16 @@ in_ct() { "$VZCTL" exec2 $CT "$@"; }
 # df inside: the column counted from the end (busybox may wrap a long name).
 ct_df() { in_ct "df $1 / | tail -n 1" | awk -v f="$2" '{ print $(NF - f) }'; }
 
+# proc_vzquota ID: usage, soft and hard of 1k-blocks, then of inodes, from
+# the module's /proc/vz/vzquota (OpenVZ's format: "ID: path", two rows).
+proc_vzquota() {
+    awk -v id="$1:" '$1 == id { n = 2; next }
+        n > 0 { printf "%s %s %s ", $2, $3, $4; n-- }' /proc/vz/vzquota
+}
+
 # shellcheck disable=SC2016 # $1, $i and $! belong to the inner shell or perl
 container() {
-    local kind=$1 priv err used du ds dss dsh di dis dih
+    local kind=$1 priv err used du ds dss dsh di dis dih pu ps ph iu is ih
     priv="$MNT/private/$CT"
     sed -i -e "s|^VE_PRIVATE=.*|VE_PRIVATE=$MNT/private/\$VEID|" -e "s|^DISK_QUOTA=.*|DISK_QUOTA=yes|" \
         "$VZ_CONFDIR/vz.conf"
@@ -422,10 +429,21 @@ container() {
     du=$(du_kb "$priv")
     assert_true "$kind: vzlist diskspace $ds vs du -sk $du" -- near "$ds" "$du"
     assert_eq "$di" "$(inodes_in "$priv")" "$kind: vzlist diskinodes = find, each inode once"
+    # With the module loaded (the XFS round), /proc/vz/vzquota shows the
+    # running container's quota as vzquota does, and forgets it at stop.
+    if grep -q '^vzkit ' /proc/modules; then
+        read -r pu ps ph iu is ih <<<"$(proc_vzquota $CT)"
+        assert_eq "$ps:$ph:$is:$ih" "153600:163840:2000:2200" "$kind: /proc/vz/vzquota: the limits"
+        assert_true "$kind: /proc/vz/vzquota 1k-blocks $pu = vzquota's $(q_blocks $CT) (within 1 KB)" -- \
+            in_range "$pu" "$(($(q_blocks $CT) - 1))" "$(q_blocks $CT)"
+        assert_eq "$iu" "$(q_inodes $CT)" "$kind: /proc/vz/vzquota inodes = vzquota stat"
+        assert_contains "$(grep "^$CT: " /proc/vz/vzquota)" "$priv" "$kind: with the tree, for the host's root"
+    fi
     # DISK_QUOTA=no: the next start runs without the quota.
     expect_rc 0 "$kind: set --diskquota no --save" -- "$VZCTL" set $CT --diskquota no --save
     expect_rc 0 "$kind: stop" -- "$VZCTL" --quiet stop $CT --fast
     expect_rc 6 "$kind: the quota is off once stopped" -- "$VZQUOTA" stat $CT
+    assert_false "$kind: and gone from /proc/vz/vzquota" -- grep -q "^$CT: " /proc/vz/vzquota
     expect_rc 0 "$kind: start with DISK_QUOTA=no" -- "$VZCTL" --quiet start $CT
     wait_running $CT || fail "$kind: CT did not come up"
     expect_rc 6 "$kind: DISK_QUOTA=no: no quota running" -- "$VZQUOTA" stat $CT
@@ -457,7 +475,16 @@ run_fs() {
     phase on_with_another_tree "$kind"
     phase crash_repair_and_the_lock "$kind"
     phase without_prjquota "$kind"
+    # XFS's container runs with the vzkit module: vzquota registers its quota
+    # with it and /proc/vz/vzquota shows it. (A registered tree pins its file
+    # system, which the phases above remount.)
+    if [ "$kind" = xfs ]; then
+        insmod "$VZKIT_BUILD/kmod/vzkit.ko" || fail "insmod vzkit.ko"
+    fi
     phase container "$kind"
+    if [ "$kind" = xfs ]; then
+        rmmod vzkit || fail "rmmod vzkit"
+    fi
     umount "$MNT" || umount -l "$MNT"
     rm -f "$IMG"
 }

@@ -4,6 +4,7 @@
 #include "vzkit/base/error.h"
 #include "vzkit/base/fd.h"
 #include "vzkit/base/util.h"
+#include "vzkit/quota/module.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -278,6 +279,8 @@ Report on(unsigned id, const std::optional<std::filesystem::path> &path,
     if (file.dirty || force || moved)
         rescan(fs, file);
     apply_limits(fs, file);
+    // /proc/vz/vzquota shows it while it is on (when the module is loaded).
+    module_register(id, fs.fd());
     file.on = true;
     Report r = kernel_report(fs, file);
     write_quota_file(file);
@@ -293,6 +296,7 @@ void off(unsigned id, bool force) {
         const ProjectFs fs = open_fs(file);
         fs.set_limits(id, {});
         kernel_report(fs, file);
+        module_unregister(id);
     } catch (const Error &) {
         if (!force)
             throw;
@@ -315,6 +319,12 @@ void drop(unsigned id, bool force) {
             if (!force)
                 throw;
         }
+    }
+    try {
+        module_unregister(id);
+    } catch (const Error &) {
+        if (!force)
+            throw;
     }
     if (::unlink(quota_file_path(id).c_str()) != 0)
         throw_errno(kExitQuotaFile, "Unable to remove " + quota_file_path(id).string());

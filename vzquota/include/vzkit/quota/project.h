@@ -43,8 +43,9 @@ class ProjectFs {
     static ProjectFs open(const std::filesystem::path &dir, int code);
 
     const std::string &type() const { return type_; } // "ext4", "xfs"
-    // The directory it was opened on (what messages name).
+    // The directory it was opened on (what messages name), and its fd.
     const std::filesystem::path &dir() const { return dir_; }
+    int fd() const { return fd_.get(); }
 
     ProjectStat stat(ProjectId id) const;
     void set_limits(ProjectId id, const ProjectLimits &limits) const;
