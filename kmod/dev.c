@@ -120,6 +120,17 @@ static long vzkit_ioc_getbc(void __user *arg)
 	return copy_to_user(arg, &g, sizeof(g)) ? -EFAULT : 0;
 }
 
+static long vzkit_ioc_view(void __user *arg)
+{
+	struct vzctl_ve_view v;
+
+	if (copy_from_user(&v, arg, sizeof(v)))
+		return -EFAULT;
+	if (v.reserved)
+		return -EINVAL;
+	return vzkit_ve_set_view(v.veid, v.meminfo_mode, v.meminfo_val, v.cpus);
+}
+
 static long vzkit_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -140,6 +151,8 @@ static long vzkit_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vzkit_ioc_setublimit(uarg);
 	case VZCTL_GETBC:
 		return vzkit_ioc_getbc(uarg);
+	case VZCTL_VE_VIEW:
+		return vzkit_ioc_view(uarg);
 	case VZCTL_GET_VERSION:
 		return put_user(version, (u32 __user *)uarg);
 	default:

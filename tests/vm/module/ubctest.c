@@ -102,6 +102,24 @@ static int hold(int argc, char **argv)
 	return 0;
 }
 
+/* mem MIB SECONDS: MIB of anonymous memory, touched, held that long. */
+static int hold_mem(long mib, int seconds)
+{
+	size_t len = (size_t)mib << 20;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		printf("taken 0 errno %d %s\n", errno, strerror(errno));
+		return 1;
+	}
+	memset(p, 0x5a, len);
+	printf("taken %ld errno 0 -\n", mib);
+	fflush(stdout);
+	sleep(seconds);
+	munmap(p, len);
+	return 0;
+}
+
 struct call {
 	const char *name;
 	unsigned long cmd;
@@ -117,6 +135,7 @@ static int ioctl_in(const char *pid)
 		{ "SETUBLIMIT", VZCTL_SETUBLIMIT },
 		{ "GETBC", VZCTL_GETBC },
 		{ "GET_VERSION", VZCTL_GET_VERSION },
+		{ "VE_VIEW", VZCTL_VE_VIEW },
 	};
 	char path[64], buf[256];
 	int dev, ns, status;
@@ -158,6 +177,7 @@ static int abi(unsigned int veid)
 	struct vzctl_env_create test = { .veid = veid, .flags = VE_TEST };
 	struct vzctl_getbc get = { .veid = veid, .count = UB_RESOURCES };
 	struct vzctl_env env = { .veid = veid };
+	struct vzctl_ve_view view = { .veid = veid };
 	__u32 version = 0;
 	int dev = open(VZKIT_DEVICE, O_RDWR);
 
@@ -201,6 +221,16 @@ static int abi(unsigned int veid)
 	report("UNREGISTER_NOCT", ioctl(dev, VZCTL_ENV_UNREGISTER, &env));
 	env.reserved = 1;
 	report("ENV_RESERVED", ioctl(dev, VZCTL_ENV_TEST, &env));
+	view.meminfo_mode = 9;
+	report("VIEW_BADMODE", ioctl(dev, VZCTL_VE_VIEW, &view));
+	view.meminfo_mode = VZKIT_MEMINFO_PAGES;
+	report("VIEW_ZEROPAGES", ioctl(dev, VZCTL_VE_VIEW, &view));
+	view.meminfo_mode = VZKIT_MEMINFO_CGROUP;
+	view.reserved = 1;
+	report("VIEW_RESERVED", ioctl(dev, VZCTL_VE_VIEW, &view));
+	view.reserved = 0;
+	view.veid = 999999;
+	report("VIEW_NOCT", ioctl(dev, VZCTL_VE_VIEW, &view));
 	close(dev);
 	return 0;
 }
@@ -215,16 +245,16 @@ static unsigned long fuzz_cmd(void)
 {
 	static const unsigned long real[] = {
 		VZCTL_ENV_REGISTER, VZCTL_ENV_UNREGISTER, VZCTL_ENV_TEST, VZCTL_ENV_CREATE,
-		VZCTL_SETUBLIMIT, VZCTL_GETBC, VZCTL_GET_VERSION,
+		VZCTL_SETUBLIMIT, VZCTL_GETBC, VZCTL_GET_VERSION, VZCTL_VE_VIEW,
 	};
 
 	switch (random() % 4) {
 	case 0:
-		return real[random() % 7];
+		return real[random() % ARRAY_SIZE(real)];
 	case 1:
 		return _IOC(random() % 4, VZCTLTYPE, random() % 256, random() % 512);
 	case 2:
-		return real[random() % 7] ^ (1UL << (random() % 32));
+		return real[random() % ARRAY_SIZE(real)] ^ (1UL << (random() % 32));
 	default:
 		return (unsigned int)rnd();
 	}
@@ -290,9 +320,12 @@ int main(int argc, char **argv)
 		return ioctl_in(argv[2]);
 	if (argc >= 4 && !strcmp(argv[1], "fuzz"))
 		return fuzz(atoi(argv[2]), strtoul(argv[3], NULL, 10));
+	if (argc >= 4 && !strcmp(argv[1], "mem"))
+		return hold_mem(atol(argv[2]), atoi(argv[3]));
 	if (argc >= 3)
 		return hold(argc, argv);
 	fprintf(stderr, "usage: ubctest files|tcp|udp|unix|flock|pty N [DIR] [-- CMD]\n"
+		"       ubctest mem MIB SECONDS\n"
 		"       ubctest ioctl-in PID | abi VEID | fuzz N SEED\n");
 	return 2;
 }

@@ -14,7 +14,8 @@
 #include <linux/types.h>
 
 #define VZKIT_DEVICE		"/dev/vzctl"
-#define VZKIT_ABI_VERSION	1
+/* Raised whenever an ioctl is added or changes; 2 added VZCTL_VE_VIEW. */
+#define VZKIT_ABI_VERSION	2
 
 /* Beancounter resources, numbered as /proc/user_beancounters lists them. */
 #define UB_KMEMSIZE		0
@@ -108,6 +109,27 @@ struct vzctl_getbc {
 	__u64 parms;
 };
 
+/*
+ * What a container sees of its machine: /proc/meminfo and sysinfo(2) by
+ * meminfo_mode (OpenVZ's MEMINFO: from the memory cgroup, the host's,
+ * meminfo_val pages, or meminfo_val times the privvmpages limit), and at
+ * most cpus processors (0: every one it may run on) in /proc/cpuinfo,
+ * /proc/stat, sched_getaffinity(2) and /sys/devices/system/cpu/online.
+ * reserved must be 0.
+ */
+#define VZKIT_MEMINFO_CGROUP		0
+#define VZKIT_MEMINFO_NONE		1
+#define VZKIT_MEMINFO_PAGES		2
+#define VZKIT_MEMINFO_PRIVVMPAGES	3
+
+struct vzctl_ve_view {
+	__u32 veid;
+	__u32 meminfo_mode;
+	__u64 meminfo_val;
+	__u32 cpus;
+	__u32 reserved;
+};
+
 #define VZCTL_ENV_REGISTER	_IOW(VZCTLTYPE, 64, struct vzctl_env_register)
 #define VZCTL_ENV_UNREGISTER	_IOW(VZCTLTYPE, 65, struct vzctl_env)
 /* 0 when the container is registered and its init runs, else ESRCH. */
@@ -115,5 +137,6 @@ struct vzctl_getbc {
 #define VZCTL_SETUBLIMIT	_IOW(VZCTLTYPE, 67, struct vzctl_setublimit)
 #define VZCTL_GETBC		_IOWR(VZCTLTYPE, 68, struct vzctl_getbc)
 #define VZCTL_GET_VERSION	_IOR(VZCTLTYPE, 69, __u32)
+#define VZCTL_VE_VIEW		_IOW(VZCTLTYPE, 70, struct vzctl_ve_view)
 
 #endif /* _UAPI_LINUX_VZKIT_H */
