@@ -119,6 +119,18 @@ std::array<ubc::Figures, kResources> Device::read(Ctid ctid) const {
     return out;
 }
 
+void Device::set_view(Ctid ctid, const View &view) const {
+    vzctl_ve_view req{};
+    req.veid = ctid;
+    req.meminfo_mode = view.meminfo_mode;
+    req.meminfo_val = view.meminfo_val;
+    req.cpus = view.cpus;
+    if (int err = call(fd(), VZCTL_VE_VIEW, &req)) {
+        errno = err;
+        throw_errno(VZ_SET_MEMINFO_ERROR, "Unable to set the view of " + ct_name(ctid));
+    }
+}
+
 std::uint32_t Device::abi_version() const {
     __u32 version = 0;
     if (int err = call(fd(), VZCTL_GET_VERSION, &version)) {
