@@ -9,7 +9,7 @@ PACKAGES="
   zstd xz-utils bzip2 gzip tar attr acl libcap2-bin
   qemu-system-x86 linux-image-amd64 cpio
   linux-headers-amd64 linux-source-6.1
-  shellcheck
+  shellcheck lxcfs
 "
 missing=""
 for p in $PACKAGES; do
