@@ -153,6 +153,23 @@ static int vzkit_meminfo_key(const char *line, size_t len, int *next)
 	return -1;
 }
 
+/* "%*lu kB\n" without vsnprintf: the rewrite prints some 30 of these a read. */
+static void vzkit_put_kb(struct seq_file *m, unsigned long kb, size_t width)
+{
+	char buf[32];
+	char *p = buf + sizeof(buf);
+
+	*--p = '\n';
+	memcpy(p -= 3, " kB", 3);
+	do {
+		*--p = '0' + kb % 10;
+		kb /= 10;
+	} while (kb);
+	while (p > buf && (size_t)(buf + sizeof(buf) - 4 - p) < width)
+		*--p = ' ';
+	seq_write(m, p, buf + sizeof(buf) - p);
+}
+
 /*
  * Prints the kernel's text again from start with the container's values
  * on its lines, each number right-aligned where the kernel's ended.
@@ -180,7 +197,7 @@ static int vzkit_meminfo_rewrite(struct seq_file *m, size_t start, const struct 
 			continue;
 		}
 		seq_write(m, line, colon - line + 1);
-		seq_printf(m, "%*lu kB\n", (int)(end - 3 - colon - 1), kb[key]);
+		vzkit_put_kb(m, kb[key], end - 3 - colon - 1);
 	}
 	kfree(copy);
 	return 0;

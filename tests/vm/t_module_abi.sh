@@ -21,7 +21,7 @@ for pair in GET_VERSION:0 UNKNOWN:25 OTHER_TYPE:25 GETBC_NULL:14 GETBC_BADPTR:14
     GETBC:0 SETUBLIMIT_BADRES:22 SETUBLIMIT_BAR_GT_LIM:22 SETUBLIMIT_TOOBIG:22 SETUBLIMIT_NOCT:2 \
     REGISTER_HOSTNS:22 REGISTER_NOPID:3 REGISTER_FLAGS:22 ENV_TEST:0 VE_TEST:0 ENV_TEST_NOCT:3 \
     VE_TEST_NOCT:3 UNREGISTER_NOCT:3 ENV_RESERVED:22 VIEW_BADMODE:22 VIEW_ZEROPAGES:22 \
-    VIEW_RESERVED:22 VIEW_NOCT:2; do
+    VIEW_RESERVED:22 VIEW_NOCT:2 CPUSTAT:0 CPUSTAT_NOCT:3; do
     assert_eq "$(answer "${pair%%:*}")" "${pair##*:}" "${pair%%:*} → errno ${pair##*:}"
 done
 assert_contains "$OUT" "version 2" "ABI version 2"
@@ -32,7 +32,7 @@ assert_contains "$OUT" "count 25 numproc $(ubc held numproc $CT) numfile_barrier
 OUT=$("$UBCTEST" ioctl-in "$INIT" 2>&1)
 echo "$OUT" | indent '    in the CT: '
 assert_eq "$(echo "$OUT" | awk '{ print $3 }' | sort -u)" "1" "every ioctl from inside the CT: EPERM"
-assert_eq "$(echo "$OUT" | wc -l)" "8" "all eight ioctls were tried"
+assert_eq "$(echo "$OUT" | wc -l)" "9" "all nine ioctls were tried"
 
 # Unloading with a container registered is refused; the module keeps working.
 expect_rc 1 "rmmod while a CT is registered" -- rmmod vzkit

@@ -136,6 +136,7 @@ static int ioctl_in(const char *pid)
 		{ "GETBC", VZCTL_GETBC },
 		{ "GET_VERSION", VZCTL_GET_VERSION },
 		{ "VE_VIEW", VZCTL_VE_VIEW },
+		{ "GET_CPUSTAT", VZCTL_GET_CPUSTAT },
 	};
 	char path[64], buf[256];
 	int dev, ns, status;
@@ -178,6 +179,7 @@ static int abi(unsigned int veid)
 	struct vzctl_getbc get = { .veid = veid, .count = UB_RESOURCES };
 	struct vzctl_env env = { .veid = veid };
 	struct vzctl_ve_view view = { .veid = veid };
+	struct vzctl_cpustat stat = { .veid = veid };
 	__u32 version = 0;
 	int dev = open(VZKIT_DEVICE, O_RDWR);
 
@@ -231,6 +233,11 @@ static int abi(unsigned int veid)
 	view.reserved = 0;
 	view.veid = 999999;
 	report("VIEW_NOCT", ioctl(dev, VZCTL_VE_VIEW, &view));
+	report("CPUSTAT", ioctl(dev, VZCTL_GET_CPUSTAT, &stat));
+	printf("cpustat tasks %u uptime_s %llu\n", stat.nr_tasks,
+	       (unsigned long long)(stat.uptime_ns / 1000000000ULL));
+	stat.veid = 999999;
+	report("CPUSTAT_NOCT", ioctl(dev, VZCTL_GET_CPUSTAT, &stat));
 	close(dev);
 	return 0;
 }
@@ -246,6 +253,7 @@ static unsigned long fuzz_cmd(void)
 	static const unsigned long real[] = {
 		VZCTL_ENV_REGISTER, VZCTL_ENV_UNREGISTER, VZCTL_ENV_TEST, VZCTL_ENV_CREATE,
 		VZCTL_SETUBLIMIT, VZCTL_GETBC, VZCTL_GET_VERSION, VZCTL_VE_VIEW,
+		VZCTL_GET_CPUSTAT,
 	};
 
 	switch (random() % 4) {

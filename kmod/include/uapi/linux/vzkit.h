@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 #define VZKIT_DEVICE		"/dev/vzctl"
-/* Raised whenever an ioctl is added or changes; 2 added VZCTL_VE_VIEW. */
+/* Raised whenever an ioctl is added or changes; 2 added VZCTL_VE_VIEW and VZCTL_GET_CPUSTAT. */
 #define VZKIT_ABI_VERSION	2
 
 /* Beancounter resources, numbered as /proc/user_beancounters lists them. */
@@ -130,6 +130,24 @@ struct vzctl_ve_view {
 	__u32 reserved;
 };
 
+/*
+ * A running container's uptime, CPU time and load, as its own /proc/uptime,
+ * /proc/stat and /proc/loadavg show them (vzlist's uptime and laverage).
+ * avenrun is fixed point with 11 fractional bits (the kernel's FSHIFT).
+ * reserved must be 0; ESRCH when the container does not run.
+ */
+struct vzctl_cpustat {
+	__u32 veid;
+	__u32 reserved;
+	__u64 uptime_ns;
+	__u64 user_ns;
+	__u64 system_ns;
+	__u32 avenrun[3];
+	__u32 nr_running;
+	__u32 nr_tasks;
+	__u32 pad;
+};
+
 #define VZCTL_ENV_REGISTER	_IOW(VZCTLTYPE, 64, struct vzctl_env_register)
 #define VZCTL_ENV_UNREGISTER	_IOW(VZCTLTYPE, 65, struct vzctl_env)
 /* 0 when the container is registered and its init runs, else ESRCH. */
@@ -138,5 +156,6 @@ struct vzctl_ve_view {
 #define VZCTL_GETBC		_IOWR(VZCTLTYPE, 68, struct vzctl_getbc)
 #define VZCTL_GET_VERSION	_IOR(VZCTLTYPE, 69, __u32)
 #define VZCTL_VE_VIEW		_IOW(VZCTLTYPE, 70, struct vzctl_ve_view)
+#define VZCTL_GET_CPUSTAT	_IOWR(VZCTLTYPE, 71, struct vzctl_cpustat)
 
 #endif /* _UAPI_LINUX_VZKIT_H */
