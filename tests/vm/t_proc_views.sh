@@ -105,6 +105,15 @@ CT_LOAD=$(in_ct cat /proc/loadavg | awk '{ print $1 }')
 SI_LOAD=$(in_ct uptime | sed 's/.*load average: //; s/,.*//')
 assert_true "a load inside shows in the CT's loadavg ($CT_LOAD)" -- awk -v l="$CT_LOAD" 'BEGIN { exit !(l >= 0.5) }'
 assert_true "... and in sysinfo's loads (uptime: $SI_LOAD)" -- awk -v l="$SI_LOAD" 'BEGIN { exit !(l >= 0.5) }'
+LIST=$("$VZLIST" -H -o laverage,uptime $CT)
+echo "$LIST" | indent '    vzlist: '
+assert_true "vzlist laverage and uptime in OpenVZ's formats" -- with_input "$LIST" \
+    grep -qE '^ *[0-9]+\.[0-9]{2}/[0-9]+\.[0-9]{2}/[0-9]+\.[0-9]{2} +[0-9]{3}d[0-9]{2}h:[0-9]{2}m:[0-9]{2}s$'
+assert_true "vzlist's laverage is the CT's load ($LIST)" -- \
+    awk -v l="${LIST%%/*}" 'BEGIN { exit !(l + 0 >= 0.5) }'
+JSON=$("$VZLIST" -j -o laverage,uptime $CT)
+assert_true "vzlist -j: laverage as an array, uptime in seconds" -- with_input "$JSON" \
+    grep -qE '"laverage": \[[0-9.]+, [0-9.]+, [0-9.]+\]|"laverage": \['
 
 # --- acceptance 4: the container's root cannot get the host's figures back ----
 # shellcheck disable=SC2016  # expanded inside the container

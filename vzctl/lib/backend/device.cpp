@@ -131,6 +131,23 @@ void Device::set_view(Ctid ctid, const View &view) const {
     }
 }
 
+std::optional<CpuStat> Device::cpustat(Ctid ctid) const {
+    vzctl_cpustat req{};
+    req.veid = ctid;
+    if (int err = call(fd(), VZCTL_GET_CPUSTAT, &req)) {
+        if (err == ESRCH || err == ENOTTY)
+            return std::nullopt;
+        errno = err;
+        throw_errno(VZ_SYSTEM_ERROR, "Unable to read the load of " + ct_name(ctid));
+    }
+    constexpr double kFixed1 = 1 << 11; // the kernel's FIXED_1
+    CpuStat stat;
+    stat.uptime_s = static_cast<double>(req.uptime_ns) / 1e9;
+    for (std::size_t i = 0; i < stat.loadavg.size(); ++i)
+        stat.loadavg[i] = static_cast<double>(req.avenrun[i]) / kFixed1;
+    return stat;
+}
+
 std::uint32_t Device::abi_version() const {
     __u32 version = 0;
     if (int err = call(fd(), VZCTL_GET_VERSION, &version)) {

@@ -30,6 +30,12 @@ struct View {
     std::uint32_t cpus = 0;         // 0: every CPU it may run on
 };
 
+// A running container's uptime and load as its own /proc shows them.
+struct CpuStat {
+    double uptime_s = 0;
+    std::array<double, 3> loadavg{}; // 1, 5 and 15 minutes
+};
+
 // An open /dev/vzctl. Failed ioctls throw Error with OpenVZ's exit codes
 // (VZ_SETLUID_ERROR for registration, VZ_SETUBC_ERROR for limits).
 class Device {
@@ -53,6 +59,8 @@ class Device {
     std::array<ubc::Figures, kResources> read(Ctid ctid) const;
     // What ctid sees of its machine (ABI version 2 and later).
     void set_view(Ctid ctid, const View &view) const;
+    // nullopt when ctid does not run (or the module predates ABI 2).
+    std::optional<CpuStat> cpustat(Ctid ctid) const;
     std::uint32_t abi_version() const;
     int fd() const { return fd_.get(); }
 
