@@ -452,11 +452,14 @@ static void notrace vzkit_redirect_hook(unsigned long ip, unsigned long parent_i
 					struct ftrace_ops *ops, struct ftrace_regs *fregs)
 {
 	struct vzkit_redirect *r = container_of(ops, struct vzkit_redirect, ops);
+	struct pid_namespace *ns;
 	struct pt_regs *regs;
 
 	/* The host's answer: no container, a host task, or vzkit's own call. */
-	if (!atomic_read(&vzkit_nr_ve) || task_active_pid_ns(current)->level == 0 ||
-	    within_module(parent_ip, THIS_MODULE))
+	if (!atomic_read(&vzkit_nr_ve))
+		return;
+	ns = task_active_pid_ns(current);	/* NULL once an exiting task is unhashed */
+	if (!ns || ns->level == 0 || within_module(parent_ip, THIS_MODULE))
 		return;
 	regs = ftrace_get_regs(fregs);
 	if (regs)
