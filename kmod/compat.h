@@ -95,8 +95,8 @@ static inline unsigned long vzkit_memcg_swap_usage(struct mem_cgroup *memcg)
 /*
  * What views.c redirects, by name, with the prototypes of 6.1 (each is
  * listed in available_filter_functions there): the show functions of
- * /proc/meminfo, /proc/stat, /proc/uptime, /proc/loadavg and x86's
- * /proc/cpuinfo, the sysinfo(2) syscall's x86-64 entry (do_sysinfo is an
+ * /proc/meminfo, /proc/stat, /proc/uptime, /proc/loadavg, /proc/swaps and
+ * x86's /proc/cpuinfo, the sysinfo(2) syscall's x86-64 entry (do_sysinfo is an
  * .isra clone there), sched_getaffinity() and the show function of
  * /sys/devices/system/cpu/{online,possible,present}.
  */
@@ -108,6 +108,7 @@ static inline unsigned long vzkit_memcg_swap_usage(struct mem_cgroup *memcg)
 #define VZKIT_SYM_SYSINFO	"__x64_sys_sysinfo"
 #define VZKIT_SYM_AFFINITY	"sched_getaffinity"
 #define VZKIT_SYM_CPUS_ATTR	"show_cpus_attr"
+#define VZKIT_SYM_SWAPS		"swap_show"
 
 /* drivers/base/cpu.c's private struct cpu_attr, whose show is show_cpus_attr. */
 struct vzkit_cpu_attr {

@@ -101,6 +101,7 @@ static void vzkit_memcg_swap(struct mem_cgroup *memcg, struct vzkit_mem *mem)
 	}
 	mem->swap_total = limit;
 	mem->swap_free = limit > used ? limit - used : 0;
+	mem->swap_own = true;
 }
 
 /*

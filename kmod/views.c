@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The host's answers, given from the reader's container: /proc/meminfo,
- * /proc/stat, /proc/uptime, /proc/loadavg, /proc/cpuinfo, sysinfo(2),
- * sched_getaffinity(2) and /sys/devices/system/cpu/online.
+ * /proc/stat, /proc/uptime, /proc/loadavg, /proc/cpuinfo, /proc/swaps,
+ * sysinfo(2), sched_getaffinity(2) and /sys/devices/system/cpu/online.
  *
  * Each kernel function that produces one of them is redirected the way
  * livepatch redirects a function: an ftrace callback with IPMODIFY points
@@ -55,6 +55,7 @@ enum vzkit_view_fn {
 	VZKIT_FN_SYSINFO,
 	VZKIT_FN_AFFINITY,
 	VZKIT_FN_CPUS_ATTR,
+	VZKIT_FN_SWAPS,
 	VZKIT_FN_COUNT,
 };
 
@@ -394,6 +395,37 @@ static ssize_t vzkit_cpus_attr_show(struct device *dev, struct device_attribute 
 	return ret;
 }
 
+/* ---- /proc/swaps ---------------------------------------------------------- */
+
+/*
+ * swap_show(m, swap_info_struct * or SEQ_START_TOKEN): a container with a
+ * swap limit of its own sees one virtual device of that size (OpenVZ showed
+ * its VSwap the same way) and none of the host's; one without sees the host's.
+ */
+static int vzkit_swaps_show(struct seq_file *m, void *v)
+{
+	int (*orig)(struct seq_file *m, void *v) = vzkit_orig(VZKIT_FN_SWAPS);
+	struct vzkit_ub *ub = vzkit_view_enter();
+	struct vzkit_mem mem;
+	unsigned long size, used;
+	int err = 0;
+
+	if (!ub)
+		return orig(m, v);
+	if (!vzkit_ct_mem(ub, &mem) || !mem.swap_own) {
+		err = orig(m, v);
+	} else if (v == SEQ_START_TOKEN) {
+		err = orig(m, v);
+		size = VZKIT_KB(mem.swap_total);
+		used = VZKIT_KB(mem.swap_total - mem.swap_free);
+		if (!err && size)
+			seq_printf(m, "%-40s%s\t%lu\t%s%lu\t%s%d\n", "/dev/null", "partition", size,
+				   size < 10000000 ? "\t" : "", used, used < 10000000 ? "\t" : "", -2);
+	}
+	vzkit_view_leave(ub);
+	return err;
+}
+
 /* ---- sysinfo(2) --------------------------------------------------------- */
 
 /* Memory in bytes with mem_unit 1, as do_sysinfo() gives it on 64-bit. */
@@ -478,6 +510,7 @@ static struct vzkit_redirect vzkit_redirects[VZKIT_FN_COUNT] = {
 	VZKIT_REDIRECT(VZKIT_FN_SYSINFO, VZKIT_SYM_SYSINFO, vzkit_sys_sysinfo),
 	VZKIT_REDIRECT(VZKIT_FN_AFFINITY, VZKIT_SYM_AFFINITY, vzkit_getaffinity),
 	VZKIT_REDIRECT(VZKIT_FN_CPUS_ATTR, VZKIT_SYM_CPUS_ATTR, vzkit_cpus_attr_show),
+	VZKIT_REDIRECT(VZKIT_FN_SWAPS, VZKIT_SYM_SWAPS, vzkit_swaps_show),
 };
 
 static int vzkit_redirect_on(struct vzkit_redirect *r)

@@ -138,6 +138,7 @@ struct vzkit_mem {		/* pages, except kernel_stack_kb */
 	unsigned long dirty, writeback, anon, mapped;
 	unsigned long slab_reclaimable, slab_unreclaimable, kernel_stack_kb, page_tables;
 	unsigned long swap_total, swap_free;
+	bool swap_own;		/* its own swap limit, not the host's swap */
 };
 
 struct vzkit_tasks {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Inside the VM (tests/vm/run.sh), issue 12 with the module loaded on
-# cgroup v2: a container sees its own machine — /proc/meminfo, free and top
+# cgroup v2: a container sees its own machine — /proc/meminfo, /proc/swaps, free and top
 # (sysinfo(2)) from its RAM and swap limits, one processor in nproc
 # (sched_getaffinity), /proc/cpuinfo, /proc/stat and
 # /sys/devices/system/cpu/online, its own uptime and load — while the host's
@@ -34,6 +34,9 @@ mod_start $CT || fail "start $CT"
 # --- acceptance 1: what the container sees ------------------------------------
 assert_eq "$(ct_meminfo MemTotal)" "262144" "/proc/meminfo MemTotal is the 256M limit"
 assert_eq "$(ct_meminfo SwapTotal)" "131072" "SwapTotal is the 128M swap limit"
+SWAPS=$(in_ct cat /proc/swaps)
+assert_eq "$(echo "$SWAPS" | awk 'NR > 1 { print $1, $2, $3 }')" "/dev/null partition 131072" \
+    "/proc/swaps: one virtual device of the CT's 128M"
 FREE=$(in_ct free -m)
 echo "$FREE" | indent '    CT free -m: '
 assert_eq "$(echo "$FREE" | awk '$1 == "Mem:" { print $2 }')" "256" "free -m (sysinfo) shows 256 MB"
