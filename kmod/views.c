@@ -13,9 +13,10 @@
  * answer depends on who reads, not on which mount is read, so nothing a
  * container's root does to its mounts brings the host's figures back.
  *
- * A version runs with a module reference (the window before it is taken
- * is only a few instructions, covered by the RCU-tasks wait of
- * unregister_ftrace_function) and with a reference on the container.
+ * A version runs inside an SRCU read side that unloading waits for (the
+ * instructions before it is entered and after it is left are covered by
+ * the RCU-tasks wait of unregister_ftrace_function) and with a reference on
+ * the container.
  */
 #include <linux/cpumask.h>
 #include <linux/ftrace.h>
@@ -25,6 +26,7 @@
 #include <linux/sched/loadavg.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 #include <linux/swap.h>
 #include <linux/sysinfo.h>
 #include <linux/timekeeping.h>
@@ -76,26 +78,31 @@ static void *vzkit_orig(enum vzkit_view_fn fn)
 }
 
 /*
- * Whom a version answers: the reader's container with a module reference,
- * or NULL (the host, or a namespace no container owns), when the original
- * answers.
+ * Readers inside a version: unloading waits for them (synchronize_srcu in
+ * vzkit_views_exit). Per-CPU counters, where a module reference would be one
+ * atomic shared by every container's readers.
  */
-static struct vzkit_ub *vzkit_view_enter(void)
+DEFINE_STATIC_SRCU(vzkit_views_srcu);
+
+/*
+ * Whom a version answers: the reader's container, with a reference, or NULL
+ * (the host, or a namespace no container owns), when the original answers.
+ */
+static struct vzkit_ub *vzkit_view_enter(int *srcu)
 {
 	struct vzkit_ub *ub;
 
-	if (!try_module_get(THIS_MODULE))
-		return NULL;
+	*srcu = srcu_read_lock(&vzkit_views_srcu);
 	ub = vzkit_reader_ub();
 	if (!ub)
-		module_put(THIS_MODULE);
+		srcu_read_unlock(&vzkit_views_srcu, *srcu);
 	return ub;
 }
 
-static void vzkit_view_leave(struct vzkit_ub *ub)
+static void vzkit_view_leave(struct vzkit_ub *ub, int srcu)
 {
 	vzkit_ub_put(ub);
-	module_put(THIS_MODULE);
+	srcu_read_unlock(&vzkit_views_srcu, srcu);
 }
 
 static u64 vzkit_ns_to_clock_t(u64 ns)
@@ -207,7 +214,8 @@ static int vzkit_meminfo_rewrite(struct seq_file *m, size_t start, const struct 
 static int vzkit_meminfo_show(struct seq_file *m, void *v)
 {
 	int (*orig)(struct seq_file *m, void *v) = vzkit_orig(VZKIT_FN_MEMINFO);
-	struct vzkit_ub *ub = vzkit_view_enter();
+	int srcu;
+	struct vzkit_ub *ub = vzkit_view_enter(&srcu);
 	struct vzkit_mem mem;
 	size_t start = m->count;
 	int err;
@@ -218,7 +226,7 @@ static int vzkit_meminfo_show(struct seq_file *m, void *v)
 	/* An overflowing buffer is shown again, larger: rewrite the last one. */
 	if (!err && !seq_has_overflowed(m) && vzkit_ct_mem(ub, &mem))
 		err = vzkit_meminfo_rewrite(m, start, &mem);
-	vzkit_view_leave(ub);
+	vzkit_view_leave(ub, srcu);
 	return err;
 }
 
@@ -238,7 +246,8 @@ static void vzkit_stat_cpu(struct seq_file *p, const char *name, u64 user, u64 s
 static int vzkit_stat_show(struct seq_file *p, void *v)
 {
 	int (*orig)(struct seq_file *m, void *v) = vzkit_orig(VZKIT_FN_STAT);
-	struct vzkit_ub *ub = vzkit_view_enter();
+	int srcu;
+	struct vzkit_ub *ub = vzkit_view_enter(&srcu);
 	u64 user, sys, idle, up, btime;
 	cpumask_var_t cpus;
 	struct vzkit_tasks t;
@@ -249,7 +258,7 @@ static int vzkit_stat_show(struct seq_file *p, void *v)
 	if (!ub)
 		return orig(p, v);
 	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL)) {
-		vzkit_view_leave(ub);
+		vzkit_view_leave(ub, srcu);
 		return -ENOMEM;
 	}
 	n = vzkit_ct_cpus(ub, cpus);
@@ -267,7 +276,7 @@ static int vzkit_stat_show(struct seq_file *p, void *v)
 		   "procs_blocked %lu\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
 		   t.ctxt, btime, max(t.last_pid, 0), t.running, t.blocked);
 	free_cpumask_var(cpus);
-	vzkit_view_leave(ub);
+	vzkit_view_leave(ub, srcu);
 	return 0;
 }
 
@@ -288,7 +297,8 @@ static unsigned int vzkit_cpu_count(struct vzkit_ub *ub)
 static int vzkit_uptime_show(struct seq_file *m, void *v)
 {
 	int (*orig)(struct seq_file *m, void *v) = vzkit_orig(VZKIT_FN_UPTIME);
-	struct vzkit_ub *ub = vzkit_view_enter();
+	int srcu;
+	struct vzkit_ub *ub = vzkit_view_enter(&srcu);
 	struct timespec64 up, idle;
 
 	if (!ub)
@@ -298,7 +308,7 @@ static int vzkit_uptime_show(struct seq_file *m, void *v)
 	seq_printf(m, "%lu.%02lu %lu.%02lu\n", (unsigned long)up.tv_sec,
 		   up.tv_nsec / (NSEC_PER_SEC / 100), (unsigned long)idle.tv_sec,
 		   idle.tv_nsec / (NSEC_PER_SEC / 100));
-	vzkit_view_leave(ub);
+	vzkit_view_leave(ub, srcu);
 	return 0;
 }
 
@@ -315,7 +325,8 @@ static void vzkit_ct_avenrun(struct vzkit_ub *ub, unsigned long *loads, unsigned
 static int vzkit_loadavg_show(struct seq_file *m, void *v)
 {
 	int (*orig)(struct seq_file *m, void *v) = vzkit_orig(VZKIT_FN_LOADAVG);
-	struct vzkit_ub *ub = vzkit_view_enter();
+	int srcu;
+	struct vzkit_ub *ub = vzkit_view_enter(&srcu);
 	unsigned long a[3];
 	struct vzkit_tasks t;
 
@@ -326,7 +337,7 @@ static int vzkit_loadavg_show(struct seq_file *m, void *v)
 	seq_printf(m, "%lu.%02lu %lu.%02lu %lu.%02lu %lu/%lu %d\n", LOAD_INT(a[0]), LOAD_FRAC(a[0]),
 		   LOAD_INT(a[1]), LOAD_FRAC(a[1]), LOAD_INT(a[2]), LOAD_FRAC(a[2]),
 		   t.running, t.threads, t.last_pid);
-	vzkit_view_leave(ub);
+	vzkit_view_leave(ub, srcu);
 	return 0;
 }
 
@@ -336,7 +347,8 @@ static int vzkit_loadavg_show(struct seq_file *m, void *v)
 static int vzkit_cpuinfo_show(struct seq_file *m, void *v)
 {
 	int (*orig)(struct seq_file *m, void *v) = vzkit_orig(VZKIT_FN_CPUINFO);
-	struct vzkit_ub *ub = vzkit_view_enter();
+	int srcu;
+	struct vzkit_ub *ub = vzkit_view_enter(&srcu);
 	struct cpuinfo_x86 *c = v;
 	cpumask_var_t cpus;
 	int err = 0;
@@ -351,21 +363,22 @@ static int vzkit_cpuinfo_show(struct seq_file *m, void *v)
 			err = orig(m, v);
 		free_cpumask_var(cpus);
 	}
-	vzkit_view_leave(ub);
+	vzkit_view_leave(ub, srcu);
 	return err;
 }
 
 static long vzkit_getaffinity(pid_t pid, struct cpumask *mask)
 {
 	long (*orig)(pid_t pid, struct cpumask *mask) = vzkit_orig(VZKIT_FN_AFFINITY);
-	struct vzkit_ub *ub = vzkit_view_enter();
+	int srcu;
+	struct vzkit_ub *ub = vzkit_view_enter(&srcu);
 	long err = orig(pid, mask);
 
 	if (!ub)
 		return err;
 	if (!err)
 		vzkit_ct_trim_cpus(ub, mask);
-	vzkit_view_leave(ub);
+	vzkit_view_leave(ub, srcu);
 	return err;
 }
 
@@ -376,12 +389,13 @@ static ssize_t vzkit_cpus_attr_show(struct device *dev, struct device_attribute 
 		vzkit_orig(VZKIT_FN_CPUS_ATTR);
 	struct vzkit_cpu_attr *ca = container_of(attr, struct vzkit_cpu_attr, attr);
 	struct vzkit_ub *ub;
+	int srcu;
 	cpumask_var_t cpus;
 	ssize_t ret;
 
 	if (ca->map != cpu_online_mask)
 		return orig(dev, attr, buf);
-	ub = vzkit_view_enter();
+	ub = vzkit_view_enter(&srcu);
 	if (!ub)
 		return orig(dev, attr, buf);
 	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL)) {
@@ -391,7 +405,7 @@ static ssize_t vzkit_cpus_attr_show(struct device *dev, struct device_attribute 
 		ret = bitmap_print_to_pagebuf(true, buf, cpumask_bits(cpus), nr_cpu_ids);
 		free_cpumask_var(cpus);
 	}
-	vzkit_view_leave(ub);
+	vzkit_view_leave(ub, srcu);
 	return ret;
 }
 
@@ -405,7 +419,8 @@ static ssize_t vzkit_cpus_attr_show(struct device *dev, struct device_attribute 
 static int vzkit_swaps_show(struct seq_file *m, void *v)
 {
 	int (*orig)(struct seq_file *m, void *v) = vzkit_orig(VZKIT_FN_SWAPS);
-	struct vzkit_ub *ub = vzkit_view_enter();
+	int srcu;
+	struct vzkit_ub *ub = vzkit_view_enter(&srcu);
 	struct vzkit_mem mem;
 	unsigned long size, used;
 	int err = 0;
@@ -422,26 +437,31 @@ static int vzkit_swaps_show(struct seq_file *m, void *v)
 			seq_printf(m, "%-40s%s\t%lu\t%s%lu\t%s%d\n", "/dev/null", "partition", size,
 				   size < 10000000 ? "\t" : "", used, used < 10000000 ? "\t" : "", -2);
 	}
-	vzkit_view_leave(ub);
+	vzkit_view_leave(ub, srcu);
 	return err;
 }
 
 /* ---- sysinfo(2) --------------------------------------------------------- */
 
-/* Memory in bytes with mem_unit 1, as do_sysinfo() gives it on 64-bit. */
+/*
+ * Memory in bytes with mem_unit 1, as do_sysinfo() gives it on 64-bit. The
+ * host's figures are read only where the container's do not replace them
+ * (si_meminfo counts the block devices' pages, si_swapinfo walks the swap
+ * devices).
+ */
 static void vzkit_sysinfo_mem(struct vzkit_ub *ub, struct sysinfo *si)
 {
 	struct vzkit_mem mem;
 
-	si_meminfo(si);
-	vzkit_host_swap(&si->totalswap, &si->freeswap);
 	if (vzkit_ct_mem(ub, &mem)) {
 		si->totalram = mem.total;
 		si->freeram = mem.free;
 		si->sharedram = mem.shmem;
-		si->bufferram = 0;
 		si->totalswap = mem.swap_total;
 		si->freeswap = mem.swap_free;
+	} else {
+		si_meminfo(si);
+		vzkit_host_swap(&si->totalswap, &si->freeswap);
 	}
 	si->totalram <<= PAGE_SHIFT;
 	si->freeram <<= PAGE_SHIFT;
@@ -459,8 +479,10 @@ static long vzkit_sys_sysinfo(const struct pt_regs *regs)
 {
 	long (*orig)(const struct pt_regs *regs) = vzkit_orig(VZKIT_FN_SYSINFO);
 	struct sysinfo __user *uinfo = (struct sysinfo __user *)vzkit_syscall_arg0(regs);
-	struct vzkit_ub *ub = vzkit_view_enter();
+	int srcu;
+	struct vzkit_ub *ub = vzkit_view_enter(&srcu);
 	struct vzkit_tasks t;
+	unsigned long procs;
 	struct sysinfo si;
 	long err = 0;
 
@@ -469,12 +491,17 @@ static long vzkit_sys_sysinfo(const struct pt_regs *regs)
 	memset(&si, 0, sizeof(si));
 	si.uptime = div_u64(vzkit_ct_uptime_ns(ub) + NSEC_PER_SEC - 1, NSEC_PER_SEC);
 	vzkit_ct_avenrun(ub, si.loads, 0, SI_LOAD_SHIFT - FSHIFT);
-	vzkit_ct_tasks(ub, &t);
-	si.procs = min_t(unsigned long, t.threads, USHRT_MAX);
+	/* Its tasks as numproc counts them; walked when the fork probes are missing. */
+	procs = READ_ONCE(ub->parm[UB_NUMPROC].held);
+	if (!procs) {
+		vzkit_ct_tasks(ub, &t);
+		procs = t.threads;
+	}
+	si.procs = min_t(unsigned long, procs, USHRT_MAX);
 	vzkit_sysinfo_mem(ub, &si);
 	if (copy_to_user(uinfo, &si, sizeof(si)))
 		err = -EFAULT;
-	vzkit_view_leave(ub);
+	vzkit_view_leave(ub, srcu);
 	return err;
 }
 
@@ -564,4 +591,6 @@ void vzkit_views_exit(void)
 
 	for (i = 0; i < VZKIT_FN_COUNT; i++)
 		vzkit_redirect_off(&vzkit_redirects[i]);
+	/* No new reader can enter a version now: wait for those inside. */
+	synchronize_srcu(&vzkit_views_srcu);
 }

@@ -94,7 +94,7 @@ scale() {
             [ $side = host ] && first=0 kb=0
             if out=$("$BUILD/bin/vzbench-viewscale" "$n" "$BENCH_SCALE_SECONDS" "$cg" $first $kb 2>&1); then
                 emit "views.scale.$n.$side" "$(echo "$out" | awk '{ print $6 }')"
-                note "scale $n $side: $out (N SECONDS READS ERRORS BUSY_CPUS NS_PER_READ)"
+                note "scale $n $side: $out (N WALL_SECONDS READS ERRORS BUSY_CPUS NS_PER_READ)"
             else
                 note "scale $n $side failed: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
             fi
