@@ -8,6 +8,7 @@
 #include "vzkit/base/json.h"
 #include "vzkit/base/ct_config.h"
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -47,6 +48,16 @@ struct UbcFigures {
 };
 
 // Everything vzlist can show about one container.
+// 1, 5 and 15 minute load averages; seconds since start.
+struct LoadAverage {
+    std::array<double, 3> la{};
+    bool operator==(const LoadAverage &) const = default;
+};
+struct Uptime {
+    double seconds = 0;
+    bool operator==(const Uptime &) const = default;
+};
+
 struct CtRecord {
     Ctid ctid = 0;
     ListStatus status = ListStatus::Stopped;
@@ -66,6 +77,9 @@ struct CtRecord {
     // limit = hard limit. Limits from the config, usage from the quota.
     std::optional<UbcFigures> diskspace;
     std::optional<UbcFigures> diskinodes;
+    // From the vzkit module while the CT runs (vzlist's laverage and uptime).
+    std::optional<LoadAverage> laverage;
+    std::optional<Uptime> uptime;
 };
 
 // One container from its loaded configuration plus the live system. nullopt
@@ -98,7 +112,7 @@ struct PatternFilter {
 // A field's value for one record; the alternative decides how it is printed,
 // compared and written as JSON (monostate: unknown → "-" / null).
 using FieldValue = std::variant<std::monostate, std::string, std::uint64_t, bool,
-                                std::vector<std::string>, UbcFigures>;
+                                std::vector<std::string>, UbcFigures, LoadAverage, Uptime>;
 
 enum class Align { Left, Right };
 enum class FieldKind {
