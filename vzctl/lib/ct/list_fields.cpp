@@ -14,6 +14,8 @@ namespace vz {
 namespace {
 
 template <class... Ts> struct Overloaded : Ts... { using Ts::operator()...; };
+// Spelled out: clang 14 (the fuzzing build) has no aggregate deduction.
+template <class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // ---- values ------------------------------------------------------------------
 
