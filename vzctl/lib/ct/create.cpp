@@ -4,6 +4,7 @@
 #include "vzkit/ct/state.h"
 #include "vzkit/dist/actions.h"
 #include "vzkit/base/error.h"
+#include "vzkit/base/step.h"
 #include "vzkit/ct/hooks.h"
 #include "vzkit/base/log.h"
 #include "vzkit/storage/layout.h"
@@ -107,7 +108,8 @@ void create_ct(CtConfig &config, const CreateOptions &options) {
         set_ct_name(config.ctid(), *options.name); // checked before any unpacking
 
     try {
-        // The config is written last: an interrupted create leaves none.
+        // The config is saved only once the private area is ready
+        // (Layout::create): an interrupted unpack leaves none.
         ConfigFile &ct = config.ct();
         for (const auto &key :
              {"VE_ROOT", "VE_PRIVATE", "HOSTNAME", "NAME", "DESCRIPTION", "IP_ADDRESS"}) {
@@ -145,6 +147,7 @@ void destroy_ct(CtConfig &config) {
     if (is_mounted(config))
         throw Error(VZ_FS_MOUNTED, "Container is currently mounted (umount first)");
     layout_of(config).destroy(config);
+    step("destroy.private_removed");
     std::error_code ec;
     // The config and its action scripts are kept as *.destroyed, as OpenVZ does.
     const std::string id = std::to_string(config.ctid());

@@ -4,6 +4,7 @@
 
 #include "vzkit/ct/state.h"
 #include "vzkit/base/error.h"
+#include "vzkit/base/step.h"
 #include "vzkit/ct/hooks.h"
 #include "vzkit/base/log.h"
 #include "vzkit/storage/layout.h"
@@ -23,6 +24,7 @@ void mount_ct(const CtConfig &config) {
     }
     run_mount_hooks(config, "premount");
     layout.mount(config);
+    step("mount.mounted");
     try {
         run_mount_hooks(config, "mount");
     } catch (...) {
@@ -38,6 +40,7 @@ void umount_ct(const CtConfig &config) {
     const Layout &layout = layout_of(config);
     run_mount_hooks(config, "umount");
     layout.umount(config);
+    step("umount.unmounted");
     run_mount_hooks(config, "postumount");
     log_info("Container is unmounted");
 }

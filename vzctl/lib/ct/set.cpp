@@ -11,6 +11,7 @@
 #include "vzkit/dist/actions.h"
 #include "vzkit/storage/quota.h"
 #include "vzkit/base/error.h"
+#include "vzkit/base/step.h"
 #include "vzkit/base/log.h"
 #include "vzkit/backend/device.h"
 
@@ -165,6 +166,7 @@ void set_ct(CtConfig &config, const std::map<std::string, std::string> &changes,
     const bool restart = running && options.setmode_restart && any_change(changes, params::kRestart);
     if (running && !restart) {
         apply_live({config, changes, net_before});
+        step("set.applied");
     } else if (live_work && !options.save) {
         throw Error(VZ_VE_NOT_RUNNING,
                     "Container is not running: use --save to store the settings");
@@ -196,6 +198,7 @@ void set_ct(CtConfig &config, const std::map<std::string, std::string> &changes,
     } catch (const Error &e) {
         throw Error(VZ_CONFIG_SAVE_ERROR, e.what());
     }
+    step("set.saved");
     log_info("CT configuration saved to " + config.ct_conf_path().string());
     if (restart)
         restart_ct(config);

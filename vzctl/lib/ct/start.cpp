@@ -14,6 +14,7 @@
 #include "vzkit/ct/views.h"
 #include "vzkit/dist/actions.h"
 #include "vzkit/base/error.h"
+#include "vzkit/base/step.h"
 #include "vzkit/ct/features.h"
 #include "vzkit/base/log.h"
 #include "vzkit/net/lifecycle.h"
@@ -196,6 +197,7 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     log_debug(1, "Applied the resource limits of the configuration");
     auto devnodes = parse_devnodes(config.get_or("DEVNODES", ""));
     cgroup.set_devices(device_rules_from_config(config, devnodes));
+    step("start.cgroup");
 
     Pipe go = make_pipe(), status = make_pipe();
     std::optional<Pipe> script_in;
@@ -229,6 +231,7 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
 
     pid_t init = clone_container(setup);
     rollback.child(init);
+    step("start.cloned");
     log_debug(1, "Container init is pid " + std::to_string(init) + " on the host, in cgroup vz/" +
                      std::to_string(config.ctid()) +
                      (setup.cgroup_mode == CgroupMode::V2 ? " (cgroup v2)" : " (cgroup v1)"));
@@ -244,6 +247,7 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     // The module charges the container from its first instruction on.
     backend().attach(config, init, cgroup);
     rollback.registered();
+    step("start.attached");
     if (write(go.write.get(), "A", 1) != 1)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to signal the container");
     // 'S' comes from vzkit-exec once pid 1 holds only the container's
@@ -257,8 +261,10 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     if (!options.script) {
         net::sweep_stale_network(config);
         network = net::start_network(config, init);
+        step("start.network");
         dist::configure_on_start(config, init);
         run_ct_action_script(config, "start");
+        step("start.configured");
     }
     if (write(go.write.get(), "G", 1) != 1)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to signal the container");
@@ -274,6 +280,7 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     }
     if (options.wait)
         wait_for_runlevel(init);
+    step("start.running");
     if (network)
         network->commit();
     rollback.commit();

@@ -9,6 +9,7 @@
 #include "vzkit/ct/fs.h"
 #include "vzkit/ct/state.h"
 #include "vzkit/base/error.h"
+#include "vzkit/base/step.h"
 #include "vzkit/base/log.h"
 #include "vzkit/net/lifecycle.h"
 #include "vzkit/base/process.h"
@@ -88,6 +89,7 @@ void stop_ct(const CtConfig &config, const StopOptions &options) {
     if (!stopped) {
         if (!options.fast)
             log_info("Killing container ...");
+        step("stop.killing");
         cgroup.kill_all(static_cast<int>(timeout.count()) * 1000);
         if (!wait_until_stopped(config.ctid(), timeout))
             throw Error(VZ_STOP_ERROR, "Unable to stop container: operation timed out");
@@ -95,9 +97,12 @@ void stop_ct(const CtConfig &config, const StopOptions &options) {
     // Stragglers outside the pid namespace's reach (none expected) go too.
     if (!cgroup.kill_all(static_cast<int>(timeout.count()) * 1000))
         throw Error(VZ_STOP_ERROR, "Unable to stop container: tasks left in its cgroup");
+    step("stop.stopped");
     backend().detach(config.ctid());
     cgroup.destroy();
+    step("stop.cgroup_removed");
     net::stop_network(config);
+    step("stop.network_down");
     log_info("Container was stopped");
     if (!options.skip_umount && is_mounted(config))
         umount_ct(config);

@@ -3,6 +3,7 @@
 #include "vzkit/storage/layout.h"
 
 #include "vzkit/base/error.h"
+#include "vzkit/base/step.h"
 #include "vzkit/base/log.h"
 #include "vzkit/ct/template.h"
 #include "vzkit/storage/quota.h"
@@ -68,12 +69,32 @@ class QuotaGuard {
     bool armed_ = false;
 };
 
+// What a create or destroy killed halfway leaves beside the private area
+// (the names are ours: the unpack's and the doomed tree's).
+bool is_leftover(const fs::path &private_dir, const fs::path &entry) {
+    const std::string base = private_dir.filename().string();
+    const std::string name = entry.filename().string();
+    return name == base + ".tmp" || name.starts_with(base + ".destroyed-");
+}
+
+void remove_leftovers(const fs::path &private_dir) {
+    std::error_code ec;
+    for (const auto &entry : fs::directory_iterator(private_dir.parent_path(), ec)) {
+        std::error_code ec2;
+        if (is_leftover(private_dir, entry.path()))
+            fs::remove_all(entry.path(), ec2); // never follows a symlink
+    }
+}
+
 // Unpacked beside the private area and renamed into place, so that an
-// interrupted create never leaves a tree that looks like a container. With a
-// disk quota the empty tree is tagged first: the unpack is counted and
-// limited as the container's own writes will be.
+// interrupted create never leaves a tree that looks like a container. The
+// config is saved (commit) before that rename: killed in between, the
+// container has a config and no private area, which status shows as deleted
+// and create and destroy both handle; the other order would leave a tree no
+// command owns. With a disk quota the empty tree is tagged first: the unpack
+// is counted and limited as the container's own writes will be.
 void unpack_into_place(const CtConfig &config, const fs::path &tarball,
-                       const fs::path &private_dir) {
+                       const fs::path &private_dir, const std::function<void()> &commit) {
     fs::path tmp = private_dir;
     tmp += ".tmp";
     std::error_code ec;
@@ -92,10 +113,17 @@ void unpack_into_place(const CtConfig &config, const fs::path &tarball,
     install_interrupt_handlers();
     unpack_template(tarball, tmp);
     check_interrupted();
+    step("create.unpacked");
     if (fs::exists(private_dir) && rmdir(private_dir.c_str()) != 0)
         throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to replace " + private_dir.string());
-    if (rename(tmp.c_str(), private_dir.c_str()) != 0)
+    commit();
+    step("create.saved");
+    if (rename(tmp.c_str(), private_dir.c_str()) != 0) {
+        const int saved = errno;
+        fs::remove(config.ct_conf_path(), ec);
+        errno = saved;
         throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to move " + tmp.string() + " into place");
+    }
     guard.release();
     if (disk_quota_wanted(config))
         disk_quota_moved(config);
@@ -107,19 +135,7 @@ void create(const CtConfig &config, const TemplateSource &source,
     const fs::path private_dir = config.ve_private();
     check_free_space(source.tarball, private_dir);
     log_info("Creating container private area (" + source.name + ")");
-    unpack_into_place(config, source.tarball, private_dir);
-    try {
-        commit();
-    } catch (...) {
-        try {
-            disk_quota_drop(config);
-        } catch (const Error &e) {
-            log_warning(e.what());
-        }
-        std::error_code ec;
-        fs::remove_all(private_dir, ec);
-        throw;
-    }
+    unpack_into_place(config, source.tarball, private_dir, commit);
 }
 
 void mount(const CtConfig &config) {
@@ -168,6 +184,7 @@ void umount(const CtConfig &config) {
 void destroy(const CtConfig &config) {
     const fs::path private_dir = config.ve_private();
     std::error_code ec;
+    remove_leftovers(private_dir);
     if (!fs::exists(fs::symlink_status(private_dir, ec)))
         return;
     disk_quota_drop(config);
@@ -178,6 +195,7 @@ void destroy(const CtConfig &config) {
         doomed += ".destroyed-" + std::to_string(getpid());
         if (rename(private_dir.c_str(), doomed.c_str()) != 0)
             throw_errno(VZ_FS_DEL_PRVT, "Unable to remove " + private_dir.string());
+        step("destroy.renamed");
     }
     fs::remove_all(doomed, ec);
     if (ec)

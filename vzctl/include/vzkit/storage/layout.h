@@ -32,9 +32,11 @@ struct Layout {
     std::string_view name; // VE_LAYOUT
     // Whether the private area is there to be mounted.
     bool (*exists)(const CtConfig &config);
-    // Makes the private area from source, then runs commit (which writes the
-    // config). When anything of it fails, commit included, nothing of the
-    // private area is left.
+    // Makes the private area from source and runs commit (which writes the
+    // config) once it is ready, just before it takes its place. When anything
+    // of it fails, commit included, nothing of the private area is left;
+    // killed between the two, the config is left without a private area,
+    // which status shows as deleted and create and destroy handle.
     void (*create)(const CtConfig &config, const TemplateSource &source,
                    const std::function<void()> &commit);
     // The private area on VE_ROOT (created if missing): no hooks, no checks.
