@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -68,6 +69,23 @@ std::string merge_features_setting(std::string_view current, std::string_view up
     for (const auto &[name, on] : merged)
         out.push_back(name + (on ? ":on" : ":off"));
     return join(out, " ");
+}
+
+std::vector<std::pair<std::string, bool>> feature_switches(std::string_view setting) {
+    std::vector<std::optional<bool>> state(kFeatures.size());
+    for (const auto &item : split_setting_list(setting)) {
+        try {
+            auto [name, on] = parse_item(item);
+            state[static_cast<std::size_t>(std::ranges::find(kFeatures, name) - kFeatures.begin())] =
+                on;
+        } catch (const Error &) {
+        }
+    }
+    std::vector<std::pair<std::string, bool>> out;
+    for (std::size_t i = 0; i < kFeatures.size(); ++i)
+        if (state[i])
+            out.emplace_back(std::string(kFeatures[i]), *state[i]);
+    return out;
 }
 
 } // namespace vz
