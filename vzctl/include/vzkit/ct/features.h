@@ -12,6 +12,13 @@
 
 namespace vz {
 
+// DEVNODES plus the device nodes of the features turned on (ppp: /dev/ppp,
+// tun: /dev/net/tun, fuse: /dev/fuse), in DEVNODES' form; a node the host
+// lacks (no ppp_generic or tun module loaded) is left out.
+std::string devnodes_with_features(const CtConfig &config);
+// Whether the host has the device node of a device feature (true for the
+// others).
+bool feature_node_on_host(std::string_view feature);
 // Whether FEATURES turns name on (every feature is off unless turned on).
 bool feature_enabled(const CtConfig &config, std::string_view name);
 // The features a setting names, each once with its last state, in the
