@@ -46,3 +46,53 @@ expect_rc 0 "start" -- "$VZCTL" start $CT
 expect_rc 20 "stop with an extra argument" -- "$VZCTL" stop $CT extra
 assert_contains "$("$VZCTL" status $CT)" "running" "the CT was not stopped"
 expect_rc 0 "stop" -- "$VZCTL" stop $CT
+
+# enter --exec with stdin at its end returns (OpenVZ's enter closes the input).
+expect_rc 0 "start for enter" -- "$VZCTL" --quiet start $CT
+wait_running $CT || fail "CT did not come up"
+# shellcheck disable=SC2016 # expanded by the CT's shell
+OUT=$(timeout 20 "$VZCTL" enter $CT --exec 'echo entered-$((6*7))' < /dev/null 2>&1); rc=$?
+assert_eq "$rc" "0" "enter --exec with stdin at EOF returns, exit 0"
+assert_contains "$OUT" "entered-42" "... after running the command"
+# shellcheck disable=SC2016 # expanded by the CT's shell
+OUT=$(printf 'echo partial-$((6*7))' | timeout 20 "$VZCTL" enter $CT 2>&1); rc=$?
+assert_eq "$rc" "0" "enter fed a partial line then EOF returns"
+assert_contains "$OUT" "partial-42" "... having run that line"
+expect_rc 0 "stop" -- "$VZCTL" --quiet stop $CT
+
+# vzubc reads a file with -f / --file, as OpenVZ's; percentages fit their column.
+VZUBC="$VZKIT_BUILD/bin/vzubc"
+UBC_FILE="$IT_ROOT/user_beancounters"
+cat > "$UBC_FILE" <<'UBC'
+Version: 2.5
+       uid  resource                     held              maxheld              barrier                limit              failcnt
+      101:  kmemsize                  2752512              2936832             14372700             14790164                    0
+            numproc                     90000                   50                    1                    2                    0
+            numfile                         1                    1               100000               100000                    0
+UBC
+for opt in -f --file; do
+    expect_rc 0 "vzubc $opt FILE" -- "$VZUBC" $opt "$UBC_FILE"
+    assert_contains "$OUT" "CT 101" "vzubc $opt shows the file's CT"
+done
+expect_rc 0 "vzubc -f - (stdin)" -- with_input "$(cat "$UBC_FILE")" "$VZUBC" -f -
+assert_contains "$OUT" "kmemsize" "vzubc -f - reads stdin"
+expect_rc 0 "vzubc -f FILE" -- "$VZUBC" -f "$UBC_FILE"
+NUMPROC_LINE=$(echo "$OUT" | grep ' numproc|')
+assert_eq "$(echo "$NUMPROC_LINE" | awk -F'|' '{print length($2), length($3)}')" "17 17" \
+    "an enormous percentage keeps the HELD and MAXH columns' width"
+assert_contains "$NUMPROC_LINE" "huge" "... and says huge"
+NUMFILE_LINE=$(echo "$OUT" | grep ' numfile|')
+assert_eq "$(echo "$NUMFILE_LINE" | awk -F'|' '{print length($2)}')" "17" "a tiny percentage too"
+expect_rc 1 "vzubc -f without a file" -- "$VZUBC" -f
+
+# vzcfgvalidate checks KMEMSIZE against AVNUMPROC, as OpenVZ (its ve-light
+# sample: AVNUMPROC 15 of NUMPROC 40, KMEMSIZE between the two sums).
+VZCFGVALIDATE="$VZKIT_BUILD/bin/vzcfgvalidate"
+LIGHT="$IT_ROOT/light.conf"
+printf '%s\n' 'AVNUMPROC="15:15"' 'NUMPROC="40:40"' 'NUMTCPSOCK="40:40"' 'NUMOTHERSOCK="40:40"' \
+    'KMEMSIZE="1740800:1847296"' 'TCPSNDBUF="159744:262144"' 'TCPRCVBUF="159744:262144"' \
+    'OTHERSOCKBUF="135168:237568"' 'DGRAMRCVBUF="135168:196608"' 'NUMFILE="512:512"' \
+    'DCACHESIZE="196608:202752"' 'PHYSPAGES="0:unlimited"' > "$LIGHT"
+expect_rc 0 "vzcfgvalidate: a ve-light-shaped config passes" -- "$VZCFGVALIDATE" "$LIGHT"
+sed -i 's/^AVNUMPROC=.*/AVNUMPROC="40:40"/' "$LIGHT"
+expect_rc 2 "... and fails with AVNUMPROC at NUMPROC" -- "$VZCFGVALIDATE" "$LIGHT"

@@ -93,6 +93,23 @@ void copy_window_size(int master) {
         ioctl(master, TIOCSWINSZ, &ws);
 }
 
+// The pty's end-of-file character (^D unless the container changed it); a
+// partial last line is ended first, as a shell reading a file runs its last
+// line without a newline.
+void send_end_of_file(int master, bool at_line_start) {
+    termios tio{};
+    const char eof = tcgetattr(master, &tio) == 0 && tio.c_cc[VEOF] != 0
+                         ? static_cast<char>(tio.c_cc[VEOF])
+                         : '\x04';
+    const char line_then_eof[2] = {'\r', eof};
+    if (at_line_start)
+        write_all(master, &eof, 1);
+    else
+        write_all(master, line_then_eof, 2);
+}
+
+constexpr int kEofRetries = 6; // 250 ms, then 0.5, 1, 2, 4 s after the first
+
 void relay_pty(pid_t child, int master, const std::vector<std::string> &exec_words) {
     const ScopedSignal ignore_sigpipe(SIGPIPE, SIG_IGN);
     const ScopedSignal note_winch(SIGWINCH, [](int) { g_winch = 1; });
@@ -104,22 +121,49 @@ void relay_pty(pid_t child, int master, const std::vector<std::string> &exec_wor
     RawTerminal raw;
     UniqueFd pidfd = open_pidfd(child);
     bool stdin_open = true;
+    // Whether what was typed last ended a line: the end of a stdin that is
+    // no terminal becomes the pty's end-of-file character, as OpenVZ's enter
+    // closes its input there. A shell that was not reading yet may lose
+    // it when it switches its terminal out of canonical mode, so it is sent
+    // again while the shell lives, less and less often, a few times at most.
+    bool at_line_start = true;
+    int eofs_sent = 0;
+    int eof_wait_ms = 250;
     for (;;) {
         if (g_winch) {
             g_winch = 0;
             copy_window_size(master);
         }
         // A SIGWINCH cuts the wait short with nothing ready: the size is copied above.
-        auto ready = poll_readable({master, stdin_open ? STDIN_FILENO : -1, pidfd.get()});
+        const bool eof_pending = !stdin_open && eofs_sent > 0 && eofs_sent < kEofRetries;
+        auto ready = poll_readable({master, stdin_open ? STDIN_FILENO : -1, pidfd.get()},
+                                   eof_pending ? eof_wait_ms : -1);
         if (!ready)
             return;
+        if (ready->empty() && eof_pending && !g_winch) {
+            send_end_of_file(master, true);
+            ++eofs_sent;
+            eof_wait_ms *= 2;
+            continue;
+        }
         for (int fd : *ready) {
             if (fd == master) {
                 if (!pump(master, STDOUT_FILENO))
                     return;
             } else if (fd == STDIN_FILENO) {
-                if (!pump(STDIN_FILENO, master))
-                    stdin_open = false;
+                char buf[4096];
+                const ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+                if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                    continue;
+                if (n > 0) {
+                    if (!write_all(master, buf, static_cast<size_t>(n)))
+                        stdin_open = false;
+                    at_line_start = buf[n - 1] == '\n' || buf[n - 1] == '\r';
+                    continue;
+                }
+                stdin_open = false;
+                send_end_of_file(master, at_line_start);
+                eofs_sent = 1;
             } else {
                 drain(master, STDOUT_FILENO);
                 return;
