@@ -58,6 +58,13 @@ assert_contains "$OUT" "entered-42" "... after running the command"
 OUT=$(printf 'echo partial-$((6*7))' | timeout 20 "$VZCTL" enter $CT 2>&1); rc=$?
 assert_eq "$rc" "0" "enter fed a partial line then EOF returns"
 assert_contains "$OUT" "partial-42" "... having run that line"
+# exec3: the program itself with its arguments, no shell; its exit code.
+# shellcheck disable=SC2016 # no shell may expand it
+expect_rc 0 "exec3 echo" -- "$VZCTL" exec3 $CT echo 'a  b' '$HOME' '*'
+assert_eq "$OUT" 'a  b $HOME *' "exec3 passes the words as they are"
+expect_rc 3 "exec3 gives the program's exit code" -- "$VZCTL" exec3 $CT /bin/sh -c 'exit 3'
+expect_rc 8 "exec3 of a program that is not there" -- "$VZCTL" exec3 $CT /nonexistent
+expect_rc 20 "exec3 without a program" -- "$VZCTL" exec3 $CT
 expect_rc 0 "stop" -- "$VZCTL" --quiet stop $CT
 
 # vzubc reads a file with -f / --file, as OpenVZ's; percentages fit their column.

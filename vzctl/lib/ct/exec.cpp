@@ -35,9 +35,14 @@ int exec_in_ct(const CtConfig &config, const ExecRequest &request) {
     Pipe in = make_pipe(), out = make_pipe(), err = make_pipe();
     const std::string command = join(request.words, " ");
     CtCommand cmd;
-    cmd.programs = kShells;
-    if (!command.empty())
-        cmd.args = {"-c", command};
+    if (request.direct && !request.words.empty()) {
+        cmd.programs = {request.words[0]};
+        cmd.args.assign(request.words.begin() + 1, request.words.end());
+    } else {
+        cmd.programs = kShells;
+        if (!command.empty())
+            cmd.args = {"-c", command};
+    }
     cmd.env = default_exec_env();
     cmd.stdio = {in.read.get(), out.write.get(), err.write.get()};
     Spawned child = spawn_in_ct(config, cmd);

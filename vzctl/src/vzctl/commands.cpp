@@ -151,6 +151,16 @@ int cmd_exec2(vz::CtConfig &config, const std::vector<std::string> &args) {
     return vz::exec_in_ct(config, exec_request(args));
 }
 
+// exec3: the command itself, no shell, its exit code (OpenVZ's exec3).
+int cmd_exec3(vz::CtConfig &config, const std::vector<std::string> &args) {
+    if (args.empty())
+        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "No command given");
+    vz::ExecRequest request;
+    request.words = args;
+    request.direct = true;
+    return vz::exec_in_ct(config, request);
+}
+
 int cmd_enter(vz::CtConfig &config, const std::vector<std::string> &args) {
     std::vector<std::string> words;
     if (!args.empty()) {
@@ -187,6 +197,7 @@ constexpr auto kCommands = std::to_array<Command>({
     {"set", cmd_set, true, false, ""},
     {"exec", cmd_exec, false, true, "exec | exec2 <ctid> <command> [arg ...] | -"},
     {"exec2", cmd_exec2, false, true, ""},
+    {"exec3", cmd_exec3, false, true, "exec3 <ctid> <program> [arg ...] (no shell)"},
     {"enter", cmd_enter, false, true, "enter <ctid> [--exec <command> [arg ...]]"},
     {"runscript", cmd_runscript, true, true, "runscript <ctid> <script>"},
 });

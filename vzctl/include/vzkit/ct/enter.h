@@ -77,6 +77,9 @@ struct ExecRequest {
     std::vector<std::string> words;
     // Fed to the command's stdin instead of the host's stdin (runscript).
     std::optional<std::string> input;
+    // exec3: words[0] is run itself with words[1...] as its arguments, no
+    // shell (looked up in the PATH of the container's environment).
+    bool direct = false;
 };
 
 // exec/exec2: runs the request with stdio relayed through pipes; returns the
