@@ -61,6 +61,7 @@ assert_contains "$OUT" "partial-42" "... having run that line"
 # exec3: the program itself with its arguments, no shell; its exit code.
 # shellcheck disable=SC2016 # no shell may expand it
 expect_rc 0 "exec3 echo" -- "$VZCTL" exec3 $CT echo 'a  b' '$HOME' '*'
+# shellcheck disable=SC2016 # the words as exec3 must pass them
 assert_eq "$OUT" 'a  b $HOME *' "exec3 passes the words as they are"
 expect_rc 3 "exec3 gives the program's exit code" -- "$VZCTL" exec3 $CT /bin/sh -c 'exit 3'
 expect_rc 8 "exec3 of a program that is not there" -- "$VZCTL" exec3 $CT /nonexistent
