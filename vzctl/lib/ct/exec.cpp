@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <csignal>
 #include <cstring>
 
@@ -209,6 +210,109 @@ int run_script(const CtConfig &config, const std::filesystem::path &script) {
     options.script = *text;
     options.force = true;
     return start_ct(config, options);
+}
+
+namespace {
+
+// What the console's escape parser makes of the bytes typed: OpenVZ's
+// sequences, only at the start of a line (Esc . detach, Esc ! SAK); any
+// other byte after Esc goes through with the Esc.
+struct ConsoleInput {
+    bool line_start = true;
+    bool escaped = false;
+    enum Action { kNone, kDetach, kSak };
+    // Appends to out what goes to the console; an action stops at its byte.
+    Action feed(const char *data, size_t len, std::string &out, size_t &used) {
+        constexpr char kEsc = 27;
+        for (used = 0; used < len;) {
+            const char c = data[used++];
+            if (escaped) {
+                escaped = false;
+                if (c == '.')
+                    return kDetach;
+                if (c == '!')
+                    return kSak;
+                out += kEsc;
+            } else if (c == kEsc && line_start) {
+                escaped = true;
+                continue;
+            }
+            out += c;
+            line_start = c == '\r' || c == '\n';
+        }
+        return kNone;
+    }
+};
+
+} // namespace
+
+bool set_console_unattended(int master) {
+    termios t{};
+    if (tcgetattr(master, &t) != 0)
+        return false;
+    cfmakeraw(&t); // above all no echo: what the container prints never comes back in
+    return tcsetattr(master, TCSANOW, &t) == 0;
+}
+
+int console_ct(const CtConfig &config) {
+    UniqueFd master = take_console_master(config);
+    auto init = find_init_pid(config.ctid());
+    UniqueFd pidfd = init ? open_pidfd(*init) : UniqueFd();
+    // Raw, no echo, also if the container changed it through its descriptor.
+    set_console_unattended(master.get());
+    std::fprintf(stderr, "Attached to CT %u (ESC . to detach)\n", config.ctid());
+    const ScopedSignal ignore_sigpipe(SIGPIPE, SIG_IGN);
+    const ScopedSignal note_winch(SIGWINCH, [](int) { g_winch = 1; });
+    copy_window_size(master.get());
+    ConsoleInput input;
+    bool stdin_open = true;
+    {
+        RawTerminal raw;
+        for (bool attached = true; attached;) {
+            if (g_winch) {
+                g_winch = 0;
+                copy_window_size(master.get());
+            }
+            auto ready = poll_readable({master.get(), stdin_open ? STDIN_FILENO : -1, pidfd.get()});
+            if (!ready)
+                break;
+            for (int fd : *ready) {
+                if (fd == master.get()) {
+                    if (!pump(master.get(), STDOUT_FILENO))
+                        attached = false; // every slave closed: the container stopped
+                } else if (fd == STDIN_FILENO) {
+                    char buf[4096];
+                    const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+                    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                        continue;
+                    if (n <= 0) {
+                        stdin_open = false; // no more input; detach with the container
+                        continue;
+                    }
+                    std::string out;
+                    size_t used = 0, offset = 0;
+                    while (offset < static_cast<size_t>(n) && attached) {
+                        auto action = input.feed(buf + offset, static_cast<size_t>(n) - offset,
+                                                 out, used);
+                        offset += used;
+                        if (action == ConsoleInput::kDetach)
+                            attached = false;
+                        else if (action == ConsoleInput::kSak)
+                            ::ioctl(master.get(), TIOCSIG, SIGKILL); // its foreground group
+                    }
+                    if (!out.empty())
+                        write_all(master.get(), out.data(), out.size());
+                } else {
+                    drain(master.get(), STDOUT_FILENO);
+                    attached = false;
+                }
+            }
+            if (!stdin_open && !pidfd)
+                break;
+        }
+    }
+    std::fprintf(stderr, "\nDetached from CT %u\n", config.ctid());
+    return 0;
 }
 
 } // namespace vz

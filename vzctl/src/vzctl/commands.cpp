@@ -171,6 +171,14 @@ int cmd_enter(vz::CtConfig &config, const std::vector<std::string> &args) {
     return vz::enter_ct(config, words);
 }
 
+// console [ttynum]: tty1, the console, is the only one a container has.
+int cmd_console(vz::CtConfig &config, const std::vector<std::string> &args) {
+    if (args.size() > 1 || (args.size() == 1 && args[0] != "1"))
+        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX,
+                        "Only tty1, the container's /dev/console, exists");
+    return vz::console_ct(config);
+}
+
 int cmd_runscript(vz::CtConfig &config, const std::vector<std::string> &args) {
     if (args.size() != 1)
         throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "Usage: vzctl runscript <ctid> <script>");
@@ -200,6 +208,7 @@ constexpr auto kCommands = std::to_array<Command>({
     {"exec3", cmd_exec3, false, true, "exec3 <ctid> <program> [arg ...] (no shell)"},
     {"enter", cmd_enter, false, true, "enter <ctid> [--exec <command> [arg ...]]"},
     {"runscript", cmd_runscript, true, true, "runscript <ctid> <script>"},
+    {"console", cmd_console, false, true, "console <ctid> [1] (Esc . detaches)"},
 });
 
 } // namespace
