@@ -6,7 +6,7 @@ PREFIX     ?= /usr
 DESTDIR    ?=
 JOBS       ?= $(shell nproc)
 
-.PHONY: all build deps templates check check-unit check-host check-integration check-vm demo install clean
+.PHONY: all build deps templates check check-unit check-host check-integration check-vm fuzz demo install clean
 
 all: build
 
@@ -46,6 +46,13 @@ check-integration: build templates templates-debian
 
 check-vm: build templates templates-debian
 	cd $(BUILD) && ctest --output-on-failure -L vm
+
+# Every libFuzzer target for FUZZ_SECONDS each, in a clang build of its own
+# ($(BUILD)/fuzz): the long run docs/testing.md reports (`make check` runs
+# them 10 s each).
+FUZZ_SECONDS ?= 600
+fuzz:
+	tests/fuzz/run.sh --build $(BUILD)/fuzz --seconds $(FUZZ_SECONDS)
 
 demo: build templates
 	BUILD=$(abspath $(BUILD)) scripts/demo.sh

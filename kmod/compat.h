@@ -8,7 +8,9 @@
 #define VZKIT_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/device.h>
 #include <linux/memcontrol.h>
+#include <linux/page_counter.h>
 #include <linux/proc_fs.h>
 #include <linux/ptrace.h>
 
@@ -57,6 +59,68 @@ static inline unsigned long vzkit_memcg_node_stat(struct mem_cgroup *memcg,
 	return 0;
 }
 #endif
+
+/* Swap limit and use of a memory cgroup in pages: swap on v2, memsw less memory on v1. */
+static inline unsigned long vzkit_memcg_swap_max(struct mem_cgroup *memcg)
+{
+	unsigned long mem, memsw;
+
+	if (cgroup_subsys_on_dfl(memory_cgrp_subsys))
+		return READ_ONCE(memcg->swap.max);
+	mem = READ_ONCE(memcg->memory.max);
+	memsw = READ_ONCE(memcg->memsw.max);
+	if (memsw >= PAGE_COUNTER_MAX)
+		return PAGE_COUNTER_MAX;
+	return memsw > mem ? memsw - mem : 0;
+}
+
+static inline unsigned long vzkit_memcg_swap_usage(struct mem_cgroup *memcg)
+{
+	unsigned long mem, memsw;
+
+	if (cgroup_subsys_on_dfl(memory_cgrp_subsys))
+		return page_counter_read(&memcg->swap);
+	mem = page_counter_read(&memcg->memory);
+	memsw = page_counter_read(&memcg->memsw);
+	return memsw > mem ? memsw - mem : 0;
+}
+
+/* A task's state word (task_struct.__state since 5.14). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 14, 0)
+#define vzkit_task_state(p) READ_ONCE((p)->__state)
+#else
+#define vzkit_task_state(p) READ_ONCE((p)->state)
+#endif
+
+/*
+ * What views.c redirects, by name, with the prototypes of 6.1 (each is
+ * listed in available_filter_functions there): the show functions of
+ * /proc/meminfo, /proc/stat, /proc/uptime, /proc/loadavg, /proc/swaps and
+ * x86's /proc/cpuinfo, the sysinfo(2) syscall's x86-64 entry (do_sysinfo is an
+ * .isra clone there), sched_getaffinity() and the show function of
+ * /sys/devices/system/cpu/{online,possible,present}.
+ */
+#define VZKIT_SYM_MEMINFO	"meminfo_proc_show"
+#define VZKIT_SYM_STAT		"show_stat"
+#define VZKIT_SYM_UPTIME	"uptime_proc_show"
+#define VZKIT_SYM_LOADAVG	"loadavg_proc_show"
+#define VZKIT_SYM_CPUINFO	"show_cpuinfo"
+#define VZKIT_SYM_SYSINFO	"__x64_sys_sysinfo"
+#define VZKIT_SYM_AFFINITY	"sched_getaffinity"
+#define VZKIT_SYM_CPUS_ATTR	"show_cpus_attr"
+#define VZKIT_SYM_SWAPS		"swap_show"
+
+/* drivers/base/cpu.c's private struct cpu_attr, whose show is show_cpus_attr. */
+struct vzkit_cpu_attr {
+	struct device_attribute attr;
+	const struct cpumask *const map;
+};
+
+/* The first argument of a syscall entry (__x64_sys_*(const struct pt_regs *)). */
+static inline unsigned long vzkit_syscall_arg0(const struct pt_regs *regs)
+{
+	return regs->di;
+}
 
 /* F_UNLCK as security_file_lock() receives it (the lock type). */
 #define VZKIT_F_UNLCK 2

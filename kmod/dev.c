@@ -142,6 +142,49 @@ static long vzkit_ioc_quota_unregister(void __user *arg)
 	return vzkit_quota_unregister(q.quota_id);
 }
 
+static long vzkit_ioc_view(void __user *arg)
+{
+	struct vzctl_ve_view v;
+
+	if (copy_from_user(&v, arg, sizeof(v)))
+		return -EFAULT;
+	if (v.reserved)
+		return -EINVAL;
+	return vzkit_ve_set_view(v.veid, v.meminfo_mode, v.meminfo_val, v.cpus);
+}
+
+static long vzkit_ioc_cpustat(void __user *arg)
+{
+	struct vzctl_cpustat c;
+	struct vzkit_tasks t;
+	struct vzkit_ub *ub;
+	u64 user, sys;
+	int i;
+
+	if (copy_from_user(&c, arg, sizeof(c)))
+		return -EFAULT;
+	if (c.reserved)
+		return -EINVAL;
+	mutex_lock(&vzkit_ve_mutex);
+	ub = vzkit_ve_find(c.veid);
+	if (!ub || !vzkit_ve_alive(ub)) {
+		mutex_unlock(&vzkit_ve_mutex);
+		return -ESRCH;
+	}
+	vzkit_ct_cputime(ub, &user, &sys);
+	vzkit_ct_tasks(ub, &t);
+	c.uptime_ns = vzkit_ct_uptime_ns(ub);
+	c.user_ns = user;
+	c.system_ns = sys;
+	for (i = 0; i < 3; i++)
+		c.avenrun[i] = READ_ONCE(ub->avenrun[i]);
+	c.nr_running = t.running;
+	c.nr_tasks = t.threads;
+	c.pad = 0;
+	mutex_unlock(&vzkit_ve_mutex);
+	return copy_to_user(arg, &c, sizeof(c)) ? -EFAULT : 0;
+}
+
 static long vzkit_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -162,6 +205,10 @@ static long vzkit_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vzkit_ioc_setublimit(uarg);
 	case VZCTL_GETBC:
 		return vzkit_ioc_getbc(uarg);
+	case VZCTL_VE_VIEW:
+		return vzkit_ioc_view(uarg);
+	case VZCTL_GET_CPUSTAT:
+		return vzkit_ioc_cpustat(uarg);
 	case VZCTL_GET_VERSION:
 		return put_user(version, (u32 __user *)uarg);
 	case VZCTL_QUOTA_REGISTER:

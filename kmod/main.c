@@ -26,6 +26,8 @@ static const struct {
 	{ vzkit_quota_init, vzkit_quota_exit },
 	{ vzkit_dev_init, vzkit_dev_exit },
 	{ vzkit_probes_init, vzkit_probes_exit },
+	{ vzkit_load_init, vzkit_load_exit },
+	{ vzkit_views_init, vzkit_views_exit },
 };
 
 /* Stops the first n parts, last first. */

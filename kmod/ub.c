@@ -38,6 +38,7 @@ static void vzkit_ub_setup(struct vzkit_ub *ub, u32 id)
 	ub->parm[UB_VMGUARPAGES].barrier = 0;
 	ub->start_jiffies = jiffies;
 	ub->start_ns = ktime_get_ns();
+	ub->start_boot_ns = ktime_get_boottime_ns();
 }
 
 int vzkit_ub_init(void)

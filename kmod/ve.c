@@ -232,6 +232,26 @@ int vzkit_ve_test(u32 veid)
 	return err;
 }
 
+/* VZCTL_VE_VIEW: ENOENT for no such container, EINVAL for a bad mode. */
+int vzkit_ve_set_view(u32 veid, u32 meminfo_mode, u64 meminfo_val, u32 cpus)
+{
+	struct vzkit_ub *ub;
+
+	if (meminfo_mode > VZKIT_MEMINFO_PRIVVMPAGES ||
+	    ((meminfo_mode == VZKIT_MEMINFO_PAGES || meminfo_mode == VZKIT_MEMINFO_PRIVVMPAGES) &&
+	     !meminfo_val))
+		return -EINVAL;
+	mutex_lock(&vzkit_ve_mutex);
+	ub = vzkit_ve_find(veid);
+	if (ub) {
+		WRITE_ONCE(ub->meminfo_mode, meminfo_mode);
+		WRITE_ONCE(ub->meminfo_val, meminfo_val);
+		WRITE_ONCE(ub->cpus, cpus);
+	}
+	mutex_unlock(&vzkit_ve_mutex);
+	return ub ? 0 : -ENOENT;
+}
+
 /* Only reached with no container registered (each pins the module). */
 void vzkit_ve_exit(void)
 {

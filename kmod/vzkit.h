@@ -38,6 +38,12 @@ struct vzkit_ub {
 	struct cgroup *cgrp;		/* NULL for the host */
 	unsigned long start_jiffies;
 	u64 start_ns;
+	u64 start_boot_ns;		/* CLOCK_BOOTTIME at registration */
+	/* What the container sees (VZCTL_VE_VIEW), read without a lock. */
+	u32 meminfo_mode;		/* VZKIT_MEMINFO_* */
+	u64 meminfo_val;
+	u32 cpus;			/* 0: every CPU it may run on */
+	unsigned long avenrun[3];	/* load.c, FSHIFT fixed point */
 	/* Registry linkage, under vzkit_ve_mutex (writers) and RCU. */
 	bool registered;
 	struct hlist_node ns_node;
@@ -131,6 +137,41 @@ int vzkit_quota_init(void);
 void vzkit_quota_exit(void);
 int vzkit_quota_register(u32 id, int fd);
 int vzkit_quota_unregister(u32 id);
+
+/* machine.c: the machine a container sees */
+struct vzkit_mem {		/* pages, except kernel_stack_kb */
+	unsigned long total, free, available, cached, shmem;
+	unsigned long active_anon, inactive_anon, active_file, inactive_file, unevictable;
+	unsigned long dirty, writeback, anon, mapped;
+	unsigned long slab_reclaimable, slab_unreclaimable, kernel_stack_kb, page_tables;
+	unsigned long swap_total, swap_free;
+	bool swap_own;		/* its own swap limit, not the host's swap */
+};
+
+struct vzkit_tasks {
+	unsigned long threads, running, blocked, ctxt;
+	int last_pid;
+};
+
+void vzkit_machine_init(void);
+void vzkit_host_swap(unsigned long *total, unsigned long *free);
+bool vzkit_ct_mem(struct vzkit_ub *ub, struct vzkit_mem *mem);
+unsigned int vzkit_ct_cpus(struct vzkit_ub *ub, struct cpumask *out);
+void vzkit_ct_trim_cpus(struct vzkit_ub *ub, struct cpumask *mask);
+u64 vzkit_ct_uptime_ns(struct vzkit_ub *ub);
+void vzkit_ct_cputime(struct vzkit_ub *ub, u64 *user, u64 *sys);
+u64 vzkit_ct_idle_ns(struct vzkit_ub *ub, unsigned int cpus);
+void vzkit_ct_tasks(struct vzkit_ub *ub, struct vzkit_tasks *t);
+
+/* load.c: each container's load average */
+int vzkit_load_init(void);
+void vzkit_load_exit(void);
+
+/* views.c: the host's files and syscalls answered from the reader's container */
+unsigned long vzkit_symbol(const char *name);
+int vzkit_views_init(void);
+void vzkit_views_exit(void);
+int vzkit_ve_set_view(u32 veid, u32 meminfo_mode, u64 meminfo_val, u32 cpus);
 
 /* dev.c */
 int vzkit_dev_init(void);

@@ -10,7 +10,8 @@ PACKAGES="
   e2fsprogs xfsprogs quota
   qemu-system-x86 linux-image-amd64 cpio
   linux-headers-amd64 linux-source-6.1
-  shellcheck
+  shellcheck lxcfs
+  clang
 "
 missing=""
 for p in $PACKAGES; do

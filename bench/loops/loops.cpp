@@ -1,11 +1,18 @@
-// vzbench-loops KIND ITERATIONS: times a tight loop of one system-call pair (or,
-// for smallfile, the three calls that make a small file) and prints "KIND
-// ITERATIONS NS_PER_OP". Runs inside a container (statically linked: the
+// vzbench-loops KIND ITERATIONS [PREFIX]: times a tight loop of one system-call
+// pair (or, for smallfile, the three calls that make a small file) and prints
+// "KIND ITERATIONS NS_PER_OP". Runs inside a container (statically linked: the
 // busybox template has no libc), where the kernel module charges each of these
 // calls to the container's beancounters; bench/vm/ compares the figures with
-// the module loaded and not, and with a disk quota on the tree and not.
+// the module loaded and not, and with a disk quota on the tree and not. The
+// view kinds (meminfo, stat, uptime, loadavg, cpuinfo, online: open+read+close
+// of the file under PREFIX, default /; sysinfo and affinity: one call) time
+// what a container's reader pays for its machine's figures
+// (bench/vm/proc_views.sh).
 #include <sys/socket.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
+
+#include <sched.h>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -15,6 +22,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <string>
 #include <string_view>
 
 namespace {
@@ -64,6 +72,48 @@ bool small_file() {
     return close(fd) == 0 && written;
 }
 
+// Where the view files are read: "/" or lxcfs's directory.
+std::string g_prefix = "/";
+
+bool read_file(const char *relative) {
+    static char buf[65536];
+    const std::string path = g_prefix + relative;
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) {
+    }
+    return close(fd) == 0 && n == 0;
+}
+
+bool meminfo() {
+    return read_file("proc/meminfo");
+}
+bool stat_file() {
+    return read_file("proc/stat");
+}
+bool uptime() {
+    return read_file("proc/uptime");
+}
+bool loadavg() {
+    return read_file("proc/loadavg");
+}
+bool cpuinfo() {
+    return read_file("proc/cpuinfo");
+}
+bool online() {
+    return read_file("sys/devices/system/cpu/online");
+}
+bool sysinfo_call() {
+    struct sysinfo si {};
+    return sysinfo(&si) == 0;
+}
+bool affinity() {
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof set, &set) == 0;
+}
+
 struct Loop {
     std::string_view name;
     bool (*step)();
@@ -77,6 +127,14 @@ constexpr Loop kLoops[] = {
     {"tcpsock", tcp_socket},
     {"unixsock", unix_socket},
     {"smallfile", small_file},
+    {"meminfo", meminfo},
+    {"stat", stat_file},
+    {"uptime", uptime},
+    {"loadavg", loadavg},
+    {"cpuinfo", cpuinfo},
+    {"online", online},
+    {"sysinfo", sysinfo_call},
+    {"affinity", affinity},
 };
 
 long long now_ns() {
@@ -86,15 +144,19 @@ long long now_ns() {
 }
 
 int usage() {
-    std::fputs("usage: vzbench-loops fork|open|tcpsock|unixsock|smallfile ITERATIONS\n", stderr);
+    std::fputs("usage: vzbench-loops fork|open|tcpsock|unixsock|smallfile|meminfo|stat|uptime|"
+               "loadavg|cpuinfo|online|sysinfo|affinity ITERATIONS [PREFIX]\n",
+               stderr);
     return 2;
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
-    if (argc != 3)
+    if (argc != 3 && argc != 4)
         return usage();
+    if (argc == 4)
+        g_prefix = std::string(argv[3]) + "/";
     const std::string_view kind = argv[1];
     const std::string_view count_arg = argv[2];
     long iterations = 0;

@@ -95,3 +95,40 @@ BOOST_AUTO_TEST_CASE(the_module_backend_without_the_module_does_nothing) {
     BOOST_CHECK_NO_THROW(vz::kModuleBackend.apply_limits(config, {"NUMFILE"}));
     BOOST_TEST(!vz::kModuleBackend.read_counters(4001)); // no /proc/bc
 }
+
+BOOST_AUTO_TEST_CASE(meminfo_grammar) {
+    using vz::kmod::parse_meminfo;
+    BOOST_TEST(parse_meminfo("none")->meminfo_mode == VZKIT_MEMINFO_NONE);
+    auto pages = parse_meminfo("pages:65536");
+    BOOST_TEST(pages->meminfo_mode == VZKIT_MEMINFO_PAGES);
+    BOOST_TEST(pages->meminfo_val == 65536U);
+    auto priv = parse_meminfo("privvmpages:2");
+    BOOST_TEST(priv->meminfo_mode == VZKIT_MEMINFO_PRIVVMPAGES);
+    BOOST_TEST(priv->meminfo_val == 2U);
+    for (const char *bad : {"", "pages", "pages:", "pages:0", "pages:-1", "pages:1x", "ram:5",
+                            "None", "privvmpages:0"})
+        BOOST_TEST(!parse_meminfo(bad), bad);
+}
+
+// The CPU count a container sees: min(CPUS, CPULIMIT / 100 rounded up).
+BOOST_AUTO_TEST_CASE(view_of_a_config) {
+    auto cpus = [](std::initializer_list<std::pair<const char *, const char *>> keys) {
+        vz::CtConfig config;
+        for (const auto &[key, value] : keys)
+            config.set_override(key, value);
+        return vz::kmod::view_of(config).cpus;
+    };
+    BOOST_TEST(cpus({}) == 0U);
+    BOOST_TEST(cpus({{"CPUS", "2"}}) == 2U);
+    BOOST_TEST(cpus({{"CPULIMIT", "250"}}) == 3U);
+    BOOST_TEST(cpus({{"CPULIMIT", "50"}}) == 1U);
+    BOOST_TEST(cpus({{"CPUS", "4"}, {"CPULIMIT", "150"}}) == 2U);
+    BOOST_TEST(cpus({{"CPUS", "1"}, {"CPULIMIT", "400"}}) == 1U);
+    BOOST_TEST(cpus({{"CPUS", "0"}, {"CPULIMIT", "0"}}) == 0U);
+    vz::CtConfig config;
+    BOOST_TEST(vz::kmod::view_of(config).meminfo_mode == VZKIT_MEMINFO_CGROUP);
+    config.set_override("MEMINFO", "pages:100");
+    BOOST_TEST(vz::kmod::view_of(config).meminfo_val == 100U);
+    config.set_override("MEMINFO", "bogus");
+    BOOST_CHECK_THROW(vz::kmod::view_of(config), vz::Error);
+}

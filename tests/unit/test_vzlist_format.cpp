@@ -279,6 +279,46 @@ BOOST_AUTO_TEST_CASE(json_object_types) {
                             "}\n");
 }
 
+BOOST_AUTO_TEST_CASE(laverage_and_uptime_as_openvz_prints_them) {
+    auto r = sample_record();
+    BOOST_TEST(vz::format_row(columns("laverage,uptime"), r, true) ==
+               "             -               -");
+    r.laverage = vz::LoadAverage{{0.5, 0.125, 12.0}};
+    r.uptime = vz::Uptime{2 * 86400 + 3 * 3600 + 4 * 60 + 5.9};
+    BOOST_TEST(vz::format_row(columns("laverage,uptime"), r, true) ==
+               "0.50/0.12/12.00 002d03h:04m:05s");
+    std::ostringstream out;
+    vz::JsonWriter json(out);
+    vz::write_json(json, vz::parse_field_list("laverage,uptime", true), r);
+    json.finish();
+    BOOST_TEST(out.str() == "{\n"
+                            "  \"laverage\": [\n"
+                            "    0.50,\n"
+                            "    0.12,\n"
+                            "    12.00\n"
+                            "  ],\n"
+                            "  \"uptime\": 183845.900\n"
+                            "}\n");
+    std::vector<vz::CtRecord> records(3);
+    records[0].ctid = 1;
+    records[0].uptime = vz::Uptime{10};
+    records[0].laverage = vz::LoadAverage{{1, 0, 0}};
+    records[1].ctid = 2;
+    records[2].ctid = 3;
+    records[2].uptime = vz::Uptime{20};
+    records[2].laverage = vz::LoadAverage{{0.5, 9, 9}};
+    auto ids = [&] {
+        std::vector<vz::Ctid> ids;
+        for (const auto &rec : records)
+            ids.push_back(rec.ctid);
+        return ids;
+    };
+    vz::sort_records(records, field("uptime"), false); // unknown first, then the longest up
+    BOOST_TEST(ids() == (std::vector<vz::Ctid>{2, 3, 1}));
+    vz::sort_records(records, field("laverage"), false);
+    BOOST_TEST(ids() == (std::vector<vz::Ctid>{2, 3, 1}));
+}
+
 BOOST_AUTO_TEST_CASE(sorting) {
     std::vector<vz::CtRecord> records(3);
     records[0].ctid = 5;

@@ -55,7 +55,6 @@
 namespace {
 
 constexpr int kMaxFilterBytes = 64 * 1024;
-constexpr int kMaxPrograms = 8;
 
 struct Options {
     bool init = false;

@@ -105,6 +105,24 @@ static int hold(int argc, char **argv)
 	return 0;
 }
 
+/* mem MIB SECONDS: MIB of anonymous memory, touched, held that long. */
+static int hold_mem(long mib, int seconds)
+{
+	size_t len = (size_t)mib << 20;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		printf("taken 0 errno %d %s\n", errno, strerror(errno));
+		return 1;
+	}
+	memset(p, 0x5a, len);
+	printf("taken %ld errno 0 -\n", mib);
+	fflush(stdout);
+	sleep(seconds);
+	munmap(p, len);
+	return 0;
+}
+
 struct call {
 	const char *name;
 	unsigned long cmd;
@@ -122,6 +140,8 @@ static int ioctl_in(const char *pid)
 		{ "GET_VERSION", VZCTL_GET_VERSION },
 		{ "QUOTA_REGISTER", VZCTL_QUOTA_REGISTER },
 		{ "QUOTA_UNREGISTER", VZCTL_QUOTA_UNREGISTER },
+		{ "VE_VIEW", VZCTL_VE_VIEW },
+		{ "GET_CPUSTAT", VZCTL_GET_CPUSTAT },
 	};
 	char path[64], buf[256];
 	int dev, ns, status;
@@ -193,6 +213,8 @@ static int abi(unsigned int veid)
 	struct vzctl_env_create test = { .veid = veid, .flags = VE_TEST };
 	struct vzctl_getbc get = { .veid = veid, .count = UB_RESOURCES };
 	struct vzctl_env env = { .veid = veid };
+	struct vzctl_ve_view view = { .veid = veid };
+	struct vzctl_cpustat stat = { .veid = veid };
 	__u32 version = 0;
 	int dev = open(VZKIT_DEVICE, O_RDWR);
 
@@ -237,6 +259,21 @@ static int abi(unsigned int veid)
 	env.reserved = 1;
 	report("ENV_RESERVED", ioctl(dev, VZCTL_ENV_TEST, &env));
 	abi_quota(dev);
+	view.meminfo_mode = 9;
+	report("VIEW_BADMODE", ioctl(dev, VZCTL_VE_VIEW, &view));
+	view.meminfo_mode = VZKIT_MEMINFO_PAGES;
+	report("VIEW_ZEROPAGES", ioctl(dev, VZCTL_VE_VIEW, &view));
+	view.meminfo_mode = VZKIT_MEMINFO_CGROUP;
+	view.reserved = 1;
+	report("VIEW_RESERVED", ioctl(dev, VZCTL_VE_VIEW, &view));
+	view.reserved = 0;
+	view.veid = 999999;
+	report("VIEW_NOCT", ioctl(dev, VZCTL_VE_VIEW, &view));
+	report("CPUSTAT", ioctl(dev, VZCTL_GET_CPUSTAT, &stat));
+	printf("cpustat tasks %u uptime_s %llu\n", stat.nr_tasks,
+	       (unsigned long long)(stat.uptime_ns / 1000000000ULL));
+	stat.veid = 999999;
+	report("CPUSTAT_NOCT", ioctl(dev, VZCTL_GET_CPUSTAT, &stat));
 	close(dev);
 	return 0;
 }
@@ -251,8 +288,8 @@ static unsigned long fuzz_cmd(void)
 {
 	static const unsigned long real[] = {
 		VZCTL_ENV_REGISTER, VZCTL_ENV_UNREGISTER, VZCTL_ENV_TEST, VZCTL_ENV_CREATE,
-		VZCTL_SETUBLIMIT, VZCTL_GETBC, VZCTL_GET_VERSION,
-		VZCTL_QUOTA_REGISTER, VZCTL_QUOTA_UNREGISTER,
+		VZCTL_SETUBLIMIT, VZCTL_GETBC, VZCTL_GET_VERSION, VZCTL_VE_VIEW,
+		VZCTL_GET_CPUSTAT, VZCTL_QUOTA_REGISTER, VZCTL_QUOTA_UNREGISTER,
 	};
 
 	switch (random() % 4) {
@@ -360,9 +397,12 @@ int main(int argc, char **argv)
 	if (argc >= 3 && (!strcmp(argv[1], "quota-register") ||
 			  !strcmp(argv[1], "quota-unregister")))
 		return quota_request(argc, argv);
+	if (argc >= 4 && !strcmp(argv[1], "mem"))
+		return hold_mem(atol(argv[2]), atoi(argv[3]));
 	if (argc >= 3)
 		return hold(argc, argv);
 	fprintf(stderr, "usage: ubctest files|tcp|udp|unix|flock|pty N [DIR] [-- CMD]\n"
+		"       ubctest mem MIB SECONDS\n"
 		"       ubctest ioctl-in PID | abi VEID | fuzz N SEED\n"
 		"       ubctest quota-register ID DIR | quota-unregister ID\n");
 	return 2;

@@ -119,13 +119,36 @@ std::array<ubc::Figures, kResources> Device::read(Ctid ctid) const {
     return out;
 }
 
-std::uint32_t Device::abi_version() const {
-    __u32 version = 0;
-    if (int err = call(fd(), VZCTL_GET_VERSION, &version)) {
+bool Device::set_view(Ctid ctid, const View &view) const {
+    vzctl_ve_view req{};
+    req.veid = ctid;
+    req.meminfo_mode = view.meminfo_mode;
+    req.meminfo_val = view.meminfo_val;
+    req.cpus = view.cpus;
+    if (int err = call(fd(), VZCTL_VE_VIEW, &req)) {
+        if (err == ENOTTY)
+            return false;
         errno = err;
-        throw_errno(VZ_BAD_KERNEL, "Unable to query the vzkit module");
+        throw_errno(VZ_SET_MEMINFO_ERROR, "Unable to set the view of " + ct_name(ctid));
     }
-    return version;
+    return true;
+}
+
+std::optional<CpuStat> Device::cpustat(Ctid ctid) const {
+    vzctl_cpustat req{};
+    req.veid = ctid;
+    if (int err = call(fd(), VZCTL_GET_CPUSTAT, &req)) {
+        if (err == ESRCH || err == ENOTTY)
+            return std::nullopt;
+        errno = err;
+        throw_errno(VZ_SYSTEM_ERROR, "Unable to read the load of " + ct_name(ctid));
+    }
+    constexpr double kFixed1 = 1 << 11; // the kernel's FIXED_1
+    CpuStat stat;
+    stat.uptime_s = static_cast<double>(req.uptime_ns) / 1e9;
+    for (std::size_t i = 0; i < stat.loadavg.size(); ++i)
+        stat.loadavg[i] = static_cast<double>(req.avenrun[i]) / kFixed1;
+    return stat;
 }
 
 } // namespace vz::kmod

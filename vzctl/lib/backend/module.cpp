@@ -11,6 +11,8 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <array>
+#include <string_view>
 
 namespace vz {
 namespace {
@@ -32,6 +34,15 @@ void set_limits(const kmod::Device &dev, Ctid ctid, const Limits &limits) {
         dev.set_limit(ctid, res->kernel_id, value.barrier, value.limit);
 }
 
+// What the container sees of its machine; a module that predates the views
+// leaves its containers the host's files.
+void set_view(const kmod::Device &dev, const CtConfig &config) {
+    dev.set_view(config.ctid(), kmod::view_of(config));
+}
+
+// The keys that change what a running container sees of its machine.
+constexpr std::array<std::string_view, 3> kViewKeys = {"MEMINFO", "CPUS", "CPULIMIT"};
+
 // The device may be gone since the choice (the module unloaded): then there
 // is nothing to do, as without it.
 void attach(const CtConfig &config, pid_t init, const Cgroup &cgroup) {
@@ -43,6 +54,7 @@ void attach(const CtConfig &config, pid_t init, const Cgroup &cgroup) {
     dev->register_ct(config.ctid(), init, cgroup_fd.get());
     try {
         set_limits(*dev, config.ctid(), limits);
+        set_view(*dev, config);
     } catch (const Error &) {
         dev->unregister_ct(config.ctid());
         throw;
@@ -56,6 +68,10 @@ void apply_limits(const CtConfig &config, const std::vector<std::string> &keys) 
     const kmod::Device *dev = kmod::Device::shared();
     if (!dev || !dev->running(config.ctid()))
         return;
+    if (std::ranges::any_of(keys, [](const std::string &key) {
+            return std::ranges::find(kViewKeys, key) != kViewKeys.end();
+        }))
+        set_view(*dev, config);
     auto limits = kmod::configured_limits(config);
     std::erase_if(limits, [&](const auto &entry) {
         return std::ranges::find(keys, entry.first->key) == keys.end();

@@ -1,5 +1,7 @@
 #include "vzkit/base/json.h"
 
+#include <cmath>
+#include <cstdio>
 #include <algorithm>
 #include <array>
 #include <stdexcept>
@@ -194,6 +196,13 @@ void JsonWriter::signed_number(std::int64_t value) {
 void JsonWriter::unsigned_number(std::uint64_t value) {
     before_value();
     out_ << value;
+}
+
+void JsonWriter::decimal(double value, int decimals) {
+    before_value();
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, std::isfinite(value) ? value : 0.0);
+    raw(buf);
 }
 
 void JsonWriter::boolean(bool value) {

@@ -201,8 +201,9 @@ std::vector<pid_t> Cgroup::pids() const {
         out.insert(out.end(), procs.begin(), procs.end());
     }
     std::ranges::sort(out);
-    auto dups = std::ranges::unique(out);
-    out.erase(dups.begin(), dups.end());
+    // std::unique, not ranges::unique: the fuzzing build's clang 14 cannot
+    // instantiate libstdc++ 12's subrange.
+    out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
 

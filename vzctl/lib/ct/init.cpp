@@ -12,6 +12,7 @@
 #include "vzkit/base/error.h"
 #include "vzkit/base/fd.h"
 #include "vzkit/ct/hooks.h"
+#include "vzkit/ct/views.h"
 #include "vzkit/base/process.h"
 #include "vzkit/base/util.h"
 
@@ -317,12 +318,36 @@ void console_to_pty() {
         fail(VZ_ENVCREATE_ERROR, "Unable to keep the console");
 }
 
+// lxcfs's files, taken from the host's tree before pivot_root leaves it: one
+// detached bind mount each, with where it goes in the container.
+std::vector<std::pair<UniqueFd, std::string>> take_lxcfs(const InitSetup &setup) {
+    std::vector<std::pair<UniqueFd, std::string>> out;
+    for (const auto &file : setup.lxcfs) {
+        const auto source = (kLxcfsDir / file).string();
+        UniqueFd tree(open_tree(AT_FDCWD, source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+        if (!tree)
+            fail(VZ_ENVCREATE_ERROR, "Unable to bind " + source);
+        out.emplace_back(std::move(tree), "/" + file);
+    }
+    return out;
+}
+
+// Over the container's own /proc and /sys entries, as LXC's lxcfs hook does.
+void bind_lxcfs(const std::vector<std::pair<UniqueFd, std::string>> &files) {
+    for (const auto &[tree, target] : files)
+        if (access(target.c_str(), F_OK) == 0 &&
+            move_mount(tree.get(), "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            fail(VZ_ENVCREATE_ERROR, "Unable to bind lxcfs's file over " + target);
+}
+
 void set_up(const InitSetup &setup) {
     if (unshare(CLONE_NEWCGROUP) != 0)
         fail(VZ_ENVCREATE_ERROR, "Unable to create a cgroup namespace");
+    const auto lxcfs = take_lxcfs(setup);
     pivot_into(setup.root);
     mount_proc();
     mount_sys(setup);
+    bind_lxcfs(lxcfs);
     populate_dev(setup);
     mask_host_state();
     if (!setup.hostname.empty() && sethostname(setup.hostname.data(), setup.hostname.size()) != 0)

@@ -25,6 +25,8 @@ struct InitSetup {
     int script_stdin = -1;  // read end of the script pipe
     int script_stdout = -1; // the script's output goes back to vzctl
     int script_stderr = -1; //   through pipes, never a host fd
+    std::vector<std::string> lxcfs; // without the module: lxcfs's files to bind
+                                    // over /proc and /sys (vzkit/ct/views.h)
     int go_fd = -1;         // parent → child: 'G' go on
     int status_fd = -1;     // child → parent: 'S' (written by vzkit-exec once it
                             // holds only the container's privileges), or "E<code> <message>"

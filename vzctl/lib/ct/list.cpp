@@ -7,6 +7,7 @@
 #include "vzkit/quota/format.h"
 
 #include "vzkit/backend/backend.h"
+#include "vzkit/backend/device.h"
 #include "vzkit/cgroup/cgroup.h"
 #include "vzkit/ct/capability.h"
 #include "vzkit/ct/features.h"
@@ -185,6 +186,23 @@ bool add_module_figures(const ubc::Beancounter &bc, std::string_view resource,
         return false;
     figures = {row->held, row->maxheld, row->barrier, row->limit, row->failcnt};
     return true;
+}
+
+// A running CT's uptime and load, from the vzkit module: none without it,
+// or for a caller the device refuses ("-", as OpenVZ's vzlist without them).
+void collect_cpustat(Ctid ctid, CtRecord &record) {
+    if (&backend() != &kModuleBackend)
+        return;
+    try {
+        const kmod::Device *dev = kmod::Device::shared();
+        auto stat = dev ? dev->cpustat(ctid) : std::nullopt;
+        if (stat) {
+            record.laverage = LoadAverage{stat->loadavg};
+            record.uptime = Uptime{stat->uptime_s};
+        }
+    } catch (const Error &e) {
+        log_debug(1, e.what());
+    }
 }
 
 void collect_ubc(const CtConfig &config, bool running, CtRecord &record) {
@@ -371,6 +389,8 @@ std::optional<CtRecord> collect_ct(const CtConfig &config) {
         return std::nullopt;
     record.status = *status;
     collect_ubc(config, record.status == ListStatus::Running, record);
+    if (record.status == ListStatus::Running)
+        collect_cpustat(config.ctid(), record);
     collect_disk(config, record);
     return record;
 }

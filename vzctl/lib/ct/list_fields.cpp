@@ -14,6 +14,8 @@ namespace vz {
 namespace {
 
 template <class... Ts> struct Overloaded : Ts... { using Ts::operator()...; };
+// Spelled out: clang 14 (the fuzzing build) has no aggregate deduction.
+template <class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // ---- values ------------------------------------------------------------------
 
@@ -119,6 +121,29 @@ FieldValue disk_value(const CtRecord &record, const Field &) {
     return value ? FieldValue(*value) : FieldValue();
 }
 
+FieldValue laverage_value(const CtRecord &record, const Field &) {
+    return record.laverage ? FieldValue(*record.laverage) : FieldValue();
+}
+
+FieldValue uptime_value(const CtRecord &record, const Field &) {
+    return record.uptime ? FieldValue(*record.uptime) : FieldValue();
+}
+
+// Unknown first, then by the 1, 5 and 15 minute figures (OpenVZ's laverage_sort_fn).
+int compare_laverage(const CtRecord &a, const CtRecord &b) {
+    if (!a.laverage || !b.laverage)
+        return a.laverage ? 1 : (b.laverage ? -1 : 0);
+    return a.laverage->la < b.laverage->la ? -1 : (b.laverage->la < a.laverage->la ? 1 : 0);
+}
+
+// Unknown first, then the longest running first (OpenVZ's uptime_sort_fn).
+int compare_uptime(const CtRecord &a, const CtRecord &b) {
+    if (!a.uptime || !b.uptime)
+        return a.uptime ? 1 : (b.uptime ? -1 : 0);
+    const double x = a.uptime->seconds, y = b.uptime->seconds;
+    return x > y ? -1 : (x < y ? 1 : 0);
+}
+
 int compare_ctid(const CtRecord &a, const CtRecord &b) {
     return a.ctid < b.ctid ? -1 : (a.ctid > b.ctid ? 1 : 0);
 }
@@ -203,6 +228,8 @@ constexpr auto kFields = std::to_array<Field>({
     {"swappages", "SWAPP", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
     {"diskspace", "DSPACE", 10, Right, Disk, disk_value<&CtRecord::diskspace>, nullptr},
     {"diskinodes", "DINODES", 10, Right, Disk, disk_value<&CtRecord::diskinodes>, nullptr},
+    {"laverage", "LAVERAGE", 14, Right, Plain, laverage_value, compare_laverage},
+    {"uptime", "UPTIME", 15, Right, Plain, uptime_value, compare_uptime},
     {"cpulimit", "CPULIM", 7, Right, Plain, number_of<&CtRecord::cpulimit>, nullptr},
     {"cpuunits", "CPUUNI", 7, Right, Plain, number_of<&CtRecord::cpuunits>, nullptr},
     {"cpus", "CPUS", 5, Right, Plain, shown_from<&CtRecord::cpus, 1>, nullptr,
@@ -282,6 +309,22 @@ std::string general_text(double value) {
     return buf;
 }
 
+// OpenVZ's "%1.2f/%1.2f/%1.2f".
+std::string laverage_text(const LoadAverage &load) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%1.2f/%1.2f/%1.2f", load.la[0], load.la[1], load.la[2]);
+    return buf;
+}
+
+// OpenVZ's "%.3dd%.2dh:%.2dm:%.2ds": days, hours, minutes, seconds.
+std::string uptime_text(const Uptime &up) {
+    const auto total = static_cast<unsigned long long>(up.seconds > 0 ? up.seconds : 0);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3llud%.2lluh:%.2llum:%.2llus", total / 86400,
+                  total / 3600 % 24, total / 60 % 60, total % 60);
+    return buf;
+}
+
 // The unpadded text of a value. first_only: a list shows its first item.
 std::string cell_text(const FieldValue &value, UbcPart part, bool first_only) {
     return std::visit(
@@ -301,6 +344,8 @@ std::string cell_text(const FieldValue &value, UbcPart part, bool first_only) {
             },
             [](const Switches &switches) { return switches_text(switches); },
             [](double number) { return general_text(number); },
+            [](const LoadAverage &load) { return laverage_text(load); },
+            [](const Uptime &up) { return uptime_text(up); },
         },
         value);
 }
@@ -386,6 +431,13 @@ void write_value(JsonWriter &json, const FieldValue &value, FieldKind kind) {
                        json.end_object();
                    },
                    [&](double number) { json.real(number); },
+                   [&](const LoadAverage &load) {
+                       json.begin_array();
+                       for (double la : load.la)
+                           json.decimal(la, 2);
+                       json.end_array();
+                   },
+                   [&](const Uptime &up) { json.decimal(up.seconds, 3); },
                },
                value);
 }
@@ -407,6 +459,9 @@ SortKey sort_key(const FieldValue &value, UbcPart part) {
             },
             [](const Switches &switches) -> SortKey { return switches_text(switches); },
             [](double number) -> SortKey { return general_text(number); },
+            // Their rows order through compare_laverage and compare_uptime.
+            [](const LoadAverage &) -> SortKey { return {}; },
+            [](const Uptime &) -> SortKey { return {}; },
         },
         value);
 }

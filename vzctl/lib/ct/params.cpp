@@ -1,5 +1,6 @@
 #include "vzkit/ct/params.h"
 
+#include "vzkit/backend/device.h"
 #include "vzkit/ct/capability.h"
 #include "vzkit/ubc/cgroup_limits.h"
 #include "vzkit/base/error.h"
@@ -85,6 +86,13 @@ std::string cpulimit(const ParseContext &ctx) {
     if (whole_machine)
         n *= static_cast<std::uint64_t>(sysconf(_SC_NPROCESSORS_ONLN));
     return std::to_string(n);
+}
+
+std::string meminfo(const ParseContext &ctx) {
+    const std::string v = the_value(ctx);
+    if (!kmod::parse_meminfo(v))
+        bad_value("meminfo", v);
+    return v;
 }
 
 // "0-2,7": numbers and ascending ranges.
@@ -445,16 +453,22 @@ std::vector<Param> build_table() {
          .options = {single("cpulimit", "<N[%]>",
                             "CPU limit in % of one CPU (N% with the sign: of the machine)", "50")},
          .parse = cpulimit,
-         .apply = kCgroup},
+         .apply = kCgroup | kModule},
         {.key = "CPUS",
          .options = {single("cpus", "<N>", "number of CPUs the container may use", "1")},
          .parse = number,
-         .apply = kCgroup},
+         .apply = kCgroup | kModule},
         {.key = "CPUUWEIGHT", // OpenVZ's spelling
          .options = {single("cpuweight", "<N>", "raw CPU weight, when CPUUNITS is not set",
                             "500")},
          .parse = cpuweight,
          .apply = kCgroup},
+        {.key = "MEMINFO",
+         .options = {single("meminfo", "none|pages:<N>|privvmpages:<N>",
+                            "what /proc/meminfo and free show (default: the RAM limit)",
+                            "pages:65536")},
+         .parse = meminfo,
+         .apply = kModule},
         {.key = "CPUMASK",
          .options = {single("cpumask", "<cpus>|all|auto",
                             "CPUs the container may run on (auto: those of --nodemask)", "0")},

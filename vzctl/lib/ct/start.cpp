@@ -11,6 +11,7 @@
 #include "vzkit/ct/fs.h"
 #include "vzkit/ct/helper.h"
 #include "vzkit/ct/state.h"
+#include "vzkit/ct/views.h"
 #include "vzkit/dist/actions.h"
 #include "vzkit/base/error.h"
 #include "vzkit/ct/features.h"
@@ -212,6 +213,7 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
         setup.cgroup_unified = cgroup.unified_path().has_value();
     }
     setup.wait = options.wait;
+    setup.lxcfs = fallback_views(&backend() == &kModuleBackend);
     setup.go_fd = go.read.get();
     setup.status_fd = status.write.get();
     Pipe out, err;

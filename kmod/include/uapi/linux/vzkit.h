@@ -113,6 +113,45 @@ struct vzctl_getbc {
 	__u64 parms;
 };
 
+/*
+ * What a container sees of its machine: /proc/meminfo and sysinfo(2) by
+ * meminfo_mode (OpenVZ's MEMINFO: from the memory cgroup, the host's,
+ * meminfo_val pages, or meminfo_val times the privvmpages limit), and at
+ * most cpus processors (0: every one it may run on) in /proc/cpuinfo,
+ * /proc/stat, sched_getaffinity(2) and /sys/devices/system/cpu/online.
+ * reserved must be 0.
+ */
+#define VZKIT_MEMINFO_CGROUP		0
+#define VZKIT_MEMINFO_NONE		1
+#define VZKIT_MEMINFO_PAGES		2
+#define VZKIT_MEMINFO_PRIVVMPAGES	3
+
+struct vzctl_ve_view {
+	__u32 veid;
+	__u32 meminfo_mode;
+	__u64 meminfo_val;
+	__u32 cpus;
+	__u32 reserved;
+};
+
+/*
+ * A running container's uptime, CPU time and load, as its own /proc/uptime,
+ * /proc/stat and /proc/loadavg show them (vzlist's uptime and laverage).
+ * avenrun is fixed point with 11 fractional bits (the kernel's FSHIFT).
+ * reserved must be 0; ESRCH when the container does not run.
+ */
+struct vzctl_cpustat {
+	__u32 veid;
+	__u32 reserved;
+	__u64 uptime_ns;
+	__u64 user_ns;
+	__u64 system_ns;
+	__u32 avenrun[3];
+	__u32 nr_running;
+	__u32 nr_tasks;
+	__u32 pad;
+};
+
 #define VZCTL_ENV_REGISTER	_IOW(VZCTLTYPE, 64, struct vzctl_env_register)
 #define VZCTL_ENV_UNREGISTER	_IOW(VZCTLTYPE, 65, struct vzctl_env)
 /* 0 when the container is registered and its init runs, else ESRCH. */
@@ -149,5 +188,7 @@ struct vzctl_quota {
 
 #define VZCTL_QUOTA_REGISTER	_IOW(VZCTLTYPE, 70, struct vzctl_quota_register)
 #define VZCTL_QUOTA_UNREGISTER	_IOW(VZCTLTYPE, 71, struct vzctl_quota)
+#define VZCTL_VE_VIEW		_IOW(VZCTLTYPE, 72, struct vzctl_ve_view)
+#define VZCTL_GET_CPUSTAT	_IOWR(VZCTLTYPE, 73, struct vzctl_cpustat)
 
 #endif /* _UAPI_LINUX_VZKIT_H */

@@ -22,6 +22,20 @@ namespace vz::kmod {
 // Number of resource ids of the ABI (UB_RESOURCES).
 inline constexpr int kResources = 25;
 
+// What a container sees of its machine (VZCTL_VE_VIEW): /proc/meminfo and
+// sysinfo(2) by OpenVZ's MEMINFO, and how many CPUs.
+struct View {
+    std::uint32_t meminfo_mode = 0; // VZKIT_MEMINFO_*: 0 from the memory cgroup
+    std::uint64_t meminfo_val = 0;  // pages, or the privvmpages multiplier
+    std::uint32_t cpus = 0;         // 0: every CPU it may run on
+};
+
+// A running container's uptime and load as its own /proc shows them.
+struct CpuStat {
+    double uptime_s = 0;
+    std::array<double, 3> loadavg{}; // 1, 5 and 15 minutes
+};
+
 // An open /dev/vzctl. Failed ioctls throw Error with OpenVZ's exit codes
 // (VZ_SETLUID_ERROR for registration, VZ_SETUBC_ERROR for limits).
 class Device {
@@ -43,7 +57,11 @@ class Device {
     void set_limit(Ctid ctid, int resource, std::uint64_t barrier, std::uint64_t limit) const;
     // The beancounter of ctid (0: the host), indexed by resource id.
     std::array<ubc::Figures, kResources> read(Ctid ctid) const;
-    std::uint32_t abi_version() const;
+    // What ctid sees of its machine; false when the module predates the
+    // views (its containers see the host's files).
+    bool set_view(Ctid ctid, const View &view) const;
+    // nullopt when ctid does not run (or the module predates the views).
+    std::optional<CpuStat> cpustat(Ctid ctid) const;
     int fd() const { return fd_.get(); }
 
   private:
@@ -54,5 +72,14 @@ class Device {
 // Every UBC the config sets, as (resource, value) in resource-id order.
 // Throws Error(VZ_INVALID_PARAMETER_VALUE) for a value that does not parse.
 std::vector<std::pair<const ubc::Resource *, ubc::Value>> configured_limits(const CtConfig &config);
+
+// MEMINFO's grammar: none, pages:N or privvmpages:N with N > 0, as the view's
+// mode and value; nullopt when the text does not parse.
+std::optional<View> parse_meminfo(std::string_view text);
+
+// The view of a config: MEMINFO (unset: the memory cgroup's figures) and as
+// many CPUs as min(CPUS, CPULIMIT / 100 rounded up) says, 0 when neither is
+// set. Throws Error(VZ_INVALID_PARAMETER_VALUE) for a MEMINFO that does not parse.
+View view_of(const CtConfig &config);
 
 } // namespace vz::kmod

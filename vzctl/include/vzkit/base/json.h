@@ -52,6 +52,8 @@ class JsonWriter {
             unsigned_number(value);
     }
     void boolean(bool value);
+    // A finite number with a fixed number of decimals ("0.25").
+    void decimal(double value, int decimals);
     void null();
 
     // Ends the document with a newline; throws if a container is still open.

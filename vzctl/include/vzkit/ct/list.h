@@ -8,6 +8,7 @@
 #include "vzkit/base/json.h"
 #include "vzkit/base/ct_config.h"
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -52,6 +53,16 @@ struct UbcFigures {
 using Switches = std::vector<std::pair<std::string, bool>>;
 
 // Everything vzlist can show about one container.
+// 1, 5 and 15 minute load averages; seconds since start.
+struct LoadAverage {
+    std::array<double, 3> la{};
+    bool operator==(const LoadAverage &) const = default;
+};
+struct Uptime {
+    double seconds = 0;
+    bool operator==(const Uptime &) const = default;
+};
+
 struct CtRecord {
     Ctid ctid = 0;
     ListStatus status = ListStatus::Stopped;
@@ -88,6 +99,9 @@ struct CtRecord {
     // limit = hard limit. Limits from the config, usage from the quota.
     std::optional<UbcFigures> diskspace;
     std::optional<UbcFigures> diskinodes;
+    // From the vzkit module while the CT runs (vzlist's laverage and uptime).
+    std::optional<LoadAverage> laverage;
+    std::optional<Uptime> uptime;
 };
 
 // One container from its loaded configuration plus the live system. nullopt
@@ -120,7 +134,8 @@ struct PatternFilter {
 // A field's value for one record; the alternative decides how it is printed,
 // compared and written as JSON (monostate: unknown → "-" / null).
 using FieldValue = std::variant<std::monostate, std::string, std::uint64_t, bool,
-                                std::vector<std::string>, UbcFigures, Switches, double>;
+                                std::vector<std::string>, UbcFigures, Switches, double,
+                                LoadAverage, Uptime>;
 
 enum class Align { Left, Right };
 enum class FieldKind {

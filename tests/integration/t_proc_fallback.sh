@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Issue 12, acceptance 5, on a host without the vzkit module: vzctl start
+# says once that the container sees the host's /proc files; with lxcfs
+# running (started here when it is installed and not mounted yet), start
+# binds lxcfs's files over the container's and says so, and the container's
+# /proc/meminfo, /proc/cpuinfo and /proc/uptime are its own, memory taken
+# inside moving MemFree (through lxcfs; sysinfo(2), hence busybox's free,
+# stays the host's: only the module answers that).
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+it_setup
+CT=4801
+it_ct $CT
+HELPER="$VZKIT_BUILD/tests/vzkit-ubctest"
+LXCFS_DIR=/var/lib/lxcfs
+
+if [ -e /dev/vzctl ]; then
+    echo "SKIP: the vzkit module is loaded here (tests/vm/t_proc_views.sh covers it)"
+    exit 0
+fi
+lxcfs_mounted() { awk -v d="$LXCFS_DIR" '$2 == d && $3 == "fuse.lxcfs" { f = 1 } END { exit !f }' /proc/mounts; }
+meminfo_in() { "$VZCTL" exec2 $CT cat /proc/meminfo | awk -v k="$1:" '$1 == k { print $2 }'; }
+near() { local d=$(($1 - $2)); [ "${d#-}" -le "$3" ]; }
+
+expect_rc 0 "create" -- "$VZCTL" --quiet create $CT --ostemplate busybox-minimal
+expect_rc 0 "limits: --ram 256M --cpus 1" -- "$VZCTL" --quiet set $CT --ram 256M --cpus 1 --save
+cp "$HELPER" "$IT_ROOT/vz/private/$CT/ubctest"
+
+# --- neither the module nor lxcfs: one warning ------------------------------
+if lxcfs_mounted; then
+    echo "NOTE: lxcfs is already mounted on $LXCFS_DIR: the warning case is not checked"
+else
+    OUT=$("$VZCTL" start $CT 2>&1)
+    wait_running $CT
+    assert_eq "$(echo "$OUT" | grep -c "sees the host's")" "1" "start warns once that the CT sees the host's files"
+    assert_eq "$(meminfo_in MemTotal)" "$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)" \
+        "... and it does: the host's MemTotal"
+    expect_rc 0 "stop" -- "$VZCTL" --quiet stop $CT --fast
+fi
+
+# --- lxcfs ------------------------------------------------------------------
+LXCFS_PID=""
+if ! lxcfs_mounted && command -v lxcfs >/dev/null; then
+    mkdir -p "$LXCFS_DIR"
+    # CPU counts from the CPU limit (--enable-cfs) and loadavg (-l), as a host would run it.
+    lxcfs -f -l --enable-cfs -p "$IT_ROOT/lxcfs.pid" "$LXCFS_DIR" > "$IT_ROOT/lxcfs.log" 2>&1 &
+    LXCFS_PID=$!
+    wait_until 10 lxcfs_mounted || fail "lxcfs did not mount (log: $(cat "$IT_ROOT/lxcfs.log"))"
+fi
+if lxcfs_mounted; then
+    OUT=$("$VZCTL" start $CT 2>&1)
+    wait_running $CT
+    assert_contains "$OUT" "come from lxcfs" "start says the CT's files come from lxcfs"
+    assert_not_contains "$OUT" "sees the host's" "... and does not warn"
+    assert_eq "$(meminfo_in MemTotal)" "262144" "through lxcfs: MemTotal is the 256M limit"
+    assert_eq "$("$VZCTL" exec2 $CT grep -c '^processor' /proc/cpuinfo)" "1" "through lxcfs: 1 processor"
+    CT_UP=$("$VZCTL" exec2 $CT cat /proc/uptime | awk '{ printf "%d\n", $1 }')
+    assert_true "through lxcfs: the CT's uptime (${CT_UP}s)" -- test "$CT_UP" -lt 60
+    sleep 1
+    FREE0=$(meminfo_in MemFree)
+    HOLD_OUT="$IT_ROOT/hold.out"
+    "$VZCTL" exec2 $CT /ubctest mem 64 8 > "$HOLD_OUT" 2>&1 &
+    HOLD_PID=$!
+    wait_until 20 grep -q '^taken' "$HOLD_OUT"
+    FREE1=$(meminfo_in MemFree)
+    # Tolerance as in tests/vm/t_proc_views.sh: 64 MiB ± 8 MiB.
+    assert_true "through lxcfs: MemFree fell by 64 MiB ± 8 ($FREE0 → $FREE1 kB)" -- \
+        near $((FREE0 - FREE1)) 65536 8192
+    wait "$HOLD_PID"
+    expect_rc 0 "stop" -- "$VZCTL" --quiet stop $CT --fast
+else
+    echo "NOTE: lxcfs is not installed (scripts/install-deps.sh): the lxcfs case is not checked"
+fi
+if [ -n "$LXCFS_PID" ]; then
+    kill "$LXCFS_PID" 2>/dev/null
+    wait "$LXCFS_PID" 2>/dev/null
+    if lxcfs_mounted; then umount -l "$LXCFS_DIR"; fi
+fi
