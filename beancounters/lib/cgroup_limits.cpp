@@ -38,10 +38,22 @@ std::optional<std::uint64_t> pages_to_bytes(std::optional<std::uint64_t> pages) 
     return *pages * ubc::kPageSize;
 }
 
+// OpenVZ's fair scheduler weight is 500000 / CPUUNITS.
+constexpr unsigned kFairschedScale = 500000;
+
 std::optional<unsigned> cpuunits(const CtConfig &config) {
     auto raw = config.get("CPUUNITS");
-    if (!raw)
-        return std::nullopt;
+    if (!raw) {
+        // CPUUWEIGHT (vzctl set --cpuweight, OpenVZ's spelling) is the raw
+        // weight, used only without CPUUNITS.
+        auto weight_raw = config.get("CPUUWEIGHT");
+        if (!weight_raw)
+            return std::nullopt;
+        auto weight = parse_number<unsigned>(trim(*weight_raw));
+        if (!weight || *weight == 0)
+            invalid("CPUUWEIGHT", *weight_raw);
+        return std::clamp(kFairschedScale / *weight, kCpuUnitsMin, kCpuUnitsMax);
+    }
     auto units = parse_number<unsigned>(trim(*raw));
     if (!units || !valid_cpuunits(*units))
         invalid("CPUUNITS", *raw);
@@ -104,22 +116,43 @@ std::string format_cpu_ranges(std::vector<CpuRange> ranges) {
     return join(parts, ",");
 }
 
-std::optional<std::string> cpuset_cpus(const CtConfig &config) {
-    auto raw = config.get("CPUMASK");
+// A CPUMASK or NODEMASK list, normalised; "all" (and "auto", resolved by the
+// cgroup layer from the nodes) means no restriction.
+std::optional<std::string> cpu_list(const CtConfig &config, std::string_view key) {
+    auto raw = config.get(key);
     if (!raw)
         return std::nullopt;
     const std::string_view text = trim(*raw);
-    // "auto" means every CPU of NODEMASK's nodes; without NUMA placement that is all of them.
     if (text.empty() || text == "all" || text == "auto")
         return std::nullopt;
     std::vector<CpuRange> ranges;
     for (const std::string &item : split(text, ',', false)) {
         auto range = parse_cpu_range(item);
         if (!range)
-            invalid("CPUMASK", *raw);
+            invalid(key, *raw);
         ranges.push_back(*range);
     }
     return format_cpu_ranges(std::move(ranges));
+}
+
+std::optional<std::uint64_t> io_number(const CtConfig &config, std::string_view key) {
+    auto raw = config.get(key);
+    if (!raw || trim(*raw).empty())
+        return std::nullopt;
+    auto value = parse_number<std::uint64_t>(trim(*raw));
+    if (!value)
+        invalid(key, *raw);
+    return *value == 0 ? std::nullopt : value; // 0: no limit
+}
+
+std::optional<unsigned> io_weight(const CtConfig &config) {
+    auto raw = config.get("IOPRIO");
+    if (!raw || trim(*raw).empty())
+        return std::nullopt;
+    auto prio = parse_number<unsigned>(trim(*raw));
+    if (!prio || *prio > kIoprioMax)
+        invalid("IOPRIO", *raw);
+    return io_weight_of_ioprio(*prio);
 }
 
 } // namespace
@@ -131,8 +164,21 @@ CgroupLimits cgroup_limits_from_config(const CtConfig &config) {
     limits.pids = ubc_limit(config, "NUMPROC");
     limits.cpuunits = cpuunits(config);
     limits.cpulimit_percent = cpulimit_percent(config);
-    limits.cpuset_cpus = cpuset_cpus(config);
+    limits.cpuset_cpus = cpu_list(config, "CPUMASK");
+    limits.cpuset_mems = cpu_list(config, "NODEMASK");
+    limits.cpus_of_nodes = trim(config.get_or("CPUMASK", "")) == "auto" && limits.cpuset_mems;
+    limits.io_weight = io_weight(config);
+    limits.io_bps = io_number(config, "IOLIMIT");
+    limits.io_iops = io_number(config, "IOPSLIMIT");
+    // Also without a limit: a limit removed live is removed from that disk.
+    if (config.get("VE_PRIVATE"))
+        limits.io_path = config.ve_private().string();
     return limits;
+}
+
+unsigned io_weight_of_ioprio(unsigned ioprio) {
+    constexpr unsigned kWeights[kIoprioMax + 1] = {6, 12, 25, 50, 100, 200, 400, 800};
+    return kWeights[std::min(ioprio, kIoprioMax)];
 }
 
 } // namespace vz

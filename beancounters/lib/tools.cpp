@@ -211,19 +211,25 @@ void rule_min_gap(const Limits &l, std::vector<Finding> &out, std::string_view b
                    std::pair(std::string(buf), format_value({b->barrier, b->barrier + need}))});
 }
 
-void rule_kmemsize(const Limits &l, std::vector<Finding> &out) {
+// OpenVZ's rule: the kernel memory of the processes a container averages
+// (AVNUMPROC's barrier, half of NUMPROC's without it), 40K each, and the
+// dentry cache.
+void rule_kmemsize(const Limits &l, std::optional<std::uint64_t> avnumproc,
+                   std::vector<Finding> &out) {
     auto kmem = l.get("KMEMSIZE");
     auto procs = l.get("NUMPROC");
     if (!kmem || !procs || unlimited(kmem->barrier) || unlimited(procs->barrier))
         return;
+    const std::uint64_t average = avnumproc.value_or(procs->barrier / 2);
     auto dcache = l.get("DCACHESIZE");
     const std::uint64_t dc = dcache && !unlimited(dcache->limit) ? dcache->limit : 0;
-    const std::uint64_t need = procs->barrier * (40 << 10) + dc;
+    const std::uint64_t need = average * (40 << 10) + dc;
     if (kmem->barrier >= need)
         return;
     out.push_back({Severity::Error,
-                   "KMEMSIZE.barrier should be >= 40K * NUMPROC.barrier + DCACHESIZE.limit (" +
-                       std::to_string(need) + ")",
+                   std::string("KMEMSIZE.barrier should be >= 40K * ") +
+                       (avnumproc ? "AVNUMPROC.barrier" : "NUMPROC.barrier / 2") +
+                       " + DCACHESIZE.limit (" + std::to_string(need) + ")",
                    std::pair(std::string("KMEMSIZE"), format_value({need, need + need / 10}))});
 }
 
@@ -290,7 +296,19 @@ std::vector<Finding> validate(const ConfigLookup &get) {
         }
         l.values[std::string(res.key)] = {*bar, *lim};
     }
-    rule_kmemsize(l, out);
+    // AVNUMPROC is no beancounter: a planning figure, barrier[:limit].
+    std::optional<std::uint64_t> avnumproc;
+    if (auto raw = get("AVNUMPROC")) {
+        const std::string_view text = trim(*raw);
+        avnumproc = parse_number(text.substr(0, text.find(':')), Unit::Items);
+        if (!avnumproc || unlimited(*avnumproc)) {
+            if (!avnumproc)
+                out.push_back({Severity::Error, "AVNUMPROC: cannot parse '" + *raw + "'",
+                               std::nullopt});
+            avnumproc.reset();
+        }
+    }
+    rule_kmemsize(l, avnumproc, out);
     rule_min_gap(l, out, "TCPSNDBUF", "NUMTCPSOCK", 2560);
     rule_min_gap(l, out, "TCPRCVBUF", "NUMTCPSOCK", 2560);
     rule_min_gap(l, out, "OTHERSOCKBUF", "NUMOTHERSOCK", 2560);

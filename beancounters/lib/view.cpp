@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <cstdio>
 
@@ -108,14 +109,18 @@ std::string human(std::string_view resource, std::uint64_t value) {
     return format("%d%c", static_cast<int>(v), suffix);
 }
 
+// Rounded to a tenth first, as OpenVZ's vzubc: a decimal below 10%, whole
+// numbers above, and never wider than the 5 columns it has (">9999%" would
+// not fit: anything from 10000% on shows as "huge").
 std::string percent(std::uint64_t part, std::uint64_t whole) {
     if (whole == 0 || is_unlimited(whole))
         return "- ";
-    const double r = static_cast<double>(part) / static_cast<double>(whole) * 100;
-    const std::string text = r < 10 ? format("%.2g", r) : format("%d", static_cast<int>(r));
-    if (text == "0")
+    const double r = std::round(static_cast<double>(part) / static_cast<double>(whole) * 1000) / 10;
+    if (r < 0.1)
         return "- ";
-    return text + "%";
+    if (r >= 9999.5)
+        return "huge";
+    return (r < 10 ? format("%.2g", r) : format("%d", static_cast<int>(std::lround(r)))) + "%";
 }
 
 bool important(const Row &row, double held_ratio, double maxheld_ratio) {

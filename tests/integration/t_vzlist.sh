@@ -85,8 +85,12 @@ assert run["status"] == "running" and stop["status"] == "stopped", "status"
 assert run["hostname"] == "ct'$RUN'.example.test" and run["name"] == "list'$RUN'", "text"
 assert stop["name"] is None and stop["ip"] == ["10.22.0.2", "10.22.0.3"], "null and ip array"
 assert run["physpages"]["held"] > 0 and run["physpages"]["limit"] == 65536, "physpages"
-assert stop["numproc"]["held"] is None, "no held value for a stopped CT"
-assert isinstance(run["onboot"], bool) and run["cpuunits"] == 1000, "types"
+assert stop["numproc"]["held"] == 0 and stop["numproc"]["failcnt"] == 0, "0 for a stopped CT, as OpenVZ"
+assert run["onboot"] is False and run["cpuunits"] == 1000 and run["cpulimit"] == 0, "types"
+assert run["kmemsize"]["barrier"] == 0 and run["kmemsize"]["limit"] == 0, "a UBC the config lacks is 0"
+assert run["layout"] == "simfs" and run["origin_sample"] == "vswap-256m", "layout, origin_sample"
+assert run["netfilter"] == "stateless" and run["vswap"] is True, "netfilter, vswap"
+assert run["cpus"] == 0 and run["ioprio"] == 0 and run["bootorder"] is None, "unset numbers"
 print("ok")'
 assert_eq "$(echo "$OUT" | python3 -c "$JSON_CHECK" 2>&1)" "ok" "-j fields and types"
 expect_rc 0 "vzlist -j -o" -- "$VZLIST" -j -o ctid,numproc $RUN
@@ -100,6 +104,43 @@ expect_rc 0 "vzlist -o numproc.l" -- "$VZLIST" -H -o numproc.b,numproc.l $RUN
 assert_eq "$OUT" "       100        100" "numproc barrier and limit from the config"
 expect_rc 0 "vzlist -o numproc.l header" -- "$VZLIST" -o numproc.l $RUN
 assert_eq "$(echo "$OUT" | head -n 1)" "   NPROC.L" "suffixed header"
+
+# OpenVZ's number formats: unlimited is LONG_MAX, a UBC the config lacks is
+# 0, an unset CPU limit is 0 next to a set weight; libvirt's own calls.
+expect_rc 0 "set --privvmpages unlimited --save" -- "$VZCTL" set $RUN --privvmpages unlimited --save
+expect_rc 0 "vzlist --no-header -oprivvmpages.b,privvmpages.l <name>" -- \
+    "$VZLIST" --no-header -oprivvmpages.b,privvmpages.l list$RUN
+assert_eq "$OUT" "9223372036854775807 9223372036854775807" "unlimited prints as LONG_MAX"
+expect_rc 0 "vzlist -o kmemsize.b,kmemsize.l,cpulimit,cpuunits" -- \
+    "$VZLIST" -H -o kmemsize.b,kmemsize.l,cpulimit,cpuunits $STOP
+assert_eq "$OUT" "         0          0       0    1000" "absent UBC and unset cpulimit show 0"
+expect_rc 0 "vzlist <CT> -ostatus -H" -- "$VZLIST" $RUN -ostatus -H
+assert_eq "$OUT" "running" "status alone, no trailing blanks (libvirt compares it)"
+expect_rc 0 "vzlist -a -ovpsid,status -H" -- "$VZLIST" -a -ovpsid,status -H
+assert_eq "$OUT" "$(printf '%10s running\n%10s stopped' $RUN $STOP)" "libvirt's listing"
+
+# The fields OpenVZ 4.11 lists beyond the first ones, and -L's format.
+expect_rc 0 "vzlist -L" -- "$VZLIST" -L
+for f in nameserver searchdomain mount_opts origin_sample cpus ioprio iolimit iopslimit bootorder \
+    layout features vswap disabled vm_overcommit netfilter capability; do
+    assert_contains "$OUT" "$(printf '%-15s ' $f)" "-L lists $f"
+done
+assert_eq "$(echo "$OUT" | head -n 1)" "$(printf '%-15s %-15s' ctid CTID)" "-L: %-15s %-15s"
+expect_rc 0 "set --bootorder/--features/--capability --save" -- "$VZCTL" set $STOP --bootorder 7 \
+    --features ppp:on --capability net_admin:on --nameserver 192.0.2.53 --save
+expect_rc 0 "vzlist new fields" -- "$VZLIST" -H -o bootorder,features,nameserver,capability $STOP
+assert_eq "$OUT" "         7 ppp:on          192.0.2.53      net_admin:on" "new fields' columns"
+expect_rc 0 "vzlist header of new fields" -- "$VZLIST" -o layout,vswap,disabled,vm_overcommit $STOP
+assert_eq "$(echo "$OUT" | head -n 1)" "LAYOUT VSWAP DISABL VM_OVC" "new fields' headers"
+
+# The init script's idiom: vzlist -aH -octid -s-bootorder, the highest first.
+expect_rc 0 "vzlist -aH -octid -s-bootorder" -- "$VZLIST" -aH -octid -s-bootorder
+assert_eq "$(xargs <<< "$OUT")" "$STOP $RUN" "-s-bootorder: BOOTORDER 7 before unset"
+expect_rc 0 "set --bootorder 9 --save" -- "$VZCTL" set $RUN --bootorder 9 --save
+expect_rc 0 "vzlist -aH -octid -s bootorder" -- "$VZLIST" -aH -octid -s bootorder
+assert_eq "$(xargs <<< "$OUT")" "$STOP $RUN" "-s bootorder: ascending"
+expect_rc 0 "vzlist -aH -octid -s-bootorder again" -- "$VZLIST" -aH -octid -s-bootorder
+assert_eq "$(xargs <<< "$OUT")" "$RUN $STOP" "-s-bootorder: 9 before 7"
 
 # Errors.
 expect_rc 1 "unknown field" -- "$VZLIST" -o ctid,bogus

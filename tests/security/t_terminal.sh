@@ -2,7 +2,7 @@
 # The admin's terminal (a host pty made by ptyrun) must stay out of reach of
 # container root: inside `vzctl enter` the terminal is a pty of the CT's own
 # devpts; TIOCSTI (also with the upper 32 bits of the command set) is refused
-# everywhere; exec2 gives pipes and no controlling tty; a process left behind
+# everywhere; exec2 and exec3 give pipes and no controlling tty; a process left behind
 # by `vzctl exec` holds no host tty. An injected command would be read (and
 # run) by the host shell after vzctl returns: it must find nothing.
 # shellcheck source=lib.sh
@@ -63,6 +63,27 @@ assert_not_contains "$(echo "$OUT" | grep '^tiocsti\.' | tr '\n' ' ')" "tiocsti.
 assert_not_contains "$(echo "$OUT" | grep '^late\.' | tr '\n' ' ')" "late." "exec2: no tty left to push input into after vzctl returned"
 expect_val "$OUT" READ "[]"
 assert_false "exec2: nothing injected ran on the host" -- test -e "$MARK2"
+
+# --- vzctl exec3 from a host terminal: the probe itself, no shell --------------
+MARK3="$IT_ROOT/injected-exec3"
+HOSTOUT=$("$PTYRUN" 90 "'$VZCTL' exec3 $CT /sec/ttyprobe -o /sec/tty-exec3.out -d 1 'touch $MARK3'; rc=\$?; $AFTER" | tr -d '\r')
+sleep 1
+OUT="$(cat "$PRIV/sec/tty-exec3.out" 2>/dev/null)
+$(echo "$HOSTOUT" | grep -E '^(VZRC|READ|PTYRUN)')"
+echo "$OUT" | indent '  exec3: '
+assert_contains "$OUT" "done=1" "exec3: the probe ran to the end"
+expect_val "$OUT" VZRC 0
+expect_val "$OUT" devtty ENXIO
+for fd in 0 1 2; do expect_val "$OUT" fd$fd fifo; done
+expect_val "$OUT" ctty 0:0
+assert_not_contains "$(echo "$OUT" | grep '^tiocsti\.' | tr '\n' ' ')" "tiocsti." "exec3: no tty to push input into"
+assert_not_contains "$(echo "$OUT" | grep '^late\.' | tr '\n' ' ')" "late." "exec3: no tty left to push input into after vzctl returned"
+expect_val "$OUT" READ "[]"
+assert_false "exec3: nothing injected ran on the host" -- test -e "$MARK3"
+# The program is looked up inside: a CT symlink to a host-only path finds nothing.
+ln -sf "$PTYRUN" "$PRIV/bin/hostonly"
+expect_rc 8 "exec3: a CT symlink to a host path runs nothing" -- "$VZCTL" exec3 $CT hostonly
+rm -f "$PRIV/bin/hostonly"
 
 # --- a process left in the background by vzctl exec ('sleep 60 &') --------------------------
 INIT=$(ct_init_pid $CT)

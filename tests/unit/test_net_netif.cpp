@@ -99,8 +99,9 @@ BOOST_AUTO_TEST_CASE(netif_changes) {
                vz::VZ_INVALID_PARAMETER_VALUE);
     NetifChange modify;
     modify.modify = VethModify{"eth1", parse_mac("00:18:51:00:00:09"), std::string("vzt3x"),
-                               std::nullopt, std::string("vzt3br0")};
+                               std::nullopt, std::string("vzt3br0"), true};
     auto changed = apply_netif_change(current, modify);
+    BOOST_TEST((changed[1].mac_filter && *changed[1].mac_filter));
     BOOST_TEST(changed[1].host_ifname == "vzt3x");
     BOOST_TEST(changed[1].bridge == "vzt3br0");
     BOOST_TEST(format_mac(changed[1].mac) == "00:18:51:00:00:09");

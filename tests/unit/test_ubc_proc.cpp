@@ -135,7 +135,13 @@ BOOST_AUTO_TEST_CASE(vzubc_numbers_as_openvz_prints_them) {
     BOOST_TEST(human("physpages", 65536) == "256M"); // pages are 4 KiB
     BOOST_TEST(percent(50, 100) == "50%");
     BOOST_TEST(percent(5, 100) == "5%");
-    BOOST_TEST(percent(1, 300) == "0.33%");
+    BOOST_TEST(percent(1, 300) == "0.3%");
+    // Never wider than the column's 5 characters.
+    BOOST_TEST(percent(1, 100000) == "- ");           // 0.001%: below a tenth
+    BOOST_TEST(percent(95, 1000) == "9.5%");
+    BOOST_TEST(percent(9999, 100) == "9999%");
+    BOOST_TEST(percent(100000, 1) == "huge");
+    BOOST_TEST(percent(kUnlimited - 1, 1) == "huge");
     BOOST_TEST(percent(0, 100) == "- ");
     BOOST_TEST(percent(5, kUnlimited) == "- ");
     BOOST_TEST(percent(5, 0) == "- ");

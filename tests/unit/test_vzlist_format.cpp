@@ -231,11 +231,12 @@ BOOST_AUTO_TEST_CASE(row_widths_unknown_values_and_unlimited) {
     const auto r = sample_record();
     BOOST_TEST(vz::format_row(columns("ctid,numproc,status,ip,hostname"), r, true) ==
                "       101          7 running   10.0.0.1        ct101.example.test");
+    // Unlimited is LONG_MAX, as OpenVZ prints it (libvirt parses the number).
     BOOST_TEST(vz::format_row(columns("numproc.m,numproc.b,numproc.l,numproc.f"), r, true) ==
-               "         9        100  unlimited          0");
-    // Unknown: no figures for physpages, no name, no limit.
+               "         9        100 9223372036854775807          0");
+    // Unknown: no figures for physpages, no name, no CPU limit, ONBOOT unset.
     BOOST_TEST(vz::format_row(columns("physpages,name,cpulimit,cpuunits,onboot"), r, true) ==
-               "         - -                                      -    1000     no");
+               "         - -" + std::string(31, ' ') + "       -    1000      -");
 }
 
 BOOST_AUTO_TEST_CASE(trim_cuts_text_of_inner_columns_only) {
@@ -267,7 +268,7 @@ BOOST_AUTO_TEST_CASE(json_object_types) {
                             "    \"10.0.0.1\",\n"
                             "    \"10.0.0.2\"\n"
                             "  ],\n"
-                            "  \"onboot\": false,\n"
+                            "  \"onboot\": null,\n"
                             "  \"numproc\": {\n"
                             "    \"held\": 7,\n"
                             "    \"maxheld\": 9,\n"
@@ -399,7 +400,7 @@ BOOST_AUTO_TEST_CASE(record_of_a_stopped_ct_from_its_config) {
     BOOST_TEST((record->private_path == std::optional((tmp.path / "private" / id).string())));
     BOOST_TEST((record->root == std::optional((tmp.path / "root" / id).string())));
     BOOST_TEST(record->ip == (std::vector<std::string>{"10.1.1.1", "10.1.1.2"}));
-    BOOST_TEST(record->onboot);
+    BOOST_TEST((record->onboot == std::optional<bool>(true)));
     BOOST_TEST((record->cpuunits == std::optional<std::uint64_t>(1000)));
     BOOST_TEST((record->cpulimit == std::optional<std::uint64_t>(50)));
     vz::UbcFigures numproc;
@@ -407,7 +408,9 @@ BOOST_AUTO_TEST_CASE(record_of_a_stopped_ct_from_its_config) {
     numproc.limit = 60;
     BOOST_TEST((record->ubc.at("numproc") == numproc)); // nothing live for a stopped CT
     BOOST_TEST((record->ubc.at("physpages").limit == std::optional<std::uint64_t>(65536)));
-    BOOST_TEST((record->ubc.at("swappages").barrier == std::optional(vz::ubc::kUnlimited)));
+    // A UBC the config does not name: 0 and 0, as OpenVZ shows it.
+    BOOST_TEST((record->ubc.at("swappages").barrier == std::optional<std::uint64_t>(0)));
+    BOOST_TEST((record->ubc.at("swappages").limit == std::optional<std::uint64_t>(0)));
 
     // A registered name counts; a dump file makes it suspended.
     fs::create_directories(tmp.path / "names");
@@ -429,4 +432,326 @@ BOOST_AUTO_TEST_CASE(record_of_a_stopped_ct_from_its_config) {
     BOOST_TEST(vz::collect_cts(ids, vz::StatusFilter::All, global).empty());
     // Nor is a CTID without a config.
     BOOST_TEST(!vz::collect_ct(vz::CtConfig::load(kStoppedCtid + 1, global)));
+}
+
+// ---- OpenVZ 4.11.1's field list ----------------------------------------------
+
+namespace {
+
+struct UpstreamField {
+    std::string_view name;
+    std::string_view header;
+    int width;
+};
+
+// Every field of OpenVZ's `vzlist -L`, in its order, with its header and
+// column width, but laverage and uptime (the /proc views' own rows).
+constexpr UpstreamField kUpstreamFields[] = {
+    {"ctid", "CTID", 10},
+    {"veid", "CTID", 10},
+    {"vpsid", "CTID", 10},
+    {"private", "PRIVATE", 32},
+    {"root", "ROOT", 32},
+    {"mount_opts", "MOUNT_OPTS", 16},
+    {"origin_sample", "ORIGIN_SAMPLE", 32},
+    {"hostname", "HOSTNAME", 32},
+    {"name", "NAME", 32},
+    {"smart_name", "SMARTNAME", 10},
+    {"description", "DESCRIPTION", 32},
+    {"ostemplate", "OSTEMPLATE", 32},
+    {"ip", "IP_ADDR", 15},
+    {"nameserver", "NAMESERVER", 15},
+    {"searchdomain", "SEARCHDOMAIN", 15},
+    {"status", "STATUS", 9},
+    {"kmemsize", "KMEMSIZE", 10},
+    {"kmemsize.m", "KMEMSIZE.M", 10},
+    {"kmemsize.b", "KMEMSIZE.B", 10},
+    {"kmemsize.l", "KMEMSIZE.L", 10},
+    {"kmemsize.f", "KMEMSIZE.F", 10},
+    {"lockedpages", "LOCKEDP", 10},
+    {"lockedpages.m", "LOCKEDP.M", 10},
+    {"lockedpages.b", "LOCKEDP.B", 10},
+    {"lockedpages.l", "LOCKEDP.L", 10},
+    {"lockedpages.f", "LOCKEDP.F", 10},
+    {"privvmpages", "PRIVVMP", 10},
+    {"privvmpages.m", "PRIVVMP.M", 10},
+    {"privvmpages.b", "PRIVVMP.B", 10},
+    {"privvmpages.l", "PRIVVMP.L", 10},
+    {"privvmpages.f", "PRIVVMP.F", 10},
+    {"shmpages", "SHMP", 10},
+    {"shmpages.m", "SHMP.M", 10},
+    {"shmpages.b", "SHMP.B", 10},
+    {"shmpages.l", "SHMP.L", 10},
+    {"shmpages.f", "SHMP.F", 10},
+    {"numproc", "NPROC", 10},
+    {"numproc.m", "NPROC.M", 10},
+    {"numproc.b", "NPROC.B", 10},
+    {"numproc.l", "NPROC.L", 10},
+    {"numproc.f", "NPROC.F", 10},
+    {"physpages", "PHYSP", 10},
+    {"physpages.m", "PHYSP.M", 10},
+    {"physpages.b", "PHYSP.B", 10},
+    {"physpages.l", "PHYSP.L", 10},
+    {"physpages.f", "PHYSP.F", 10},
+    {"vmguarpages", "VMGUARP", 10},
+    {"vmguarpages.m", "VMGUARP.M", 10},
+    {"vmguarpages.b", "VMGUARP.B", 10},
+    {"vmguarpages.l", "VMGUARP.L", 10},
+    {"vmguarpages.f", "VMGUARP.F", 10},
+    {"oomguarpages", "OOMGUARP", 10},
+    {"oomguarpages.m", "OOMGUARP.M", 10},
+    {"oomguarpages.b", "OOMGUARP.B", 10},
+    {"oomguarpages.l", "OOMGUARP.L", 10},
+    {"oomguarpages.f", "OOMGUARP.F", 10},
+    {"numtcpsock", "NTCPSOCK", 10},
+    {"numtcpsock.m", "NTCPSOCK.M", 10},
+    {"numtcpsock.b", "NTCPSOCK.B", 10},
+    {"numtcpsock.l", "NTCPSOCK.L", 10},
+    {"numtcpsock.f", "NTCPSOCK.F", 10},
+    {"numflock", "NFLOCK", 10},
+    {"numflock.m", "NFLOCK.M", 10},
+    {"numflock.b", "NFLOCK.B", 10},
+    {"numflock.l", "NFLOCK.L", 10},
+    {"numflock.f", "NFLOCK.F", 10},
+    {"numpty", "NPTY", 10},
+    {"numpty.m", "NPTY.M", 10},
+    {"numpty.b", "NPTY.B", 10},
+    {"numpty.l", "NPTY.L", 10},
+    {"numpty.f", "NPTY.F", 10},
+    {"numsiginfo", "NSIGINFO", 10},
+    {"numsiginfo.m", "NSIGINFO.M", 10},
+    {"numsiginfo.b", "NSIGINFO.B", 10},
+    {"numsiginfo.l", "NSIGINFO.L", 10},
+    {"numsiginfo.f", "NSIGINFO.F", 10},
+    {"tcpsndbuf", "TCPSNDB", 10},
+    {"tcpsndbuf.m", "TCPSNDB.M", 10},
+    {"tcpsndbuf.b", "TCPSNDB.B", 10},
+    {"tcpsndbuf.l", "TCPSNDB.L", 10},
+    {"tcpsndbuf.f", "TCPSNDB.F", 10},
+    {"tcprcvbuf", "TCPRCVB", 10},
+    {"tcprcvbuf.m", "TCPRCVB.M", 10},
+    {"tcprcvbuf.b", "TCPRCVB.B", 10},
+    {"tcprcvbuf.l", "TCPRCVB.L", 10},
+    {"tcprcvbuf.f", "TCPRCVB.F", 10},
+    {"othersockbuf", "OTHSOCKB", 10},
+    {"othersockbuf.m", "OTHSOCKB.M", 10},
+    {"othersockbuf.b", "OTHSOCKB.B", 10},
+    {"othersockbuf.l", "OTHSOCKB.L", 10},
+    {"othersockbuf.f", "OTHSOCKB.F", 10},
+    {"dgramrcvbuf", "DGRAMRB", 10},
+    {"dgramrcvbuf.m", "DGRAMRB.M", 10},
+    {"dgramrcvbuf.b", "DGRAMRB.B", 10},
+    {"dgramrcvbuf.l", "DGRAMRB.L", 10},
+    {"dgramrcvbuf.f", "DGRAMRB.F", 10},
+    {"numothersock", "NOTHSOCK", 10},
+    {"numothersock.m", "NOTHSOCK.M", 10},
+    {"numothersock.b", "NOTHSOCK.B", 10},
+    {"numothersock.l", "NOTHSOCK.L", 10},
+    {"numothersock.f", "NOTHSOCK.F", 10},
+    {"dcachesize", "DCACHESZ", 10},
+    {"dcachesize.m", "DCACHESZ.M", 10},
+    {"dcachesize.b", "DCACHESZ.B", 10},
+    {"dcachesize.l", "DCACHESZ.L", 10},
+    {"dcachesize.f", "DCACHESZ.F", 10},
+    {"numfile", "NFILE", 10},
+    {"numfile.m", "NFILE.M", 10},
+    {"numfile.b", "NFILE.B", 10},
+    {"numfile.l", "NFILE.L", 10},
+    {"numfile.f", "NFILE.F", 10},
+    {"numiptent", "NIPTENT", 10},
+    {"numiptent.m", "NIPTENT.M", 10},
+    {"numiptent.b", "NIPTENT.B", 10},
+    {"numiptent.l", "NIPTENT.L", 10},
+    {"numiptent.f", "NIPTENT.F", 10},
+    {"swappages", "SWAPP", 10},
+    {"swappages.m", "SWAPP.M", 10},
+    {"swappages.b", "SWAPP.B", 10},
+    {"swappages.l", "SWAPP.L", 10},
+    {"swappages.f", "SWAPP.F", 10},
+    {"diskspace", "DSPACE", 10},
+    {"diskspace.s", "DSPACE.S", 10},
+    {"diskspace.h", "DSPACE.H", 10},
+    {"diskinodes", "DINODES", 10},
+    {"diskinodes.s", "DINODES.S", 10},
+    {"diskinodes.h", "DINODES.H", 10},
+    {"cpulimit", "CPULIM", 7},
+    {"cpuunits", "CPUUNI", 7},
+    {"cpus", "CPUS", 5},
+    {"ioprio", "IOP", 3},
+    {"iolimit", "IOLIMIT", 10},
+    {"iopslimit", "IOPS", 4},
+    {"onboot", "ONBOOT", 6},
+    {"bootorder", "BOOTORDER", 10},
+    {"layout", "LAYOUT", 6},
+    {"features", "FEATURES", 15},
+    {"vswap", "VSWAP", 5},
+    {"disabled", "DISABL", 6},
+    {"vm_overcommit", "VM_OVC", 6},
+    {"netfilter", "NETFILTER", 9},
+    {"capability", "CAPABILITY", 15},
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(every_upstream_field_with_its_header_and_width) {
+    std::vector<vz::FieldRef> ours;
+    for (const auto &ref : vz::all_field_refs())
+        if (ref.field->name != "laverage" && ref.field->name != "uptime")
+            ours.push_back(ref);
+    BOOST_TEST(ours.size() == std::size(kUpstreamFields));
+    for (std::size_t i = 0; i < std::min(ours.size(), std::size(kUpstreamFields)); ++i) {
+        const auto &want = kUpstreamFields[i];
+        BOOST_TEST(ours[i].name() == want.name);
+        BOOST_TEST(ours[i].header() == want.header, want.name);
+        BOOST_TEST(ours[i].field->width == want.width, want.name);
+    }
+}
+
+namespace {
+
+vz::CtRecord full_record() {
+    vz::CtRecord r;
+    r.ctid = 101;
+    r.status = vz::ListStatus::Stopped;
+    r.nameserver = {"192.0.2.53", "192.0.2.54"};
+    r.searchdomain = {"example.test"};
+    r.mount_opts = "noatime";
+    r.origin_sample = "vswap-256m";
+    r.onboot = false;
+    r.bootorder = 10;
+    r.cpuunits = 1000;
+    r.cpulimit = 0;
+    r.cpus = 2;
+    r.ioprio = 4;
+    r.iolimit = 10485760;
+    r.iopslimit = 0;
+    r.layout = "simfs";
+    r.features = {{"nfs", true}, {"ppp", false}};
+    r.capability = {{"net_admin", true}};
+    r.disabled = true;
+    r.vm_overcommit = 1.5;
+    r.netfilter = "stateless";
+    r.ubc["numproc"].barrier = 240;
+    r.ubc["numproc"].limit = 240;
+    r.ubc["physpages"].barrier = 0;
+    r.ubc["physpages"].limit = 65536;
+    return r;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(the_fields_openvz_added_render_as_there) {
+    const auto r = full_record();
+    BOOST_TEST(vz::format_header(columns("layout,origin_sample,ctid")) ==
+               "LAYOUT " + std::string(19, ' ') + "ORIGIN_SAMPLE       CTID");
+    BOOST_TEST(vz::format_row(columns("cpulimit,cpuunits,cpus,ioprio,iolimit,iopslimit"), r, true) ==
+               "      0    1000     2   4   10485760    -");
+    BOOST_TEST(vz::format_row(columns("onboot,bootorder,layout,vswap,disabled,vm_overcommit"), r,
+                              true) == "    no         10 simfs    yes    yes    1.5");
+    BOOST_TEST(vz::format_row(columns("features,netfilter,capability"), r, true) ==
+               "nfs:on,ppp:off  stateless net_admin:on");
+    BOOST_TEST(vz::format_row(columns("nameserver,searchdomain,mount_opts"), r, true) ==
+               "192.0.2.53      example.test    noatime");
+    vz::CtRecord empty;
+    empty.ctid = 7;
+    BOOST_TEST(vz::format_row(columns("ctid,cpus,ioprio,iolimit,onboot,bootorder,features,"
+                                      "vm_overcommit,netfilter,capability"),
+                              empty, true) ==
+               "         7     -   -          -      -          - -                    - -  "
+               "       -");
+}
+
+BOOST_AUTO_TEST_CASE(json_of_the_new_fields_and_of_a_stopped_ct) {
+    std::ostringstream out;
+    vz::JsonWriter json(out);
+    vz::write_json(json,
+                   vz::parse_field_list("numproc,cpus,iopslimit,onboot,features,capability,"
+                                        "vm_overcommit,vswap,nameserver",
+                                        true),
+                   full_record());
+    json.finish();
+    BOOST_TEST(out.str() == "{\n"
+                            "  \"numproc\": {\n"
+                            "    \"held\": 0,\n"
+                            "    \"maxheld\": 0,\n"
+                            "    \"barrier\": 240,\n"
+                            "    \"limit\": 240,\n"
+                            "    \"failcnt\": 0\n"
+                            "  },\n"
+                            "  \"cpus\": 2,\n"
+                            "  \"iopslimit\": 0,\n"
+                            "  \"onboot\": false,\n"
+                            "  \"features\": {\n"
+                            "    \"nfs\": true,\n"
+                            "    \"ppp\": false\n"
+                            "  },\n"
+                            "  \"capability\": {\n"
+                            "    \"net_admin\": true\n"
+                            "  },\n"
+                            "  \"vm_overcommit\": 1.5,\n"
+                            "  \"vswap\": true,\n"
+                            "  \"nameserver\": [\n"
+                            "    \"192.0.2.53\",\n"
+                            "    \"192.0.2.54\"\n"
+                            "  ]\n"
+                            "}\n");
+    std::ostringstream unset;
+    vz::JsonWriter json2(unset);
+    vz::CtRecord empty;
+    vz::write_json(json2, vz::parse_field_list("cpus,ioprio,bootorder,features,vm_overcommit", true),
+                   empty);
+    json2.finish();
+    BOOST_TEST(unset.str() == "{\n"
+                              "  \"cpus\": 0,\n"
+                              "  \"ioprio\": 0,\n"
+                              "  \"bootorder\": null,\n"
+                              "  \"features\": null,\n"
+                              "  \"vm_overcommit\": 0\n"
+                              "}\n");
+}
+
+// The init script's idiom: vzlist -aH -octid -s-bootorder.
+BOOST_AUTO_TEST_CASE(sorting_by_bootorder_as_the_init_script_does) {
+    std::vector<vz::CtRecord> records(5);
+    const std::pair<vz::Ctid, std::optional<std::uint64_t>> cts[] = {
+        {101, 10}, {102, std::nullopt}, {103, 20}, {104, 10}, {105, std::nullopt}};
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        records[i].ctid = cts[i].first;
+        records[i].bootorder = cts[i].second;
+    }
+    vz::sort_records(records, field("bootorder"), true);
+    std::vector<vz::Ctid> ids;
+    for (const auto &r : records)
+        ids.push_back(r.ctid);
+    BOOST_TEST(ids == (std::vector<vz::Ctid>{103, 101, 104, 102, 105}));
+}
+
+BOOST_AUTO_TEST_CASE(cpu_figures_and_new_keys_from_a_config) {
+    TempDir tmp;
+    ConfDirEnv env(tmp.path);
+    write_text(tmp.path / "vz.conf", "VE_PRIVATE=" + (tmp.path / "private/$VEID").string() + "\n");
+    const std::string id = std::to_string(kStoppedCtid);
+    write_text(tmp.path / "conf" / (id + ".conf"), "CPUUNITS=\"1000\"\n"
+                                                   "BOOTORDER=\"5\"\n"
+                                                   "IOPRIO=\"6\"\n"
+                                                   "IOLIMIT=\"1048576\"\n"
+                                                   "FEATURES=\"ppp:off nfs:on bogus:on\"\n"
+                                                   "CAPABILITY=\"SYS_TIME:on NET_ADMIN:off\"\n"
+                                                   "VE_LAYOUT=\"ploop:expanded\"\n"
+                                                   "VM_OVERCOMMIT=\"2\"\n"
+                                                   "NETFILTER=\"full\"\n"
+                                                   "NAMESERVER=\"192.0.2.1 192.0.2.2\"\n"
+                                                   "DISABLED=\"yes\"\n"
+                                                   "ORIGIN_SAMPLE=\"basic\"\n");
+    fs::create_directories(tmp.path / "private" / id);
+    const vz::ConfigFile global = vz::ConfigFile::load(vz::global_conf_path());
+    auto record = vz::collect_ct(vz::CtConfig::load(kStoppedCtid, global));
+    BOOST_REQUIRE(record);
+    BOOST_TEST(vz::format_row(columns("cpulimit,cpuunits,bootorder,ioprio,iolimit,layout"),
+                              *record, true) == "      0    1000          5   6    1048576 ploop");
+    BOOST_TEST(vz::format_row(columns("features,capability"), *record, true) ==
+               "nfs:on,ppp:off  net_admin:off,sys_time:on");
+    BOOST_TEST(vz::format_row(columns("vm_overcommit,netfilter,disabled,onboot,origin_sample"),
+                              *record, true) == "     2 full         yes      - basic");
+    BOOST_TEST(record->nameserver == (std::vector<std::string>{"192.0.2.1", "192.0.2.2"}));
 }

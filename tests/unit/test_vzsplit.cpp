@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_CASE(split_divides_the_host_and_passes_validation) {
 BOOST_AUTO_TEST_CASE(validate_rules) {
     std::map<std::string, std::string, std::less<>> config = {
         {"NUMPROC", "100"},
-        {"KMEMSIZE", "1000000:1100000"}, // < 40K * 100
+        {"KMEMSIZE", "1000000:1100000"}, // < 40K * 100 / 2 (no AVNUMPROC: half of NUMPROC)
         {"NUMTCPSOCK", "100"},
         {"TCPSNDBUF", "1000000:1100000"}, // gap 100000 < 2.5K * 100
         {"TCPRCVBUF", "1000000:1300000"},
@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(validate_rules) {
         return static_cast<const Finding *>(nullptr);
     };
     BOOST_REQUIRE(find("KMEMSIZE.barrier"));
-    BOOST_TEST(find("KMEMSIZE.barrier")->fix->second == "4096000:4505600");
+    BOOST_TEST(find("KMEMSIZE.barrier")->fix->second == "2048000:2252800");
     BOOST_REQUIRE(find("TCPSNDBUF.limit"));
     BOOST_TEST(find("TCPSNDBUF.limit")->fix->second == "1000000:1256000");
     BOOST_TEST(!find("TCPRCVBUF.limit"));
@@ -101,6 +101,24 @@ BOOST_AUTO_TEST_CASE(validate_rules) {
     BOOST_TEST(!has_error(validate(lookup(config))));
     config["NUMPROC"] = "lots";
     BOOST_TEST(has_error(validate(lookup(config))));
+}
+
+// OpenVZ checks KMEMSIZE against AVNUMPROC, the processes a container
+// averages, as its ve-light sample has it (AVNUMPROC 15 of NUMPROC 40).
+BOOST_AUTO_TEST_CASE(validate_kmemsize_by_avnumproc) {
+    std::map<std::string, std::string, std::less<>> config = {
+        {"AVNUMPROC", "15:15"},
+        {"NUMPROC", "40:40"},
+        {"KMEMSIZE", "1740800:1847296"}, // >= 40K * 15 + 196608, < 40K * 40 + 196608
+        {"DCACHESIZE", "196608:202752"},
+    };
+    BOOST_TEST(!has_error(validate(lookup(config))));
+    config["AVNUMPROC"] = "40:40";
+    BOOST_TEST(has_error(validate(lookup(config))));
+    config["AVNUMPROC"] = "many";
+    BOOST_TEST(has_error(validate(lookup(config))));
+    config.erase("AVNUMPROC"); // half of NUMPROC: 20
+    BOOST_TEST(!has_error(validate(lookup(config))));
 }
 
 BOOST_AUTO_TEST_CASE(memory_use_and_calc) {

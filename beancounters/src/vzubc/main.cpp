@@ -21,21 +21,22 @@ namespace {
 
 constexpr std::string_view kUsage =
     "Usage: vzubc [option ...] [<filename>|-] [<ctid> ...]\n"
-    " -w: run under watch(1) (Ctrl-C to exit)\n"
+    " -w, --watch: run under watch(1) (Ctrl-C to exit)\n"
     "     -wd: highlight differences between runs\n"
     "     -wt: no watch title\n"
     "     -wn <time>: refresh every <time> seconds\n"
-    " -q: quiet mode (only beancounters with fails and close to limits)\n"
+    " -q, --quiet: quiet mode (only beancounters with fails and close to limits)\n"
     "     -qh <ratio>: quiet watermark for held/barrier (default 0.8)\n"
     "     -qm <ratio>: quiet watermark for maxheld/barrier (default 0.5)\n"
-    " -v: exact numbers instead of K/M/G\n"
-    " -r: relative mode (fail counters since the previous -r run)\n"
+    " -v, --verbose: exact numbers instead of K/M/G\n"
+    " -r, --relative: relative mode (fail counters since the previous -r run)\n"
     "     -rc: clear the saved fail counters\n"
     "     -rd <dir>: directory for them (default /tmp/vzubc.store)\n"
-    " -i: incremental mode (held since the previous -i run)\n"
+    " -i, --incremental: incremental mode (held since the previous -i run)\n"
     "     -ic: clear the saved held values\n"
     "     -id <dir>: directory for them (default /tmp/vzubc.store)\n"
-    " -c: colour (red: failures, yellow: close to limits)\n"
+    " -c, --color: colour (red: failures, yellow: close to limits)\n"
+    " -f, --file <filename>: file to read, - for stdin (OpenVZ's spelling)\n"
     " <filename>: file to read (default /proc/bc/resources or /proc/user_beancounters)\n"
     " <ctid>: container ID or name to show (more than one may be given; 0 is the host)\n";
 
@@ -110,6 +111,11 @@ void since_in(SinceMode &mode, const std::string &dir) {
     mode.dir = dir;
 }
 
+// -f FILE / --file FILE: OpenVZ's way to name the file ("-": stdin).
+void read_file_option(Options &o, const std::string &file) {
+    o.file = file;
+}
+
 using vz::cli::Arg;
 using vz::cli::flag;
 using vz::cli::in;
@@ -120,26 +126,34 @@ using View = vz::ubc::ViewOptions;
 // The watch options come first.
 constexpr auto kRows = std::to_array<vz::cli::Bound<Options>>({
     {{"w", 0, Arg::kNone}, flag<&Options::watch>},
+    {{"watch", 0, Arg::kNone}, flag<&Options::watch>},
     {{"wd", 0, Arg::kNone}, watch_diff},
     {{"wt", 0, Arg::kNone}, watch_no_title},
     {{"wn", 0, Arg::kRequired}, watch_interval},
     {{"W", 0, Arg::kNone}, under_watch}, // internal: already under watch
     {{"q", 0, Arg::kNone}, in<&Options::view, flag<&View::quiet>>},
+    {{"quiet", 0, Arg::kNone}, in<&Options::view, flag<&View::quiet>>},
     {{"qh", 0, Arg::kRequired}, quiet_held},
     {{"qm", 0, Arg::kRequired}, quiet_maxheld},
     {{"v", 0, Arg::kNone}, in<&Options::view, flag<&View::verbose>>},
+    {{"verbose", 0, Arg::kNone}, in<&Options::view, flag<&View::verbose>>},
     {{"c", 0, Arg::kNone}, in<&Options::view, flag<&View::colour>>},
+    {{"color", 0, Arg::kNone}, in<&Options::view, flag<&View::colour>>},
+    {{"f", 0, Arg::kRequired}, read_file_option},
+    {{"file", 0, Arg::kRequired}, read_file_option},
     {{"r", 0, Arg::kNone}, in<&Options::relative, since_on>},
+    {{"relative", 0, Arg::kNone}, in<&Options::relative, since_on>},
     {{"rc", 0, Arg::kNone}, in<&Options::relative, since_cleared>},
     {{"rd", 0, Arg::kRequired}, in<&Options::relative, since_in>},
     {{"i", 0, Arg::kNone}, in<&Options::incremental, since_on>},
+    {{"incremental", 0, Arg::kNone}, in<&Options::incremental, since_on>},
     {{"ic", 0, Arg::kNone}, in<&Options::incremental, since_cleared>},
     {{"id", 0, Arg::kRequired}, in<&Options::incremental, since_in>},
     {{"h", 0, Arg::kNone}, flag<&Options::help>},
     {{"help", 0, Arg::kNone}, flag<&Options::help>},
 });
 constexpr auto kOptions = vz::cli::options_of(kRows);
-constexpr std::size_t kWatchOptions = 5;
+constexpr std::size_t kWatchOptions = 6;
 
 // An argument that is neither an option nor a file is a CTID or a name.
 void positional(Options &o, const std::string &arg) {

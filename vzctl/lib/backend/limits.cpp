@@ -8,7 +8,41 @@
 
 #include <linux/vzkit.h>
 
+#include <cstdlib>
+
 namespace vz::kmod {
+namespace {
+
+using Limits = std::vector<std::pair<const ubc::Resource *, ubc::Value>>;
+
+const ubc::Value *limit_of(const Limits &limits, std::string_view key) {
+    for (const auto &[res, value] : limits)
+        if (res->key == key)
+            return &value;
+    return nullptr;
+}
+
+// OpenVZ's VSwap rule (fill_vswap_ub): a config that limits RAM and names no
+// PRIVVMPAGES gets (RAM + swap) × VM_OVERCOMMIT as its privvmpages limit
+// when VM_OVERCOMMIT is set (unlimited otherwise).
+void add_vswap_privvmpages(const CtConfig &config, Limits &limits) {
+    const ubc::Value *ram = limit_of(limits, "PHYSPAGES");
+    auto overcommit_text = config.get("VM_OVERCOMMIT");
+    if (!ram || ram->limit >= ubc::kUnlimited || !overcommit_text ||
+        limit_of(limits, "PRIVVMPAGES"))
+        return;
+    const double overcommit = std::strtod(overcommit_text->c_str(), nullptr);
+    const ubc::Value *swap = limit_of(limits, "SWAPPAGES");
+    const double swap_pages =
+        swap && swap->limit < ubc::kUnlimited ? static_cast<double>(swap->limit) : 0.0;
+    const double pages = (static_cast<double>(ram->limit) + swap_pages) * overcommit;
+    if (!(pages > 0) || pages >= static_cast<double>(ubc::kUnlimited))
+        return;
+    const auto limit = static_cast<std::uint64_t>(pages);
+    limits.emplace_back(ubc::find_resource_by_key("PRIVVMPAGES"), ubc::Value{limit, limit});
+}
+
+} // namespace
 
 std::vector<std::pair<const ubc::Resource *, ubc::Value>>
 configured_limits(const CtConfig &config) {
@@ -24,6 +58,7 @@ configured_limits(const CtConfig &config) {
                         "Invalid value for " + std::string(res.key) + ": " + *raw);
         out.emplace_back(&res, *value);
     }
+    add_vswap_privvmpages(config, out);
     return out;
 }
 

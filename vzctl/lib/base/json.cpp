@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <stdexcept>
+#include <cmath>
+#include <cstdio>
 
 namespace vz {
 namespace {
@@ -177,6 +179,13 @@ void JsonWriter::end_array() {
 void JsonWriter::string(std::string_view text) {
     before_value();
     raw(json_quote(text));
+}
+
+void JsonWriter::real(double value) {
+    before_value();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", std::isfinite(value) ? value : 0.0);
+    raw(buf);
 }
 
 void JsonWriter::signed_number(std::int64_t value) {

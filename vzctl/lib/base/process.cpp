@@ -89,11 +89,11 @@ void drain(int from, int to) {
         write_all(to, buf, static_cast<size_t>(n));
 }
 
-std::optional<std::vector<int>> poll_readable(const std::vector<int> &fds) {
+std::optional<std::vector<int>> poll_readable(const std::vector<int> &fds, int timeout_ms) {
     std::vector<pollfd> polled;
     for (int fd : fds)
         polled.push_back({fd, POLLIN, 0}); // poll() itself skips a negative fd
-    if (poll(polled.data(), polled.size(), -1) < 0)
+    if (poll(polled.data(), polled.size(), timeout_ms) < 0)
         return errno == EINTR ? std::optional(std::vector<int>{}) : std::nullopt;
     std::vector<int> ready;
     for (const auto &p : polled)

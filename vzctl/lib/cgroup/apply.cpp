@@ -13,7 +13,17 @@
 // | cpulimit_percent | cpu.cfs_period_us: 100000, and      | cpu.max: "1000*p 100000"        |
 // |                  |   cpu.cfs_quota_us: 1000*p (-1)     |   ("max 100000")                |
 // | cpuset_cpus      | cpuset.cpus: list (parent vz's)     | cpuset.cpus: list (parent's eff.) |
+// |  cpus_of_nodes   |   the CPUs of cpuset_mems' nodes    |   (same)                        |
+// | cpuset_mems      | cpuset.mems: list (parent vz's)     | cpuset.mems: list (parent's eff.) |
+// | io_weight        | blkio.bfq.weight or blkio.weight    | io.bfq.weight or io.weight      |
+// |                  |   (100; neither file: a warning)    |   (default 100; same)           |
+// | io_bps, io_iops  | blkio.throttle.{read,write}_{bps,   | io.max: "M:m rbps= wbps= riops= |
+// |                  |   iops}_device: "M:m N" (M:m 0)     |   wiops=" (max) of io_path's disk |
 // clang-format on
+//
+// The disk of io_path is the whole disk under the file system holding it (a
+// partition's parent); a file system on no block device (tmpfs, overlay)
+// cannot be throttled: setting a limit there is an error, VZ_SET_IO.
 //
 // memsw is only written when the kernel accounts swap; with swap accounting
 // off the swap limit is skipped without an error, as OpenVZ did without
@@ -23,11 +33,16 @@
 #include "cgroup/internal.h"
 
 #include "vzkit/base/error.h"
+#include "vzkit/base/log.h"
+#include "vzkit/base/util.h"
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <limits>
+#include <set>
 
 namespace vz {
 namespace {
@@ -91,12 +106,140 @@ std::vector<Setting> v1_memory(const CgroupLimits &limits, Ctid ctid) {
 
 // No CPUMASK means every CPU the parent has. An empty write would do on v2
 // in theory, but the kernel refuses it (ENOSPC) for a group with tasks.
+std::optional<std::string> wanted_cpus(const CgroupLimits &limits);
+
 std::string cpuset_or_parent(CgroupMode mode, const CgroupLimits &limits, Ctid ctid) {
-    if (limits.cpuset_cpus)
-        return *limits.cpuset_cpus;
+    if (auto cpus = wanted_cpus(limits))
+        return *cpus;
     auto dir = cg::find_controller_dir(mode, ctid, "cpuset");
     const char *file = mode == CgroupMode::V1 ? "cpuset.cpus" : "cpuset.cpus.effective";
     return dir ? cg::read_value(dir->parent_path() / file).value_or("") : "";
+}
+
+// "0-2,5" → {0, 1, 2, 5}; nothing for text that is not such a list.
+std::set<unsigned> expand_list(std::string_view text) {
+    std::set<unsigned> out;
+    for (const auto &item : split(trim(text), ',', false)) {
+        const auto dash = item.find('-');
+        auto first = parse_number<unsigned>(std::string_view(item).substr(0, dash));
+        auto last = dash == std::string::npos
+                        ? first
+                        : parse_number<unsigned>(std::string_view(item).substr(dash + 1));
+        if (!first || !last || *last < *first || *last - *first > 4096)
+            return {};
+        for (unsigned i = *first; i <= *last; ++i)
+            out.insert(i);
+    }
+    return out;
+}
+
+// CPUMASK=auto: every CPU of the NODEMASK nodes, from sysfs.
+std::optional<std::string> cpus_of_nodes(const std::string &nodes) {
+    std::set<unsigned> cpus;
+    for (unsigned node : expand_list(nodes)) {
+        auto list = cg::read_value("/sys/devices/system/node/node" + std::to_string(node) +
+                                   "/cpulist");
+        if (!list)
+            throw Error(VZ_INVALID_PARAMETER_VALUE,
+                        "CPUMASK=auto: NUMA node " + std::to_string(node) + " does not exist");
+        cpus.merge(expand_list(*list));
+    }
+    std::vector<std::string> parts;
+    for (unsigned cpu : cpus)
+        parts.push_back(std::to_string(cpu));
+    return parts.empty() ? std::nullopt : std::optional(join(parts, ","));
+}
+
+std::optional<std::string> wanted_cpus(const CgroupLimits &limits) {
+    if (limits.cpus_of_nodes && limits.cpuset_mems)
+        return cpus_of_nodes(*limits.cpuset_mems);
+    return limits.cpuset_cpus;
+}
+
+std::string mems_or_parent(CgroupMode mode, const CgroupLimits &limits, Ctid ctid) {
+    if (limits.cpuset_mems)
+        return *limits.cpuset_mems;
+    auto dir = cg::find_controller_dir(mode, ctid, "cpuset");
+    const char *file = mode == CgroupMode::V1 ? "cpuset.mems" : "cpuset.mems.effective";
+    return dir ? cg::read_value(dir->parent_path() / file).value_or("") : "";
+}
+
+// The whole disk holding path's file system, as "major:minor"; nullopt when
+// that file system is on no block device.
+std::optional<std::string> disk_of(const std::string &path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || major(st.st_dev) == 0)
+        return std::nullopt;
+    const std::string id = std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev));
+    const fs::path sys = fs::path("/sys/dev/block") / id;
+    std::error_code ec;
+    if (!fs::exists(sys, ec))
+        return std::nullopt;
+    if (fs::exists(sys / "partition", ec)) // a partition: its parent is the disk
+        if (auto parent = cg::read_value(fs::canonical(sys, ec).parent_path() / "dev"))
+            return parent;
+    return id;
+}
+
+bool io_limited(const CgroupLimits &limits) {
+    return limits.io_bps || limits.io_iops;
+}
+
+std::optional<std::string> io_disk(const CgroupLimits &limits) {
+    auto disk = limits.io_path ? disk_of(*limits.io_path) : std::nullopt;
+    if (!disk && io_limited(limits))
+        throw Error(VZ_SET_IO, "Unable to set IOLIMIT/IOPSLIMIT: " +
+                                   limits.io_path.value_or("VE_PRIVATE") +
+                                   " is on no block device, and only a disk can be throttled");
+    return disk;
+}
+
+std::vector<Setting> v1_io(const CgroupLimits &limits) {
+    auto disk = io_disk(limits);
+    if (!disk)
+        return {};
+    auto line = [&](const std::optional<std::uint64_t> &value) {
+        return *disk + " " + std::to_string(value.value_or(0));
+    };
+    return {
+        {"blkio", "blkio.throttle.read_bps_device", line(limits.io_bps), limits.io_bps.has_value()},
+        {"blkio", "blkio.throttle.write_bps_device", line(limits.io_bps), limits.io_bps.has_value()},
+        {"blkio", "blkio.throttle.read_iops_device", line(limits.io_iops),
+         limits.io_iops.has_value()},
+        {"blkio", "blkio.throttle.write_iops_device", line(limits.io_iops),
+         limits.io_iops.has_value()},
+    };
+}
+
+std::vector<Setting> v2_io(const CgroupLimits &limits) {
+    auto disk = io_disk(limits);
+    if (!disk)
+        return {};
+    const std::string bps = number_or(limits.io_bps, "max");
+    const std::string iops = number_or(limits.io_iops, "max");
+    return {{"io", "io.max",
+             *disk + " rbps=" + bps + " wbps=" + bps + " riops=" + iops + " wiops=" + iops,
+             io_limited(limits)}};
+}
+
+// The proportional weight has a file only with a scheduler that knows it
+// (bfq) or io.cost: without one, IOPRIO cannot be honoured here, and says so.
+void write_io_weight(CgroupMode mode, Ctid ctid, const CgroupLimits &limits) {
+    const std::string_view controller = mode == CgroupMode::V1 ? "blkio" : "io";
+    auto dir = cg::find_controller_dir(mode, ctid, controller);
+    const unsigned weight = limits.io_weight.value_or(100);
+    const bool v2 = mode == CgroupMode::V2;
+    for (std::string_view file : {v2 ? "io.bfq.weight" : "blkio.bfq.weight",
+                                  v2 ? "io.weight" : "blkio.weight"}) {
+        if (dir && ::access((*dir / file).c_str(), F_OK) == 0) {
+            const std::string value =
+                (file == "io.weight" ? "default " : "") + std::to_string(weight);
+            if (cg::try_write_value(*dir / file, value) == 0)
+                return;
+        }
+    }
+    if (limits.io_weight && *limits.io_weight != 100)
+        log_warning("IOPRIO is not applied: no I/O weight (bfq or io.cost) on this host");
 }
 
 std::vector<Setting> v1_settings(const CgroupLimits &limits, Ctid ctid) {
@@ -109,15 +252,19 @@ std::vector<Setting> v1_settings(const CgroupLimits &limits, Ctid ctid) {
             {"cpu", "cpu.shares", std::to_string(v1_shares(limits)), limits.cpuunits.has_value()},
             {"cpu", "cpu.cfs_period_us", std::to_string(kCfsPeriodUs), cpulimit},
             {"cpu", "cpu.cfs_quota_us", number_or(cfs_quota_us(limits), "-1"), cpulimit},
+            {"cpuset", "cpuset.mems", mems_or_parent(CgroupMode::V1, limits, ctid),
+             limits.cpuset_mems.has_value()},
             {"cpuset", "cpuset.cpus", cpuset_or_parent(CgroupMode::V1, limits, ctid),
-             limits.cpuset_cpus.has_value()},
+             limits.cpuset_cpus.has_value() || limits.cpus_of_nodes},
         });
+    auto io = v1_io(limits);
+    out.insert(out.end(), io.begin(), io.end());
     return out;
 }
 
 std::vector<Setting> v2_settings(const CgroupLimits &limits, Ctid ctid) {
     const std::string period = " " + std::to_string(kCfsPeriodUs);
-    return {
+    std::vector<Setting> out = {
         {"memory", "memory.max", number_or(limits.memory_bytes, "max"),
          limits.memory_bytes.has_value()},
         {"memory", "memory.swap.max", number_or(limits.swap_bytes, "max"), false},
@@ -125,9 +272,14 @@ std::vector<Setting> v2_settings(const CgroupLimits &limits, Ctid ctid) {
         {"cpu", "cpu.weight", std::to_string(v2_weight(limits)), limits.cpuunits.has_value()},
         {"cpu", "cpu.max", number_or(cfs_quota_us(limits), "max") + period,
          cfs_quota_us(limits).has_value()},
+        {"cpuset", "cpuset.mems", mems_or_parent(CgroupMode::V2, limits, ctid),
+         limits.cpuset_mems.has_value()},
         {"cpuset", "cpuset.cpus", cpuset_or_parent(CgroupMode::V2, limits, ctid),
-         limits.cpuset_cpus.has_value()},
+         limits.cpuset_cpus.has_value() || limits.cpus_of_nodes},
     };
+    auto io = v2_io(limits);
+    out.insert(out.end(), io.begin(), io.end());
+    return out;
 }
 
 void write_setting(CgroupMode mode, Ctid ctid, const Setting &setting) {
@@ -136,7 +288,8 @@ void write_setting(CgroupMode mode, Ctid ctid, const Setting &setting) {
     // A v1 cpuset of a payload group must stay within its parent's: shrinking
     // needs the child first, growing the parent first; v2 children inherit.
     const bool payload_cpuset = present && mode == CgroupMode::V1 &&
-                                setting.file == std::string_view("cpuset.cpus") &&
+                                (setting.file == std::string_view("cpuset.cpus") ||
+                                 setting.file == std::string_view("cpuset.mems")) &&
                                 cg::is_dir(*dir / cg::kPayloadName);
     if (payload_cpuset)
         cg::try_write_value(*dir / cg::kPayloadName / setting.file, setting.value);
@@ -158,6 +311,7 @@ void Cgroup::apply(const CgroupLimits &limits) const {
         mode_ == CgroupMode::V2 ? v2_settings(limits, ctid_) : v1_settings(limits, ctid_);
     for (const auto &setting : settings)
         write_setting(mode_, ctid_, setting);
+    write_io_weight(mode_, ctid_, limits);
 }
 
 } // namespace vz

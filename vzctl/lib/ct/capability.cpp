@@ -139,4 +139,22 @@ std::string merge_capability_setting(std::string_view current, std::string_view 
     return join(out, " ");
 }
 
+std::vector<std::pair<std::string, bool>> capability_switches(std::string_view setting) {
+    std::map<int, bool> state;
+    for (const auto &item : split_setting_list(setting)) {
+        try {
+            CapSetting s = parse_one(item);
+            state[s.cap->number] = s.on;
+        } catch (const Error &) {
+            // A hand-edited config's stray word shows as nothing.
+        }
+    }
+    std::vector<std::pair<std::string, bool>> out;
+    for (const auto &[number, on] : state) {
+        auto it = std::ranges::find(kCaps, number, &CapName::number);
+        out.emplace_back(to_lower(it->name), on);
+    }
+    return out;
+}
+
 } // namespace vz

@@ -123,6 +123,11 @@ void create_ct(CtConfig &config, const CreateOptions &options) {
             ct.set("VE_PRIVATE", config.get("VE_PRIVATE").value_or(""));
         ct.set("OSTEMPLATE", tmpl_name);
         ct.set("VE_LAYOUT", std::string(layout.name));
+        // Every config names whether the CT starts at boot, as OpenVZ's
+        // samples had it: libvirt's OpenVZ driver reads ONBOOT and fails
+        // without it. vzkit starts nothing at boot by itself: "no".
+        if (!ct.contains("ONBOOT"))
+            ct.set("ONBOOT", "no");
         layout.create(config, TemplateSource{*tarball, tmpl_name}, [&] {
             fs::create_directories(ct_conf_dir());
             ct.save(config.ct_conf_path());
@@ -167,9 +172,12 @@ void set_ct_name(Ctid ctid, const std::string &name) {
         return std::isalnum(static_cast<unsigned char>(c)) ||
                std::string_view("-+_. ").find(c) != std::string_view::npos;
     });
-    if (!valid || std::ranges::all_of(name, ::isdigit))
+    // OpenVZ allows a name of digits alone (libvirt names every CT by its
+    // CTID: --name 101). On the command line digits always mean a CTID, so
+    // such a name only finds its CT through vzlist and names/.
+    if (!valid)
         throw Error(VZ_SET_NAME_ERROR, "Invalid container name '" + name +
-                                           "': use letters, digits and -+_. (not only digits)");
+                                           "': use letters, digits, spaces and -+_.");
     auto owner = ctid_by_name(name);
     if (owner && *owner != ctid)
         throw Error(VZ_SET_NAME_ERROR,

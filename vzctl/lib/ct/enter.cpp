@@ -349,4 +349,23 @@ int run_in_ct_namespaces(const CtConfig &config, int namespaces,
     return wait_exit_code(pid);
 }
 
+UniqueFd take_console_master(const CtConfig &config) {
+    CtInit init = open_ct_init(config);
+    UniqueFd master(
+        static_cast<int>(::syscall(SYS_pidfd_getfd, init.pidfd.get(), kConsoleFd, 0)));
+    struct stat st {};
+    int number = -1;
+    // A pty master (/dev/ptmx or pts/ptmx, 5:2): any the container can open
+    // belongs to its own devpts. Nothing else is read, written or ioctl'd.
+    if (!master || ::fstat(master.get(), &st) != 0 || !S_ISCHR(st.st_mode) ||
+        major(st.st_rdev) != 5 || minor(st.st_rdev) != 2 ||
+        ::ioctl(master.get(), TIOCGPTN, &number) != 0)
+        throw Error(VZ_SYSTEM_ERROR, "The container has no console (its init closed it, or it "
+                                     "was started by a vzkit without consoles)");
+    // The pidfd pins the process: still the container's init now.
+    if (::syscall(SYS_pidfd_send_signal, init.pidfd.get(), 0, nullptr, 0) != 0)
+        throw Error(VZ_VE_NOT_RUNNING, "Container is not running");
+    return master;
+}
+
 } // namespace vz

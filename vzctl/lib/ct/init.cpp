@@ -7,6 +7,7 @@
 // privileges (docs/security.md).
 #include "ct/init.h"
 
+#include "vzkit/ct/enter.h"
 #include "vzkit/ct/helper.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/fd.h"
@@ -285,6 +286,38 @@ void stdio_to_null() {
         close(fd);
 }
 
+// The container's console (vzctl console): a pty of its own devpts, the
+// slave bound over /dev/console, the master left open in init at kConsoleFd
+// (it survives the exec of vzkit-exec and of init). Init's stdout and stderr
+// are the slave opened non-blocking: once the pty's buffers (about 68 KB)
+// are full and nobody is attached, init and what inherits its output lose
+// their writes (EAGAIN) instead of waiting; stdin stays /dev/null, so that an
+// init that makes its stdin the controlling terminal of its boot script
+// (busybox's sysinit) does not get the script's background jobs hung up when
+// it exits. A getty opens /dev/console itself. Everything here is in the
+// fresh /dev and devpts just mounted, before anything of the container
+// runs. Without a pty the console is /dev/null, as before.
+void console_to_pty() {
+    stdio_to_null();
+    UniqueFd master(open("/dev/pts/ptmx", O_RDWR | O_NOCTTY));
+    int unlock = 0, number = -1;
+    if (!master || ioctl(master.get(), TIOCSPTLCK, &unlock) != 0 ||
+        ioctl(master.get(), TIOCGPTN, &number) != 0 || !set_console_unattended(master.get()))
+        return;
+    UniqueFd slave(
+        static_cast<int>(ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_NONBLOCK)));
+    const std::string slave_path = "/dev/pts/" + std::to_string(number);
+    UniqueFd console(open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                          0600));
+    if (!slave || !console ||
+        mount(slave_path.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) != 0)
+        return;
+    for (int target : {STDOUT_FILENO, STDERR_FILENO})
+        dup2(slave.get(), target);
+    if (dup2(master.get(), kConsoleFd) != kConsoleFd)
+        fail(VZ_ENVCREATE_ERROR, "Unable to keep the console");
+}
+
 // lxcfs's files, taken from the host's tree before pivot_root leaves it: one
 // detached bind mount each, with where it goes in the container.
 std::vector<std::pair<UniqueFd, std::string>> take_lxcfs(const InitSetup &setup) {
@@ -363,7 +396,7 @@ void container_init(const InitSetup &setup) {
             dup2(setup.script_stdout, STDOUT_FILENO);
             dup2(setup.script_stderr, STDERR_FILENO);
         } else {
-            stdio_to_null();
+            console_to_pty();
         }
     } catch (const SetupError &e) {
         report_and_exit(setup, e.code, e.message);

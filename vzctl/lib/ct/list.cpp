@@ -9,6 +9,9 @@
 #include "vzkit/backend/backend.h"
 #include "vzkit/backend/device.h"
 #include "vzkit/cgroup/cgroup.h"
+#include "vzkit/ct/capability.h"
+#include "vzkit/ct/features.h"
+#include "vzkit/ct/params.h"
 #include "vzkit/ct/state.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/log.h"
@@ -19,6 +22,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <array>
 
 namespace vz {
@@ -156,15 +160,17 @@ void add_live_figures(const Cgroup &cgroup, std::string_view resource, UbcFigure
     }
 }
 
-// Barrier and limit as the config sets them; no key means no limit.
+// Barrier and limit as the config sets them. A resource the config does not
+// name shows 0 and 0, as OpenVZ's vzlist shows it (its config holds none).
 UbcFigures config_figures(const CtConfig &config, std::string_view resource) {
     UbcFigures figures;
     const ubc::Resource *res = ubc::find_resource_by_name(resource);
     if (!res)
         return figures;
-    auto text = config.get(res->key);
-    auto value = text ? ubc::parse_value(*text, res->unit) : ubc::Value{};
-    if (value) {
+    figures.barrier = 0;
+    figures.limit = 0;
+    auto text = params::get_setting(config, res->key);
+    if (auto value = text ? ubc::parse_value(*text, res->unit) : std::nullopt) {
         figures.barrier = value->barrier;
         figures.limit = value->limit;
     }
@@ -218,6 +224,13 @@ void collect_ubc(const CtConfig &config, bool running, CtRecord &record) {
 
 // ---- state and configuration -------------------------------------------------
 
+std::optional<std::string> non_empty(const CtConfig &config, std::string_view key) {
+    auto value = config.get(key);
+    if (!value || trim(*value).empty())
+        return std::nullopt;
+    return std::string(trim(*value));
+}
+
 std::optional<std::string> path_setting(const CtConfig &config, std::string_view key) {
     auto value = config.get(key);
     if (!value || value->empty())
@@ -264,13 +277,42 @@ void collect_config(const CtConfig &config, CtRecord &record) {
     record.private_path = path_setting(config, "VE_PRIVATE");
     record.root = path_setting(config, "VE_ROOT");
     record.ip = split_ws(config.get_or("IP_ADDRESS", ""));
-    record.onboot = config.get_bool("ONBOOT", false);
+    record.nameserver = split_ws(config.get_or("NAMESERVER", ""));
+    record.searchdomain = split_ws(config.get_or("SEARCHDOMAIN", ""));
+    record.mount_opts = non_empty(config, "MOUNT_OPTS");
+    record.origin_sample = non_empty(config, "ORIGIN_SAMPLE");
+    if (auto onboot = non_empty(config, "ONBOOT"))
+        record.onboot = config.get_bool("ONBOOT", false);
     auto number = [&](std::string_view key) {
         auto text = config.get(key);
         return text ? parse_number<std::uint64_t>(trim(*text)) : std::nullopt;
     };
+    record.bootorder = number("BOOTORDER");
     record.cpuunits = number("CPUUNITS");
     record.cpulimit = number("CPULIMIT");
+    // OpenVZ keeps both CPU figures together: one set shows the other as 0.
+    if (record.cpuunits || record.cpulimit) {
+        record.cpuunits = record.cpuunits.value_or(0);
+        record.cpulimit = record.cpulimit.value_or(0);
+    }
+    record.cpus = number("CPUS");
+    record.ioprio = number("IOPRIO");
+    if (record.ioprio && *record.ioprio > 7)
+        record.ioprio.reset();
+    record.iolimit = number("IOLIMIT");
+    record.iopslimit = number("IOPSLIMIT");
+    if (auto layout = non_empty(config, "VE_LAYOUT"))
+        record.layout = to_lower(layout->substr(0, layout->find(':')));
+    record.features = feature_switches(config.get_or("FEATURES", ""));
+    record.capability = capability_switches(config.get_or("CAPABILITY", ""));
+    record.disabled = config.get_bool("DISABLED", false);
+    if (auto overcommit = non_empty(config, "VM_OVERCOMMIT")) {
+        char *end = nullptr;
+        const double value = std::strtod(overcommit->c_str(), &end);
+        if (end != overcommit->c_str() && *end == '\0' && value > 0)
+            record.vm_overcommit = value;
+    }
+    record.netfilter = non_empty(config, "NETFILTER");
 }
 
 // Limits from the config (as OpenVZ's vzlist merges them), usage from the
@@ -388,7 +430,8 @@ std::vector<std::string> ubc_fields_unavailable(std::span<const FieldRef> column
     };
     for (const FieldRef &ref : columns) {
         const std::string name(ref.field->name);
-        if (ref.field->kind == FieldKind::Ubc && !has_cgroup_source(name) &&
+        const bool from_config = ref.part == UbcPart::Barrier || ref.part == UbcPart::Limit;
+        if (ref.field->kind == FieldKind::Ubc && !from_config && !has_cgroup_source(name) &&
             std::ranges::find(out, name) == out.end())
             out.push_back(name);
     }

@@ -7,8 +7,8 @@
 #include "vzkit/base/util.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <array>
+#include <cstdio>
 
 namespace vz {
 namespace {
@@ -48,14 +48,71 @@ FieldValue status_value(const CtRecord &record, const Field &) {
     return std::string(status_name(record.status));
 }
 
-FieldValue onboot_value(const CtRecord &record, const Field &) {
-    return record.onboot;
+template <std::vector<std::string> CtRecord::*Member>
+FieldValue list_of(const CtRecord &record, const Field &) {
+    return record.*Member;
+}
+
+template <std::optional<bool> CtRecord::*Member>
+FieldValue flag_of(const CtRecord &record, const Field &) {
+    const auto &value = record.*Member;
+    return value ? FieldValue(*value) : FieldValue();
+}
+
+template <bool CtRecord::*Member> FieldValue bool_of(const CtRecord &record, const Field &) {
+    return record.*Member;
+}
+
+template <Switches CtRecord::*Member> FieldValue switches_of(const CtRecord &record, const Field &) {
+    return record.*Member;
+}
+
+// A number OpenVZ shows as "-" below min (unset, or 0 meaning "none") and
+// writes to JSON as 0 when unset: cpus, ioprio, iolimit, iopslimit.
+template <std::optional<std::uint64_t> CtRecord::*Member, std::uint64_t Min>
+FieldValue shown_from(const CtRecord &record, const Field &) {
+    const auto &value = record.*Member;
+    return value && *value >= Min ? FieldValue(*value) : FieldValue();
+}
+
+template <std::optional<std::uint64_t> CtRecord::*Member>
+FieldValue zero_if_unset(const CtRecord &record, const Field &) {
+    return (record.*Member).value_or(0);
+}
+
+FieldValue layout_value(const CtRecord &record, const Field &) {
+    return record.layout;
+}
+
+// OpenVZ's is_vswap_config: a physpages limit that is not unlimited.
+FieldValue vswap_value(const CtRecord &record, const Field &) {
+    auto it = record.ubc.find("physpages");
+    const auto limit = it != record.ubc.end() ? it->second.limit : std::nullopt;
+    return !limit || (*limit != ubc::kUnlimited && *limit != 2147483647);
+}
+
+FieldValue vm_overcommit_value(const CtRecord &record, const Field &) {
+    return record.vm_overcommit ? FieldValue(*record.vm_overcommit) : FieldValue();
+}
+
+FieldValue vm_overcommit_json(const CtRecord &record, const Field &) {
+    return record.vm_overcommit.value_or(0.0);
 }
 
 // UBC rows are named after their resource, so one getter serves them all.
 FieldValue ubc_value(const CtRecord &record, const Field &field) {
     auto it = record.ubc.find(field.name);
     return it != record.ubc.end() ? FieldValue(it->second) : FieldValue();
+}
+
+// OpenVZ's -j writes 0 for the held, maxheld and failcnt of a CT that is not
+// running (its columns show "-").
+FieldValue ubc_json(const CtRecord &record, const Field &field) {
+    FieldValue value = ubc_value(record, field);
+    if (auto *figures = std::get_if<UbcFigures>(&value); figures && record.status != ListStatus::Running)
+        for (UbcPart part : {UbcPart::Held, UbcPart::MaxHeld, UbcPart::Failcnt})
+            figures->at(part) = 0;
+    return value;
 }
 
 template <std::optional<UbcFigures> CtRecord::*Member>
@@ -98,6 +155,21 @@ int compare_status(const CtRecord &a, const CtRecord &b) {
     return compare_ctid(a, b);
 }
 
+// OpenVZ does not sort by these fields (none_sort_fn): the CTID order stays.
+int compare_none(const CtRecord &, const CtRecord &) {
+    return 0;
+}
+
+// OpenVZ's bootorder_sort_fn: unset first, then by BOOTORDER; ties (and CTs
+// without one) in descending CTID order, so that the init script's
+// "vzlist -s-bootorder" starts the highest BOOTORDER first and equal ones by
+// ascending CTID.
+int compare_bootorder(const CtRecord &a, const CtRecord &b) {
+    if (a.bootorder != b.bootorder)
+        return a.bootorder < b.bootorder ? -1 : 1; // nullopt orders first
+    return -compare_ctid(a, b);
+}
+
 // smart_name sorts by name (CTs without one first), as OpenVZ does.
 int compare_names(const CtRecord &a, const CtRecord &b) {
     if (a.name == b.name)
@@ -121,41 +193,65 @@ constexpr auto kFields = std::to_array<Field>({
     {"vpsid", "CTID", 10, Right, Plain, ctid_value, compare_ctid},
     {"private", "PRIVATE", 32, Left, Plain, text_of<&CtRecord::private_path>, nullptr},
     {"root", "ROOT", 32, Left, Plain, text_of<&CtRecord::root>, nullptr},
+    {"mount_opts", "MOUNT_OPTS", 16, Left, Plain, text_of<&CtRecord::mount_opts>, nullptr},
+    {"origin_sample", "ORIGIN_SAMPLE", 32, Left, Plain, text_of<&CtRecord::origin_sample>,
+     nullptr, nullptr, Right},
     {"hostname", "HOSTNAME", 32, Left, Plain, text_of<&CtRecord::hostname>, nullptr},
     {"name", "NAME", 32, Left, Plain, text_of<&CtRecord::name>, nullptr},
     {"smart_name", "SMARTNAME", 10, Right, Plain, smart_name_value, compare_names},
     {"description", "DESCRIPTION", 32, Left, Plain, text_of<&CtRecord::description>, nullptr},
     {"ostemplate", "OSTEMPLATE", 32, Left, Plain, text_of<&CtRecord::ostemplate>, nullptr},
     {"ip", "IP_ADDR", 15, Left, Plain, ip_value, nullptr},
+    {"nameserver", "NAMESERVER", 15, Left, Plain, list_of<&CtRecord::nameserver>, nullptr},
+    {"searchdomain", "SEARCHDOMAIN", 15, Left, Plain, list_of<&CtRecord::searchdomain>, nullptr},
     {"status", "STATUS", 9, Left, Plain, status_value, compare_status},
-    {"kmemsize", "KMEMSIZE", 10, Right, Ubc, ubc_value, nullptr},
-    {"lockedpages", "LOCKEDP", 10, Right, Ubc, ubc_value, nullptr},
-    {"privvmpages", "PRIVVMP", 10, Right, Ubc, ubc_value, nullptr},
-    {"shmpages", "SHMP", 10, Right, Ubc, ubc_value, nullptr},
-    {"numproc", "NPROC", 10, Right, Ubc, ubc_value, nullptr},
-    {"physpages", "PHYSP", 10, Right, Ubc, ubc_value, nullptr},
-    {"vmguarpages", "VMGUARP", 10, Right, Ubc, ubc_value, nullptr},
-    {"oomguarpages", "OOMGUARP", 10, Right, Ubc, ubc_value, nullptr},
-    {"numtcpsock", "NTCPSOCK", 10, Right, Ubc, ubc_value, nullptr},
-    {"numflock", "NFLOCK", 10, Right, Ubc, ubc_value, nullptr},
-    {"numpty", "NPTY", 10, Right, Ubc, ubc_value, nullptr},
-    {"numsiginfo", "NSIGINFO", 10, Right, Ubc, ubc_value, nullptr},
-    {"tcpsndbuf", "TCPSNDB", 10, Right, Ubc, ubc_value, nullptr},
-    {"tcprcvbuf", "TCPRCVB", 10, Right, Ubc, ubc_value, nullptr},
-    {"othersockbuf", "OTHSOCKB", 10, Right, Ubc, ubc_value, nullptr},
-    {"dgramrcvbuf", "DGRAMRB", 10, Right, Ubc, ubc_value, nullptr},
-    {"numothersock", "NOTHSOCK", 10, Right, Ubc, ubc_value, nullptr},
-    {"dcachesize", "DCACHESZ", 10, Right, Ubc, ubc_value, nullptr},
-    {"numfile", "NFILE", 10, Right, Ubc, ubc_value, nullptr},
-    {"numiptent", "NIPTENT", 10, Right, Ubc, ubc_value, nullptr},
-    {"swappages", "SWAPP", 10, Right, Ubc, ubc_value, nullptr},
-    {"cpulimit", "CPULIM", 7, Right, Plain, number_of<&CtRecord::cpulimit>, nullptr},
-    {"cpuunits", "CPUUNI", 7, Right, Plain, number_of<&CtRecord::cpuunits>, nullptr},
-    {"onboot", "ONBOOT", 6, Right, Plain, onboot_value, nullptr},
+    {"kmemsize", "KMEMSIZE", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"lockedpages", "LOCKEDP", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"privvmpages", "PRIVVMP", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"shmpages", "SHMP", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"numproc", "NPROC", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"physpages", "PHYSP", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"vmguarpages", "VMGUARP", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"oomguarpages", "OOMGUARP", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"numtcpsock", "NTCPSOCK", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"numflock", "NFLOCK", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"numpty", "NPTY", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"numsiginfo", "NSIGINFO", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"tcpsndbuf", "TCPSNDB", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"tcprcvbuf", "TCPRCVB", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"othersockbuf", "OTHSOCKB", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"dgramrcvbuf", "DGRAMRB", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"numothersock", "NOTHSOCK", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"dcachesize", "DCACHESZ", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"numfile", "NFILE", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"numiptent", "NIPTENT", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
+    {"swappages", "SWAPP", 10, Right, Ubc, ubc_value, nullptr, ubc_json},
     {"diskspace", "DSPACE", 10, Right, Disk, disk_value<&CtRecord::diskspace>, nullptr},
     {"diskinodes", "DINODES", 10, Right, Disk, disk_value<&CtRecord::diskinodes>, nullptr},
     {"laverage", "LAVERAGE", 14, Right, Plain, laverage_value, compare_laverage},
     {"uptime", "UPTIME", 15, Right, Plain, uptime_value, compare_uptime},
+    {"cpulimit", "CPULIM", 7, Right, Plain, number_of<&CtRecord::cpulimit>, nullptr},
+    {"cpuunits", "CPUUNI", 7, Right, Plain, number_of<&CtRecord::cpuunits>, nullptr},
+    {"cpus", "CPUS", 5, Right, Plain, shown_from<&CtRecord::cpus, 1>, nullptr,
+     zero_if_unset<&CtRecord::cpus>},
+    {"ioprio", "IOP", 3, Right, Plain, shown_from<&CtRecord::ioprio, 0>, nullptr,
+     zero_if_unset<&CtRecord::ioprio>},
+    {"iolimit", "IOLIMIT", 10, Right, Plain, shown_from<&CtRecord::iolimit, 1>, nullptr,
+     zero_if_unset<&CtRecord::iolimit>},
+    {"iopslimit", "IOPS", 4, Right, Plain, shown_from<&CtRecord::iopslimit, 1>, nullptr,
+     zero_if_unset<&CtRecord::iopslimit>},
+    {"onboot", "ONBOOT", 6, Right, Plain, flag_of<&CtRecord::onboot>, compare_none},
+    {"bootorder", "BOOTORDER", 10, Right, Plain, number_of<&CtRecord::bootorder>,
+     compare_bootorder},
+    {"layout", "LAYOUT", 6, Left, Plain, layout_value, nullptr, nullptr, Right},
+    {"features", "FEATURES", 15, Left, Plain, switches_of<&CtRecord::features>, compare_none},
+    {"vswap", "VSWAP", 5, Right, Plain, vswap_value, compare_none},
+    {"disabled", "DISABL", 6, Right, Plain, bool_of<&CtRecord::disabled>, compare_none},
+    {"vm_overcommit", "VM_OVC", 6, Right, Plain, vm_overcommit_value, compare_none,
+     vm_overcommit_json},
+    {"netfilter", "NETFILTER", 9, Left, Plain, text_of<&CtRecord::netfilter>, compare_none},
+    {"capability", "CAPABILITY", 15, Left, Plain, switches_of<&CtRecord::capability>,
+     compare_none},
 });
 
 // The figures of a UBC or disk field in output order: the suffix of its
@@ -192,8 +288,25 @@ const Field *find_row(std::string_view name) {
 
 // ---- text columns ------------------------------------------------------------
 
+// OpenVZ prints every figure as a number, unlimited as LONG_MAX
+// (9223372036854775807): libvirt and scripts parse it.
 std::string number_text(std::uint64_t value) {
-    return value == ubc::kUnlimited ? "unlimited" : std::to_string(value);
+    return std::to_string(value);
+}
+
+// Names with their state, "nfs:on,ppp:off" (OpenVZ's features and capability).
+std::string switches_text(const Switches &switches) {
+    std::vector<std::string> items;
+    for (const auto &[name, on] : switches)
+        items.push_back(name + (on ? ":on" : ":off"));
+    return items.empty() ? std::string("-") : join(items, ",");
+}
+
+// printf's %g, as OpenVZ prints VM_OVERCOMMIT.
+std::string general_text(double value) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", value);
+    return buf;
 }
 
 // OpenVZ's "%1.2f/%1.2f/%1.2f".
@@ -218,8 +331,7 @@ std::string cell_text(const FieldValue &value, UbcPart part, bool first_only) {
         Overloaded{
             [](std::monostate) -> std::string { return "-"; },
             [](const std::string &text) { return text.empty() ? std::string("-") : text; },
-            // OpenVZ shows a zero CPU limit or weight as "-": it means "not set".
-            [](std::uint64_t number) { return number == 0 ? "-" : std::to_string(number); },
+            [](std::uint64_t number) { return number_text(number); },
             [](bool flag) -> std::string { return flag ? "yes" : "no"; },
             [&](const std::vector<std::string> &list) {
                 if (list.empty())
@@ -230,6 +342,8 @@ std::string cell_text(const FieldValue &value, UbcPart part, bool first_only) {
                 const auto &number = figures.at(part);
                 return number ? number_text(*number) : std::string("-");
             },
+            [](const Switches &switches) { return switches_text(switches); },
+            [](double number) { return general_text(number); },
             [](const LoadAverage &load) { return laverage_text(load); },
             [](const Uptime &up) { return uptime_text(up); },
         },
@@ -256,7 +370,8 @@ std::string pad(std::string text, int width, Align align) {
 
 bool is_text(const FieldValue &value) {
     return std::holds_alternative<std::string>(value) ||
-           std::holds_alternative<std::vector<std::string>>(value);
+           std::holds_alternative<std::vector<std::string>>(value) ||
+           std::holds_alternative<Switches>(value);
 }
 
 // OpenVZ cuts text values of every column but the last to the column width
@@ -302,6 +417,20 @@ void write_value(JsonWriter &json, const FieldValue &value, FieldKind kind) {
                        }
                        json.end_object();
                    },
+                   // OpenVZ: an object of booleans, null when none is set.
+                   [&](const Switches &switches) {
+                       if (switches.empty()) {
+                           json.null();
+                           return;
+                       }
+                       json.begin_object();
+                       for (const auto &[name, on] : switches) {
+                           json.key(name);
+                           json.boolean(on);
+                       }
+                       json.end_object();
+                   },
+                   [&](double number) { json.real(number); },
                    [&](const LoadAverage &load) {
                        json.begin_array();
                        for (double la : load.la)
@@ -328,6 +457,8 @@ SortKey sort_key(const FieldValue &value, UbcPart part) {
                 const auto &number = figures.at(part);
                 return number ? SortKey(*number) : SortKey();
             },
+            [](const Switches &switches) -> SortKey { return switches_text(switches); },
+            [](double number) -> SortKey { return general_text(number); },
             // Their rows order through compare_laverage and compare_uptime.
             [](const LoadAverage &) -> SortKey { return {}; },
             [](const Uptime &) -> SortKey { return {}; },
@@ -398,7 +529,8 @@ std::vector<FieldRef> all_field_refs() {
 std::string format_header(std::span<const FieldRef> columns) {
     std::vector<std::string> cells;
     for (const FieldRef &ref : columns)
-        cells.push_back(pad(ref.header(), ref.field->width, ref.field->align));
+        cells.push_back(
+            pad(ref.header(), ref.field->width, ref.field->header_align.value_or(ref.field->align)));
     return join_columns(cells);
 }
 
@@ -413,7 +545,8 @@ void write_json(JsonWriter &json, std::span<const FieldRef> columns, const CtRec
     json.begin_object();
     for (const FieldRef &ref : columns) {
         json.key(ref.name());
-        write_value(json, ref.field->value(record, *ref.field), ref.field->kind);
+        const auto value_of = ref.field->json_value ? ref.field->json_value : ref.field->value;
+        write_value(json, value_of(record, *ref.field), ref.field->kind);
     }
     json.end_object();
 }

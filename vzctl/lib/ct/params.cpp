@@ -9,8 +9,14 @@
 #include "vzkit/storage/quota.h"
 #include "vzkit/ubc/ubc.h"
 #include "vzkit/base/util.h"
+#include "vzkit/base/log.h"
+#include "vzkit/ubc/cgroup_limits.h"
 
 #include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
 
 #include <algorithm>
 #include <array>
@@ -89,18 +95,219 @@ std::string meminfo(const ParseContext &ctx) {
     return v;
 }
 
+// "0-2,7": numbers and ascending ranges.
+void check_cpu_list(std::string_view option, const std::string &v) {
+    for (const auto &part : split(v, ',')) {
+        const std::string_view range = part;
+        const auto dash = range.find('-');
+        const auto lo = parse_uint(option, range.substr(0, dash));
+        if (dash != std::string_view::npos && parse_uint(option, range.substr(dash + 1)) < lo)
+            bad_value(option, v);
+    }
+}
+
+// A CPU list, all, or auto: every CPU of the NODEMASK nodes, which OpenVZ
+// wants given (here or already in the config).
 std::string cpumask(const ParseContext &ctx) {
     const std::string v = the_value(ctx);
     if (v == "all")
         return v;
-    for (const auto &part : split(v, ',')) {
-        const std::string_view range = part;
-        const auto dash = range.find('-');
-        const auto lo = parse_uint("cpumask", range.substr(0, dash));
-        if (dash != std::string_view::npos && parse_uint("cpumask", range.substr(dash + 1)) < lo)
-            bad_value("cpumask", v);
+    if (v == "auto") {
+        if (!value_of(ctx, "nodemask") && !ctx.config.get("NODEMASK"))
+            throw Error(VZ_INVALID_PARAMETER_SYNTAX, "--cpumask auto needs --nodemask");
+        return v;
     }
+    check_cpu_list("cpumask", v);
     return v;
+}
+
+// NUMA nodes: a list or all. OpenVZ sets them together with the CPUs.
+std::string nodemask(const ParseContext &ctx) {
+    const std::string v = the_value(ctx);
+    if (!value_of(ctx, "cpumask") && !ctx.config.get("CPUMASK"))
+        throw Error(VZ_INVALID_PARAMETER_SYNTAX, "--nodemask needs --cpumask");
+    if (v != "all")
+        check_cpu_list("nodemask", v);
+    return v;
+}
+
+// The raw fair scheduler weight (OpenVZ's CPUUWEIGHT); CPUUNITS wins.
+std::string cpuweight(const ParseContext &ctx) {
+    const auto n = parse_uint("cpuweight", the_value(ctx));
+    if (n == 0)
+        bad_value("cpuweight", the_value(ctx));
+    return std::to_string(n);
+}
+
+std::string ioprio(const ParseContext &ctx) {
+    const auto n = parse_uint("ioprio", the_value(ctx));
+    if (n > kIoprioMax)
+        bad_value("ioprio", the_value(ctx) + " (must be 0..7)");
+    return std::to_string(n);
+}
+
+// OpenVZ's --iolimit: MB/s without a suffix, B K M G otherwise, unlimited
+// or 0 for none; stored in bytes/s, at most 2 GB/s (INT_MAX) as there.
+std::string iolimit(const ParseContext &ctx) {
+    const std::string v = to_lower(the_value(ctx));
+    if (v == "unlimited")
+        return "0";
+    std::string_view digits = v;
+    std::uint64_t scale = 1024 * 1024;
+    constexpr std::string_view kSuffixes = "bkmg";
+    if (!digits.empty() && kSuffixes.find(digits.back()) != std::string_view::npos) {
+        const auto power = kSuffixes.find(digits.back());
+        scale = std::uint64_t{1} << (10 * power);
+        digits.remove_suffix(1);
+    }
+    const auto n = parse_uint("iolimit", digits);
+    constexpr std::uint64_t kMax = 2147483647;
+    const std::uint64_t bytes = n > kMax / scale ? kMax : std::min(n * scale, kMax);
+    if (bytes == kMax && n * scale != kMax)
+        log_warning("--iolimit " + the_value(ctx) + " is more than 2 GB/s: truncated to " +
+                    std::to_string(kMax) + " bytes/s");
+    return std::to_string(bytes);
+}
+
+std::string iopslimit(const ParseContext &ctx) {
+    const std::string v = to_lower(the_value(ctx));
+    if (v == "unlimited")
+        return "0";
+    return std::to_string(parse_uint("iopslimit", v));
+}
+
+// VE_ROOT, VE_PRIVATE: saved as given, $VEID and all.
+std::string path_value(const ParseContext &ctx) {
+    const std::string v = the_value(ctx);
+    if (v.empty() || (v.front() != '/' && !v.starts_with("$VEID")))
+        bad_value(the_option(ctx), v + " (an absolute path)");
+    return v;
+}
+
+std::string mount_opts(const ParseContext &ctx) {
+    const std::string v = the_value(ctx);
+    if (v.find_first_of(" \t\"") != std::string::npos)
+        bad_value("mount_opts", v);
+    return v;
+}
+
+std::string vm_overcommit(const ParseContext &ctx) {
+    const std::string v = the_value(ctx);
+    char *end = nullptr;
+    const double f = std::strtod(v.c_str(), &end);
+    if (v.empty() || end != v.c_str() + v.size() || !(f >= 0))
+        bad_value("vm_overcommit", v);
+    return v;
+}
+
+std::string netfilter(const ParseContext &ctx) {
+    const std::string v = to_lower(the_value(ctx));
+    for (std::string_view known : {"disabled", "stateless", "stateful", "full"})
+        if (v == known)
+            return v;
+    bad_value("netfilter", the_value(ctx) + " (disabled, stateless, stateful or full)");
+}
+
+// OpenVZ's netfilter module names (--iptables, deprecated by --netfilter).
+constexpr auto kIptablesModules = std::to_array<std::string_view>({
+    "ip_tables", "iptable_filter", "iptable_mangle", "ipt_limit", "ipt_multiport", "ipt_tos",
+    "ipt_TOS", "ipt_REJECT", "ipt_TCPMSS", "ipt_tcpmss", "ipt_ttl", "ipt_LOG", "ipt_length",
+    "ip_conntrack", "ip_conntrack_ftp", "ip_conntrack_irc", "ipt_conntrack", "ipt_state",
+    "ipt_helper", "iptable_nat", "ip_nat_ftp", "ip_nat_irc", "ipt_REDIRECT", "xt_mac",
+    "ipt_recent", "ipt_owner",
+});
+
+// Unknown names are skipped with a warning, as OpenVZ does.
+std::string iptables(const ParseContext &ctx) {
+    std::vector<std::string> names;
+    for (const auto &value : values_of(ctx, "iptables"))
+        for (const auto &name : split_setting_list(value)) {
+            if (std::ranges::find(kIptablesModules, name) == kIptablesModules.end()) {
+                log_warning("Unknown iptable module: " + name + ", skipped");
+                continue;
+            }
+            if (std::ranges::find(names, name) == names.end())
+                names.push_back(name);
+        }
+    return join(names, " ");
+}
+
+// NETDEV / PCI: the config's list, then --*_add and --*_del in order.
+template <std::string (*Check)(std::string_view)>
+std::string incremental_list(const ParseContext &ctx) {
+    const auto &add = ctx.param.options.at(0).name;
+    const auto &del = ctx.param.options.at(1).name;
+    std::vector<std::string> list = split_ws(ctx.config.get_or(ctx.param.key, ""));
+    for (const auto &value : values_of(ctx, add)) {
+        const std::string item = Check(value);
+        if (std::ranges::find(list, item) == list.end())
+            list.push_back(item);
+    }
+    for (const auto &value : values_of(ctx, del))
+        std::erase(list, Check(value));
+    return join(list, " ");
+}
+
+// A host network device to move into the container; OpenVZ refuses its own
+// virtual ones and the loopback.
+std::string netdev_name(std::string_view name) {
+    const std::string n(name);
+    for (std::string_view prefix : {"venet", "tun", "tap", "lo"})
+        if (n.starts_with(prefix))
+            throw Error(VZ_INVALID_PARAMETER_VALUE,
+                        "Network device " + n + " cannot be moved into a container");
+    if (n.empty() || n.size() > 15 || n.find_first_of("/ :\t") != std::string::npos)
+        throw Error(VZ_INVALID_PARAMETER_VALUE, "Invalid network device name " + n);
+    return n;
+}
+
+// [domain:]bus:slot.func, normalised to 0000:01:00.0.
+std::string pci_address(std::string_view text) {
+    const auto parts = split(text, ':');
+    unsigned domain = 0, bus = 0, slot = 0, func = 0;
+    std::string rest;
+    auto hex = [&](std::string_view t, unsigned max) {
+        unsigned v = 0;
+        if (t.empty() || t.size() > 4)
+            throw Error(VZ_INVALID_PARAMETER_VALUE, "Invalid PCI address " + std::string(text));
+        for (char c : t) {
+            const auto d = std::string_view("0123456789abcdef").find(
+                static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+            if (d == std::string_view::npos)
+                throw Error(VZ_INVALID_PARAMETER_VALUE, "Invalid PCI address " + std::string(text));
+            v = v * 16 + static_cast<unsigned>(d);
+        }
+        if (v > max)
+            throw Error(VZ_INVALID_PARAMETER_VALUE, "Invalid PCI address " + std::string(text));
+        return v;
+    };
+    if (parts.size() == 3) {
+        domain = hex(parts[0], 0xffff);
+        bus = hex(parts[1], 0xff);
+        rest = parts[2];
+    } else if (parts.size() == 2) {
+        bus = hex(parts[0], 0xff);
+        rest = parts[1];
+    } else {
+        throw Error(VZ_INVALID_PARAMETER_VALUE, "Invalid PCI address " + std::string(text));
+    }
+    const auto dot = rest.find('.');
+    if (dot == std::string::npos)
+        throw Error(VZ_INVALID_PARAMETER_VALUE, "Invalid PCI address " + std::string(text));
+    slot = hex(std::string_view(rest).substr(0, dot), 0x1f);
+    func = hex(std::string_view(rest).substr(dot + 1), 7);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04x:%02x:%02x.%x", domain, bus, slot, func);
+    return buf;
+}
+
+// AVNUMPROC: barrier[:limit] items, as the UBCs; kept for the tools
+// (vzcfgvalidate, vzsplit), never a limit.
+std::string avnumproc(const ParseContext &ctx) {
+    auto parsed = ubc::parse_value(the_value(ctx), ubc::Unit::Items);
+    if (!parsed)
+        bad_value("avnumproc", the_value(ctx));
+    return ubc::format_value(*parsed);
 }
 
 std::string hostname(const ParseContext &ctx) {
@@ -164,7 +371,8 @@ std::string userpasswd(const ParseContext &ctx) {
 
 std::string netif(const ParseContext &ctx) {
     net::VethArgs veth{value_of(ctx, "ifname"), value_of(ctx, "mac"), value_of(ctx, "host_ifname"),
-                       value_of(ctx, "host_mac"), value_of(ctx, "bridge")};
+                       value_of(ctx, "host_mac"), value_of(ctx, "bridge"),
+                       value_of(ctx, "mac_filter")};
     return net::netif_value(values_of(ctx, "netif_add"), values_of(ctx, "netif_del"), veth,
                             ctx.config);
 }
@@ -250,6 +458,11 @@ std::vector<Param> build_table() {
          .options = {single("cpus", "<N>", "number of CPUs the container may use", "1")},
          .parse = number,
          .apply = kCgroup | kModule},
+        {.key = "CPUUWEIGHT", // OpenVZ's spelling
+         .options = {single("cpuweight", "<N>", "raw CPU weight, when CPUUNITS is not set",
+                            "500")},
+         .parse = cpuweight,
+         .apply = kCgroup},
         {.key = "MEMINFO",
          .options = {single("meminfo", "none|pages:<N>|privvmpages:<N>",
                             "what /proc/meminfo and free show (default: the RAM limit)",
@@ -257,8 +470,30 @@ std::vector<Param> build_table() {
          .parse = meminfo,
          .apply = kModule},
         {.key = "CPUMASK",
-         .options = {single("cpumask", "<cpus|all>", "CPUs the container may run on", "0")},
+         .options = {single("cpumask", "<cpus>|all|auto",
+                            "CPUs the container may run on (auto: those of --nodemask)", "0")},
          .parse = cpumask,
+         .apply = kCgroup},
+        {.key = "NODEMASK",
+         .options = {{.name = "nodemask",
+                      .value_name = "<nodes>|all",
+                      .help = "NUMA nodes for its memory (with --cpumask)",
+                      .example = "0",
+                      .needs = "cpumask"}},
+         .parse = nodemask,
+         .apply = kCgroup},
+        {.key = "IOPRIO",
+         .options = {single("ioprio", "<0..7>", "disk I/O priority (weight), 4 by default", "4")},
+         .parse = ioprio,
+         .apply = kCgroup},
+        {.key = "IOLIMIT",
+         .options = {single("iolimit", "<N>[B|K|M|G]|unlimited",
+                            "disk bandwidth limit, MB/s without a suffix", "10")},
+         .parse = iolimit,
+         .apply = kCgroup},
+        {.key = "IOPSLIMIT",
+         .options = {single("iopslimit", "<N>|unlimited", "disk operations per second", "100")},
+         .parse = iopslimit,
          .apply = kCgroup},
         {.key = "ONBOOT",
          .options = {single("onboot", "yes|no", "start the container at boot", "yes")},
@@ -266,6 +501,15 @@ std::vector<Param> build_table() {
         {.key = "DISABLED",
          .options = {single("disabled", "yes|no", "refuse to start the container", "no")},
          .parse = yes_no},
+        {.key = "VM_OVERCOMMIT",
+         .options = {single("vm_overcommit", "<float>",
+                            "privvmpages as (RAM + swap) x this in VSwap configs", "1.5")},
+         .parse = vm_overcommit,
+         .apply = kModule},
+        {.key = "AVNUMPROC",
+         .options = {single("avnumproc", "<barrier[:limit]>",
+                            "average process count, for the planning tools", "180:180")},
+         .parse = avnumproc},
         {.key = "CAPABILITY",
          .options = {repeated("capability", "<name>:on|off[,...]",
                               "grant or revoke capabilities", "sys_time:on")},
@@ -275,7 +519,7 @@ std::vector<Param> build_table() {
          .options = {repeated("features", "<name>:on|off[,...]",
                               "features (nesting: user namespaces inside)", "nesting:on")},
          .parse = setting_list<merge_features_setting>,
-         .apply = kRestart},
+         .apply = kRestart | kDevices | kDevNodes},
         {.key = "DEVICES",
          .options = {repeated("devices", "b|c|all:[major:minor]:r|w|rw|none",
                               "device access rules", "c:10:200:rw")},
@@ -338,7 +582,9 @@ std::vector<Param> build_table() {
                      of_ifname("host_ifname", "<name>", "its name on the host", "veth101.0"),
                      of_ifname("host_mac", "<mac>", "its MAC address on the host",
                                "00:18:51:0A:0B:0D"),
-                     of_ifname("bridge", "<name>", "the host bridge it joins", "vzbr0")},
+                     of_ifname("bridge", "<name>", "the host bridge it joins", "vzbr0"),
+                     of_ifname("mac_filter", "on|off",
+                               "OpenVZ's MAC filter (kept in NETIF, not enforced)", "on")},
          .parse = netif,
          .apply = kNetwork},
         {.key = "DISKSPACE",
@@ -367,9 +613,49 @@ std::vector<Param> build_table() {
         {.key = "OSTEMPLATE",
          .options = {single("ostemplate", "<name>", "OS template (needs --save)", "debian-12")},
          .parse = ostemplate},
-        // Set by create or by hand; a running container keeps its mounts.
-        {.key = "VE_ROOT", .apply = kRestart, .stopped_only = true},
-        {.key = "VE_PRIVATE", .apply = kRestart, .stopped_only = true},
+        // A running container keeps its mounts.
+        {.key = "VE_ROOT",
+         .options = {single("root", "<path>", "mount point ($VEID: the CTID)", "/vz/root/$VEID")},
+         .parse = path_value,
+         .apply = kRestart,
+         .stopped_only = true},
+        {.key = "VE_PRIVATE",
+         .options = {single("private", "<path>", "private area ($VEID: the CTID)",
+                            "/vz/private/$VEID")},
+         .parse = path_value,
+         .apply = kRestart,
+         .stopped_only = true},
+        {.key = "MOUNT_OPTS",
+         .options = {single("mount_opts", "<opt>[,<opt>...]", "mount options of a ploop image",
+                            "noatime")},
+         .parse = mount_opts,
+         .not_applied = "OpenVZ mounts ploop images with them; vzkit's simfs layout bind-mounts "
+                        "a directory"},
+        {.key = "NETFILTER",
+         .options = {single("netfilter", "disabled|stateless|stateful|full",
+                            "netfilter the container may use", "stateless")},
+         .parse = netfilter,
+         .apply = kRestart},
+        {.key = "IPTABLES",
+         .options = {repeated("iptables", "<module>[,...]",
+                              "netfilter modules (deprecated: --netfilter)", "iptable_filter")},
+         .parse = iptables,
+         .not_applied = "every container's network namespace has all of the kernel's netfilter; "
+                        "NETFILTER says what it may use"},
+        {.key = "NETDEV",
+         .options = {repeated("netdev_add", "<ifname>", "move a host network device inside",
+                              "eth9"),
+                     repeated("netdev_del", "<ifname>", "give it back to the host", "eth9")},
+         .parse = incremental_list<netdev_name>,
+         .apply = kNetdev},
+        {.key = "PCI",
+         .options = {repeated("pci_add", "[<domain>:]<bus>:<slot>.<func>",
+                              "hand a PCI device to the container", "0000:01:00.0"),
+                     repeated("pci_del", "[<domain>:]<bus>:<slot>.<func>", "take it back",
+                              "0000:01:00.0")},
+         .parse = incremental_list<pci_address>,
+         .not_applied = "a container shares the host's kernel and drivers: a PCI device cannot "
+                        "be handed to it"},
     };
     // One row per UBC, in /proc/user_beancounters order. Memory, swap and
     // NUMPROC are also cgroup limits, enforced with or without the module.
@@ -396,7 +682,32 @@ constexpr auto kSetFlags = std::to_array<FlagSpec>({
     {"force", "", "also when the container's state says otherwise"},
     {"setmode", "restart|ignore", "restart a running container for what only a start applies"},
     {"skip_arpdetect", "", "accepted for OpenVZ's scripts; vzkit does no ARP detection"},
+    {"reset_ub", "", "apply the config's beancounters to the running container again (alone)"},
+    {"applyconfig", "<name>",
+     "take the parameters of ve-<name>.conf-sample (not HOSTNAME, IP_ADDRESS, OSTEMPLATE, "
+     "VE_ROOT, VE_PRIVATE, DESCRIPTION)"},
+    {"applyconfig_map", "name", "register the config's NAME again (names/<NAME>)"},
+    {"offline-resize", "", "accepted for OpenVZ's scripts (ploop resizing)"},
+    {"offline", "", "the same"},
 });
+
+// --applyconfig: the sample's keys the table knows, as set by hand, each
+// checked as the config loader would; what the command line sets wins, and
+// the container's identity stays.
+void add_sample_settings(const std::string &name, std::map<std::string, std::string> &changes) {
+    constexpr std::array<std::string_view, 6> kKept = {"HOSTNAME", "IP_ADDRESS", "OSTEMPLATE",
+                                                       "VE_ROOT",  "VE_PRIVATE", "DESCRIPTION"};
+    const auto path = sample_conf_path(name);
+    const ConfigFile sample = ConfigFile::load(path);
+    if (!sample.exists())
+        throw Error(VZ_APPLY_CONFIG_ERROR, "Sample config " + path.string() + " not found");
+    for (const auto &[key, value] : sample.values()) {
+        const Param *param = find_by_key(key);
+        if (!param || param->transient || std::ranges::find(kKept, key) != kKept.end())
+            continue;
+        changes.try_emplace(std::string(param->key), value);
+    }
+}
 
 std::string spelled(const OptionSpec &o) {
     std::string s = "--" + std::string(o.name);
@@ -470,6 +781,7 @@ std::span<const FlagSpec> set_flags() {
 SetRequest to_changes(const Given &given, const CtConfig &config) {
     SetRequest req;
     Values values;
+    std::optional<std::string> applyconfig;
     for (const auto &[option, value] : given) {
         if (option == "save") {
             req.flags.save = true;
@@ -479,7 +791,16 @@ SetRequest to_changes(const Given &given, const CtConfig &config) {
             if (value != "restart" && value != "ignore")
                 bad_value("setmode", value);
             req.flags.setmode_restart = value == "restart";
-        } else if (option != "skip_arpdetect") {
+        } else if (option == "reset_ub") {
+            req.flags.reset_ub = true;
+        } else if (option == "applyconfig") {
+            applyconfig = value;
+        } else if (option == "applyconfig_map") {
+            if (value != "name")
+                bad_value("applyconfig_map", value + " (the only group is name)");
+            req.flags.restore_name = true;
+        } else if (option != "skip_arpdetect" && option != "offline-resize" &&
+                   option != "offline") {
             const auto [param, spec] = find_by_option(option);
             if (!param)
                 throw Error(VZ_INVALID_PARAMETER_SYNTAX,
@@ -498,7 +819,11 @@ SetRequest to_changes(const Given &given, const CtConfig &config) {
         if (given_here)
             req.changes[std::string(p.key)] = p.parse({p, config, values, req.flags.save});
     }
-    if (req.changes.empty() && !req.flags.save)
+    if (applyconfig)
+        add_sample_settings(*applyconfig, req.changes);
+    if (req.flags.reset_ub && (!req.changes.empty() || req.flags.restore_name))
+        throw Error(VZ_INVALID_PARAMETER_SYNTAX, "--reset_ub must be used alone");
+    if (req.changes.empty() && !req.flags.save && !req.flags.reset_ub && !req.flags.restore_name)
         throw Error(VZ_INVALID_PARAMETER_SYNTAX, "Nothing to set");
     return req;
 }

@@ -4,6 +4,7 @@
 #include "vzkit/cgroup/cgroup.h"
 #include "vzkit/ct/create.h"
 #include "vzkit/ct/enter.h"
+#include "vzkit/ct/features.h"
 #include "vzkit/ct/params.h"
 #include "vzkit/ct/start.h"
 #include "vzkit/ct/stop.h"
@@ -13,6 +14,8 @@
 #include "vzkit/base/error.h"
 #include "vzkit/base/step.h"
 #include "vzkit/base/log.h"
+#include "vzkit/base/util.h"
+#include "vzkit/net/lifecycle.h"
 #include "vzkit/backend/device.h"
 
 #include <sys/stat.h>
@@ -76,12 +79,12 @@ void apply_module(const LiveChange &c) {
 }
 
 void apply_devices(const LiveChange &c) {
-    const auto nodes = parse_devnodes(c.config.get_or("DEVNODES", ""));
+    const auto nodes = parse_devnodes(devnodes_with_features(c.config));
     Cgroup(c.config.ctid()).set_devices(device_rules_from_config(c.config, nodes));
 }
 
 void apply_devnodes(const LiveChange &c) {
-    create_devnodes_live(c.config, parse_devnodes(c.config.get_or("DEVNODES", "")));
+    create_devnodes_live(c.config, parse_devnodes(devnodes_with_features(c.config)));
 }
 
 void apply_hostname(const LiveChange &c) {
@@ -107,6 +110,24 @@ void apply_network(const LiveChange &c) {
     dist::apply_set_live(c.config, c.net_before, c.changes);
 }
 
+// NETDEV: what was added moves in, what was removed goes back to the host.
+void apply_netdev(const LiveChange &c) {
+    const auto before = split_ws(c.config.ct().get("NETDEV").value_or(""));
+    const auto after = split_ws(c.config.get_or("NETDEV", ""));
+    std::vector<std::string> added, removed;
+    for (const auto &name : after)
+        if (std::ranges::find(before, name) == before.end())
+            added.push_back(name);
+    for (const auto &name : before)
+        if (std::ranges::find(after, name) == after.end())
+            removed.push_back(name);
+    auto init = find_init_pid(c.config.ctid());
+    if (!init)
+        throw Error(VZ_VE_NOT_RUNNING, "Container is not running");
+    net::move_netdevs_out(removed, *init);
+    net::move_netdevs_in(added, *init);
+}
+
 struct Applier {
     params::Apply kind;
     void (*apply)(const LiveChange &);
@@ -121,6 +142,7 @@ constexpr auto kAppliers = std::to_array<Applier>({
     {params::kHostname, apply_hostname},
     {params::kQuota, apply_quota},
     {params::kRestart, warn_restart},
+    {params::kNetdev, apply_netdev},
     {params::kNetwork, apply_network},
 });
 
@@ -137,10 +159,92 @@ void restart_ct(const CtConfig &config) {
     start_ct(config, StartOptions{});
 }
 
+// Keys vzkit keeps but cannot give their effect: said on every change;
+// without --save nothing would happen at all, so that is refused.
+void check_not_applied(const std::map<std::string, std::string> &changes, bool save) {
+    for (const auto &[key, value] : changes) {
+        const params::Param *param = params::find_by_key(key);
+        if (!param || param->not_applied.empty())
+            continue;
+        if (!save)
+            throw Error(VZ_INVALID_PARAMETER_VALUE,
+                        key + " cannot be applied: " + std::string(param->not_applied) +
+                            " (use --save to keep it in the config)");
+        log_warning(key + " is saved but not applied: " + std::string(param->not_applied));
+    }
+}
+
+// What vzkit's own options change beyond a key's own effect.
+void warn_partial(const CtConfig &config, const std::map<std::string, std::string> &changes) {
+    if (changes.contains("NETIF") && config.get_or("NETIF", "").find("mac_filter=on") !=
+                                         std::string::npos)
+        log_warning("mac_filter=on is kept in NETIF but not enforced: a container may change "
+                    "its MAC address (docs/compatibility.md)");
+    if (changes.contains("FEATURES")) {
+        for (std::string_view feature : {"ppp", "tun", "fuse"})
+            if (feature_enabled(config, feature) && !feature_node_on_host(feature))
+                log_warning("FEATURES " + std::string(feature) +
+                            ":on: the host has no device node for it (load its module); "
+                            "the container gets it at its next start once the host has it");
+        for (std::string_view feature : {"nfs", "nfsd", "fuse"})
+            if (feature_enabled(config, feature))
+                log_warning("FEATURES " + std::string(feature) +
+                            ":on: mounting it needs CAP_SYS_ADMIN, which container root does "
+                            "not hold (docs/security.md)" +
+                            (feature == "fuse" ? "; /dev/fuse is made" : ""));
+    }
+    if (changes.contains("NETFILTER") && config.get_or("NETFILTER", "") != "full")
+        log_warning("NETFILTER " + config.get_or("NETFILTER", "") +
+                    " is saved; the container's network namespace has all of netfilter, which "
+                    "it can use with --capability net_admin:on (docs/compatibility.md)");
+}
+
+// --reset_ub: every beancounter of the config again, on the running container.
+void reset_ubc(const CtConfig &config) {
+    if (!is_running(config.ctid()))
+        throw Error(VZ_VE_NOT_RUNNING, "Container is not running");
+    std::vector<std::string> keys;
+    for (const params::Param &p : params::all())
+        if (p.apply & params::kModule)
+            keys.emplace_back(p.key);
+    Cgroup(config.ctid()).apply(cgroup_limits_from_config(config));
+    backend().apply_limits(config, keys);
+    log_info("Beancounters of the config applied again");
+}
+
+// --userpasswd on a stopped container: OpenVZ starts it without its init,
+// runs SET_USERPASS and stops it again; so does runscript here.
+void set_password_stopped(const CtConfig &config, const std::string &userpw) {
+    auto script = dist::userpass_script(config, userpw);
+    if (!script)
+        throw Error(VZ_CHANGEPASS, "Unable to set the password: the distribution definition has "
+                                   "no SET_USERPASS script");
+    log_info("Setting the password in the stopped container");
+    StartOptions start;
+    start.script = *script;
+    start.force = true;
+    if (int rc = start_ct(config, start); rc != 0)
+        throw Error(VZ_CHANGEPASS,
+                    "Unable to set the password: SET_USERPASS exited with " + std::to_string(rc));
+}
+
 } // namespace
 
 void set_ct(CtConfig &config, const std::map<std::string, std::string> &changes,
             const SetOptions &options) {
+    if (options.reset_ub) {
+        reset_ubc(config);
+        return;
+    }
+    if (options.restore_name) {
+        auto name = config.ct().get("NAME");
+        if (!name || name->empty())
+            throw Error(VZ_SET_NAME_ERROR, "The config has no NAME to register");
+        set_ct_name(config.ctid(), *name);
+        log_info("Name " + *name + " registered again");
+        if (changes.empty() && !options.save)
+            return;
+    }
     if (!config.ct_exists() && config.ctid() != 0 && options.save)
         throw Error(VZ_NOVECONFIG,
                     "Container config file " + config.ct_conf_path().string() + " does not exist");
@@ -150,19 +254,27 @@ void set_ct(CtConfig &config, const std::map<std::string, std::string> &changes,
         if (running && param && param->stopped_only)
             throw Error(VZ_VE_RUNNING, "Unable to change " + key + " of a running container");
     }
+    check_not_applied(changes, options.save);
     const auto net_before = net::snapshot(config);
     for (const auto &[key, value] : changes)
         config.set_override(key, value);
+    warn_partial(config, changes);
     // Validate the merged result before touching anything.
     dist::validate_set(config, changes, running);
     cgroup_limits_from_config(config);
     kmod::configured_limits(config);
     parse_devices(config.get_or("DEVICES", ""));
-    parse_devnodes(config.get_or("DEVNODES", ""));
+    parse_devnodes(devnodes_with_features(config));
     disk_quota_limits(config);
 
-    const bool live_work = std::ranges::any_of(
-        changes, [](const auto &kv) { return params::apply_of(kv.first) != params::kConfigOnly; });
+    // A password on a stopped container: set through a temporary
+    // environment, as OpenVZ does; it is never stored.
+    auto password = changes.find("USERPW");
+    const bool password_stopped = password != changes.end() && !running;
+    const bool live_work = std::ranges::any_of(changes, [&](const auto &kv) {
+        return params::apply_of(kv.first) != params::kConfigOnly &&
+               !(password_stopped && kv.first == "USERPW");
+    });
     const bool restart = running && options.setmode_restart && any_change(changes, params::kRestart);
     if (running && !restart) {
         apply_live({config, changes, net_before});
@@ -171,6 +283,8 @@ void set_ct(CtConfig &config, const std::map<std::string, std::string> &changes,
         throw Error(VZ_VE_NOT_RUNNING,
                     "Container is not running: use --save to store the settings");
     }
+    if (password_stopped)
+        set_password_stopped(config, password->second);
     if (!options.save) {
         if (restart)
             restart_ct(config);

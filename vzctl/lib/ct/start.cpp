@@ -195,7 +195,7 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     rollback.cgroup(&cgroup);
     cgroup.apply(cgroup_limits_from_config(config));
     log_debug(1, "Applied the resource limits of the configuration");
-    auto devnodes = parse_devnodes(config.get_or("DEVNODES", ""));
+    auto devnodes = parse_devnodes(devnodes_with_features(config));
     cgroup.set_devices(device_rules_from_config(config, devnodes));
     step("start.cgroup");
 
@@ -261,6 +261,7 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     if (!options.script) {
         net::sweep_stale_network(config);
         network = net::start_network(config, init);
+        net::move_netdevs_in(split_ws(config.get_or("NETDEV", "")), init);
         step("start.network");
         dist::configure_on_start(config, init);
         run_ct_action_script(config, "start");

@@ -79,6 +79,13 @@ void stop_ct(const CtConfig &config, const StopOptions &options) {
     }
     run_ct_action_script(config, "stop");
     log_info("Stopping container ...");
+    // NETDEV goes back to the host first, as OpenVZ's kernel did: a virtual
+    // device would otherwise go with the container's network namespace.
+    try {
+        net::move_netdevs_out(split_ws(config.get_or("NETDEV", "")), *init);
+    } catch (const Error &e) {
+        log_warning(e.what());
+    }
     const std::chrono::seconds timeout(stop_timeout(config));
     bool stopped = false;
     log_debug(1, options.fast ? std::string("Killing every task of the container")

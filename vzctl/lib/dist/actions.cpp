@@ -146,9 +146,22 @@ void validate_set(const CtConfig &config, const std::map<std::string, std::strin
         net::configured_ips(config);
     if (changes.contains("NETIF"))
         net::configured_netifs(config);
-    if (changes.contains("USERPW") && !running)
-        throw Error(VZ_VE_NOT_RUNNING,
-                    "Unable to set the password: container is not running (start it first)");
+    (void)running;
+}
+
+std::optional<std::string> userpass_script(const CtConfig &config, const std::string &userpw) {
+    auto def = definition_for(config);
+    if (!def)
+        return std::nullopt;
+    auto it = def->scripts.find(Action::SetUserpass);
+    if (it == def->scripts.end())
+        return std::nullopt;
+    std::string quoted = "'";
+    for (char c : userpw)
+        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    quoted += "'";
+    return "USERPW=" + quoted + "\nexport USERPW\n" +
+           compose_script(dists_dir() / "scripts", it->second);
 }
 
 void apply_set_live(const CtConfig &config, const net::NetSnapshot &before,

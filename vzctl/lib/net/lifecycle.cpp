@@ -8,6 +8,8 @@
 #include "vzkit/base/log.h"
 #include "vzkit/net/venet.h"
 
+#include <fcntl.h>
+
 #include <algorithm>
 
 namespace vz::net {
@@ -224,6 +226,37 @@ void apply_network_live(const CtConfig &config, const NetSnapshot &before, pid_t
     for (const auto &dev : new_ifs) {
         if (std::ranges::find(old_ifs, dev.ifname, &VethIf::ifname) == old_ifs.end())
             create_veth_if(host, ns.get(), dev);
+    }
+}
+
+void move_netdevs_in(const std::vector<std::string> &names, pid_t init) {
+    if (names.empty())
+        return;
+    UniqueFd ct_ns = open_netns(init);
+    Rtnl host;
+    for (const auto &name : names) {
+        if (!host.link(name))
+            throw Error(VZ_NETDEV_ERROR, "Network device " + name + " not found on the host");
+        host.move_link(name, ct_ns.get(), VZ_NETDEV_ERROR);
+        log_info("Network device " + name + " moved into the container");
+    }
+}
+
+void move_netdevs_out(const std::vector<std::string> &names, pid_t init) {
+    if (names.empty())
+        return;
+    UniqueFd host_ns(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+    if (!host_ns)
+        throw Error(VZ_NETDEV_ERROR, "Unable to open the host's network namespace");
+    UniqueFd ct_ns = open_netns(init);
+    Rtnl inside(ct_ns.get());
+    for (const auto &name : names) {
+        if (!inside.link(name)) {
+            log_warning("Network device " + name + " is not in the container");
+            continue;
+        }
+        inside.move_link(name, host_ns.get(), VZ_NETDEV_ERROR);
+        log_info("Network device " + name + " given back to the host");
     }
 }
 

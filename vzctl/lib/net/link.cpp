@@ -328,6 +328,17 @@ void Rtnl::change_link(const std::string &name, const LinkChange &change, int co
         nl_fail(code, "Unable to configure network device " + name, err);
 }
 
+void Rtnl::move_link(const std::string &name, int netns_fd, int code) {
+    rtnl_link *raw = nullptr;
+    if (int err = rtnl_link_get_kernel(sock_, 0, name.c_str(), &raw); err < 0)
+        nl_fail(code, "Network device " + name + " not found", err);
+    NlPtr<rtnl_link> orig(raw);
+    NlPtr<rtnl_link> req(rtnl_link_alloc());
+    rtnl_link_set_ns_fd(req.get(), netns_fd);
+    if (int err = rtnl_link_change(sock_, orig.get(), req.get(), 0); err < 0)
+        nl_fail(code, "Unable to move network device " + name, err);
+}
+
 bool Rtnl::add_address(int ifindex, const IpAddr &ip, int code) {
     auto a = device_address(ifindex, ip);
     if (ip.is_v6())

@@ -154,6 +154,8 @@ std::vector<VethIf> apply_netif_change(std::vector<VethIf> current, const NetifC
                 check_ifname(*m.bridge, "bridge name");
             it->bridge = *m.bridge;
         }
+        if (m.mac_filter)
+            it->mac_filter = m.mac_filter;
     }
     return current;
 }

@@ -109,10 +109,16 @@ std::string netif_value(const std::vector<std::string> &add, const std::vector<s
             m.host_mac = parse_mac(*args.host_mac);
         m.host_ifname = args.host_ifname;
         m.bridge = args.bridge;
+        if (args.mac_filter) {
+            if (*args.mac_filter != "on" && *args.mac_filter != "off")
+                throw Error(VZ_INVALID_PARAMETER_VALUE,
+                            "Invalid value for --mac_filter: " + *args.mac_filter);
+            m.mac_filter = *args.mac_filter == "on";
+        }
         change.modify = m;
-    } else if (args.mac || args.host_mac || args.host_ifname || args.bridge) {
+    } else if (args.mac || args.host_mac || args.host_ifname || args.bridge || args.mac_filter) {
         throw Error(VZ_INVALID_PARAMETER_SYNTAX,
-                    "--mac, --host_ifname, --host_mac and --bridge need --ifname");
+                    "--mac, --host_ifname, --host_mac, --bridge and --mac_filter need --ifname");
     }
     auto current = parse_netif(config.get_or("NETIF", ""), config.ctid(), hwid);
     return format_netif(apply_netif_change(std::move(current), change));

@@ -151,6 +151,16 @@ int cmd_exec2(vz::CtConfig &config, const std::vector<std::string> &args) {
     return vz::exec_in_ct(config, exec_request(args));
 }
 
+// exec3: the command itself, no shell, its exit code (OpenVZ's exec3).
+int cmd_exec3(vz::CtConfig &config, const std::vector<std::string> &args) {
+    if (args.empty())
+        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "No command given");
+    vz::ExecRequest request;
+    request.words = args;
+    request.direct = true;
+    return vz::exec_in_ct(config, request);
+}
+
 int cmd_enter(vz::CtConfig &config, const std::vector<std::string> &args) {
     std::vector<std::string> words;
     if (!args.empty()) {
@@ -159,6 +169,14 @@ int cmd_enter(vz::CtConfig &config, const std::vector<std::string> &args) {
         words.assign(args.begin() + 1, args.end());
     }
     return vz::enter_ct(config, words);
+}
+
+// console [ttynum]: tty1, the console, is the only one a container has.
+int cmd_console(vz::CtConfig &config, const std::vector<std::string> &args) {
+    if (args.size() > 1 || (args.size() == 1 && args[0] != "1"))
+        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX,
+                        "Only tty1, the container's /dev/console, exists");
+    return vz::console_ct(config);
 }
 
 int cmd_runscript(vz::CtConfig &config, const std::vector<std::string> &args) {
@@ -187,8 +205,10 @@ constexpr auto kCommands = std::to_array<Command>({
     {"set", cmd_set, true, false, ""},
     {"exec", cmd_exec, false, true, "exec | exec2 <ctid> <command> [arg ...] | -"},
     {"exec2", cmd_exec2, false, true, ""},
+    {"exec3", cmd_exec3, false, true, "exec3 <ctid> <program> [arg ...] (no shell)"},
     {"enter", cmd_enter, false, true, "enter <ctid> [--exec <command> [arg ...]]"},
     {"runscript", cmd_runscript, true, true, "runscript <ctid> <script>"},
+    {"console", cmd_console, false, true, "console <ctid> [1] (Esc . detaches)"},
 });
 
 } // namespace

@@ -10,6 +10,7 @@
 #include "vzkit/base/lock.h"
 #include "vzkit/base/log.h"
 #include "vzkit/base/util.h"
+#include "vzkit/base/version.h"
 #include "vzkit/base/ct_config.h"
 
 #include <unistd.h>
@@ -23,8 +24,10 @@ namespace {
 
 using vzctl::Command;
 
+// As OpenVZ's: the version line first (what libvirt reads from --help).
 std::string usage() {
-    std::string text = "Usage: vzctl [options] <command> <ctid> [parameters]\n";
+    std::string text = vz::vzctl_version_line(VZKIT_VERSION) + "\n";
+    text += "Usage: vzctl [options] <command> <ctid> [parameters]\n";
     for (const Command &c : vzctl::commands())
         if (!c.usage.empty())
             text += "vzctl " + std::string(c.usage) + "\n";
@@ -85,7 +88,7 @@ int run(std::vector<std::string> words) {
             global.skiplock = true;
             break;
         case kVersion:
-            std::cout << "vzctl version " << VZKIT_VERSION << " (vzkit)\n";
+            std::cout << vz::vzctl_version_line(VZKIT_VERSION) << "\n";
             return 0;
         case kHelp:
             std::cout << usage();

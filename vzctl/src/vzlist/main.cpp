@@ -105,12 +105,14 @@ Options parse_options(const std::vector<std::string> &args) {
     return opts;
 }
 
+// OpenVZ's "%-15s %-15s" per field, trailing blanks and all.
 void print_field_names() {
-    for (const vz::FieldRef &ref : vz::all_field_refs()) {
-        std::string name = ref.name();
-        name.resize(std::max<std::size_t>(name.size(), 15), ' ');
-        std::cout << name << ' ' << ref.header() << '\n';
-    }
+    auto padded = [](std::string text) {
+        text.resize(std::max<std::size_t>(text.size(), 15), ' ');
+        return text;
+    };
+    for (const vz::FieldRef &ref : vz::all_field_refs())
+        std::cout << padded(ref.name()) << ' ' << padded(ref.header()) << '\n';
 }
 
 std::vector<vz::FieldRef> columns_for(const Options &opts) {

@@ -1,6 +1,7 @@
 // How a container's config maps onto cgroup limits, for cgroup v1 and v2 alike:
-// PHYSPAGES/SWAPPAGES → memory, NUMPROC → pids, CPUUNITS → shares/weight,
-// CPULIMIT/CPUS → CFS quota, CPUMASK → cpuset.
+// PHYSPAGES/SWAPPAGES → memory, NUMPROC → pids, CPUUNITS (or CPUUWEIGHT) →
+// shares/weight, CPULIMIT/CPUS → CFS quota, CPUMASK/NODEMASK → cpuset,
+// IOPRIO/IOLIMIT/IOPSLIMIT → io (blkio on v1).
 #pragma once
 
 #include "vzkit/base/ct_config.h"
@@ -27,7 +28,21 @@ struct CgroupLimits {
     std::optional<unsigned> cpuunits;          // CPUUNITS (OpenVZ units, 1000 default)
     std::optional<unsigned> cpulimit_percent;  // min(CPULIMIT, CPUS × 100); 100 = one CPU
     std::optional<std::string> cpuset_cpus;    // CPUMASK as a cpu list ("0-2,7")
+    bool cpus_of_nodes = false;                // CPUMASK=auto: the CPUs of cpuset_mems' nodes
+    std::optional<std::string> cpuset_mems;    // NODEMASK as a node list ("0-1")
+    // IOPRIO 0..7 as a proportional I/O weight: 100 × 2^(IOPRIO-4), so that
+    // OpenVZ's default 4 is the kernel's default weight 100 (6, 12, 25, 50,
+    // 100, 200, 400, 800).
+    std::optional<unsigned> io_weight;
+    std::optional<std::uint64_t> io_bps;       // IOLIMIT: bytes/s, reads and writes each
+    std::optional<std::uint64_t> io_iops;      // IOPSLIMIT: operations/s, each
+    std::optional<std::string> io_path;        // VE_PRIVATE: its disk is what io_bps/io_iops limit
 };
+
+// OpenVZ's IOPRIO range and default.
+inline constexpr unsigned kIoprioMax = 7;
+inline constexpr unsigned kIoprioDefault = 4;
+unsigned io_weight_of_ioprio(unsigned ioprio);
 
 // Throws Error(VZ_INVALID_PARAMETER_VALUE) naming the key whose value does not parse.
 CgroupLimits cgroup_limits_from_config(const CtConfig &config);

@@ -40,6 +40,8 @@ class JsonWriter {
     void key(std::string_view name);
 
     void string(std::string_view text);
+    // A number as printf's %g writes it ("1.5", "2"); not finite: 0.
+    void real(double value);
     // Any integer type; a template so that number(101) is not ambiguous
     // between the signed and the unsigned 64-bit overloads.
     template <std::integral T>

@@ -34,8 +34,9 @@ void drain(int from, int to);
 UniqueFd open_pidfd(pid_t pid);
 // Waits until some of fds are readable (or hung up) and returns those, in the
 // order given; a negative fd is not watched. Empty when a signal cut the wait
-// short, so that the caller acts on the signal first; nullopt if poll() failed.
-std::optional<std::vector<int>> poll_readable(const std::vector<int> &fds);
+// short (or timeout_ms passed, when not negative), so that the caller acts on
+// the signal first; nullopt if poll() failed.
+std::optional<std::vector<int>> poll_readable(const std::vector<int> &fds, int timeout_ms = -1);
 
 // A signal's handler (or SIG_IGN) for the object's lifetime, the old
 // disposition put back after: a relay ignores SIGPIPE (it must survive a

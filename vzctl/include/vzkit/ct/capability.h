@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace vz {
 
@@ -22,6 +24,10 @@ CapMask apply_capability_setting(CapMask mask, std::string_view setting);
 // Normalises --capability arguments ("net_admin:on,sys_time:off") to the
 // config form ("NET_ADMIN:on SYS_TIME:off") merged over an existing value.
 std::string merge_capability_setting(std::string_view current, std::string_view update);
+// The capabilities a setting names, each once with its last state, in the
+// capability numbers' order, names lower case ("net_admin"): what vzlist's
+// capability field shows. Unknown names and bad states are skipped.
+std::vector<std::pair<std::string, bool>> capability_switches(std::string_view setting);
 // The mask is applied by vzkit-exec (vzctl/libexec/vzkit-exec.cpp) to every
 // process that runs inside a container.
 

@@ -77,6 +77,9 @@ struct ExecRequest {
     std::vector<std::string> words;
     // Fed to the command's stdin instead of the host's stdin (runscript).
     std::optional<std::string> input;
+    // exec3: words[0] is run itself with words[1...] as its arguments, no
+    // shell (looked up in the PATH of the container's environment).
+    bool direct = false;
 };
 
 // exec/exec2: runs the request with stdio relayed through pipes; returns the
@@ -96,6 +99,24 @@ void run_ct_action_script(const CtConfig &config, std::string_view event);
 // enter: a login shell on a pty allocated inside the container, relayed to the
 // host terminal. exec_words, when given, are typed into the shell.
 int enter_ct(const CtConfig &config, const std::vector<std::string> &exec_words);
+
+// vzctl console: the descriptor at which the container's init holds the
+// master of its console pty (its slave is /dev/console and init's stdio).
+inline constexpr int kConsoleFd = 63;
+// The console's master: raw, above all without echo (what the container
+// prints must never come back as its input). False when refused.
+bool set_console_unattended(int master);
+// The master of the running container's console, taken from its init with
+// pidfd_getfd() and checked to be a pty master (the container controls that
+// descriptor). Throws Error(VZ_VE_NOT_RUNNING), or Error(VZ_SYSTEM_ERROR)
+// when there is none (its init closed it).
+UniqueFd take_console_master(const CtConfig &config);
+// vzctl console: shows what the console holds (up to the pty's buffers,
+// about 68 KB, of what was printed while nobody was attached), relays the
+// host terminal to the console, Esc . at the start
+// of a line detaches, Esc ! kills what runs on it (the foreground process
+// group of its pty); returns 0 when detached or when the container stopped.
+int console_ct(const CtConfig &config);
 
 // The capability mask the container runs with (default mask + CAPABILITY).
 CapMask ct_capabilities(const CtConfig &config);

@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -47,6 +48,10 @@ struct UbcFigures {
     bool operator==(const UbcFigures &) const = default;
 };
 
+// Named on/off settings in their table's order: FEATURES ("nfs:on") and
+// CAPABILITY ("net_admin:off") as vzlist shows them.
+using Switches = std::vector<std::pair<std::string, bool>>;
+
 // Everything vzlist can show about one container.
 // 1, 5 and 15 minute load averages; seconds since start.
 struct LoadAverage {
@@ -68,9 +73,26 @@ struct CtRecord {
     std::optional<std::string> private_path; // VE_PRIVATE, $VEID substituted
     std::optional<std::string> root;         // VE_ROOT, $VEID substituted
     std::vector<std::string> ip;             // IP_ADDRESS, in config order
-    bool onboot = false;
+    std::vector<std::string> nameserver;     // NAMESERVER
+    std::vector<std::string> searchdomain;   // SEARCHDOMAIN
+    std::optional<std::string> mount_opts;   // MOUNT_OPTS
+    std::optional<std::string> origin_sample; // ORIGIN_SAMPLE
+    std::optional<bool> onboot;              // unset: "-", as OpenVZ
+    std::optional<std::uint64_t> bootorder;
+    // CPUUNITS and CPULIMIT: both unset shows "-"; one set shows the other as 0.
     std::optional<std::uint64_t> cpuunits;
     std::optional<std::uint64_t> cpulimit;
+    std::optional<std::uint64_t> cpus;       // CPUS
+    // IOPRIO 0..7; IOLIMIT bytes/s and IOPSLIMIT per second, 0 = none.
+    std::optional<std::uint64_t> ioprio;
+    std::optional<std::uint64_t> iolimit;
+    std::optional<std::uint64_t> iopslimit;
+    std::string layout = "simfs";            // VE_LAYOUT
+    Switches features;                       // FEATURES, in vzkit's feature order
+    Switches capability;                     // CAPABILITY, in the capability table's order
+    bool disabled = false;                   // DISABLED
+    std::optional<double> vm_overcommit;     // VM_OVERCOMMIT
+    std::optional<std::string> netfilter;    // NETFILTER
     // By resource name ("numproc"), for every UBC field of the field table.
     std::map<std::string, UbcFigures, std::less<>> ubc;
     // diskspace (KB) and diskinodes: held = usage, barrier = soft limit,
@@ -112,7 +134,8 @@ struct PatternFilter {
 // A field's value for one record; the alternative decides how it is printed,
 // compared and written as JSON (monostate: unknown → "-" / null).
 using FieldValue = std::variant<std::monostate, std::string, std::uint64_t, bool,
-                                std::vector<std::string>, UbcFigures, LoadAverage, Uptime>;
+                                std::vector<std::string>, UbcFigures, Switches, double,
+                                LoadAverage, Uptime>;
 
 enum class Align { Left, Right };
 enum class FieldKind {
@@ -130,6 +153,12 @@ struct Field {
     FieldValue (*value)(const CtRecord &record, const Field &field);
     // Order for -s when it is not the order of the values; nullptr otherwise.
     int (*compare)(const CtRecord &a, const CtRecord &b) = nullptr;
+    // The value -j writes when it is not the one the columns show (OpenVZ
+    // writes 0 where a column shows "-" for some fields); nullptr otherwise.
+    FieldValue (*json_value)(const CtRecord &record, const Field &field) = nullptr;
+    // The header's alignment when it is not the values' (OpenVZ right-aligns
+    // LAYOUT and ORIGIN_SAMPLE over left-aligned values).
+    std::optional<Align> header_align{};
 };
 
 // Every field, in OpenVZ's order (which is also the order of the JSON keys).
@@ -165,7 +194,7 @@ std::string format_row(std::span<const FieldRef> columns, const CtRecord &record
 // One JSON object with the given fields as keys.
 void write_json(JsonWriter &json, std::span<const FieldRef> columns, const CtRecord &record);
 
-// The UBC resources among columns whose live figures (held, maxheld,
+// The UBC resources among columns asking for live figures (held, maxheld,
 // failcnt) have no source without the vzkit module: everything but what the
 // cgroup counts. Empty when the module is loaded.
 std::vector<std::string> ubc_fields_unavailable(std::span<const FieldRef> columns);

@@ -28,6 +28,7 @@ enum Apply : unsigned {
     kRestart = 1U << 5,  // only a start applies it (--setmode restart)
     kNetwork = 1U << 6,  // addresses, veths, routes, then the dist scripts
     kQuota = 1U << 7,    // the disk quota's limits (vzkit/storage/quota.h)
+    kNetdev = 1U << 8,   // host network devices moved in or out (NETDEV)
 };
 
 // Option name → values given, in command-line order, repeats kept.
@@ -62,6 +63,10 @@ struct Param {
     unsigned apply = kConfigOnly;
     bool transient = false;    // handed to the container, never saved (USERPW)
     bool stopped_only = false; // refused while the container runs
+    // Why vzkit cannot give the key its effect on Linux ("" = it has one):
+    // the key is saved and shown, `set` says so on every change, and a set
+    // without --save (nothing to keep, nothing to do) is refused.
+    std::string_view not_applied{};
 };
 
 // Every parameter: the fixed rows, then one per UBC resource.
@@ -82,6 +87,8 @@ struct SetFlags {
     bool save = false;
     bool force = false;
     bool setmode_restart = false;
+    bool reset_ub = false;     // --reset_ub: the config's UBCs again, live
+    bool restore_name = false; // --applyconfig_map name: names/<NAME> again
 };
 // What `vzctl set` was asked: flags and KEY → normalised value.
 struct SetRequest {

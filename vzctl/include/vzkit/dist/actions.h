@@ -29,13 +29,18 @@ void configure_on_set(const CtConfig &config, pid_t init, const net::IpDiff &dif
                       const std::map<std::string, std::string> &changes);
 
 // vzctl set: checks the merged config (addresses, NETIF) before anything
-// is applied; a password can only be set in a running container.
+// is applied.
 void validate_set(const CtConfig &config, const std::map<std::string, std::string> &changes,
                   bool running);
 // vzctl set on a running container, after the config holds the new values:
 // addresses and veths (vzkit/net/lifecycle.h), then the actions of the definition.
 void apply_set_live(const CtConfig &config, const net::NetSnapshot &before,
                     const std::map<std::string, std::string> &changes);
+
+// --userpasswd on a stopped container, as OpenVZ does it: the definition's
+// SET_USERPASS script with USERPW set, for `runscript`'s temporary
+// environment (vzkit/ct/exec.h). nullopt when the definition has none.
+std::optional<std::string> userpass_script(const CtConfig &config, const std::string &userpw);
 
 // nameserver and search lines of a resolv.conf, as the resolver reads them
 // (nameservers accumulate, the last search/domain line wins).

@@ -59,6 +59,14 @@ void stop_network(const CtConfig &config);
 // and skipped when someone else holds them.
 void sweep_stale_network(const CtConfig &config);
 
+// NETDEV: host network devices moved into the running container (at start,
+// and by `vzctl set --netdev_add`), or back to the host (--netdev_del). A
+// physical device comes back by itself when the container stops; a virtual
+// one (dummy, macvlan) goes with the container's namespace. Throws
+// Error(VZ_NETDEV_ERROR) naming a device that is not there.
+void move_netdevs_in(const std::vector<std::string> &names, pid_t init);
+void move_netdevs_out(const std::vector<std::string> &names, pid_t init);
+
 // vzctl set on a running container: the addresses and NETIF entries that
 // changed between `before` (the values the config had) and the config now.
 struct NetSnapshot {

@@ -80,6 +80,8 @@ class Rtnl {
         std::optional<std::string> name;
     };
     void change_link(const std::string &name, const LinkChange &change, int code);
+    // Moves the device into the network namespace of netns_fd.
+    void move_link(const std::string &name, int netns_fd, int code);
 
     // EEXIST / ENOENT are reported as false instead of an error.
     bool add_address(int ifindex, const IpAddr &ip, int code);

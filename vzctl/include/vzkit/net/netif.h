@@ -46,6 +46,7 @@ struct VethModify {
     std::optional<std::string> host_ifname;
     std::optional<Mac> host_mac;
     std::optional<std::string> bridge; // "" detaches
+    std::optional<bool> mac_filter;    // --mac_filter on|off: kept, not enforced
 };
 
 struct NetifChange {

@@ -28,8 +28,8 @@ std::string userpasswd_value(const std::vector<std::string> &values);
 
 // --ifname with the veth options that modify it.
 struct VethArgs {
-    std::optional<std::string> ifname, mac, host_ifname, host_mac, bridge;
-    bool any() const { return ifname || mac || host_ifname || host_mac || bridge; }
+    std::optional<std::string> ifname, mac, host_ifname, host_mac, bridge, mac_filter;
+    bool any() const { return ifname || mac || host_ifname || host_mac || bridge || mac_filter; }
 };
 // NETIF after --netif_add, --netif_del (also "all") and the veth options.
 std::string netif_value(const std::vector<std::string> &add, const std::vector<std::string> &del,
