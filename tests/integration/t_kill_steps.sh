@@ -112,7 +112,7 @@ SCENARIOS=(
 # The residue check sees a running container: each kind it looks for.
 state_running || fail "a running container to check the residue check with"
 SEEN=$(residue | awk '{ print $1 }' | sort -u | tr '\n' ' ')
-echo "$(residue)" | indent '    a running CT: '
+residue | indent '    a running CT: '
 assert_eq "$SEEN" "cgroup config device file mount name process proxy route " "the residue check sees every kind of a running CT"
 recover >/dev/null
 
