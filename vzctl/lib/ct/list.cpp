@@ -261,6 +261,7 @@ void collect_config(const CtConfig &config, CtRecord &record) {
     record.name = registered_name(config);
     record.description = config.get("DESCRIPTION");
     record.ostemplate = config.get("OSTEMPLATE");
+    record.layout = config.get_or("VE_LAYOUT", "").empty() ? "simfs" : config.get_or("VE_LAYOUT", "");
     record.private_path = path_setting(config, "VE_PRIVATE");
     record.root = path_setting(config, "VE_ROOT");
     record.ip = split_ws(config.get_or("IP_ADDRESS", ""));

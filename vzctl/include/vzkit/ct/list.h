@@ -65,6 +65,7 @@ struct CtRecord {
     std::optional<std::string> name; // only when names/<name> points back at this CT
     std::optional<std::string> description;
     std::optional<std::string> ostemplate;
+    std::optional<std::string> layout; // VE_LAYOUT, simfs when unset
     std::optional<std::string> private_path; // VE_PRIVATE, $VEID substituted
     std::optional<std::string> root;         // VE_ROOT, $VEID substituted
     std::vector<std::string> ip;             // IP_ADDRESS, in config order
