@@ -78,35 +78,60 @@ assert_eq "$(cd "$STORE/$BASE/root" && find . -type f -exec sha256sum {} + | sor
     "every base file unchanged (sha256) after CT root's writes"
 assert_false "no new file in the base" -- test -e "$STORE/$BASE/root/bin/newfile"
 assert_true "the writes went to CT1's upper" -- test -e "$PRIV1/upper/bin/newfile"
+assert_false "and not to CT2's" -- test -e "$PRIV2/upper/bin/newfile"
 assert_false "CT2 sees none of them" -- "$VZCTL" exec2 $CT2 test -e /bin/newfile
 
 # ---- page cache: a base file cached once for both containers ----------------
-# The busybox binary both containers run: evicted, read in CT1 and CT2, then
-# counted with fincore. overlayfs reads go to the lower file: its pages are
-# the only ones, and neither upper has a copy.
-BB="$STORE/$BASE/root/bin/busybox"
+# A template with a 16 MB file no process maps: two overlay containers over
+# its base read it inside, then fincore counts its pages. overlayfs reads go
+# to the lower file, so the second read caches nothing more; two simfs
+# containers of the same template hold two copies, each cached apart.
+BLOBSRC="$IT_ROOT/blobsrc"
+mkdir -p "$BLOBSRC"
+tar -xzf "$TEMPLATE_CACHE/busybox-minimal.tar.gz" -C "$BLOBSRC"
+head -c $((16 << 20)) /dev/urandom > "$BLOBSRC/blob"
+tar -czf "$CACHE/blob.tar.gz" -C "$BLOBSRC" .
+rm -rf "$BLOBSRC"
+CT4=2404 CT5=2405 CT6=2406
+it_ct $CT4
+it_ct $CT5
+it_ct $CT6
 pages() { fincore -n -b -o RES "$1" 2>/dev/null | tr -d ' '; }
-dd if="$BB" iflag=nocache count=0 status=none
-"$VZCTL" exec2 $CT1 'cat /bin/busybox >/dev/null; cat /bin/busybox >/dev/null'
-R1=$(pages "$BB")
-"$VZCTL" exec2 $CT2 'cat /bin/busybox >/dev/null'
-R2=$(pages "$BB")
-SIZE=$(stat -c %s "$BB")
-echo "  base busybox: $SIZE bytes, resident after CT1's read $R1, after CT2's $R2"
-assert_true "CT1's read cached the base file" -- in_range "${R1:-0}" $((SIZE / 2)) $((SIZE + 65536))
-assert_eq "$R2" "$R1" "CT2's read of the same file cached nothing more"
-assert_false "CT2's busybox is not copied up" -- test -e "$PRIV2/upper/bin/busybox"
-# Contrast: two simfs containers hold two copies, each cached on its own.
-expect_rc 0 "create a simfs container to compare" -- "$VZCTL" create $CT3 --ostemplate busybox-minimal --layout simfs
-S3="$IT_ROOT/vz/private/$CT3/bin/busybox"
-dd if="$S3" iflag=nocache count=0 status=none
-expect_rc 0 "mount it" -- "$VZCTL" mount $CT3
-cat "$IT_ROOT/vz/root/$CT3/bin/busybox" >/dev/null
-R3=$(pages "$S3")
-echo "  simfs copy: resident $R3 beside the base's $R2 (two copies: $((R2 + R3)) bytes)"
-assert_true "a simfs container's copy is cached apart" -- in_range "${R3:-0}" $((SIZE / 2)) $((SIZE + 65536))
-expect_rc 0 "umount it" -- "$VZCTL" umount $CT3
-expect_rc 0 "destroy it" -- "$VZCTL" destroy $CT3
+cached_kb() { awk '$1 == "Cached:" { print $2 }' /proc/meminfo; }
+for ct in $CT4 $CT5; do
+    expect_rc 0 "create overlay CT $ct from the blob template" -- "$VZCTL" create "$ct" --ostemplate blob --layout overlay
+    expect_rc 0 "start it" -- "$VZCTL" start "$ct"
+    wait_running "$ct" || fail "CT $ct did not come up"
+done
+BLOB="$STORE/$(cat "$IT_ROOT/vz/private/$CT4/base")/root/blob"
+SIZE=$(stat -c %s "$BLOB")
+dd if="$BLOB" iflag=nocache count=0 status=none
+R0=$(pages "$BLOB") C0=$(cached_kb)
+"$VZCTL" exec2 $CT4 'cat /blob >/dev/null'
+R1=$(pages "$BLOB") C1=$(cached_kb)
+"$VZCTL" exec2 $CT5 'cat /blob >/dev/null'
+R2=$(pages "$BLOB") C2=$(cached_kb)
+echo "  base blob: $SIZE bytes; resident evicted $R0, after CT $CT4 read it $R1, after CT $CT5 did $R2;" \
+    "Cached +$((C1 - C0)) kB, then +$((C2 - C1)) kB"
+assert_eq "$R0" 0 "evicted"
+assert_eq "$R1" "$SIZE" "CT $CT4's read cached the base file"
+assert_eq "$R2" "$SIZE" "CT $CT5's read of the same file cached nothing more"
+assert_false "neither upper has a copy" -- any_test -e "$IT_ROOT/vz/private/$CT4/upper/blob" "$IT_ROOT/vz/private/$CT5/upper/blob"
+# Contrast: two simfs containers, two copies, each cached apart.
+RS=0
+for ct in $CT3 $CT6; do
+    expect_rc 0 "create simfs CT $ct from the blob template" -- "$VZCTL" create "$ct" --ostemplate blob --layout simfs
+    dd if="$IT_ROOT/vz/private/$ct/blob" iflag=nocache count=0 status=none
+    expect_rc 0 "mount it" -- "$VZCTL" mount "$ct"
+    cat "$IT_ROOT/vz/root/$ct/blob" >/dev/null
+    RS=$((RS + $(pages "$IT_ROOT/vz/private/$ct/blob")))
+done
+echo "  simfs: the two copies' resident bytes $RS, overlay's one base file $R2"
+assert_eq "$RS" $((2 * SIZE)) "two simfs containers cache two copies"
+for ct in $CT3 $CT6; do "$VZCTL" --quiet umount "$ct"; "$VZCTL" --quiet destroy "$ct"; done
+for ct in $CT4 $CT5; do "$VZCTL" --quiet stop "$ct" --fast; "$VZCTL" --quiet destroy "$ct"; done
+expect_rc 0 "gc the blob base" -- "$VZCTL" template gc
+assert_eq "$(bases)" "$BASE" "only the busybox base is left"
 
 # ---- attack: CT root plants symlinks to host paths in its upper ------------
 VICTIM="$IT_ROOT/victim"

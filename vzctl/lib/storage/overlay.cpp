@@ -657,6 +657,8 @@ std::vector<OverlayBase> scan_bases(const CtConfig &config) {
             // a config that does not load names no base
         }
     }
+    for (auto &b : bases)
+        std::ranges::sort(b.users);
     // Mounts: whatever overlay in this namespace has a base as its lower
     // layer, config or not.
     for (const auto &m : parse_mountinfo(read_file("/proc/self/mountinfo").value_or("")))
