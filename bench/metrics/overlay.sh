@@ -161,8 +161,8 @@ metric_overlay() {
     log "overlay memory: $OVL_N containers running, overlay then simfs"
     read -r ovl_res ovl_drop < <(ovl_memory_side overlay "$OVL_N")
     read -r sfs_res sfs_drop < <(ovl_memory_side simfs "$OVL_N")
-    detail "overlay memory, $OVL_N CTs running: page cache of their files overlay ${ovl_res} KB, simfs ${sfs_res} KB; MemAvailable dropped by ${ovl_drop} KB (overlay), ${sfs_drop} KB (simfs)"
+    detail "overlay memory, $OVL_N CTs running: page cache of their files overlay ${ovl_res} KB, simfs ${sfs_res} KB; MemAvailable dropped by ${ovl_drop} KB (overlay), ${sfs_drop} KB (simfs) (the whole host's: other load shows in it)"
     row_values "overlay memory, $OVL_N CTs running: page cache of the CTs' files" KB \
         "$ovl_res" simfs "$sfs_res" "one copy (≈ 1/$OVL_N of simfs)" \
-        "MemAvailable drop: overlay $ovl_drop KB, simfs $sfs_drop KB"
+        "fincore over the base vs over every simfs private area, each evicted before the $OVL_N CTs started"
 }
