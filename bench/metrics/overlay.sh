@@ -11,7 +11,8 @@
 # memory: N containers running from the busybox template, overlay against
 # simfs: the page cache the containers' files take (fincore over the base,
 # or over every simfs private area, after each tree was evicted with
-# posix_fadvise and the N containers booted), and MemAvailable's drop.
+# posix_fadvise and the N containers booted). (MemAvailable is no measure on
+# a machine that runs other work: its drift is larger than the difference.)
 
 OVL_FIRST=7600
 
@@ -52,8 +53,6 @@ ovl_fmt() {
     s=$(stats "$1")
     fmt_stats "${s:--}"
 }
-
-ovl_mem_available() { awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo; }
 
 ovl_large_template() {
     if [ -f "$BIG_GZ" ] || big_template; then
@@ -106,23 +105,21 @@ ovl_create_rounds() { # SIZE TEMPLATE ARCHIVE
     "$VZCTL" --quiet template gc >/dev/null
 }
 
-# N containers of LAYOUT running: prints "RESIDENT_KB AVAILABLE_DROP_KB".
+# N containers of LAYOUT running: prints the page cache of their files in KB.
 ovl_memory_side() { # LAYOUT N
-    local layout=$1 n=$2 i ct trees=() before after res
+    local layout=$1 n=$2 i ct trees=() res
     for ((i = 0; i < n; i++)); do
         ct=$((OVL_FIRST + 100 + i))
-        ovl_create $ct busybox-minimal "$layout" || { echo "- -"; return 1; }
+        ovl_create $ct busybox-minimal "$layout" || { echo "-"; return 1; }
         if [ "$layout" = simfs ]; then trees+=("$(vz_private $ct)"); fi
     done
     [ "$layout" = overlay ] && trees=("$VZ_ROOT/vz/template/base")
     ovl_evict "${trees[@]}"
-    before=$(ovl_mem_available)
     for ((i = 0; i < n; i++)); do
         vz_start_ready $((OVL_FIRST + 100 + i)) || log "CT $((OVL_FIRST + 100 + i)) did not start"
     done
     for ((i = 0; i < n; i++)); do vz_wait_booted $((OVL_FIRST + 100 + i)); done
     sleep 2
-    after=$(ovl_mem_available)
     res=$(ovl_resident "${trees[@]}")
     for ((i = 0; i < n; i++)); do
         ct=$((OVL_FIRST + 100 + i))
@@ -131,11 +128,11 @@ ovl_memory_side() { # LAYOUT N
         vz_remove_cgroups $ct
     done
     "$VZCTL" --quiet template gc >/dev/null
-    echo "$((res / 1024)) $((before - after))"
+    echo "$((res / 1024))"
 }
 
 metric_overlay() {
-    local small large ovl_res ovl_drop sfs_res sfs_drop
+    local small large ovl_res sfs_res
     on_exit "rm -rf '$BENCH_DIR/ovl-tar'"
     small=$(busybox_archive)
     ovl_create_rounds small busybox-minimal "$small"
@@ -159,9 +156,9 @@ metric_overlay() {
             "not measured: ${BIG_ERROR:-no large template}"
     fi
     log "overlay memory: $OVL_N containers running, overlay then simfs"
-    read -r ovl_res ovl_drop < <(ovl_memory_side overlay "$OVL_N")
-    read -r sfs_res sfs_drop < <(ovl_memory_side simfs "$OVL_N")
-    detail "overlay memory, $OVL_N CTs running: page cache of their files overlay ${ovl_res} KB, simfs ${sfs_res} KB; MemAvailable dropped by ${ovl_drop} KB (overlay), ${sfs_drop} KB (simfs) (the whole host's: other load shows in it)"
+    ovl_res=$(ovl_memory_side overlay "$OVL_N")
+    sfs_res=$(ovl_memory_side simfs "$OVL_N")
+    detail "overlay memory, $OVL_N CTs running: page cache of their files overlay ${ovl_res} KB, simfs ${sfs_res} KB"
     row_values "overlay memory, $OVL_N CTs running: page cache of the CTs' files" KB \
         "$ovl_res" simfs "$sfs_res" "one copy (≈ 1/$OVL_N of simfs)" \
         "fincore over the base vs over every simfs private area, each evicted before the $OVL_N CTs started"

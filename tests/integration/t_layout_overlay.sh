@@ -58,6 +58,12 @@ expect_rc 0 "start CT2" -- "$VZCTL" start $CT2
 wait_running $CT1 || fail "CT1 did not come up"
 wait_running $CT2 || fail "CT2 did not come up"
 assert_eq "$(awk -v r="$ROOT1" '$2 == r {print $3}' /proc/mounts)" "overlay" "VE_ROOT is an overlay mount"
+MOPTS=$(awk -v r="$ROOT1" '$2 == r {print $4}' /proc/mounts)
+assert_contains "$MOPTS" "lowerdir=$STORE/$BASE/root" "over the base"
+# Neither redirects nor metacopy (the kernel lists an option only when it is not its default).
+assert_not_contains "$MOPTS" "redirect_dir=on" "no redirects made"
+assert_not_contains "$MOPTS" "redirect_dir=follow" "nor followed"
+assert_not_contains "$MOPTS" "metacopy=on" "no metacopy"
 expect_rc 0 "CT1 writes a new file and changes a base file" -- \
     "$VZCTL" exec2 $CT1 'echo one > /etc/only-in-ct1 && echo changed >> /etc/passwd && rm /etc/inittab'
 assert_eq "$("$VZCTL" exec2 $CT1 cat /etc/only-in-ct1)" "one" "CT1 reads its file"

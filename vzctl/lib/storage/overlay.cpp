@@ -485,13 +485,15 @@ void mount(const CtConfig &config) {
                     "Unable to create mount point " + root.string() + ": " + ec.message());
     if (disk_quota_wanted(config))
         disk_quota_on(config);
-    // No redirects, no metacopy: the upper directory is the container's, so
-    // nothing in it may point overlayfs at another lower file; no index
-    // (nothing here needs hard links kept across copy-up or NFS export).
+    // Redirects neither made nor followed (plain "off" follows them when the
+    // kernel is built with redirect_always_follow), no metacopy: the upper
+    // directory is the container's, so nothing in it may point overlayfs at
+    // another lower file; no index (nothing here needs hard links kept
+    // across copy-up or NFS export).
     const std::string options = "lowerdir=" + lowerdir_of(base) +
                                 ",upperdir=" + (priv / kUpper).string() +
                                 ",workdir=" + (priv / kWork).string() +
-                                ",redirect_dir=off,metacopy=off,index=off";
+                                ",redirect_dir=nofollow,metacopy=off,index=off";
     if (::mount("overlay", root.c_str(), "overlay", 0, options.c_str()) != 0) {
         const int saved = errno;
         disk_quota_off(config);
