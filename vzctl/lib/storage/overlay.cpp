@@ -356,7 +356,12 @@ fs::path ensure_base(const fs::path &store, const TemplateSource &source, const 
     check_interrupted();
     write_file(tmp / "info", "tarball=" + source.tarball.string() + "\ntemplate=" + source.name +
                                  "\nmade=" + std::to_string(std::time(nullptr)) + "\n");
-    ::sync();
+    // On disk before its name says it is complete (of this file system only).
+    {
+        UniqueFd tmp_fd(::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!tmp_fd || ::syncfs(tmp_fd.get()) != 0)
+            throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to sync " + tmp.string());
+    }
     if (::rename(tmp.c_str(), dir.c_str()) != 0)
         throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to move " + tmp.string() + " into place");
     guard.release();
