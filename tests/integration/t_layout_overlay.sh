@@ -50,6 +50,14 @@ assert_eq "$OUT" "$BASE current $CT1,$CT2" "template list: the base, current, it
 expect_rc 20 "template with a bad word" -- "$VZCTL" template prune
 assert_contains "$OUT" "Usage: vzctl template list | gc" "one line saying how"
 
+# ---- bad input: one line, nothing made --------------------------------------
+expect_rc 99 "create --layout bogus" -- "$VZCTL" create 2409 --ostemplate busybox-minimal --layout bogus
+assert_contains "$OUT" "Layout bogus is not supported" "says so"
+expect_rc 48 "a private area overlayfs cannot name" -- \
+    "$VZCTL" create 2409 --ostemplate busybox-minimal --layout overlay --private "$IT_ROOT/vz/private/a,b"
+assert_contains "$OUT" "which overlayfs cannot take" "says why"
+assert_false "nothing made" -- any_test -e "$IT_ROOT/vz/private/a,b" "$IT_ROOT/vz/private/a,b.tmp" "$VZ_CONFDIR/conf/2409.conf"
+
 # ---- two containers, one base ---------------------------------------------
 SUM_BASE=$(cd "$STORE/$BASE/root" && find . -type f -exec sha256sum {} + | sort -k2 | sha256sum)
 STAT_BB=$(stat -c '%a %u %Y %s' "$STORE/$BASE/root/bin/busybox")
