@@ -127,21 +127,25 @@ R1=$(pages "$BLOB") C1=$(cached_kb)
 R2=$(pages "$BLOB") C2=$(cached_kb)
 echo "  base blob: $SIZE bytes; resident evicted $R0, after CT $CT4 read it $R1, after CT $CT5 did $R2;" \
     "Cached +$((C1 - C0)) kB, then +$((C2 - C1)) kB"
+# Within 10 %: the host's reclaim may take a few pages back between the reads.
+near_size() { in_range "$1" $((SIZE * 9 / 10)) "$SIZE"; }
 assert_eq "$R0" 0 "evicted"
-assert_eq "$R1" "$SIZE" "CT $CT4's read cached the base file"
-assert_eq "$R2" "$SIZE" "CT $CT5's read of the same file cached nothing more"
+assert_true "CT $CT4's read cached the base file ($R1 of $SIZE)" -- near_size "$R1"
+assert_true "after CT $CT5's read it is still that one copy ($R2)" -- near_size "$R2"
+assert_true "CT $CT5's read added no copy: Cached +$((C2 - C1)) kB, less than half the file" -- \
+    test $((C2 - C1)) -lt $((SIZE / 2048))
 assert_false "neither upper has a copy" -- any_test -e "$IT_ROOT/vz/private/$CT4/upper/blob" "$IT_ROOT/vz/private/$CT5/upper/blob"
 # Contrast: two simfs containers, two copies, each cached apart.
-RS=0
+RS=""
 for ct in $CT3 $CT6; do
     expect_rc 0 "create simfs CT $ct from the blob template" -- "$VZCTL" create "$ct" --ostemplate blob --layout simfs
     dd if="$IT_ROOT/vz/private/$ct/blob" iflag=nocache count=0 status=none
     expect_rc 0 "mount it" -- "$VZCTL" mount "$ct"
     cat "$IT_ROOT/vz/root/$ct/blob" >/dev/null
-    RS=$((RS + $(pages "$IT_ROOT/vz/private/$ct/blob")))
+    RS="$RS $(pages "$IT_ROOT/vz/private/$ct/blob")"
 done
-echo "  simfs: the two copies' resident bytes $RS, overlay's one base file $R2"
-assert_eq "$RS" $((2 * SIZE)) "two simfs containers cache two copies"
+echo "  simfs: the two copies' resident bytes:$RS; overlay's one base file $R2"
+for r in $RS; do assert_true "each simfs container caches its own copy ($r)" -- near_size "$r"; done
 for ct in $CT3 $CT6; do "$VZCTL" --quiet umount "$ct"; "$VZCTL" --quiet destroy "$ct"; done
 for ct in $CT4 $CT5; do "$VZCTL" --quiet stop "$ct" --fast; "$VZCTL" --quiet destroy "$ct"; done
 expect_rc 0 "gc the blob base" -- "$VZCTL" template gc
