@@ -45,6 +45,8 @@ assert_not_contains "$OUT" "Unpacking" "the second create does not unpack"
 assert_eq "$(bases)" "$BASE" "still one base"
 expect_rc 0 "vzlist -o layout" -- "$VZLIST" -H -a -o ctid,layout
 assert_contains "$(echo "$OUT" | tr -s ' ')" " $CT1 overlay" "vzlist shows the layout"
+expect_rc 0 "vzlist -o layout,ctid" -- "$VZLIST" -H -o layout,ctid $CT1
+assert_eq "$(echo "$OUT" | tr -s ' ')" "overlay $CT1" "not cut when another column follows"
 expect_rc 0 "template list" -- "$VZCTL" template list
 assert_eq "$OUT" "$BASE current $CT1,$CT2" "template list: the base, current, its two users"
 expect_rc 20 "template with a bad word" -- "$VZCTL" template prune

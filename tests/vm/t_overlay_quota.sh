@@ -5,7 +5,8 @@
 # private areas. The container's project is its private area (upper/, work/
 # and the marker): the shared base is nobody's, a create charges almost
 # nothing, a copy-up charges the copied file, the container's root gets
-# EDQUOT past DISKSPACE, df inside shows the limit, destroy drops the quota.
+# EDQUOT past DISKSPACE, df inside shows the limit, QUOTAUGIDLIMIT is refused
+# (65), destroy drops the quota.
 set -u
 : "${VZKIT_SRC:?VZKIT_SRC is not set}"
 # shellcheck source=../integration/lib.sh
@@ -76,6 +77,11 @@ assert_eq "$ds" "$(q_blocks $CT)" "vzlist diskspace = vzquota stat"
 expect_rc 0 "a second container from the same base" -- "$VZCTL" --quiet create $CT2 --ostemplate busybox-minimal
 assert_eq "$(projid "$MNT/private/$CT2/upper")" $CT2 "its upper is its own project"
 expect_rc 0 "stop" -- "$VZCTL" --quiet stop $CT --fast
+# Second-level quota needs a file system of the container's own.
+expect_rc 0 "set --quotaugidlimit 100 --save" -- "$VZCTL" --quiet set $CT --quotaugidlimit 100 --save
+expect_rc 65 "start with QUOTAUGIDLIMIT on overlay" -- "$VZCTL" --quiet start $CT
+assert_contains "$OUT" "which the overlay layout does not give" "says why"
+assert_false "not mounted" -- mountpoint -q "$IT_ROOT/vz/root/$CT"
 expect_rc 0 "destroy" -- "$VZCTL" --quiet destroy $CT
 assert_false "destroy drops the quota file" -- test -e "$VZQUOTA_DIR/quota.$CT"
 expect_rc 0 "destroy the second" -- "$VZCTL" --quiet destroy $CT2

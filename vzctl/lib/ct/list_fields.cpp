@@ -124,7 +124,8 @@ constexpr auto kFields = std::to_array<Field>({
     {"smart_name", "SMARTNAME", 10, Right, Plain, smart_name_value, compare_names},
     {"description", "DESCRIPTION", 32, Left, Plain, text_of<&CtRecord::description>, nullptr},
     {"ostemplate", "OSTEMPLATE", 32, Left, Plain, text_of<&CtRecord::ostemplate>, nullptr},
-    {"layout", "LAYOUT", 6, Left, Plain, text_of<&CtRecord::layout>, nullptr}, // OpenVZ's %-6s
+    // OpenVZ's %-6s, one wider: it cuts every column but the last, and "overlay" has 7.
+    {"layout", "LAYOUT", 7, Left, Plain, text_of<&CtRecord::layout>, nullptr},
     {"ip", "IP_ADDR", 15, Left, Plain, ip_value, nullptr},
     {"status", "STATUS", 9, Left, Plain, status_value, compare_status},
     {"kmemsize", "KMEMSIZE", 10, Right, Ubc, ubc_value, nullptr},
