@@ -243,7 +243,8 @@ constexpr auto kFields = std::to_array<Field>({
     {"onboot", "ONBOOT", 6, Right, Plain, flag_of<&CtRecord::onboot>, compare_none},
     {"bootorder", "BOOTORDER", 10, Right, Plain, number_of<&CtRecord::bootorder>,
      compare_bootorder},
-    {"layout", "LAYOUT", 6, Left, Plain, layout_value, nullptr, nullptr, Right},
+    // OpenVZ's %-6s, never cut: "overlay" runs one past the column.
+    {"layout", "LAYOUT", 6, Left, Plain, layout_value, nullptr, nullptr, Right, false},
     {"features", "FEATURES", 15, Left, Plain, switches_of<&CtRecord::features>, compare_none},
     {"vswap", "VSWAP", 5, Right, Plain, vswap_value, compare_none},
     {"disabled", "DISABL", 6, Right, Plain, bool_of<&CtRecord::disabled>, compare_none},
@@ -379,7 +380,7 @@ bool is_text(const FieldValue &value) {
 std::string format_cell(const FieldRef &ref, const CtRecord &record, bool cut) {
     const FieldValue value = ref.field->value(record, *ref.field);
     std::string text = cell_text(value, ref.part, cut);
-    if (cut && is_text(value))
+    if (cut && ref.field->clip && is_text(value))
         clip(text, static_cast<std::size_t>(ref.field->width));
     return pad(std::move(text), ref.field->width, ref.field->align);
 }

@@ -10,6 +10,7 @@
 #include "vzkit/ct/fs.h"
 #include "vzkit/ct/set.h"
 #include "vzkit/ct/state.h"
+#include "vzkit/storage/overlay.h"
 #include "vzkit/storage/quota.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/log.h"
@@ -185,6 +186,29 @@ int cmd_runscript(vz::CtConfig &config, const std::vector<std::string> &args) {
     return vz::run_script(config, args[0]);
 }
 
+// template list | gc: the overlay layout's shared bases (docs/storage.md).
+int cmd_template(vz::CtConfig &config, const std::vector<std::string> &args) {
+    const std::string what = args.empty() ? "" : args[0];
+    if (args.size() != 1 || (what != "list" && what != "gc"))
+        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "Usage: vzctl template list | gc");
+    if (what == "gc") {
+        const auto removed = vz::overlay_gc(config);
+        for (const auto &id : removed)
+            std::cout << "Removed template base " << id << "\n";
+        if (removed.empty())
+            vz::log_info("No unused template base");
+        return 0;
+    }
+    for (const auto &base : vz::overlay_bases(config)) {
+        std::string users;
+        for (const auto ctid : base.users)
+            users += (users.empty() ? "" : ",") + std::to_string(ctid);
+        std::cout << base.id << " " << (base.current ? "current" : "stale") << " "
+                  << (users.empty() ? "-" : users) << (base.mounted ? " mounted" : "") << "\n";
+    }
+    return 0;
+}
+
 constexpr auto kCommands = std::to_array<Command>({
     {"create", cmd_create, true, false,
      "create <ctid> [--ostemplate <name>] [--config <name>] [--private <path>]\n"
@@ -209,6 +233,7 @@ constexpr auto kCommands = std::to_array<Command>({
     {"enter", cmd_enter, false, true, "enter <ctid> [--exec <command> [arg ...]]"},
     {"runscript", cmd_runscript, true, true, "runscript <ctid> <script>"},
     {"console", cmd_console, false, true, "console <ctid> [1] (Esc . detaches)"},
+    {"template", cmd_template, false, false, "template list | gc   (overlay bases; no <ctid>)"},
 });
 
 } // namespace

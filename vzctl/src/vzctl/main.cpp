@@ -103,6 +103,13 @@ int run(std::vector<std::string> words) {
     const Command *command = find_command(args[0]);
     if (!command)
         throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "Bad command: " + args[0]);
+    if (command->name == "template") { // of the host, no CT ID
+        if (geteuid() != 0)
+            throw vz::Error(vz::VZ_NO_ACCES, "This program can only be run under root");
+        vz::CtConfig host = vz::CtConfig::load(0);
+        configure_logging(host, global);
+        return command->handler(host, std::vector<std::string>(args.begin() + 1, args.end()));
+    }
     if (args.size() < 2)
         throw vz::Error(vz::VZ_INVALID_PARAMETER_VALUE, "CT ID missing");
     const vz::Ctid ctid = vz::resolve_ctid(args[1]);

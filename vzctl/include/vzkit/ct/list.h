@@ -159,6 +159,9 @@ struct Field {
     // The header's alignment when it is not the values' (OpenVZ right-aligns
     // LAYOUT and ORIGIN_SAMPLE over left-aligned values).
     std::optional<Align> header_align{};
+    // Whether a text value is cut to the width when another column follows
+    // (OpenVZ's %-N.Ns); false where OpenVZ prints it whole (%-Ns).
+    bool clip = true;
 };
 
 // Every field, in OpenVZ's order (which is also the order of the JSON keys).
