@@ -121,12 +121,18 @@ int run(std::vector<std::string> words) {
     vz::CtConfig config = vz::CtConfig::load(ctid);
     configure_logging(config, global);
     std::vector<std::string> rest(args.begin() + 2, args.end());
+    std::optional<vz::CtLock> lock;
+    if (command->takes_lock && !global.skiplock) {
+        lock.emplace(vz::CtLock::acquire(config.lock_dir(), ctid));
+        // Read again under the lock: the command that held it before may have
+        // saved, created or destroyed the config since the first read, which
+        // only named the lock's place (a set --save would write back a stale
+        // copy and lose that command's change).
+        config = vz::CtConfig::load(ctid);
+    }
     if (command->needs_config && !config.ct_exists())
         throw vz::Error(vz::VZ_NOVECONFIG, "Container config file " +
                                                config.ct_conf_path().string() + " does not exist");
-    std::optional<vz::CtLock> lock;
-    if (command->takes_lock && !global.skiplock)
-        lock.emplace(vz::CtLock::acquire(config.lock_dir(), ctid));
     return command->handler(config, rest);
 }
 
