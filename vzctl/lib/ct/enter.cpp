@@ -122,6 +122,22 @@ CtInit open_ct_init(const CtConfig &config) {
     _exit(code);
 }
 
+// exec does not take the container's lock: a stop may end the container
+// between the look-up of its init and the joining of its group and
+// namespaces. That is a container that is not running, not a failure.
+// The init has gone (reaped) or is going (a zombie, whose namespaces are
+// gone, so setns says ESRCH), or the container's group has no init left.
+void exit_if_stopped(const CtConfig &config, const CtInit &init, int setns_errno = 0) {
+    const bool gone =
+        setns_errno == ESRCH ||
+        (::syscall(SYS_pidfd_send_signal, init.pidfd.get(), 0, nullptr, 0) != 0 && errno == ESRCH) ||
+        !is_running(config.ctid());
+    if (gone) {
+        std::fputs("Container is not running\n", stderr);
+        _exit(VZ_VE_NOT_RUNNING);
+    }
+}
+
 // Ignored signals stay ignored across exec; the command must start with the
 // defaults whatever vzctl was doing (a relay ignores SIGPIPE).
 void reset_signals() {
@@ -135,9 +151,13 @@ void reset_signals() {
 }
 
 void join(const CtConfig &config, const CtInit &init, int namespaces) {
-    if (::setns(init.pidfd.get(), namespaces) != 0)
+    if (::setns(init.pidfd.get(), namespaces) != 0) {
+        const int saved = errno;
+        exit_if_stopped(config, init, saved);
+        errno = saved;
         child_fail(VZ_ENVCREATE_ERROR,
                    "Unable to join the namespaces of CT " + std::to_string(config.ctid()));
+    }
     // The init's own root: after setns(mnt) we stand at the namespace's root
     // mount, which is the container's root only if nothing above it was chrooted.
     if ((namespaces & CLONE_NEWNS) &&
@@ -234,6 +254,7 @@ std::string pick_program(const std::vector<std::string> &programs) {
     try {
         Cgroup(config.ctid()).attach(::getpid());
     } catch (const Error &e) {
+        exit_if_stopped(config, init);
         std::fprintf(stderr, "%s\n", e.what());
         _exit(VZ_ENVCREATE_ERROR);
     }
