@@ -2,6 +2,7 @@
 #include "vzkit/storage/layout.h"
 
 #include "vzkit/base/error.h"
+#include "vzkit/storage/lvm.h"
 
 #include <algorithm>
 #include <array>
@@ -10,7 +11,7 @@ namespace vz {
 namespace {
 
 // A new layout adds its line here.
-constexpr std::array<const Layout *, 1> kLayouts = {&kSimfsLayout};
+constexpr std::array<const Layout *, 2> kLayouts = {&kSimfsLayout, &kLvmLayout};
 
 } // namespace
 
