@@ -214,21 +214,27 @@ second_level_quota() {
     expect_rc 1 "nor write it" -- in_ct "dd if=/dev/zero of=/dev/$VG/ct$CT bs=512 count=1"
     expect_rc 1 "nor make a writable node of its own and open it" -- \
         in_ct "mknod /tmp/raw b $(stat -Lc '%Hr %Lr' "$(dev_of ct$CT)") && dd if=/tmp/raw of=/dev/null count=1"
-    in_ct 'mkdir -p /home/u && chown 1000:1000 /home/u'
+    in_ct 'mkdir -p /home/u && chown 1000:1000 /home/u && echo "u:x:1000:1000::/home/u:/bin/sh" >> /etc/passwd && echo "u:x:1000:" >> /etc/group'
     expect_rc 0 "setquota from the host: uid 1000, 1 MB" -- setquota -u 1000 1024 1024 0 0 "$root"
-    err=$(in_ct 'setpriv --reuid=1000 --regid=1000 --clear-groups dd if=/dev/zero of=/home/u/f bs=1k count=2048' 2>&1)
+    err=$(in_ct 'su u -c "dd if=/dev/zero of=/home/u/f bs=1k count=2048"' 2>&1)
     assert_true "a user inside cannot write 2 MB past 1 MB" -- test $? -ne 0
     assert_contains "$err" "Disk quota exceeded" "EDQUOT"
-    assert_contains "$(repquota -u "$root" 2>&1)" "1000" "the host's repquota shows uid 1000"
+    assert_true "the host's repquota shows uid 1000 at its limit" -- \
+        with_input "$(repquota -n -u "$root" 2>&1)" grep -Eq '^#1000 +[-+]{2} +1024 +1024 +1024'
     if copy_quota_tools "$root"; then
-        expect_rc 0 "quota inside, as the user, shows its own usage" -- \
-            in_ct 'setpriv --reuid=1000 --regid=1000 --clear-groups quota -u 1000'
+        # quota exits 1 for a user at or over a limit.
+        expect_rc 1 "quota inside, as the user, shows its own usage" -- \
+            in_ct 'su u -c "quota -u 1000"'
         assert_contains "$OUT" "/dev/$VG/ct$CT" "naming the volume"
+        assert_contains "$OUT" "1024*" "at its limit"
         # quotactl(2) allows Q_GETNEXTQUOTA and Q_SETQUOTA only to
         # CAP_SYS_ADMIN in the initial user namespace, which container root
         # does not hold: repquota and setquota inside are refused (docs/storage.md).
-        OUT=$(in_ct 'repquota -a' 2>&1)
-        echo "   repquota -a inside as CT root: $(head -n 3 <<<"$OUT" | tr '\n' ' ')"
+        OUT=$(in_ct 'repquota -an' 2>&1)
+        echo "   repquota -an inside as CT root (exit $?):"
+        indent "     " <<<"$OUT"
+        OUT=$(in_ct 'setquota -u 1000 2048 2048 0 0 /' 2>&1)
+        echo "   setquota inside as CT root (exit $?): $OUT"
     else
         fail "cannot copy the quota tools into the CT"
     fi
@@ -236,11 +242,16 @@ second_level_quota() {
 }
 
 # convert simfs -> lvm keeps files, owners, modes, times, xattrs, ACLs, links.
-tree_hash() {
-    (cd "$1" && find . -path ./lost+found -prune -o -printf '%p %y %u:%g %m %s %T@ %l\n' | sort &&
+# The listing a tree hash is taken of: every name with its type, owner, mode,
+# mtime, link target, size (not of directories: a file system's own), then
+# contents and xattrs (ACLs among them). lost+found is the new file system's.
+tree_list() {
+    (cd "$1" && find . -path ./lost+found -prune -o \( -type d -printf '%p %y %u:%g %m %T@\n' \) \
+        -o -printf '%p %y %u:%g %m %s %T@ %l\n' | sort &&
         find . -path ./lost+found -prune -o -type f -print0 | sort -z | xargs -0 md5sum &&
-        getfattr -R -h -d -m - --absolute-names . 2>/dev/null | grep -v '^#' | sort) | md5sum
+        getfattr -R -h -d -m - . 2>/dev/null | grep -v '^$' | sed 's/^# file: //')
 }
+tree_hash() { tree_list "$1" | md5sum; }
 convert() {
     local priv="$IT_ROOT/vz/private/$CT2" before after
     it_ct $CT2
@@ -254,11 +265,20 @@ convert() {
     mknod -m 0600 "$priv/data/null" c 1 3
     chown 1234:2345 "$priv/data/file"
     chmod 4751 "$priv/data/file"
-    setfattr -n user.vzkit -v hello "$priv/data/sub"
+    setfattr -n trusted.vzkit -v hello "$priv/data/sub"
     setfacl -m u:1000:rwx,g:2000:r "$priv/data/sub"
     setcap cap_net_raw+ep "$priv/bin/busybox" 2>/dev/null
     touch -d '2020-01-02 03:04:05' "$priv/data/fifo"
+    # What container root could plant: links out of its tree, which the copy
+    # must take as links, never follow.
+    ln -s /etc "$priv/data/escape"
+    ln -s /etc/passwd "$priv/data/passwd-link"
+    local host_passwd
+    host_passwd=$(md5sum /etc/passwd)
     before=$(tree_hash "$priv")
+    tree_list "$priv" >"$IT_ROOT/before.list"
+    assert_contains "$(cat "$IT_ROOT/before.list")" "trusted.vzkit" "the tree has an xattr"
+    assert_contains "$(cat "$IT_ROOT/before.list")" "system.posix_acl_access" "and an ACL"
     expect_rc 0 "convert --layout lvm" -- "$VZCTL" --quiet convert $CT2 --layout lvm
     assert_contains "$(cat "$(CONF $CT2)")" 'VE_LAYOUT="lvm"' "the config says lvm"
     assert_true "the volume is there" -- only_lvs ct$CT2
@@ -266,7 +286,14 @@ convert() {
     expect_rc 0 "mount" -- "$VZCTL" --quiet mount $CT2
     after=$(tree_hash "$IT_ROOT/vz/root/$CT2")
     assert_eq "$after" "$before" "the tree hash is equal (names, types, owners, modes, sizes, times, targets, contents, xattrs and ACLs)"
-    assert_contains "$(getfacl -p "$IT_ROOT/vz/root/$CT2/data/sub" 2>/dev/null)" "user:1000:rwx" "the ACL is there"
+    if [ "$after" != "$before" ]; then
+        tree_list "$IT_ROOT/vz/root/$CT2" >"$IT_ROOT/after.list"
+        diff "$IT_ROOT/before.list" "$IT_ROOT/after.list" | head -n 20
+    fi
+    assert_contains "$(getfacl -n -p "$IT_ROOT/vz/root/$CT2/data/sub" 2>/dev/null)" "user:1000:rwx" "the ACL is there"
+    assert_eq "$(readlink "$IT_ROOT/vz/root/$CT2/data/escape")" /etc "a planted symlink is copied as a symlink"
+    assert_true "and not followed (a link, no copy of the host's /etc)" -- test -L "$IT_ROOT/vz/root/$CT2/data/escape"
+    assert_eq "$(md5sum /etc/passwd)" "$host_passwd" "the host's /etc/passwd is untouched"
     expect_rc 0 "umount" -- "$VZCTL" --quiet umount $CT2
     expect_rc 21 "convert of an lvm container is refused" -- "$VZCTL" --quiet convert $CT2 --layout lvm
     expect_rc 0 "destroy" -- "$VZCTL" --quiet destroy $CT2

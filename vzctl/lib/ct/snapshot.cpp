@@ -154,8 +154,10 @@ void snapshot_ct(const CtConfig &config, const SnapshotOptions &options) {
 void snapshot_list_ct(const CtConfig &config, const SnapshotListOptions &options,
                       std::ostream &out) {
     require_lvm(config, "snapshot-list");
-    std::vector<std::string> fields =
-        split(options.fields.value_or("parent_uuid,current,uuid,date,name"), ',');
+    // Upstream's default columns; JSON without -o gives every field.
+    const char *defaults = options.json ? "uuid,parent_uuid,current,date,name,desc,device,target"
+                                        : "parent_uuid,current,uuid,date,name";
+    std::vector<std::string> fields = split(options.fields.value_or(defaults), ',');
     for (const auto &f : fields)
         if (std::ranges::find(kFields, std::string_view(f), &Field::name) == kFields.end())
             throw Error(VZ_INVALID_PARAMETER_VALUE, "Unknown field: " + f);

@@ -218,7 +218,7 @@ void mount_volume(const std::string &device, const fs::path &point, const std::s
         throw_errno(code, "Unable to mount " + device + " on " + point.string());
 }
 
-void make_fs(const CtConfig &config, const std::string &device) {
+void make_fs(const CtConfig &config, const std::string &device, int code) {
     const std::string fs = fs_type(config);
     const auto inodes = parse_diskinodes(config.get_or("DISKINODES", ""));
     if (fs == "ext4") {
@@ -232,11 +232,11 @@ void make_fs(const CtConfig &config, const std::string &device) {
             argv.push_back("quota");
         }
         argv.push_back(device);
-        run_program(argv, VZ_CREATE_IMAGE, "Unable to make a file system on " + device);
+        run_program(argv, code, "Unable to make a file system on " + device);
     } else {
         if (inodes && inodes->second > 0)
             log_info("DISKINODES: XFS allocates inodes as it needs them; the count is not fixed");
-        run_program({"mkfs.xfs", "-q", "-f", "-K", device}, VZ_CREATE_IMAGE,
+        run_program({"mkfs.xfs", "-q", "-f", "-K", device}, code,
                     "Unable to make a file system on " + device);
     }
 }
@@ -254,7 +254,7 @@ std::unique_ptr<VolumeGuard> new_volume(const CtConfig &config, const Names &n,
                       code, "Unable to create the volume " + lv_path(n, lv));
     auto guard = std::make_unique<VolumeGuard>(n, lv);
     wait_for_node(device_of(n, lv), code);
-    make_fs(config, device_of(n, lv));
+    make_fs(config, device_of(n, lv), code);
     return guard;
 }
 

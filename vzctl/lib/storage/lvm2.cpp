@@ -110,7 +110,8 @@ std::string scalar(const YAML::Node &node, const char *key) {
 } // namespace
 
 Result run(const Command &command) {
-    return handle().run(command_line(command));
+    const std::string line = command_line(command); // refused before LVM is touched
+    return handle().run(line);
 }
 
 std::string run_or_throw(const Command &command, int code, std::string_view what) {
