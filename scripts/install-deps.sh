@@ -8,6 +8,7 @@ PACKAGES="
   busybox-static iproute2 procps util-linux psmisc kmod debootstrap
   zstd xz-utils bzip2 gzip tar attr acl libcap2-bin
   e2fsprogs xfsprogs quota
+  lvm2 liblvm2-dev thin-provisioning-tools
   qemu-system-x86 linux-image-amd64 cpio
   linux-headers-amd64 linux-source-6.1
   shellcheck lxcfs

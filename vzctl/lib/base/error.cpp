@@ -96,6 +96,19 @@ constexpr std::array kExitCodes = std::to_array<ExitCodeInfo>({
     {VZ_CONFIG_SAVE_ERROR, "VZ_CONFIG_SAVE_ERROR", "Unable to save the configuration"},
     {VZ_SET_OSRELEASE, "VZ_SET_OSRELEASE", "Unable to set the OS release"},
     {VZ_SET_IO, "VZ_SET_IO", "Unable to set I/O limits"},
+    {VZ_CREATE_IMAGE, "VZCTL_E_CREATE_IMAGE", "Unable to create the disk volume"},
+    {VZ_MOUNT_IMAGE, "VZCTL_E_MOUNT_IMAGE", "Unable to mount the disk volume"},
+    {VZ_UMOUNT_IMAGE, "VZCTL_E_UMOUNT_IMAGE", "Unable to unmount the disk volume"},
+    {VZ_RESIZE_IMAGE, "VZCTL_E_RESIZE_IMAGE", "Unable to resize the disk volume"},
+    {VZ_CONVERT_IMAGE, "VZCTL_E_CONVERT_IMAGE", "Unable to convert the private area"},
+    {VZ_CREATE_SNAPSHOT, "VZCTL_E_CREATE_SNAPSHOT", "Unable to create a snapshot"},
+    {VZ_MERGE_SNAPSHOT, "VZCTL_E_MERGE_SNAPSHOT", "Unable to merge a snapshot"},
+    {VZ_DELETE_SNAPSHOT, "VZCTL_E_DELETE_SNAPSHOT", "Unable to delete a snapshot"},
+    {VZ_SWITCH_SNAPSHOT, "VZCTL_E_SWITCH_SNAPSHOT", "Unable to switch to a snapshot"},
+    {VZ_MOUNT_SNAPSHOT, "VZCTL_E_MOUNT_SNAPSHOT", "Unable to mount a snapshot"},
+    {VZ_UMOUNT_SNAPSHOT, "VZCTL_E_UMOUNT_SNAPSHOT", "Unable to unmount a snapshot"},
+    {VZ_COMPACT_IMAGE, "VZCTL_E_COMPACT_IMAGE", "Unable to compact the disk volume"},
+    {VZ_LIST_SNAPSHOT, "VZCTL_E_LIST_SNAPSHOT", "Unable to list snapshots"},
 });
 
 static_assert(std::ranges::is_sorted(kExitCodes, {}, &ExitCodeInfo::code));

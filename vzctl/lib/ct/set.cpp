@@ -10,6 +10,7 @@
 #include "vzkit/ct/stop.h"
 #include "vzkit/ct/state.h"
 #include "vzkit/dist/actions.h"
+#include "vzkit/storage/lvm.h"
 #include "vzkit/storage/quota.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/step.h"
@@ -98,6 +99,8 @@ void warn_restart(const LiveChange &c) {
 }
 
 void apply_quota(const LiveChange &c) {
+    if (&layout_of(c.config) == &kLvmLayout) // a volume of its own: DISKSPACE is its size
+        return kLvmLayout.resize(c.config, lvm_layout::wanted_size(c.config));
     if (disk_quota_wanted(c.config))
         disk_quota_set(c.config);
     else

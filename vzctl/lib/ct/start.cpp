@@ -18,6 +18,7 @@
 #include "vzkit/ct/features.h"
 #include "vzkit/base/log.h"
 #include "vzkit/net/lifecycle.h"
+#include "vzkit/storage/lvm.h"
 #include "vzkit/base/process.h"
 #include "vzkit/base/util.h"
 
@@ -209,6 +210,10 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     setup.hostname = config.get_or("HOSTNAME", "");
     setup.caps = ct_capabilities(config);
     setup.devnodes = devnodes;
+    // lvm with QUOTAUGIDLIMIT: the volume's node for the quota tools, with no
+    // device rule (it cannot be opened inside), added after the rules.
+    if (auto node = lvm_layout::quota_node(config))
+        setup.devnodes.push_back({node->name, {'b', node->major, node->minor, ""}, node->mode});
     setup.cgroup_mode = cgroup.mode();
     if (setup.cgroup_mode == CgroupMode::V1) {
         setup.cgroup_v1_options = v1_hierarchy_options();

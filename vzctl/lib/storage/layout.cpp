@@ -2,6 +2,7 @@
 #include "vzkit/storage/layout.h"
 
 #include "vzkit/base/error.h"
+#include "vzkit/storage/lvm.h"
 #include "vzkit/storage/overlay.h"
 
 #include <algorithm>
@@ -11,7 +12,7 @@ namespace vz {
 namespace {
 
 // A new layout adds its line here.
-constexpr std::array<const Layout *, 2> kLayouts = {&kSimfsLayout, &kOverlayLayout};
+constexpr std::array<const Layout *, 3> kLayouts = {&kSimfsLayout, &kOverlayLayout, &kLvmLayout};
 
 } // namespace
 

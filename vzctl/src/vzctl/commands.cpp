@@ -9,6 +9,7 @@
 #include "vzkit/ct/stop.h"
 #include "vzkit/ct/fs.h"
 #include "vzkit/ct/set.h"
+#include "vzkit/ct/snapshot.h"
 #include "vzkit/ct/state.h"
 #include "vzkit/storage/overlay.h"
 #include "vzkit/storage/quota.h"
@@ -61,6 +62,42 @@ constexpr auto kCreateOptions = std::to_array<vz::cli::Option>({
     {"layout", 0, Arg::kRequired},
 });
 constexpr std::array<std::string_view, 1> kCreateRepeatable = {"ipadd"};
+
+// vzctl 4's snapshot commands (--uuid is --id's old name).
+constexpr auto kSnapshotOptions = std::to_array<vz::cli::Option>({
+    {"id", 0, Arg::kRequired},
+    {"uuid", 0, Arg::kRequired},
+    {"name", 0, Arg::kRequired},
+    {"description", 0, Arg::kRequired},
+    {"skip-suspend", 0, Arg::kNone},
+    {"skip-config", 0, Arg::kNone},
+});
+constexpr auto kSnapshotListOptions = std::to_array<vz::cli::Option>({
+    {"no-header", 'H', Arg::kNone},
+    {"output", 'o', Arg::kRequired},
+    {"json", 'j', Arg::kNone},
+    {"id", 0, Arg::kRequired},
+    {"uuid", 0, Arg::kRequired},
+});
+constexpr auto kSnapshotSwitchOptions = std::to_array<vz::cli::Option>({
+    {"id", 0, Arg::kRequired},
+    {"uuid", 0, Arg::kRequired},
+    {"skip-resume", 0, Arg::kNone},
+    {"must-resume", 0, Arg::kNone},
+    {"skip-config", 0, Arg::kNone},
+});
+constexpr auto kSnapshotIdOptions = std::to_array<vz::cli::Option>({
+    {"id", 0, Arg::kRequired},
+    {"uuid", 0, Arg::kRequired},
+});
+constexpr auto kSnapshotMountOptions = std::to_array<vz::cli::Option>({
+    {"id", 0, Arg::kRequired},
+    {"uuid", 0, Arg::kRequired},
+    {"target", 0, Arg::kRequired},
+});
+constexpr auto kConvertOptions = std::to_array<vz::cli::Option>({
+    {"layout", 0, Arg::kRequired},
+});
 
 vz::StartOptions start_from(const CommandOptions &o) {
     vz::StartOptions start;
@@ -180,6 +217,73 @@ int cmd_console(vz::CtConfig &config, const std::vector<std::string> &args) {
     return vz::console_ct(config);
 }
 
+std::optional<std::string> snapshot_id(const CommandOptions &o) {
+    return o.has("id") ? o.value("id") : o.value("uuid");
+}
+
+std::string required_id(const CommandOptions &o) {
+    const auto id = snapshot_id(o);
+    if (!id)
+        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "Snapshot id is not specified (--id)");
+    return *id;
+}
+
+int cmd_snapshot(vz::CtConfig &config, const std::vector<std::string> &args) {
+    const CommandOptions o(args, kSnapshotOptions);
+    vz::SnapshotOptions snap;
+    snap.id = snapshot_id(o);
+    snap.name = o.value("name");
+    snap.description = o.value("description");
+    snap.skip_suspend = o.has("skip-suspend");
+    vz::snapshot_ct(config, snap);
+    return 0;
+}
+
+int cmd_snapshot_list(vz::CtConfig &config, const std::vector<std::string> &args) {
+    const CommandOptions o(args, kSnapshotListOptions);
+    vz::SnapshotListOptions list;
+    list.no_header = o.has("no-header");
+    list.json = o.has("json");
+    list.fields = o.value("output");
+    list.id = snapshot_id(o);
+    vz::snapshot_list_ct(config, list, std::cout);
+    return 0;
+}
+
+int cmd_snapshot_switch(vz::CtConfig &config, const std::vector<std::string> &args) {
+    const CommandOptions o(args, kSnapshotSwitchOptions);
+    if (o.has("skip-resume") && o.has("must-resume"))
+        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX,
+                        "--skip-resume and --must-resume cannot be used together");
+    vz::snapshot_switch_ct(config, required_id(o), o.has("skip-resume"));
+    return 0;
+}
+
+int cmd_snapshot_delete(vz::CtConfig &config, const std::vector<std::string> &args) {
+    vz::snapshot_delete_ct(config, required_id(CommandOptions(args, kSnapshotIdOptions)));
+    return 0;
+}
+
+int cmd_snapshot_mount(vz::CtConfig &config, const std::vector<std::string> &args) {
+    const CommandOptions o(args, kSnapshotMountOptions);
+    const auto target = o.value("target");
+    if (!target)
+        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "Target is not specified (--target)");
+    vz::snapshot_mount_ct(config, required_id(o), *target);
+    return 0;
+}
+
+int cmd_snapshot_umount(vz::CtConfig &config, const std::vector<std::string> &args) {
+    vz::snapshot_umount_ct(config, required_id(CommandOptions(args, kSnapshotIdOptions)));
+    return 0;
+}
+
+int cmd_convert(vz::CtConfig &config, const std::vector<std::string> &args) {
+    const CommandOptions o(args, kConvertOptions);
+    vz::convert_ct(config, o.value("layout").value_or("lvm"));
+    return 0;
+}
+
 int cmd_runscript(vz::CtConfig &config, const std::vector<std::string> &args) {
     if (args.size() != 1)
         throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "Usage: vzctl runscript <ctid> <script>");
@@ -234,6 +338,18 @@ constexpr auto kCommands = std::to_array<Command>({
     {"runscript", cmd_runscript, true, true, "runscript <ctid> <script>"},
     {"console", cmd_console, false, true, "console <ctid> [1] (Esc . detaches)"},
     {"template", cmd_template, false, false, "template list | gc   (overlay bases; no <ctid>)"},
+    {"snapshot", cmd_snapshot, true, true,
+     "snapshot <ctid> [--id <uuid>] [--name <name>] [--description <desc>] [--skip-suspend]"},
+    {"snapshot-list", cmd_snapshot_list, false, true,
+     "snapshot-list <ctid> [-H] [-o field[,field...]] [-j] [--id <uuid>]"},
+    {"snapshot-switch", cmd_snapshot_switch, true, true,
+     "snapshot-switch <ctid> --id <uuid> [--skip-resume]"},
+    {"snapshot-delete", cmd_snapshot_delete, true, true, "snapshot-delete <ctid> --id <uuid>"},
+    {"snapshot-mount", cmd_snapshot_mount, true, true,
+     "snapshot-mount <ctid> --id <uuid> --target <dir>"},
+    {"snapshot-umount", cmd_snapshot_umount, true, true, "snapshot-umount <ctid> --id <uuid>"},
+    {"compact", cmd_plain<vz::compact_ct>, true, true, "compact <ctid>"},
+    {"convert", cmd_convert, true, true, "convert <ctid> --layout lvm"},
 });
 
 } // namespace

@@ -95,6 +95,21 @@ enum ExitCode : int {
     VZ_CONFIG_SAVE_ERROR = 139,
     VZ_SET_OSRELEASE = 144,
     VZ_SET_IO = 148,
+    // Disk image and snapshot errors (upstream's VZCTL_E_*: ploop's there, the
+    // lvm layout's thin volumes here).
+    VZ_CREATE_IMAGE = 151,
+    VZ_MOUNT_IMAGE = 152,
+    VZ_UMOUNT_IMAGE = 153,
+    VZ_RESIZE_IMAGE = 154,
+    VZ_CONVERT_IMAGE = 155,
+    VZ_CREATE_SNAPSHOT = 156,
+    VZ_MERGE_SNAPSHOT = 157,
+    VZ_DELETE_SNAPSHOT = 158,
+    VZ_SWITCH_SNAPSHOT = 159,
+    VZ_MOUNT_SNAPSHOT = 160,
+    VZ_UMOUNT_SNAPSHOT = 161,
+    VZ_COMPACT_IMAGE = 166,
+    VZ_LIST_SNAPSHOT = 167,
 };
 
 struct ExitCodeInfo {
