@@ -7,6 +7,8 @@
 # the VM's /etc/vz is the harness's configuration and /usr/sbin carries
 # links to the build (the VM's root is a throw-away overlay). Each virsh
 # operation is checked against what vzctl and vzlist say.
+# It replaces /etc/vz and /usr/sbin/vzctl: only in the VM (run.sh names it).
+[ "$(uname -n)" = vzkit-vm ] || { echo "FAIL: t_libvirt.sh runs inside the VM only (tests/vm/run.sh)"; exit 1; }
 # shellcheck source=module/lib.sh
 . "$VZKIT_SRC/tests/vm/module/lib.sh"
 it_setup
