@@ -161,7 +161,10 @@ std::optional<Value> parse_value(std::string_view text, Unit unit) {
         return std::nullopt;
     auto limit =
         colon == std::string_view::npos ? barrier : parse_number(text.substr(colon + 1), unit);
-    if (!limit || *barrier > *limit)
+    // A barrier above the limit is accepted, as OpenVZ's parse_twoul_sfx
+    // does (libvirt's memtune sets the limit alone, below an unlimited
+    // barrier); vzcfgvalidate reports it, and the module is given the lower.
+    if (!limit)
         return std::nullopt;
     return Value{*barrier, *limit};
 }

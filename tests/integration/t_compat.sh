@@ -35,6 +35,14 @@ expect_rc 0 "vzlist -o name,onboot" -- "$VZLIST" -H -o name,onboot $CT
 assert_eq "$OUT" "$(printf '%-32s %6s' $CT no)" "NAME and ONBOOT as vzlist shows them"
 expect_rc 0 "set --onboot yes --save (libvirt's autostart)" -- "$VZCTL" --quiet set $CT --onboot yes --save
 assert_true "ONBOOT=\"yes\" saved" -- grep -qx 'ONBOOT="yes"' "$CONF"
+# libvirt's memtune sets the limit alone below the current (unlimited)
+# barrier: OpenVZ's vzctl accepts a barrier above the limit, and so does vzkit.
+expect_rc 0 "set --privvmpages 9223372036854775807:65536 --save (libvirt's memtune)" -- \
+    "$VZCTL" --quiet set $CT --privvmpages 9223372036854775807:65536 --save
+assert_true "PRIVVMPAGES=\"unlimited:65536\" saved" -- grep -qx 'PRIVVMPAGES="unlimited:65536"' "$CONF"
+expect_rc 0 "vzlist privvmpages.b,privvmpages.l" -- "$VZLIST" -H -o privvmpages.b,privvmpages.l $CT
+assert_eq "$(awk '{ print $1, $2 }' <<< "$OUT")" "9223372036854775807 65536" "vzlist shows the pair as libvirt reads it"
+expect_rc 0 "set --privvmpages unlimited --save" -- "$VZCTL" --quiet set $CT --privvmpages unlimited --save
 expect_rc 0 "set --name 2399 --save" -- "$VZCTL" set $CT --name 2399 --save
 assert_true "names/2399 points at the config" -- test "$(readlink "$VZ_CONFDIR/names/2399")" = "$CONF"
 assert_false "the old name is gone" -- test -e "$VZ_CONFDIR/names/$CT"

@@ -159,8 +159,12 @@ BOOST_AUTO_TEST_CASE(barrier_and_limit) {
     BOOST_TEST((parse_value("unlimited", Unit::Bytes).value() == Value{kUnlimited, kUnlimited}));
     BOOST_TEST((parse_value("256M:512M", Unit::Pages).value() == Value{65536, 131072}));
     BOOST_TEST((parse_value("1K:2K", Unit::Bytes).value() == Value{1024, 2048}));
-    BOOST_TEST(!parse_value("2:1", Unit::Items).has_value());
-    BOOST_TEST(!parse_value("unlimited:1", Unit::Items).has_value());
+    // A barrier above the limit parses, as OpenVZ's parse_twoul_sfx (libvirt's
+    // memtune sends "<unlimited>:<limit>").
+    BOOST_TEST((parse_value("2:1", Unit::Items).value() == Value{2, 1}));
+    BOOST_TEST((parse_value("unlimited:1", Unit::Items).value() == Value{kUnlimited, 1}));
+    BOOST_TEST((parse_value("9223372036854775807:65536", Unit::Pages).value() ==
+                Value{kUnlimited, 65536}));
     BOOST_TEST(!parse_value("1:", Unit::Items).has_value());
     BOOST_TEST(!parse_value(":1", Unit::Items).has_value());
     BOOST_TEST(!parse_value("1:2:3", Unit::Items).has_value());

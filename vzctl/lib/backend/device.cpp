@@ -3,6 +3,7 @@
 
 #include "vzkit/base/error.h"
 
+#include <algorithm>
 #include <linux/vzkit.h>
 
 #include <fcntl.h>
@@ -92,7 +93,9 @@ void Device::set_limit(Ctid ctid, int resource, std::uint64_t barrier, std::uint
     vzctl_setublimit req{};
     req.veid = ctid;
     req.resource = static_cast<__u32>(resource);
-    req.barrier = barrier;
+    // OpenVZ's configs may hold a barrier above the limit (vzctl set accepts
+    // it); the module refuses that pair, and what is enforced is the lower.
+    req.barrier = std::min(barrier, limit);
     req.limit = limit;
     if (int err = call(fd(), VZCTL_SETUBLIMIT, &req)) {
         errno = err;

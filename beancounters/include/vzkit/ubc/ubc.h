@@ -61,7 +61,8 @@ struct Value {
 // Parses one number of the grammar ("2.2G", "100", "unlimited", "10P") in the
 // resource's unit. nullopt when it does not parse.
 std::optional<std::uint64_t> parse_number(std::string_view text, Unit unit);
-// "bar[:lim]"; a single value sets both. nullopt when it does not parse or bar > lim.
+// "bar[:lim]"; a single value sets both. nullopt when it does not parse; bar > lim
+// parses, as in OpenVZ (vzcfgvalidate reports it).
 std::optional<Value> parse_value(std::string_view text, Unit unit);
 // How OpenVZ stores a value: "bar" when bar == lim, else "bar:lim"; kUnlimited as "unlimited".
 std::string format_value(const Value &value);
