@@ -11,6 +11,7 @@
 #include "vzkit/base/util.h"
 #include "vzkit/ct/template.h"
 #include "vzkit/storage/lvm2.h"
+#include "vzkit/storage/mounts.h"
 #include "vzkit/storage/quota.h"
 
 #include <fcntl.h>
@@ -297,20 +298,6 @@ fs::path temp_mount_point(const CtConfig &config, const char *what) {
     return p;
 }
 
-// Mount points at or below root, deepest first.
-std::vector<std::string> mounts_below(const fs::path &root) {
-    char resolved[PATH_MAX];
-    if (!realpath(root.c_str(), resolved))
-        return {};
-    const std::string base = resolved;
-    std::vector<std::string> found;
-    for (auto &m : parse_mountinfo(read_file("/proc/self/mountinfo").value_or("")))
-        if (m.mount_point == base || m.mount_point.starts_with(base + "/"))
-            found.push_back(std::move(m.mount_point));
-    std::ranges::reverse(found);
-    return found;
-}
-
 // Where the block device is mounted in this namespace.
 std::vector<std::string> mounts_of_device(const std::string &device) {
     struct stat st {};
@@ -475,10 +462,7 @@ void mount(const CtConfig &config) {
 }
 
 void umount(const CtConfig &config) {
-    for (const auto &point : mounts_below(config.ve_root())) {
-        if (umount2(point.c_str(), 0) != 0 && umount2(point.c_str(), MNT_DETACH) != 0)
-            throw_errno(VZ_FS_CANTUMOUNT, "Unable to unmount " + point);
-    }
+    umount_below(config.ve_root());
 }
 
 void destroy(const CtConfig &config) {

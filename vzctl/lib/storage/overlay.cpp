@@ -25,6 +25,7 @@
 #include "vzkit/base/log.h"
 #include "vzkit/base/util.h"
 #include "vzkit/ct/template.h"
+#include "vzkit/storage/mounts.h"
 #include "vzkit/storage/quota.h"
 
 #include <dirent.h>
@@ -511,23 +512,8 @@ void mount(const CtConfig &config) {
     ::mount(nullptr, root.c_str(), nullptr, MS_PRIVATE, nullptr);
 }
 
-std::vector<std::string> mounts_below(const fs::path &root) {
-    char resolved[PATH_MAX];
-    if (!realpath(root.c_str(), resolved))
-        return {};
-    const std::string top = resolved;
-    std::vector<std::string> found;
-    for (auto &m : parse_mountinfo(read_file("/proc/self/mountinfo").value_or("")))
-        if (m.mount_point == top || m.mount_point.starts_with(top + "/"))
-            found.push_back(std::move(m.mount_point));
-    std::ranges::reverse(found);
-    return found;
-}
-
 void umount(const CtConfig &config) {
-    for (const auto &point : mounts_below(config.ve_root()))
-        if (umount2(point.c_str(), 0) != 0 && umount2(point.c_str(), MNT_DETACH) != 0)
-            throw_errno(VZ_FS_CANTUMOUNT, "Unable to unmount " + point);
+    umount_below(config.ve_root());
     disk_quota_off(config);
 }
 

@@ -1,6 +1,7 @@
 // simfs: the private area is a directory tree (VE_PRIVATE) bind-mounted on
 // VE_ROOT, what OpenVZ's simfs becomes on a stock kernel.
 #include "vzkit/storage/layout.h"
+#include "vzkit/storage/mounts.h"
 
 #include "vzkit/base/error.h"
 #include "vzkit/base/step.h"
@@ -159,25 +160,8 @@ void mount(const CtConfig &config) {
     ::mount(nullptr, root.c_str(), nullptr, MS_PRIVATE, nullptr);
 }
 
-// Mount points at or below root in this namespace, deepest first.
-std::vector<std::string> mounts_below(const fs::path &root) {
-    char resolved[PATH_MAX];
-    if (!realpath(root.c_str(), resolved))
-        return {};
-    const std::string base = resolved;
-    std::vector<std::string> found;
-    for (auto &mount : parse_mountinfo(read_file("/proc/self/mountinfo").value_or("")))
-        if (mount.mount_point == base || mount.mount_point.starts_with(base + "/"))
-            found.push_back(std::move(mount.mount_point));
-    std::ranges::reverse(found);
-    return found;
-}
-
 void umount(const CtConfig &config) {
-    for (const auto &point : mounts_below(config.ve_root())) {
-        if (umount2(point.c_str(), 0) != 0 && umount2(point.c_str(), MNT_DETACH) != 0)
-            throw_errno(VZ_FS_CANTUMOUNT, "Unable to unmount " + point);
-    }
+    umount_below(config.ve_root());
     disk_quota_off(config);
 }
 
