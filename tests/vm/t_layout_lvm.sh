@@ -244,12 +244,14 @@ second_level_quota() {
 # convert simfs -> lvm keeps files, owners, modes, times, xattrs, ACLs, links.
 # The listing a tree hash is taken of: every name with its type, owner, mode,
 # mtime, link target, size (not of directories: a file system's own), then
-# contents and xattrs (ACLs among them). lost+found is the new file system's.
+# contents and xattrs (ACLs among them), each list sorted: getfattr walks in
+# the file system's own directory order. lost+found is the new file system's.
 tree_list() {
     (cd "$1" && find . -path ./lost+found -prune -o \( -type d -printf '%p %y %u:%g %m %T@\n' \) \
         -o -printf '%p %y %u:%g %m %s %T@ %l\n' | sort &&
         find . -path ./lost+found -prune -o -type f -print0 | sort -z | xargs -0 md5sum &&
-        getfattr -R -h -d -m - . 2>/dev/null | grep -v '^$' | sed 's/^# file: //')
+        getfattr -R -h -d -m - . 2>/dev/null |
+        awk '/^# file: / { file = substr($0, 9); next } NF { print file, $0 }' | sort)
 }
 tree_hash() { tree_list "$1" | md5sum; }
 convert() {
