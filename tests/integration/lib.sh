@@ -118,6 +118,22 @@ ct_status_matches() {
 
 # indent PREFIX: standard input with PREFIX before each line, as the tests
 # show a helper's output.
+# it_lan_ns NS LAN: a network namespace NS for vzctl to run in (through
+# nsenter --net=/run/netns/NS), whose LAN is one end (LAN0) of a veth pair
+# (the host kernel may have no dummy driver) with 198.51.100.1/24, which
+# NEIGHBOUR_DEVS=detect picks for the containers' proxy ARP entries.
+it_lan_ns() {
+    local ns=$1 lan=$2
+    ip netns del "$ns" 2>/dev/null
+    ip netns add "$ns" || { fail "unable to create namespace $ns"; exit 1; }
+    ip -n "$ns" link set lo up
+    ip -n "$ns" link add "${lan}0" type veth peer name "${lan}1"
+    ip -n "$ns" link set "${lan}1" up
+    ip -n "$ns" addr add 198.51.100.1/24 dev "${lan}0"
+    ip -n "$ns" link set "${lan}0" up
+    sed -i 's/^NEIGHBOUR_DEVS=.*/NEIGHBOUR_DEVS=detect/' "$VZ_CONFDIR/vz.conf"
+}
+
 indent() { awk -v p="$1" '{ print p $0 }'; }
 
 # wait_until SECONDS command...: runs the command (as assert_true does) every

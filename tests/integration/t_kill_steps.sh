@@ -26,16 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The LAN of the namespace: a veth end with an address in the CT's subnet,
-# which NEIGHBOUR_DEVS=detect picks for the CT's proxy ARP entry.
-ip netns del $NS 2>/dev/null
-ip netns add $NS || { fail "unable to create namespace $NS"; exit 1; }
-ip -n $NS link set lo up
-ip -n $NS link add vzt17lan0 type veth peer name vzt17lan1
-ip -n $NS link set vzt17lan1 up
-ip -n $NS addr add 198.51.100.1/24 dev vzt17lan0
-ip -n $NS link set vzt17lan0 up
-sed -i 's/^NEIGHBOUR_DEVS=.*/NEIGHBOUR_DEVS=detect/' "$VZ_CONFDIR/vz.conf"
+it_lan_ns $NS vzt17lan
 
 PRIVATE=$IT_ROOT/vz/private/$CT
 ROOT=$IT_ROOT/vz/root/$CT

@@ -18,17 +18,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ip netns del $NS 2>/dev/null
-ip netns add $NS || { fail "unable to create namespace $NS"; exit 1; }
-ip -n $NS link set lo up
-# A veth pair plays the LAN (the host kernel may have no dummy driver).
-ip -n $NS link add vzt3lan0 type veth peer name vzt3lan1
-ip -n $NS link set vzt3lan1 up
-ip -n $NS addr add 198.51.100.1/24 dev vzt3lan0
+it_lan_ns $NS vzt3lan
 ip -n $NS addr add 2001:db8:1::1/64 dev vzt3lan0 nodad
-ip -n $NS link set vzt3lan0 up
 ip -n $NS route add default via 198.51.100.254 dev vzt3lan0
-sed -i 's/^NEIGHBOUR_DEVS=.*/NEIGHBOUR_DEVS=detect/' "$VZ_CONFDIR/vz.conf"
 RECORD="$VZ_CONFDIR/state/veip/$CT"
 
 routes() { ip -n $NS -4 route; ip -n $NS -6 route; }
