@@ -91,7 +91,7 @@ assert_true "the busy loop was throttled by CPULIMIT ($THROTTLED periods)" -- te
 # Bad values: clear errors, nothing changed.
 expect_rc 21 "bad --ram" -- "$VZCTL" set $CT --ram lots --save
 assert_contains "$OUT" "ram" "error names the option"
-expect_rc 21 "bad --numproc" -- "$VZCTL" set $CT --numproc 10:5 --save
+expect_rc 21 "bad --numproc" -- "$VZCTL" set $CT --numproc 10:5:1 --save
 expect_rc 21 "bad --cpuunits" -- "$VZCTL" set $CT --cpuunits 1 --save
 expect_rc 20 "unknown option" -- "$VZCTL" set $CT --no-such-option 1
 assert_contains "$(cat "$VZ_CONFDIR/conf/$CT.conf")" 'NUMPROC="20"' "config untouched by bad input"
