@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# tests/vm/run.sh SCRIPT
+# tests/vm/run.sh SCRIPT [ARG...]
 #
-# Runs SCRIPT as root inside a throw-away VM: Debian's own kernel (the newest
+# Runs SCRIPT (with its ARGs) as root inside a throw-away VM: Debian's own kernel (the newest
 # installed linux-image-*-amd64) under QEMU/TCG, with this machine's root file
 # system shared read-only over virtio-9p under a tmpfs overlay, cgroup v2 on
 # /sys/fs/cgroup. SCRIPT starts in the current directory with VZKIT_BUILD and
@@ -17,9 +17,11 @@ set -euo pipefail
 
 die() { echo "vm/run.sh: $*" >&2; exit 2; }
 
-[ $# -eq 1 ] || die "usage: run.sh SCRIPT"
+[ $# -ge 1 ] || die "usage: run.sh SCRIPT [ARG...]"
 SCRIPT=$(readlink -f "$1")
 [ -f "$SCRIPT" ] || die "no such script: $1"
+shift
+ARGS=("$@")
 MEM=${VZKIT_VM_MEM:-2048}
 TIMEOUT=${VZKIT_VM_TIMEOUT:-1100}
 VZKIT_SRC=${VZKIT_SRC:-$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)}
@@ -76,9 +78,13 @@ for m in virtio_pci 9pnet_virtio 9p overlay; do add_module "$m"; done
 
 {
   echo "export VZKIT_BUILD=$(printf %q "$VZKIT_BUILD") VZKIT_SRC=$(printf %q "$VZKIT_SRC")"
+  # Knobs of tests/vm/group.sh and the scenarios, passed through.
+  for v in VZKIT_VM_ONLY VZKIT_SEC_RUNS_VM; do
+    [ -n "${!v:-}" ] && echo "export $v=$(printf %q "${!v}")"
+  done
   echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb"
   echo "cd $(printf %q "$PWD") || exit 97"
-  echo "bash $(printf %q "$SCRIPT")"
+  echo "bash $(printf %q "$SCRIPT")$( ((${#ARGS[@]})) && printf ' %q' "${ARGS[@]}")"
 } > "$W/i/job"
 
 cat > "$W/i/init" <<EOI
