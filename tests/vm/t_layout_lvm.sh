@@ -227,7 +227,8 @@ host_quota_fs() {
         mkdir -p "$HOSTFS" && mount -o loop,usrquota,grpquota "$IT_ROOT/hostfs.img" "$HOSTFS" &&
         setquota -u 1000 5000 5000 0 0 "$HOSTFS" && HOSTDEV=$(findmnt -no SOURCE "$HOSTFS")
 }
-host_limit_of_1000() { repquota -n -u "$1" 2>/dev/null | awk '$1 == "#1000" { print $4 " " $5 }'; }
+# -v: ids without usage too.
+host_limit_of_1000() { repquota -v -n -u "$1" 2>/dev/null | awk '$1 == "#1000" { print $4 " " $5 }'; }
 second_level_quota() {
     local root="$IT_ROOT/vz/root/$CT" err vol hostnode
     vol=$(dev_of ct$CT)
@@ -278,7 +279,7 @@ second_level_quota() {
     assert_contains "$OUT" "id 1000 blimit 1024" "read through the descriptor"
     expect_rc 0 "quotactl_fd(2) inside sets uid 1001's" -- in_ct '/ubctest quotactl set u 1001 fd:/ 512'
     assert_true "the host sees it" -- \
-        with_input "$(repquota -n -u "$root" 2>&1)" grep -Eq '^#1001 +[-+]{2} +0 +512 +512'
+        with_input "$(repquota -v -n -u "$root" 2>&1)" grep -Eq '^#1001 +[-+]{2} +0 +512 +512'
 
     # What container root must not reach: refused with EPERM, nothing changed.
     host_quota_fs || fail "cannot make the host's quota file system"
