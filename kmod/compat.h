@@ -116,10 +116,23 @@ struct vzkit_cpu_attr {
 	const struct cpumask *const map;
 };
 
-/* The first argument of a syscall entry (__x64_sys_*(const struct pt_regs *)). */
-static inline unsigned long vzkit_syscall_arg0(const struct pt_regs *regs)
+/*
+ * quotactl.c redirects the x86-64 entries of quotactl(2) and quotactl_fd(2);
+ * a 32-bit caller (__ia32_sys_*) keeps the kernel's own.
+ */
+#define VZKIT_SYM_QUOTACTL	"__x64_sys_quotactl"
+#define VZKIT_SYM_QUOTACTL_FD	"__x64_sys_quotactl_fd"
+
+/* The n-th (from 0, up to 5) argument of a syscall entry (__x64_sys_*(const struct pt_regs *)). */
+static inline unsigned long vzkit_syscall_arg(const struct pt_regs *regs, unsigned int n)
 {
-	return regs->di;
+	static const size_t offsets[] = {
+		offsetof(struct pt_regs, di), offsetof(struct pt_regs, si),
+		offsetof(struct pt_regs, dx), offsetof(struct pt_regs, r10),
+		offsetof(struct pt_regs, r8), offsetof(struct pt_regs, r9),
+	};
+
+	return *(const unsigned long *)((const char *)regs + offsets[min_t(unsigned int, n, 5)]);
 }
 
 /* F_UNLCK as security_file_lock() receives it (the lock type). */

@@ -153,6 +153,17 @@ static long vzkit_ioc_view(void __user *arg)
 	return vzkit_ve_set_view(v.veid, v.meminfo_mode, v.meminfo_val, v.cpus);
 }
 
+static long vzkit_ioc_ugid_quota(void __user *arg)
+{
+	struct vzctl_ve_ugid_quota q;
+
+	if (copy_from_user(&q, arg, sizeof(q)))
+		return -EFAULT;
+	if (q.flags || q.reserved)
+		return -EINVAL;
+	return vzkit_ve_set_ugid_quota(q.veid, q.fd);
+}
+
 static long vzkit_ioc_cpustat(void __user *arg)
 {
 	struct vzctl_cpustat c;
@@ -209,6 +220,8 @@ static long vzkit_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vzkit_ioc_view(uarg);
 	case VZCTL_GET_CPUSTAT:
 		return vzkit_ioc_cpustat(uarg);
+	case VZCTL_VE_UGID_QUOTA:
+		return vzkit_ioc_ugid_quota(uarg);
 	case VZCTL_GET_VERSION:
 		return put_user(version, (u32 __user *)uarg);
 	case VZCTL_QUOTA_REGISTER:

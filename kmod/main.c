@@ -28,6 +28,7 @@ static const struct {
 	{ vzkit_probes_init, vzkit_probes_exit },
 	{ vzkit_load_init, vzkit_load_exit },
 	{ vzkit_views_init, vzkit_views_exit },
+	{ vzkit_quotactl_init, vzkit_quotactl_exit },
 };
 
 /* Stops the first n parts, last first. */

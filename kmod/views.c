@@ -4,29 +4,16 @@
  * /proc/stat, /proc/uptime, /proc/loadavg, /proc/cpuinfo, /proc/swaps,
  * sysinfo(2), sched_getaffinity(2) and /sys/devices/system/cpu/online.
  *
- * Each kernel function that produces one of them is redirected the way
- * livepatch redirects a function: an ftrace callback with IPMODIFY points
- * the return of its fentry call at vzkit's version, but only when the
- * current task lives in a pid namespace below the host's while containers
- * are registered. The host's calls, and vzkit's own calls of the original
- * (recognised by the caller's address), run the original untouched. The
- * answer depends on who reads, not on which mount is read, so nothing a
- * container's root does to its mounts brings the host's figures back.
- *
- * A version runs inside an SRCU read side that unloading waits for (the
- * instructions before it is entered and after it is left are covered by
- * the RCU-tasks wait of unregister_ftrace_function) and with a reference on
- * the container.
+ * Each kernel function that produces one of them is redirected to vzkit's
+ * version for the tasks of containers (redirect.c). The answer depends on
+ * who reads, not on which mount is read, so nothing a container's root does
+ * to its mounts brings the host's figures back.
  */
 #include <linux/cpumask.h>
-#include <linux/ftrace.h>
-#include <linux/kprobes.h>
-#include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/sched/loadavg.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/srcu.h>
 #include <linux/swap.h>
 #include <linux/sysinfo.h>
 #include <linux/timekeeping.h>
@@ -34,19 +21,6 @@
 
 #include "compat.h"
 #include "vzkit.h"
-
-/* The address of a kernel symbol, or 0: what kprobes resolve it to. */
-unsigned long vzkit_symbol(const char *name)
-{
-	struct kprobe kp = { .symbol_name = name };
-	unsigned long addr;
-
-	if (register_kprobe(&kp))
-		return 0;
-	addr = (unsigned long)kp.addr;
-	unregister_kprobe(&kp);
-	return addr;
-}
 
 enum vzkit_view_fn {
 	VZKIT_FN_MEMINFO,
@@ -61,48 +35,12 @@ enum vzkit_view_fn {
 	VZKIT_FN_COUNT,
 };
 
-struct vzkit_redirect {
-	const char *name;
-	void *to;		/* the container's version */
-	unsigned long orig;	/* the original, for the host's answer */
-	struct ftrace_ops ops;
-	bool on;
-};
-
 static struct vzkit_redirect vzkit_redirects[VZKIT_FN_COUNT];
 
 /* The original of a redirected function, to be called with its prototype. */
 static void *vzkit_orig(enum vzkit_view_fn fn)
 {
 	return (void *)vzkit_redirects[fn].orig;
-}
-
-/*
- * Readers inside a version: unloading waits for them (synchronize_srcu in
- * vzkit_views_exit). Per-CPU counters, where a module reference would be one
- * atomic shared by every container's readers.
- */
-DEFINE_STATIC_SRCU(vzkit_views_srcu);
-
-/*
- * Whom a version answers: the reader's container, with a reference, or NULL
- * (the host, or a namespace no container owns), when the original answers.
- */
-static struct vzkit_ub *vzkit_view_enter(int *srcu)
-{
-	struct vzkit_ub *ub;
-
-	*srcu = srcu_read_lock(&vzkit_views_srcu);
-	ub = vzkit_reader_ub();
-	if (!ub)
-		srcu_read_unlock(&vzkit_views_srcu, *srcu);
-	return ub;
-}
-
-static void vzkit_view_leave(struct vzkit_ub *ub, int srcu)
-{
-	vzkit_ub_put(ub);
-	srcu_read_unlock(&vzkit_views_srcu, srcu);
 }
 
 static u64 vzkit_ns_to_clock_t(u64 ns)
@@ -215,7 +153,7 @@ static int vzkit_meminfo_show(struct seq_file *m, void *v)
 {
 	int (*orig)(struct seq_file *m, void *v) = vzkit_orig(VZKIT_FN_MEMINFO);
 	int srcu;
-	struct vzkit_ub *ub = vzkit_view_enter(&srcu);
+	struct vzkit_ub *ub = vzkit_redirect_enter(&srcu);
 	struct vzkit_mem mem;
 	size_t start = m->count;
 	int err;
@@ -226,7 +164,7 @@ static int vzkit_meminfo_show(struct seq_file *m, void *v)
 	/* An overflowing buffer is shown again, larger: rewrite the last one. */
 	if (!err && !seq_has_overflowed(m) && vzkit_ct_mem(ub, &mem))
 		err = vzkit_meminfo_rewrite(m, start, &mem);
-	vzkit_view_leave(ub, srcu);
+	vzkit_redirect_leave(ub, srcu);
 	return err;
 }
 
@@ -247,7 +185,7 @@ static int vzkit_stat_show(struct seq_file *p, void *v)
 {
 	int (*orig)(struct seq_file *m, void *v) = vzkit_orig(VZKIT_FN_STAT);
 	int srcu;
-	struct vzkit_ub *ub = vzkit_view_enter(&srcu);
+	struct vzkit_ub *ub = vzkit_redirect_enter(&srcu);
 	u64 user, sys, idle, up, btime;
 	cpumask_var_t cpus;
 	struct vzkit_tasks t;
@@ -258,7 +196,7 @@ static int vzkit_stat_show(struct seq_file *p, void *v)
 	if (!ub)
 		return orig(p, v);
 	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL)) {
-		vzkit_view_leave(ub, srcu);
+		vzkit_redirect_leave(ub, srcu);
 		return -ENOMEM;
 	}
 	n = vzkit_ct_cpus(ub, cpus);
@@ -276,7 +214,7 @@ static int vzkit_stat_show(struct seq_file *p, void *v)
 		   "procs_blocked %lu\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
 		   t.ctxt, btime, max(t.last_pid, 0), t.running, t.blocked);
 	free_cpumask_var(cpus);
-	vzkit_view_leave(ub, srcu);
+	vzkit_redirect_leave(ub, srcu);
 	return 0;
 }
 
@@ -298,7 +236,7 @@ static int vzkit_uptime_show(struct seq_file *m, void *v)
 {
 	int (*orig)(struct seq_file *m, void *v) = vzkit_orig(VZKIT_FN_UPTIME);
 	int srcu;
-	struct vzkit_ub *ub = vzkit_view_enter(&srcu);
+	struct vzkit_ub *ub = vzkit_redirect_enter(&srcu);
 	struct timespec64 up, idle;
 
 	if (!ub)
@@ -308,7 +246,7 @@ static int vzkit_uptime_show(struct seq_file *m, void *v)
 	seq_printf(m, "%lu.%02lu %lu.%02lu\n", (unsigned long)up.tv_sec,
 		   up.tv_nsec / (NSEC_PER_SEC / 100), (unsigned long)idle.tv_sec,
 		   idle.tv_nsec / (NSEC_PER_SEC / 100));
-	vzkit_view_leave(ub, srcu);
+	vzkit_redirect_leave(ub, srcu);
 	return 0;
 }
 
@@ -326,7 +264,7 @@ static int vzkit_loadavg_show(struct seq_file *m, void *v)
 {
 	int (*orig)(struct seq_file *m, void *v) = vzkit_orig(VZKIT_FN_LOADAVG);
 	int srcu;
-	struct vzkit_ub *ub = vzkit_view_enter(&srcu);
+	struct vzkit_ub *ub = vzkit_redirect_enter(&srcu);
 	unsigned long a[3];
 	struct vzkit_tasks t;
 
@@ -337,7 +275,7 @@ static int vzkit_loadavg_show(struct seq_file *m, void *v)
 	seq_printf(m, "%lu.%02lu %lu.%02lu %lu.%02lu %lu/%lu %d\n", LOAD_INT(a[0]), LOAD_FRAC(a[0]),
 		   LOAD_INT(a[1]), LOAD_FRAC(a[1]), LOAD_INT(a[2]), LOAD_FRAC(a[2]),
 		   t.running, t.threads, t.last_pid);
-	vzkit_view_leave(ub, srcu);
+	vzkit_redirect_leave(ub, srcu);
 	return 0;
 }
 
@@ -348,7 +286,7 @@ static int vzkit_cpuinfo_show(struct seq_file *m, void *v)
 {
 	int (*orig)(struct seq_file *m, void *v) = vzkit_orig(VZKIT_FN_CPUINFO);
 	int srcu;
-	struct vzkit_ub *ub = vzkit_view_enter(&srcu);
+	struct vzkit_ub *ub = vzkit_redirect_enter(&srcu);
 	struct cpuinfo_x86 *c = v;
 	cpumask_var_t cpus;
 	int err = 0;
@@ -363,7 +301,7 @@ static int vzkit_cpuinfo_show(struct seq_file *m, void *v)
 			err = orig(m, v);
 		free_cpumask_var(cpus);
 	}
-	vzkit_view_leave(ub, srcu);
+	vzkit_redirect_leave(ub, srcu);
 	return err;
 }
 
@@ -371,14 +309,14 @@ static long vzkit_getaffinity(pid_t pid, struct cpumask *mask)
 {
 	long (*orig)(pid_t pid, struct cpumask *mask) = vzkit_orig(VZKIT_FN_AFFINITY);
 	int srcu;
-	struct vzkit_ub *ub = vzkit_view_enter(&srcu);
+	struct vzkit_ub *ub = vzkit_redirect_enter(&srcu);
 	long err = orig(pid, mask);
 
 	if (!ub)
 		return err;
 	if (!err)
 		vzkit_ct_trim_cpus(ub, mask);
-	vzkit_view_leave(ub, srcu);
+	vzkit_redirect_leave(ub, srcu);
 	return err;
 }
 
@@ -395,7 +333,7 @@ static ssize_t vzkit_cpus_attr_show(struct device *dev, struct device_attribute 
 
 	if (ca->map != cpu_online_mask)
 		return orig(dev, attr, buf);
-	ub = vzkit_view_enter(&srcu);
+	ub = vzkit_redirect_enter(&srcu);
 	if (!ub)
 		return orig(dev, attr, buf);
 	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL)) {
@@ -405,7 +343,7 @@ static ssize_t vzkit_cpus_attr_show(struct device *dev, struct device_attribute 
 		ret = bitmap_print_to_pagebuf(true, buf, cpumask_bits(cpus), nr_cpu_ids);
 		free_cpumask_var(cpus);
 	}
-	vzkit_view_leave(ub, srcu);
+	vzkit_redirect_leave(ub, srcu);
 	return ret;
 }
 
@@ -420,7 +358,7 @@ static int vzkit_swaps_show(struct seq_file *m, void *v)
 {
 	int (*orig)(struct seq_file *m, void *v) = vzkit_orig(VZKIT_FN_SWAPS);
 	int srcu;
-	struct vzkit_ub *ub = vzkit_view_enter(&srcu);
+	struct vzkit_ub *ub = vzkit_redirect_enter(&srcu);
 	struct vzkit_mem mem;
 	unsigned long size, used;
 	int err = 0;
@@ -437,7 +375,7 @@ static int vzkit_swaps_show(struct seq_file *m, void *v)
 			seq_printf(m, "%-40s%s\t%lu\t%s%lu\t%s%d\n", "/dev/null", "partition", size,
 				   size < 10000000 ? "\t" : "", used, used < 10000000 ? "\t" : "", -2);
 	}
-	vzkit_view_leave(ub, srcu);
+	vzkit_redirect_leave(ub, srcu);
 	return err;
 }
 
@@ -478,9 +416,9 @@ static void vzkit_sysinfo_mem(struct vzkit_ub *ub, struct sysinfo *si)
 static long vzkit_sys_sysinfo(const struct pt_regs *regs)
 {
 	long (*orig)(const struct pt_regs *regs) = vzkit_orig(VZKIT_FN_SYSINFO);
-	struct sysinfo __user *uinfo = (struct sysinfo __user *)vzkit_syscall_arg0(regs);
+	struct sysinfo __user *uinfo = (struct sysinfo __user *)vzkit_syscall_arg(regs, 0);
 	int srcu;
-	struct vzkit_ub *ub = vzkit_view_enter(&srcu);
+	struct vzkit_ub *ub = vzkit_redirect_enter(&srcu);
 	struct vzkit_tasks t;
 	unsigned long procs;
 	struct sysinfo si;
@@ -501,29 +439,11 @@ static long vzkit_sys_sysinfo(const struct pt_regs *regs)
 	vzkit_sysinfo_mem(ub, &si);
 	if (copy_to_user(uinfo, &si, sizeof(si)))
 		err = -EFAULT;
-	vzkit_view_leave(ub, srcu);
+	vzkit_redirect_leave(ub, srcu);
 	return err;
 }
 
 /* ---- the redirects ----------------------------------------------------- */
-
-static void notrace vzkit_redirect_hook(unsigned long ip, unsigned long parent_ip,
-					struct ftrace_ops *ops, struct ftrace_regs *fregs)
-{
-	struct vzkit_redirect *r = container_of(ops, struct vzkit_redirect, ops);
-	struct pid_namespace *ns;
-	struct pt_regs *regs;
-
-	/* The host's answer: no container, a host task, or vzkit's own call. */
-	if (!atomic_read(&vzkit_nr_ve))
-		return;
-	ns = task_active_pid_ns(current);	/* NULL once an exiting task is unhashed */
-	if (!ns || ns->level == 0 || within_module(parent_ip, THIS_MODULE))
-		return;
-	regs = ftrace_get_regs(fregs);
-	if (regs)
-		regs->ip = (unsigned long)r->to;
-}
 
 #define VZKIT_REDIRECT(fn, sym, version) \
 	[fn] = { .name = sym, .to = version }
@@ -539,36 +459,6 @@ static struct vzkit_redirect vzkit_redirects[VZKIT_FN_COUNT] = {
 	VZKIT_REDIRECT(VZKIT_FN_CPUS_ATTR, VZKIT_SYM_CPUS_ATTR, vzkit_cpus_attr_show),
 	VZKIT_REDIRECT(VZKIT_FN_SWAPS, VZKIT_SYM_SWAPS, vzkit_swaps_show),
 };
-
-static int vzkit_redirect_on(struct vzkit_redirect *r)
-{
-	int err;
-
-	r->orig = vzkit_symbol(r->name);
-	if (!r->orig)
-		return -ENOENT;
-	r->ops.func = vzkit_redirect_hook;
-	r->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RECURSION;
-	err = ftrace_set_filter_ip(&r->ops, r->orig, 0, 0);
-	if (err)
-		return err;
-	err = register_ftrace_function(&r->ops);
-	if (err) {
-		ftrace_set_filter_ip(&r->ops, r->orig, 1, 0);
-		return err;
-	}
-	r->on = true;
-	return 0;
-}
-
-static void vzkit_redirect_off(struct vzkit_redirect *r)
-{
-	if (!r->on)
-		return;
-	unregister_ftrace_function(&r->ops);
-	ftrace_set_filter_ip(&r->ops, r->orig, 1, 0);
-	r->on = false;
-}
 
 /* A view that cannot be redirected is the host's: said once, not fatal. */
 int vzkit_views_init(void)
@@ -592,5 +482,5 @@ void vzkit_views_exit(void)
 	for (i = 0; i < VZKIT_FN_COUNT; i++)
 		vzkit_redirect_off(&vzkit_redirects[i]);
 	/* No new reader can enter a version now: wait for those inside. */
-	synchronize_srcu(&vzkit_views_srcu);
+	vzkit_redirect_sync();
 }

@@ -10,6 +10,7 @@
 #define VZKIT_H
 
 #include <linux/cgroup.h>
+#include <linux/ftrace.h>
 #include <linux/list.h>
 #include <linux/pid_namespace.h>
 #include <linux/proc_fs.h>
@@ -44,6 +45,8 @@ struct vzkit_ub {
 	u64 meminfo_val;
 	u32 cpus;			/* 0: every CPU it may run on */
 	unsigned long avenrun[3];	/* load.c, FSHIFT fixed point */
+	/* Its own file system, whose user and group quota its root administers (quotactl.c). */
+	dev_t ugid_quota_dev;		/* 0: none */
 	/* Registry linkage, under vzkit_ve_mutex (writers) and RCU. */
 	bool registered;
 	struct hlist_node ns_node;
@@ -167,11 +170,31 @@ void vzkit_ct_tasks(struct vzkit_ub *ub, struct vzkit_tasks *t);
 int vzkit_load_init(void);
 void vzkit_load_exit(void);
 
-/* views.c: the host's files and syscalls answered from the reader's container */
+/* redirect.c: kernel functions answered from the caller's container */
+struct vzkit_redirect {
+	const char *name;
+	void *to;		/* the container's version */
+	unsigned long orig;	/* the original, for the host's answer */
+	struct ftrace_ops ops;
+	bool on;
+};
+
 unsigned long vzkit_symbol(const char *name);
+int vzkit_redirect_on(struct vzkit_redirect *r);
+void vzkit_redirect_off(struct vzkit_redirect *r);
+struct vzkit_ub *vzkit_redirect_enter(int *srcu);
+void vzkit_redirect_leave(struct vzkit_ub *ub, int srcu);
+void vzkit_redirect_sync(void);
+
+/* views.c: the host's files and syscalls answered from the reader's container */
 int vzkit_views_init(void);
 void vzkit_views_exit(void);
 int vzkit_ve_set_view(u32 veid, u32 meminfo_mode, u64 meminfo_val, u32 cpus);
+
+/* quotactl.c: container root's quotactl(2) on its own file system */
+int vzkit_quotactl_init(void);
+void vzkit_quotactl_exit(void);
+int vzkit_ve_set_ugid_quota(u32 veid, int fd);
 
 /* dev.c */
 int vzkit_dev_init(void);

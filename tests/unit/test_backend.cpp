@@ -77,6 +77,7 @@ BOOST_AUTO_TEST_CASE(cgroups_alone_register_nothing_and_keep_no_beancounter) {
     BOOST_CHECK_NO_THROW(vz::kCgroupBackend.detach(4001));
     BOOST_CHECK_NO_THROW(vz::kCgroupBackend.apply_limits(config, {"NUMFILE"}));
     BOOST_TEST(!vz::kCgroupBackend.read_counters(4001));
+    BOOST_TEST(!vz::kCgroupBackend.allow_ugid_quota(4001, "/"));
     BOOST_TEST(!vz::kCgroupBackend.accounts_every_ubc);
     BOOST_TEST(vz::kModuleBackend.accounts_every_ubc);
 }
@@ -94,6 +95,7 @@ BOOST_AUTO_TEST_CASE(the_module_backend_without_the_module_does_nothing) {
     BOOST_CHECK_NO_THROW(vz::kModuleBackend.detach(4001));
     BOOST_CHECK_NO_THROW(vz::kModuleBackend.apply_limits(config, {"NUMFILE"}));
     BOOST_TEST(!vz::kModuleBackend.read_counters(4001)); // no /proc/bc
+    BOOST_TEST(!vz::kModuleBackend.allow_ugid_quota(4001, "/"));
 }
 
 BOOST_AUTO_TEST_CASE(meminfo_grammar) {

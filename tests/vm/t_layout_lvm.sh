@@ -4,7 +4,9 @@
 #   create, start, df inside, --diskspace grown live, shrink refused live,
 #   a snapshot taken while a process writes (e2fsck clean on it), snapshot-list
 #   (-H -o -j), snapshot-mount/-umount, switch to it and back, delete, compact,
-#   second-level quota (EDQUOT for a user inside, repquota -a inside),
+#   second-level quota with the module (setquota, repquota -a and quotactl_fd
+#   inside as CT root; EDQUOT for a user inside; what CT root must not reach
+#   refused; without the module refused again),
 #   convert simfs → lvm (tree hash equal), faults (missing VG/pool, full pool,
 #   name clash, failures halfway), destroy leaving no LV, and after each step
 #   `lvs` showing nothing stray.
@@ -200,44 +202,128 @@ copy_quota_tools() {
         done
     done
 }
+# The init of CT $1 as the host sees it (pid 1 of its namespace).
+ct_init() {
+    local pid
+    while read -r pid; do
+        [ "$(awk '/^NSpid:/ { print $NF }' "/proc/$pid/status" 2>/dev/null)" = 1 ] && { echo "$pid"; return; }
+    done <"/sys/fs/cgroup/vz/$1/cgroup.procs"
+    return 1
+}
+# ubctest quotactl ARGS from a process of CT $CT (its pid namespace, root
+# without CAP_SYS_ADMIN, as container root is) holding what container root
+# cannot have: the host's root and mount namespace, host descriptors.
+as_ct_with_host_root() {
+    local init
+    init=$(ct_init $CT) || { echo "no init for CT $CT"; return 2; }
+    nsenter -t "$init" -p -- setpriv --bounding-set -sys_admin -- \
+        "$VZKIT_BUILD/tests/vzkit-ubctest" quotactl "$@"
+}
+# A host file system of its own with user quota (uid 1000 limited to 5000 KB),
+# which container root must not reach: $HOSTFS, its device $HOSTDEV.
+HOSTFS="$IT_ROOT/hostfs"
+host_quota_fs() {
+    truncate -s 64M "$IT_ROOT/hostfs.img" && mkfs.ext4 -q -O quota "$IT_ROOT/hostfs.img" &&
+        mkdir -p "$HOSTFS" && mount -o loop,usrquota,grpquota "$IT_ROOT/hostfs.img" "$HOSTFS" &&
+        setquota -u 1000 5000 5000 0 0 "$HOSTFS" && HOSTDEV=$(findmnt -no SOURCE "$HOSTFS")
+}
+# -v: ids without usage too.
+host_limit_of_1000() { repquota -v -n -u "$1" 2>/dev/null | awk '$1 == "#1000" { print $4 " " $5 }'; }
 second_level_quota() {
-    local root="$IT_ROOT/vz/root/$CT" err
+    local root="$IT_ROOT/vz/root/$CT" err vol hostnode
+    vol=$(dev_of ct$CT)
+    # The module lets container root administer its volume's user and group
+    # quota (kmod/quotactl.c); vzctl start tells it which volume.
+    expect_rc 0 "insmod vzkit.ko" -- insmod "$VZKIT_BUILD/kmod/vzkit.ko"
     expect_rc 0 "set --quotaugidlimit 100 --save" -- "$VZCTL" --quiet set $CT --quotaugidlimit 100 --save
     expect_rc 0 "restart (the option is a mount option)" -- "$VZCTL" --quiet restart $CT
     wait_running $CT || fail "CT did not come back"
     assert_contains "$(quotaon -pu "$root" 2>&1)" "is on" "user quota is on on the CT's file system"
     assert_contains "$(quotaon -pg "$root" 2>&1)" "is on" "group quota is on"
-    expect_rc 0 "the quota node is in the CT's /dev" -- in_ct "test -b /dev/$VG/ct$CT"
+    expect_rc 0 "the quota node is in the CT's /dev" -- in_ct "test -b $vol"
     expect_rc 1 "CT root cannot read the raw volume through it" -- \
-        in_ct "dd if=/dev/$VG/ct$CT of=/dev/null bs=512 count=1"
+        in_ct "dd if=$vol of=/dev/null bs=512 count=1"
     assert_contains "$OUT" "not permitted" "EPERM"
-    expect_rc 1 "nor write it" -- in_ct "dd if=/dev/zero of=/dev/$VG/ct$CT bs=512 count=1"
+    expect_rc 1 "nor write it" -- in_ct "dd if=/dev/zero of=$vol bs=512 count=1"
     expect_rc 1 "nor make a writable node of its own and open it" -- \
-        in_ct "mknod /tmp/raw b $(stat -Lc '%Hr %Lr' "$(dev_of ct$CT)") && dd if=/tmp/raw of=/dev/null count=1"
+        in_ct "mknod /tmp/raw b $(stat -Lc '%Hr %Lr' "$vol") && dd if=/tmp/raw of=/dev/null count=1"
     in_ct 'mkdir -p /home/u && chown 1000:1000 /home/u && echo "u:x:1000:1000::/home/u:/bin/sh" >> /etc/passwd && echo "u:x:1000:" >> /etc/group'
-    expect_rc 0 "setquota from the host: uid 1000, 1 MB" -- setquota -u 1000 1024 1024 0 0 "$root"
+    copy_quota_tools "$root" || fail "cannot copy the quota tools into the CT"
+    cp "$VZKIT_BUILD/tests/vzkit-ubctest" "$root/ubctest" || fail "cannot copy the test helper"
+
+    # Container root administers its own file system's quota, from inside.
+    expect_rc 0 "setquota inside, as CT root: uid 1000, 1 MB" -- in_ct 'setquota -u 1000 1024 1024 0 0 /'
+    assert_eq "$(host_limit_of_1000 "$root")" "1024 1024" "the host's repquota shows the limit set inside"
     err=$(in_ct 'su u -c "dd if=/dev/zero of=/home/u/f bs=1k count=2048"' 2>&1)
     assert_true "a user inside cannot write 2 MB past 1 MB" -- test $? -ne 0
     assert_contains "$err" "Disk quota exceeded" "EDQUOT"
     assert_true "the host's repquota shows uid 1000 at its limit" -- \
         with_input "$(repquota -n -u "$root" 2>&1)" grep -Eq '^#1000 +[-+]{2} +1024 +1024 +1024'
-    if copy_quota_tools "$root"; then
-        # quota exits 1 for a user at or over a limit.
-        expect_rc 1 "quota inside, as the user, shows its own usage" -- \
-            in_ct 'su u -c "quota -u 1000"'
-        assert_contains "$OUT" "/dev/$VG/ct$CT" "naming the volume"
-        assert_contains "$OUT" "1024*" "at its limit"
-        # quotactl(2) allows Q_GETNEXTQUOTA and Q_SETQUOTA only to
-        # CAP_SYS_ADMIN in the initial user namespace, which container root
-        # does not hold: repquota and setquota inside are refused (docs/storage.md).
-        OUT=$(in_ct 'repquota -an' 2>&1)
-        echo "   repquota -an inside as CT root (exit $?):"
-        indent "     " <<<"$OUT"
-        OUT=$(in_ct 'setquota -u 1000 2048 2048 0 0 /' 2>&1)
-        echo "   setquota inside as CT root (exit $?): $OUT"
-    else
-        fail "cannot copy the quota tools into the CT"
-    fi
+    expect_rc 0 "repquota -a inside, as CT root" -- in_ct 'repquota -a'
+    indent "     " <<<"$OUT"
+    assert_true "shows the user's row at its limit" -- \
+        with_input "$OUT" grep -Eq '^(u|#1000) +[-+]{2} +1024 +1024 +1024'
+    expect_rc 0 "repquota -an inside" -- in_ct 'repquota -an'
+    assert_true "shows uid 1000's row at its limit" -- with_input "$OUT" grep -Eq '^#1000 +[-+]{2} +1024 +1024 +1024'
+    # quota exits 1 for a user at or over a limit.
+    expect_rc 1 "quota inside, as the user, shows its own usage" -- in_ct 'su u -c "quota -u 1000"'
+    assert_contains "$OUT" "$vol" "naming the volume"
+    assert_contains "$OUT" "1024*" "at its limit"
+    expect_rc 0 "setquota -g inside: gid 1000, 4 MB" -- in_ct 'setquota -g 1000 4096 4096 0 0 /'
+    assert_true "the host sees the group limit" -- \
+        with_input "$(repquota -n -g "$root" 2>&1)" grep -Eq '^#1000 +[-+]{2} +[0-9]+ +4096 +4096'
+    expect_rc 0 "setquota -t inside (Q_SETINFO): grace 2 hours" -- in_ct 'setquota -t -u 7200 7200 /'
+    assert_contains "$(repquota -u "$root" 2>&1)" "Block grace time: 02:00" "the host sees the grace time"
+    expect_rc 0 "quotactl_fd(2) inside on its root: uid 1000's limit" -- \
+        in_ct '/ubctest quotactl get u 1000 fd:/'
+    assert_contains "$OUT" "id 1000 blimit 1024" "read through the descriptor"
+    expect_rc 0 "quotactl_fd(2) inside sets uid 1001's" -- in_ct '/ubctest quotactl set u 1001 fd:/ 512'
+    assert_true "the host sees it" -- \
+        with_input "$(repquota -v -n -u "$root" 2>&1)" grep -Eq '^#1001 +[-+]{2} +0 +512 +512'
+
+    # What container root must not reach: refused with EPERM, nothing changed.
+    host_quota_fs || fail "cannot make the host's quota file system"
+    hostnode="mknod /dev/hostnode b $(stat -Lc '%Hr %Lr' "$HOSTDEV")"
+    expect_rc 1 "Q_SETQUOTA on a node of a host device it made with mknod" -- \
+        in_ct "$hostnode && /ubctest quotactl set u 1000 /dev/hostnode 1"
+    assert_contains "$OUT" "errno 1" "EPERM"
+    expect_rc 1 "Q_GETQUOTA of another uid there" -- in_ct '/ubctest quotactl get u 1000 /dev/hostnode'
+    assert_contains "$OUT" "errno 1" "EPERM"
+    expect_rc 1 "through a symlink to that node" -- \
+        in_ct 'ln -sf /dev/hostnode /root/link && /ubctest quotactl set u 1000 /root/link 1'
+    assert_contains "$OUT" "errno 1" "EPERM"
+    expect_rc 1 "project quota on its own volume" -- in_ct "/ubctest quotactl set p $CT $vol 1"
+    assert_contains "$OUT" "errno 1" "EPERM"
+    expect_rc 1 "Q_QUOTAOFF on its own volume" -- in_ct "/ubctest quotactl off u 0 $vol"
+    assert_contains "$OUT" "errno 1" "EPERM"
+    expect_rc 1 "XFS's Q_XSETQLIM on its own volume" -- in_ct "/ubctest quotactl xset u 1000 $vol 1"
+    assert_contains "$OUT" "errno 1" "EPERM"
+    expect_rc 1 "a user inside, not root: Q_SETQUOTA of its own limit" -- \
+        in_ct "su u -c '/ubctest quotactl set u 1000 $vol 99999'"
+    assert_contains "$OUT" "errno 1" "EPERM"
+    # A process of the container that holds what its root cannot have.
+    expect_rc 0 "control: such a process on a descriptor of the CT's file system" -- \
+        as_ct_with_host_root get u 1000 "fd:$root"
+    expect_rc 1 "quotactl_fd(2) on a descriptor of a host file system" -- \
+        as_ct_with_host_root set u 1000 "fd:$HOSTFS" 1
+    assert_contains "$OUT" "errno 1" "EPERM"
+    expect_rc 1 "quotactl(2) naming the CT's volume from a root not on it" -- \
+        as_ct_with_host_root set u 1000 "$vol" 1
+    assert_contains "$OUT" "errno 1" "EPERM"
+    assert_eq "$(host_limit_of_1000 "$HOSTFS")" "5000 5000" "the host file system's limit is unchanged"
+    assert_eq "$(host_limit_of_1000 "$root")" "1024 1024" "the CT's limit is unchanged"
+    assert_contains "$(quotaon -pu "$root" 2>&1)" "is on" "and its user quota still on"
+    umount "$HOSTFS"
+
+    # Without the module container root's quotactl is the kernel's: refused.
+    expect_rc 0 "stop" -- "$VZCTL" --quiet stop $CT --fast
+    expect_rc 0 "rmmod vzkit" -- rmmod vzkit
+    expect_rc 0 "start without the module" -- "$VZCTL" start $CT
+    assert_contains "$OUT" "without the vzkit module" "start says what is missing"
+    wait_running $CT || fail "CT did not come back"
+    expect_rc 1 "setquota inside without the module" -- in_ct 'setquota -u 1000 2048 2048 0 0 /'
+    assert_contains "$OUT" "not permitted" "EPERM, as on a stock kernel"
+    assert_eq "$(host_limit_of_1000 "$root")" "1024 1024" "nothing changed"
     in_ct 'rm -rf /home/u'
 }
 

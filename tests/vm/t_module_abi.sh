@@ -26,7 +26,9 @@ for pair in GET_VERSION:0 UNKNOWN:25 OTHER_TYPE:25 GETBC_NULL:14 GETBC_BADPTR:14
     QUOTA_REGISTER_NOTDIR:20 QUOTA_REGISTER_NOQUOTA:95 QUOTA_REGISTER_FLAGS:22 \
     QUOTA_REGISTER_RESERVED:22 QUOTA_REGISTER_ID0:22 QUOTA_REGISTER_IDMAX:22 QUOTA_UNREGISTER_NULL:14 \
     QUOTA_UNREGISTER_NOENT:2 QUOTA_UNREGISTER_RESERVED:22 VIEW_BADMODE:22 VIEW_ZEROPAGES:22 \
-    VIEW_RESERVED:22 VIEW_NOCT:2 CPUSTAT:0 CPUSTAT_NOCT:3; do
+    VIEW_RESERVED:22 VIEW_NOCT:2 CPUSTAT:0 CPUSTAT_NOCT:3 UGID_QUOTA_NULL:14 UGID_QUOTA_NOCT:2 \
+    UGID_QUOTA_FLAGS:22 UGID_QUOTA_RESERVED:22 UGID_QUOTA_BADFD:9 UGID_QUOTA_NOBDEV:95 \
+    UGID_QUOTA_FORGET:0; do
     assert_eq "$(answer "${pair%%:*}")" "${pair##*:}" "${pair%%:*} → errno ${pair##*:}"
 done
 assert_contains "$OUT" "version 1" "ABI version 1"
@@ -37,7 +39,7 @@ assert_contains "$OUT" "count 25 numproc $(ubc held numproc $CT) numfile_barrier
 OUT=$("$UBCTEST" ioctl-in "$INIT" 2>&1)
 echo "$OUT" | indent '    in the CT: '
 assert_eq "$(echo "$OUT" | awk '{ print $3 }' | sort -u)" "1" "every ioctl from inside the CT: EPERM"
-assert_eq "$(echo "$OUT" | wc -l)" "11" "all eleven ioctls were tried"
+assert_eq "$(echo "$OUT" | wc -l)" "12" "all twelve ioctls were tried"
 
 # Disk quota: a fresh ext4 and XFS with project quota on loop files, a tree
 # tagged per quota id, limits below what it holds (so both grace timers run),

@@ -19,6 +19,12 @@
  *   ubctest quota-register ID DIR | quota-unregister ID
  *       registers quota ID (its tree: DIR) with the module or forgets it;
  *       prints "errno E" and exits 0 only when the request succeeded.
+ *   ubctest quotactl CMD u|g|p ID SPECIAL [KB]
+ *       one quotactl(2) on SPECIAL, or quotactl_fd(2) on fd N for "fd:N"
+ *       or on PATH opened O_PATH for "fd:PATH". CMD: get, next, set (KB
+ *       as soft and hard block limit), setinfo (grace times 1 day), off,
+ *       xset (XFS's Q_XSETQLIM); prints "errno E" (and "id I blimit KB" for
+ *       get and next) and exits 0 only when the call succeeded.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,7 +39,10 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/quota.h>
+#include <linux/dqblk_xfs.h>
 #include <linux/vzkit.h>
+#include <sys/syscall.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -142,6 +151,7 @@ static int ioctl_in(const char *pid)
 		{ "QUOTA_UNREGISTER", VZCTL_QUOTA_UNREGISTER },
 		{ "VE_VIEW", VZCTL_VE_VIEW },
 		{ "GET_CPUSTAT", VZCTL_GET_CPUSTAT },
+		{ "VE_UGID_QUOTA", VZCTL_VE_UGID_QUOTA },
 	};
 	char path[64], buf[256];
 	int dev, ns, status;
@@ -205,6 +215,30 @@ static void abi_quota(int dev)
 	close(root);
 }
 
+/* Second-level quota's refusals; veid 999992 never runs. */
+static void abi_ugid_quota(int dev, unsigned int veid)
+{
+	struct vzctl_ve_ugid_quota u = { .veid = 999992, .fd = -1 };
+	int proc = open("/proc", O_PATH | O_DIRECTORY);
+
+	report("UGID_QUOTA_NULL", ioctl(dev, VZCTL_VE_UGID_QUOTA, NULL));
+	report("UGID_QUOTA_NOCT", ioctl(dev, VZCTL_VE_UGID_QUOTA, &u));
+	u.flags = 1;
+	report("UGID_QUOTA_FLAGS", ioctl(dev, VZCTL_VE_UGID_QUOTA, &u));
+	u.flags = 0;
+	u.reserved = 1;
+	report("UGID_QUOTA_RESERVED", ioctl(dev, VZCTL_VE_UGID_QUOTA, &u));
+	u.reserved = 0;
+	u.veid = veid;
+	u.fd = 12345;
+	report("UGID_QUOTA_BADFD", ioctl(dev, VZCTL_VE_UGID_QUOTA, &u));
+	u.fd = proc;
+	report("UGID_QUOTA_NOBDEV", ioctl(dev, VZCTL_VE_UGID_QUOTA, &u));
+	u.fd = -1;
+	report("UGID_QUOTA_FORGET", ioctl(dev, VZCTL_VE_UGID_QUOTA, &u));
+	close(proc);
+}
+
 static int abi(unsigned int veid)
 {
 	struct vzkit_ubparm parms[UB_RESOURCES];
@@ -259,6 +293,7 @@ static int abi(unsigned int veid)
 	env.reserved = 1;
 	report("ENV_RESERVED", ioctl(dev, VZCTL_ENV_TEST, &env));
 	abi_quota(dev);
+	abi_ugid_quota(dev, veid);
 	view.meminfo_mode = 9;
 	report("VIEW_BADMODE", ioctl(dev, VZCTL_VE_VIEW, &view));
 	view.meminfo_mode = VZKIT_MEMINFO_PAGES;
@@ -290,6 +325,7 @@ static unsigned long fuzz_cmd(void)
 		VZCTL_ENV_REGISTER, VZCTL_ENV_UNREGISTER, VZCTL_ENV_TEST, VZCTL_ENV_CREATE,
 		VZCTL_SETUBLIMIT, VZCTL_GETBC, VZCTL_GET_VERSION, VZCTL_VE_VIEW,
 		VZCTL_GET_CPUSTAT, VZCTL_QUOTA_REGISTER, VZCTL_QUOTA_UNREGISTER,
+		VZCTL_VE_UGID_QUOTA,
 	};
 
 	switch (random() % 4) {
@@ -386,6 +422,67 @@ static int quota_request(int argc, char **argv)
 	return rc < 0;
 }
 
+#ifndef SYS_quotactl_fd
+#define SYS_quotactl_fd 443
+#endif
+
+static const struct {
+	const char *name;
+	int cmd;
+} quota_cmds[] = {
+	{ "get", Q_GETQUOTA }, { "next", Q_GETNEXTQUOTA }, { "set", Q_SETQUOTA },
+	{ "setinfo", Q_SETINFO }, { "off", Q_QUOTAOFF }, { "xset", Q_XSETQLIM },
+};
+
+static int quota_call(int argc, char **argv)
+{
+	int type = argv[3][0] == 'u' ? USRQUOTA : argv[3][0] == 'g' ? GRPQUOTA : PRJQUOTA;
+	unsigned int id = strtoul(argv[4], NULL, 10);
+	const char *special = argv[5];
+	struct if_nextdqblk dq;
+	struct fs_disk_quota xdq;
+	struct if_dqinfo info;
+	void *addr = &dq;
+	int cmd = -1, fd;
+	size_t i;
+	long rc;
+
+	for (i = 0; i < ARRAY_SIZE(quota_cmds); i++)
+		if (!strcmp(argv[2], quota_cmds[i].name))
+			cmd = quota_cmds[i].cmd;
+	if (cmd < 0)
+		return 2;
+	memset(&dq, 0, sizeof(dq));
+	memset(&xdq, 0, sizeof(xdq));
+	memset(&info, 0, sizeof(info));
+	if (cmd == Q_SETQUOTA) {
+		dq.dqb_bsoftlimit = dq.dqb_bhardlimit = argc > 6 ? strtoull(argv[6], NULL, 10) : 0;
+		dq.dqb_valid = QIF_BLIMITS;
+	} else if (cmd == Q_SETINFO) {
+		info.dqi_bgrace = info.dqi_igrace = 86400;
+		info.dqi_valid = IIF_BGRACE | IIF_IGRACE;
+		addr = &info;
+	} else if (cmd == Q_XSETQLIM) {
+		xdq.d_version = FS_DQUOT_VERSION;
+		xdq.d_id = id;
+		xdq.d_blk_softlimit = xdq.d_blk_hardlimit = 2 * (argc > 6 ? strtoull(argv[6], NULL, 10) : 0);
+		xdq.d_fieldmask = FS_DQ_BSOFT | FS_DQ_BHARD;
+		addr = &xdq;
+	}
+	if (!strncmp(special, "fd:", 3)) {
+		special += 3;
+		fd = *special >= '0' && *special <= '9' ? atoi(special) : open(special, O_PATH);
+		rc = syscall(SYS_quotactl_fd, fd, QCMD(cmd, type), id, addr);
+	} else {
+		rc = syscall(SYS_quotactl, QCMD(cmd, type), special, id, addr);
+	}
+	printf("errno %d\n", rc < 0 ? errno : 0);
+	if (!rc && (cmd == Q_GETQUOTA || cmd == Q_GETNEXTQUOTA))
+		printf("id %u blimit %llu\n", cmd == Q_GETNEXTQUOTA ? dq.dqb_id : id,
+		       (unsigned long long)dq.dqb_bhardlimit);
+	return rc < 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "abi"))
@@ -397,6 +494,8 @@ int main(int argc, char **argv)
 	if (argc >= 3 && (!strcmp(argv[1], "quota-register") ||
 			  !strcmp(argv[1], "quota-unregister")))
 		return quota_request(argc, argv);
+	if (argc >= 6 && !strcmp(argv[1], "quotactl"))
+		return quota_call(argc, argv);
 	if (argc >= 4 && !strcmp(argv[1], "mem"))
 		return hold_mem(atol(argv[2]), atoi(argv[3]));
 	if (argc >= 3)
@@ -404,6 +503,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "usage: ubctest files|tcp|udp|unix|flock|pty N [DIR] [-- CMD]\n"
 		"       ubctest mem MIB SECONDS\n"
 		"       ubctest ioctl-in PID | abi VEID | fuzz N SEED\n"
-		"       ubctest quota-register ID DIR | quota-unregister ID\n");
+		"       ubctest quota-register ID DIR | quota-unregister ID\n"
+		"       ubctest quotactl CMD u|g|p ID SPECIAL|fd:N|fd:PATH [KB]\n");
 	return 2;
 }

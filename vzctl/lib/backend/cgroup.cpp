@@ -12,6 +12,9 @@ void detach(Ctid) {}
 std::optional<ubc::Beancounter> read_counters(Ctid) {
     return std::nullopt;
 }
+bool allow_ugid_quota(Ctid, const std::filesystem::path &) {
+    return false;
+}
 
 } // namespace
 
@@ -21,6 +24,7 @@ const Backend kCgroupBackend = {
     .apply_limits = apply_limits,
     .detach = detach,
     .read_counters = read_counters,
+    .allow_ugid_quota = allow_ugid_quota,
     .accounts_every_ubc = false,
 };
 

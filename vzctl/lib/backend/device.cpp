@@ -137,6 +137,20 @@ bool Device::set_view(Ctid ctid, const View &view) const {
     return true;
 }
 
+bool Device::set_ugid_quota(Ctid ctid, int fd) const {
+    vzctl_ve_ugid_quota req{};
+    req.veid = ctid;
+    req.fd = fd;
+    if (int err = call(this->fd(), VZCTL_VE_UGID_QUOTA, &req)) {
+        if (err == ENOTTY)
+            return false;
+        errno = err;
+        throw_errno(VZ_SYSTEM_ERROR,
+                    "Unable to give " + ct_name(ctid) + " its second-level quota in the vzkit module");
+    }
+    return true;
+}
+
 std::optional<CpuStat> Device::cpustat(Ctid ctid) const {
     vzctl_cpustat req{};
     req.veid = ctid;

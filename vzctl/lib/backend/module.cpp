@@ -1,5 +1,6 @@
 // The vzkit module: start registers the container with its UBC limits before
-// its init runs, set changes limits live, stop forgets it; the figures come
+// its init runs (and, for second-level quota on its own volume, names that
+// file system), set changes limits live, stop forgets it; the figures come
 // from /proc/bc as vzubc reads them.
 #include "vzkit/backend/backend.h"
 
@@ -88,6 +89,18 @@ std::optional<ubc::Beancounter> read_counters(Ctid ctid) {
     return ubc::read_beancounter(ctid);
 }
 
+// The module keeps the device of the file system VE_ROOT is on, not the
+// descriptor; VE_ROOT is the host's path, its last component the mount point.
+bool allow_ugid_quota(Ctid ctid, const std::filesystem::path &root) {
+    const kmod::Device *dev = kmod::Device::shared();
+    if (!dev)
+        return false;
+    UniqueFd fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd)
+        throw_errno(VZ_SYSTEM_ERROR, "Unable to open " + root.string());
+    return dev->set_ugid_quota(ctid, fd.get());
+}
+
 } // namespace
 
 const Backend kModuleBackend = {
@@ -96,6 +109,7 @@ const Backend kModuleBackend = {
     .apply_limits = apply_limits,
     .detach = detach,
     .read_counters = read_counters,
+    .allow_ugid_quota = allow_ugid_quota,
     .accounts_every_ubc = true,
 };
 

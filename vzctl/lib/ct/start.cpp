@@ -212,8 +212,10 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     setup.devnodes = devnodes;
     // lvm with QUOTAUGIDLIMIT: the volume's node for the quota tools, with no
     // device rule (it cannot be opened inside), added after the rules.
-    if (auto node = lvm_layout::quota_node(config))
-        setup.devnodes.push_back({node->name, {'b', node->major, node->minor, ""}, node->mode});
+    const auto quota_node = lvm_layout::quota_node(config);
+    if (quota_node)
+        setup.devnodes.push_back(
+            {quota_node->name, {'b', quota_node->major, quota_node->minor, ""}, quota_node->mode});
     setup.cgroup_mode = cgroup.mode();
     if (setup.cgroup_mode == CgroupMode::V1) {
         setup.cgroup_v1_options = v1_hierarchy_options();
@@ -252,6 +254,11 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     // The module charges the container from its first instruction on.
     backend().attach(config, init, cgroup);
     rollback.registered();
+    if (quota_node && !backend().allow_ugid_quota(config.ctid(), config.ve_root()))
+        log_warning("Second-level quota: container root cannot set or list other users' "
+                    "quota inside (setquota, repquota -a) without the vzkit module; set them "
+                    "from the host (setquota ... " +
+                    config.ve_root().string() + ")");
     step("start.attached");
     if (write(go.write.get(), "A", 1) != 1)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to signal the container");

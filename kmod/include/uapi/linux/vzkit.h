@@ -191,4 +191,25 @@ struct vzctl_quota {
 #define VZCTL_VE_VIEW		_IOW(VZCTLTYPE, 72, struct vzctl_ve_view)
 #define VZCTL_GET_CPUSTAT	_IOWR(VZCTLTYPE, 73, struct vzctl_cpustat)
 
+/*
+ * Second-level quota: names the file system of container veid on which its
+ * root may set and read user and group quota with quotactl(2) and
+ * quotactl_fd(2) from inside (Q_GETQUOTA, Q_GETNEXTQUOTA, Q_SETQUOTA,
+ * Q_SETINFO; never project quota, never quota on or off). fd is open (O_PATH
+ * will do) on any file of it; the module keeps its device number, not the
+ * file, until the container is unregistered. The host must name only a file
+ * system that is the container's alone (its own volume): its root
+ * administers every uid's and gid's quota there. fd -1 forgets it.
+ * flags or reserved not 0: EINVAL; no such container: ENOENT; fd not open:
+ * EBADF; a file system not on a block device: EOPNOTSUPP.
+ */
+struct vzctl_ve_ugid_quota {
+	__u32 veid;
+	__s32 fd;
+	__u32 flags;
+	__u32 reserved;
+};
+
+#define VZCTL_VE_UGID_QUOTA	_IOW(VZCTLTYPE, 74, struct vzctl_ve_ugid_quota)
+
 #endif /* _UAPI_LINUX_VZKIT_H */

@@ -32,6 +32,12 @@ struct Backend {
     // The container's beancounter as this backend accounts it (what vzubc
     // shows); nullopt when it keeps none for it.
     std::optional<ubc::Beancounter> (*read_counters)(Ctid ctid);
+    // start, after attach, for a container whose file system is its own (an
+    // lvm volume) with second-level quota: let its root set and list every
+    // uid's and gid's quota there from inside (docs/storage.md). root is
+    // VE_ROOT, mounted. false when this backend cannot (its root then gets
+    // EPERM from quotactl as on a stock kernel).
+    bool (*allow_ugid_quota)(Ctid ctid, const std::filesystem::path &root);
     // Every UBC has a live figure; without it vzlist can only show the ones
     // cgroups account.
     bool accounts_every_ubc;

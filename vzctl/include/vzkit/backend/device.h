@@ -62,6 +62,10 @@ class Device {
     bool set_view(Ctid ctid, const View &view) const;
     // nullopt when ctid does not run (or the module predates the views).
     std::optional<CpuStat> cpustat(Ctid ctid) const;
+    // Lets the root of ctid administer user and group quota on the file
+    // system fd is open on (VZCTL_VE_UGID_QUOTA); false when the module
+    // predates it.
+    bool set_ugid_quota(Ctid ctid, int fd) const;
     int fd() const { return fd_.get(); }
 
   private:
