@@ -241,10 +241,6 @@ void Cgroup::attach(pid_t pid) const {
 
 bool Cgroup::kill_all(int timeout_ms) const {
     const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-    // Nothing to kill: no freeze and thaw for a group already empty (stop's
-    // second pass, a leftover of a CT that halted itself).
-    if (empty())
-        return true;
     if (mode_ == CgroupMode::V1) {
         kill_frozen_v1(*this, deadline);
     } else {
