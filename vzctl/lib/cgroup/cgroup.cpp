@@ -231,6 +231,18 @@ std::vector<pid_t> Cgroup::pids() const {
     return out;
 }
 
+std::vector<pid_t> Cgroup::member_pids() const {
+    if (mode_ == CgroupMode::V2)
+        return pids();
+    auto dir = find("pids");
+    if (!dir)
+        return pids();
+    auto out = cg::procs_recursive(*dir);
+    std::ranges::sort(out);
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
 void Cgroup::attach(pid_t pid) const {
     for (const auto &dir : all_paths()) {
         const fs::path payload = dir / cg::kPayloadName;

@@ -446,7 +446,7 @@ std::optional<CtRecord> collect_one(const CtConfig &config, const Cgroup &cgroup
 std::optional<CtRecord> collect_ct(const CtConfig &config) {
     LiveView view;
     const Cgroup cgroup = view.cgroup(config.ctid());
-    return collect_one(config, cgroup, cgroup.pids(), view, ListNeeds::all());
+    return collect_one(config, cgroup, cgroup.member_pids(), view, ListNeeds::all());
 }
 
 ListNeeds ListNeeds::all() {
@@ -478,7 +478,7 @@ std::vector<CtRecord> collect_cts(std::span<const Ctid> ctids, StatusFilter filt
     std::vector<CtRecord> out;
     for (Ctid ctid : ctids) {
         const Cgroup cgroup = view.cgroup(ctid);
-        const auto pids = cgroup.pids();
+        const auto pids = cgroup.member_pids();
         // Listing running CTs: a stopped CT's config is not even read.
         if (filter == StatusFilter::Running && !view.running(pids))
             continue;

@@ -44,8 +44,8 @@ std::optional<pid_t> find_init_pid(const std::vector<pid_t> &pids, std::size_t p
 
 std::optional<pid_t> find_init_pid(Ctid ctid) {
     Cgroup cgroup(ctid);
-    // pids() of a group that does not exist is empty.
-    auto pids = cgroup.pids();
+    // A group that does not exist lists no pids.
+    auto pids = cgroup.member_pids();
     if (pids.empty())
         return std::nullopt;
     return find_init_pid(pids, own_pid_depth());

@@ -41,7 +41,7 @@ bool request_halt(const CtConfig &config) {
 }
 
 bool running(const Cgroup &cgroup) {
-    return find_init_pid(cgroup.pids(), own_pid_depth()).has_value();
+    return find_init_pid(cgroup.member_pids(), own_pid_depth()).has_value();
 }
 
 bool wait_until_stopped(const Cgroup &cgroup, std::chrono::seconds timeout) {
@@ -63,7 +63,7 @@ int stop_timeout(const CtConfig &config) {
 
 void stop_ct(const CtConfig &config, const StopOptions &options) {
     Cgroup cgroup(config.ctid());
-    auto init = find_init_pid(cgroup.pids(), own_pid_depth());
+    auto init = find_init_pid(cgroup.member_pids(), own_pid_depth());
     if (!init) {
         log_info("Unable to stop: container is not running");
         // A container that halted from inside (halt, reboot, its init

@@ -103,8 +103,14 @@ class Cgroup {
     // vz/<CTID>/ct, and on a v1 host the unified hierarchy gets the group too.
     void create(bool payload = false);
     bool exists() const;
-    // Every pid (host view) in the group, read now.
+    // Every pid (host view) in the group, read now: the union over every
+    // hierarchy and sub-group, what killing and emptiness need.
     std::vector<pid_t> pids() const;
+    // The same as one hierarchy lists them (v1: the pids hierarchy when it is
+    // mounted, else all as pids()): a container's tasks are in its group in
+    // every hierarchy and cannot leave it, so this is what a look-up (its
+    // init, numproc) needs at a ninth of the reads on a v1 host.
+    std::vector<pid_t> member_pids() const;
     bool empty() const { return pids().empty(); }
     // Moves pid into the group (its payload child when there is one) in every
     // hierarchy.
