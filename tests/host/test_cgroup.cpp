@@ -377,6 +377,19 @@ BOOST_FIXTURE_TEST_CASE(attach_and_pids_see_subgroups, GroupFixture) {
         write_control(sub / "cgroup.procs", std::to_string(agent.pid()));
     BOOST_TEST(contains(cg.pids(), agent.pid()));
     BOOST_TEST(cg.pids().size() == 1U);
+    // A look-up's one hierarchy sees what the union sees, sub-groups included.
+    BOOST_TEST(cg.member_pids() == cg.pids());
+}
+
+// vzlist shares one layout among every CT's handle: a handle made from it
+// finds the same directories as one that read its own.
+BOOST_FIXTURE_TEST_CASE(a_shared_layout_finds_the_same_group, GroupFixture) {
+    cg.create();
+    const vz::Cgroup shared(cg.ctid(), vz::CgroupLayout::read());
+    BOOST_TEST((shared.mode() == cg.mode()));
+    BOOST_TEST(shared.all_paths() == cg.all_paths());
+    BOOST_TEST(shared.path("memory") == cg.path("memory"));
+    BOOST_TEST(shared.exists());
 }
 
 BOOST_FIXTURE_TEST_CASE(device_policy_is_enforced, GroupFixture) {

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -754,4 +755,30 @@ BOOST_AUTO_TEST_CASE(cpu_figures_and_new_keys_from_a_config) {
     BOOST_TEST(vz::format_row(columns("vm_overcommit,netfilter,disabled,onboot,origin_sample"),
                               *record, true) == "     2 full         yes      - basic");
     BOOST_TEST(record->nameserver == (std::vector<std::string>{"192.0.2.1", "192.0.2.2"}));
+}
+
+// vzlist reads only the live sources its fields need: the default columns
+// take numproc's live figures and nothing else; barrier and limit suffixes
+// come from the config; disk and load fields ask for the quota and the module.
+BOOST_AUTO_TEST_CASE(a_listing_reads_only_what_its_fields_need) {
+    const auto defaults = vz::ListNeeds::of(vz::parse_field_list("ctid,numproc,status,ip,hostname", false));
+    BOOST_TEST((defaults.live_ubc == std::set<std::string, std::less<>>{"numproc"}));
+    BOOST_TEST(!defaults.disk);
+    BOOST_TEST(!defaults.cpustat);
+
+    const auto limits = vz::ListNeeds::of(vz::parse_field_list("ctid,physpages.b,numproc.l", false));
+    BOOST_TEST(limits.live_ubc.empty());
+
+    const auto more = vz::ListNeeds::of(
+        vz::parse_field_list("physpages.m,swappages.f,diskspace.s,laverage", false));
+    BOOST_TEST((more.live_ubc == std::set<std::string, std::less<>>{"physpages", "swappages"}));
+    BOOST_TEST(more.disk);
+    BOOST_TEST(more.cpustat);
+
+    // -j without -o: every field, as ListNeeds::all().
+    const auto json = vz::ListNeeds::of(vz::json_fields());
+    const auto all = vz::ListNeeds::all();
+    BOOST_TEST((json.live_ubc == all.live_ubc));
+    BOOST_TEST(json.disk);
+    BOOST_TEST(json.cpustat);
 }

@@ -92,12 +92,12 @@ std::optional<std::uint64_t> memsw_bytes(const CgroupLimits &limits) {
 // The kernel refuses memory > memsw at any moment: when the new memory limit
 // fits under the current memsw, write memory first (then memsw can shrink to
 // it); otherwise raise memsw first.
-std::vector<Setting> v1_memory(const CgroupLimits &limits, Ctid ctid) {
+std::vector<Setting> v1_memory(const CgroupLimits &limits, const Cgroup &cgroup) {
     Setting memory{"memory", "memory.limit_in_bytes", number_or(limits.memory_bytes, "-1"),
                    limits.memory_bytes.has_value()};
     Setting memsw{"memory", "memory.memsw.limit_in_bytes", number_or(memsw_bytes(limits), "-1"),
                   false};
-    auto dir = cg::find_controller_dir(CgroupMode::V1, ctid, "memory");
+    auto dir = cgroup.find("memory");
     const auto current_memsw = dir ? cg::read_u64(*dir / memsw.file) : std::nullopt;
     if (limits.memory_bytes.value_or(kUnlimited) <= current_memsw.value_or(kUnlimited))
         return {memory, memsw};
@@ -108,10 +108,11 @@ std::vector<Setting> v1_memory(const CgroupLimits &limits, Ctid ctid) {
 // in theory, but the kernel refuses it (ENOSPC) for a group with tasks.
 std::optional<std::string> wanted_cpus(const CgroupLimits &limits);
 
-std::string cpuset_or_parent(CgroupMode mode, const CgroupLimits &limits, Ctid ctid) {
+std::string cpuset_or_parent(const Cgroup &cgroup, const CgroupLimits &limits) {
+    const CgroupMode mode = cgroup.mode();
     if (auto cpus = wanted_cpus(limits))
         return *cpus;
-    auto dir = cg::find_controller_dir(mode, ctid, "cpuset");
+    auto dir = cgroup.find("cpuset");
     const char *file = mode == CgroupMode::V1 ? "cpuset.cpus" : "cpuset.cpus.effective";
     return dir ? cg::read_value(dir->parent_path() / file).value_or("") : "";
 }
@@ -156,10 +157,11 @@ std::optional<std::string> wanted_cpus(const CgroupLimits &limits) {
     return limits.cpuset_cpus;
 }
 
-std::string mems_or_parent(CgroupMode mode, const CgroupLimits &limits, Ctid ctid) {
+std::string mems_or_parent(const Cgroup &cgroup, const CgroupLimits &limits) {
+    const CgroupMode mode = cgroup.mode();
     if (limits.cpuset_mems)
         return *limits.cpuset_mems;
-    auto dir = cg::find_controller_dir(mode, ctid, "cpuset");
+    auto dir = cgroup.find("cpuset");
     const char *file = mode == CgroupMode::V1 ? "cpuset.mems" : "cpuset.mems.effective";
     return dir ? cg::read_value(dir->parent_path() / file).value_or("") : "";
 }
@@ -224,9 +226,10 @@ std::vector<Setting> v2_io(const CgroupLimits &limits) {
 
 // The proportional weight has a file only with a scheduler that knows it
 // (bfq) or io.cost: without one, IOPRIO cannot be honoured here, and says so.
-void write_io_weight(CgroupMode mode, Ctid ctid, const CgroupLimits &limits) {
+void write_io_weight(const Cgroup &cgroup, const CgroupLimits &limits) {
+    const CgroupMode mode = cgroup.mode();
     const std::string_view controller = mode == CgroupMode::V1 ? "blkio" : "io";
-    auto dir = cg::find_controller_dir(mode, ctid, controller);
+    auto dir = cgroup.find(controller);
     const unsigned weight = limits.io_weight.value_or(100);
     const bool v2 = mode == CgroupMode::V2;
     for (std::string_view file : {v2 ? "io.bfq.weight" : "blkio.bfq.weight",
@@ -242,9 +245,9 @@ void write_io_weight(CgroupMode mode, Ctid ctid, const CgroupLimits &limits) {
         log_warning("IOPRIO is not applied: no I/O weight (bfq or io.cost) on this host");
 }
 
-std::vector<Setting> v1_settings(const CgroupLimits &limits, Ctid ctid) {
+std::vector<Setting> v1_settings(const CgroupLimits &limits, const Cgroup &cgroup) {
     const bool cpulimit = cfs_quota_us(limits).has_value();
-    auto out = v1_memory(limits, ctid);
+    auto out = v1_memory(limits, cgroup);
     out.insert(
         out.end(),
         {
@@ -252,9 +255,9 @@ std::vector<Setting> v1_settings(const CgroupLimits &limits, Ctid ctid) {
             {"cpu", "cpu.shares", std::to_string(v1_shares(limits)), limits.cpuunits.has_value()},
             {"cpu", "cpu.cfs_period_us", std::to_string(kCfsPeriodUs), cpulimit},
             {"cpu", "cpu.cfs_quota_us", number_or(cfs_quota_us(limits), "-1"), cpulimit},
-            {"cpuset", "cpuset.mems", mems_or_parent(CgroupMode::V1, limits, ctid),
+            {"cpuset", "cpuset.mems", mems_or_parent(cgroup, limits),
              limits.cpuset_mems.has_value()},
-            {"cpuset", "cpuset.cpus", cpuset_or_parent(CgroupMode::V1, limits, ctid),
+            {"cpuset", "cpuset.cpus", cpuset_or_parent(cgroup, limits),
              limits.cpuset_cpus.has_value() || limits.cpus_of_nodes},
         });
     auto io = v1_io(limits);
@@ -262,7 +265,7 @@ std::vector<Setting> v1_settings(const CgroupLimits &limits, Ctid ctid) {
     return out;
 }
 
-std::vector<Setting> v2_settings(const CgroupLimits &limits, Ctid ctid) {
+std::vector<Setting> v2_settings(const CgroupLimits &limits, const Cgroup &cgroup) {
     const std::string period = " " + std::to_string(kCfsPeriodUs);
     std::vector<Setting> out = {
         {"memory", "memory.max", number_or(limits.memory_bytes, "max"),
@@ -272,9 +275,9 @@ std::vector<Setting> v2_settings(const CgroupLimits &limits, Ctid ctid) {
         {"cpu", "cpu.weight", std::to_string(v2_weight(limits)), limits.cpuunits.has_value()},
         {"cpu", "cpu.max", number_or(cfs_quota_us(limits), "max") + period,
          cfs_quota_us(limits).has_value()},
-        {"cpuset", "cpuset.mems", mems_or_parent(CgroupMode::V2, limits, ctid),
+        {"cpuset", "cpuset.mems", mems_or_parent(cgroup, limits),
          limits.cpuset_mems.has_value()},
-        {"cpuset", "cpuset.cpus", cpuset_or_parent(CgroupMode::V2, limits, ctid),
+        {"cpuset", "cpuset.cpus", cpuset_or_parent(cgroup, limits),
          limits.cpuset_cpus.has_value() || limits.cpus_of_nodes},
     };
     auto io = v2_io(limits);
@@ -282,8 +285,9 @@ std::vector<Setting> v2_settings(const CgroupLimits &limits, Ctid ctid) {
     return out;
 }
 
-void write_setting(CgroupMode mode, Ctid ctid, const Setting &setting) {
-    auto dir = cg::find_controller_dir(mode, ctid, setting.controller);
+void write_setting(const Cgroup &cgroup, const Setting &setting) {
+    const CgroupMode mode = cgroup.mode();
+    auto dir = cgroup.find(setting.controller);
     const bool present = dir && ::access((*dir / setting.file).c_str(), F_OK) == 0;
     // A v1 cpuset of a payload group must stay within its parent's: shrinking
     // needs the child first, growing the parent first; v2 children inherit.
@@ -308,10 +312,10 @@ void write_setting(CgroupMode mode, Ctid ctid, const Setting &setting) {
 
 void Cgroup::apply(const CgroupLimits &limits) const {
     const auto settings =
-        mode_ == CgroupMode::V2 ? v2_settings(limits, ctid_) : v1_settings(limits, ctid_);
+        mode_ == CgroupMode::V2 ? v2_settings(limits, *this) : v1_settings(limits, *this);
     for (const auto &setting : settings)
-        write_setting(mode_, ctid_, setting);
-    write_io_weight(mode_, ctid_, limits);
+        write_setting(*this, setting);
+    write_io_weight(*this, limits);
 }
 
 } // namespace vz

@@ -10,6 +10,7 @@
 #include "cgroup/internal.h"
 
 #include "vzkit/base/error.h"
+#include "vzkit/base/util.h"
 
 #include <linux/magic.h>
 #include <sys/stat.h>
@@ -51,7 +52,7 @@ void thaw_subgroups(const fs::path &freezer_group) {
 
 // Freezing first means no task can fork a child we have not listed yet.
 void kill_frozen_v1(const Cgroup &cgroup, Clock::time_point deadline) {
-    auto freezer = cg::find_controller_dir(CgroupMode::V1, cgroup.ctid(), "freezer");
+    auto freezer = cgroup.find("freezer");
     const bool have_freezer = freezer && cg::is_dir(*freezer);
     if (have_freezer)
         cg::v1_set_frozen(*freezer, true, std::min(deadline, Clock::now() + kFreezeWait));
@@ -79,16 +80,16 @@ struct UsageFile {
 constexpr UsageFile kMemoryUsage{"memory", "memory.usage_in_bytes", "memory.current"};
 constexpr UsageFile kPidsCurrent{"pids", "pids.current", "pids.current"};
 
-std::optional<std::uint64_t> read_usage(CgroupMode mode, Ctid ctid, const UsageFile &usage) {
-    auto dir = cg::find_controller_dir(mode, ctid, usage.controller);
+std::optional<std::uint64_t> read_usage(const Cgroup &cgroup, const UsageFile &usage) {
+    auto dir = cgroup.find(usage.controller);
     if (!dir)
         return std::nullopt;
-    return cg::read_u64(*dir / (mode == CgroupMode::V2 ? usage.v2 : usage.v1));
+    return cg::read_u64(*dir / (cgroup.mode() == CgroupMode::V2 ? usage.v2 : usage.v1));
 }
 
 // The unified hierarchy's vz/<CTID> on a v1 host (created for nesting only).
-std::optional<fs::path> v1_unified_group(Ctid ctid) {
-    auto mount = cg::v1_unified_mount();
+std::optional<fs::path> v1_unified_group(const CgroupLayout &layout, Ctid ctid) {
+    const auto &mount = layout.v1_unified_mount();
     if (!mount)
         return std::nullopt;
     return group_below(*mount, ctid);
@@ -96,12 +97,28 @@ std::optional<fs::path> v1_unified_group(Ctid ctid) {
 
 } // namespace
 
-std::optional<fs::path> cg::find_controller_dir(CgroupMode mode, Ctid ctid,
-                                                std::string_view controller) {
-    if (mode == CgroupMode::V2)
-        return group_below(kV2Root, ctid);
+bool CgroupHierarchy::has(std::string_view controller) const {
+    return std::ranges::find(controllers, controller) != controllers.end();
+}
+
+std::shared_ptr<const CgroupLayout> CgroupLayout::read() {
+    auto layout = std::make_shared<CgroupLayout>();
+    layout->mode_ = Cgroup::host_mode();
+    // A v2 host needs nothing from mountinfo: every group is below kV2Root.
+    if (layout->mode_ == CgroupMode::V1) {
+        const auto mounts = parse_mountinfo(read_file("/proc/self/mountinfo").value_or(""));
+        layout->hierarchies_ = cg::v1_hierarchies(mounts);
+        layout->unified_ = cg::v1_unified_mount(mounts);
+    }
+    return layout;
+}
+
+std::optional<fs::path> CgroupLayout::controller_dir(Ctid ctid,
+                                                     std::string_view controller) const {
+    if (mode_ == CgroupMode::V2)
+        return group_below(cg::kV2Root, ctid);
     const std::string named = "name=" + std::string(controller);
-    for (const auto &hierarchy : v1_hierarchies())
+    for (const auto &hierarchy : hierarchies_)
         if (hierarchy.has(controller) || hierarchy.has(named))
             return group_below(hierarchy.mount, ctid);
     return std::nullopt;
@@ -114,10 +131,17 @@ CgroupMode Cgroup::host_mode() {
     return CgroupMode::V1;
 }
 
-Cgroup::Cgroup(Ctid ctid) : ctid_(ctid), mode_(host_mode()) {}
+Cgroup::Cgroup(Ctid ctid) : Cgroup(ctid, CgroupLayout::read()) {}
+
+Cgroup::Cgroup(Ctid ctid, std::shared_ptr<const CgroupLayout> layout)
+    : ctid_(ctid), layout_(std::move(layout)), mode_(layout_->mode()) {}
+
+std::optional<fs::path> Cgroup::find(std::string_view controller) const {
+    return layout_->controller_dir(ctid_, controller);
+}
 
 fs::path Cgroup::path(std::string_view controller) const {
-    if (auto dir = cg::find_controller_dir(mode_, ctid_, controller))
+    if (auto dir = find(controller))
         return *dir;
     throw Error(VZ_SYSTEM_ERROR,
                 "The " + std::string(controller) + " cgroup controller is not mounted");
@@ -127,9 +151,9 @@ std::vector<fs::path> Cgroup::all_paths() const {
     if (mode_ == CgroupMode::V2)
         return {group_below(cg::kV2Root, ctid_)};
     std::vector<fs::path> out;
-    for (const auto &hierarchy : cg::v1_hierarchies())
+    for (const auto &hierarchy : layout_->hierarchies())
         out.push_back(group_below(hierarchy.mount, ctid_));
-    if (auto unified = v1_unified_group(ctid_); unified && cg::is_dir(*unified))
+    if (auto unified = v1_unified_group(*layout_, ctid_); unified && cg::is_dir(*unified))
         out.push_back(*unified);
     return out;
 }
@@ -137,7 +161,7 @@ std::vector<fs::path> Cgroup::all_paths() const {
 std::optional<fs::path> Cgroup::unified_path() const {
     if (mode_ == CgroupMode::V2)
         return group_below(cg::kV2Root, ctid_);
-    auto unified = v1_unified_group(ctid_);
+    auto unified = v1_unified_group(*layout_, ctid_);
     return unified && cg::is_dir(*unified) ? unified : std::nullopt;
 }
 
@@ -148,7 +172,7 @@ void Cgroup::create(bool payload) {
         if (mode_ == CgroupMode::V2) {
             cg::v2_create(ctid_);
         } else {
-            const auto hierarchies = cg::v1_hierarchies();
+            const auto &hierarchies = layout_->hierarchies();
             if (hierarchies.empty())
                 throw Error(VZ_SYSTEM_ERROR, "No cgroup v1 hierarchy is mounted");
             for (const auto &hierarchy : hierarchies)
@@ -176,11 +200,11 @@ void Cgroup::create_payload() const {
         cg::make_dir(group_below(cg::kV2Root, ctid_) / cg::kPayloadName);
         return;
     }
-    for (const auto &hierarchy : cg::v1_hierarchies())
+    for (const auto &hierarchy : layout_->hierarchies())
         cg::v1_create_payload(hierarchy, group_below(hierarchy.mount, ctid_));
     // A cgroup2 tree mounted from inside would otherwise be rooted at the
     // host's root group, where nobody placed the container.
-    auto unified = cg::v1_unified_mount();
+    const auto &unified = layout_->v1_unified_mount();
     if (!unified)
         throw Error(VZ_ENVCREATE_ERROR,
                     "FEATURES nesting:on needs the cgroup v2 hierarchy mounted on this cgroup v1 "
@@ -207,6 +231,18 @@ std::vector<pid_t> Cgroup::pids() const {
     return out;
 }
 
+std::vector<pid_t> Cgroup::member_pids() const {
+    if (mode_ == CgroupMode::V2)
+        return pids();
+    auto dir = find("pids");
+    if (!dir)
+        return pids();
+    auto out = cg::procs_recursive(*dir);
+    std::ranges::sort(out);
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
 void Cgroup::attach(pid_t pid) const {
     for (const auto &dir : all_paths()) {
         const fs::path payload = dir / cg::kPayloadName;
@@ -217,10 +253,16 @@ void Cgroup::attach(pid_t pid) const {
 
 bool Cgroup::kill_all(int timeout_ms) const {
     const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-    if (mode_ == CgroupMode::V1)
+    if (mode_ == CgroupMode::V1) {
         kill_frozen_v1(*this, deadline);
-    else if (!cg::v2_kill(group_below(cg::kV2Root, ctid_)))
+    } else {
+        const fs::path group = group_below(cg::kV2Root, ctid_);
+        // cgroup.kill reaches every task, forks in flight included: the
+        // kernel then says when the last one is gone.
+        if (cg::v2_kill(group) && cg::v2_wait_unpopulated(group, deadline) && empty())
+            return true;
         kill_listed(pids());
+    }
     // Tasks forked before the kill landed (no freezer, no cgroup.kill) are
     // caught by killing whatever is still listed on every round.
     return cg::wait_until(deadline, [&] {
@@ -245,11 +287,11 @@ void Cgroup::destroy() const {
 }
 
 std::optional<std::uint64_t> Cgroup::memory_usage_bytes() const {
-    return read_usage(mode_, ctid_, kMemoryUsage);
+    return read_usage(*this, kMemoryUsage);
 }
 
 std::optional<std::uint64_t> Cgroup::pids_current() const {
-    return read_usage(mode_, ctid_, kPidsCurrent);
+    return read_usage(*this, kPidsCurrent);
 }
 
 } // namespace vz

@@ -210,7 +210,7 @@ void Cgroup::set_devices(const std::vector<DeviceRule> &rules) const {
         cg::bpf_set_device_rules(path("devices"), rules);
         return;
     }
-    auto dir = cg::find_controller_dir(mode_, ctid_, "devices");
+    auto dir = find("devices");
     if (!dir)
         throw Error(VZ_SET_DEVICES, "The devices cgroup controller is not mounted");
     cg::v1_set_devices(*dir, rules);

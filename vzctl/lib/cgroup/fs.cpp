@@ -134,8 +134,10 @@ void remove_tree(const fs::path &dir) {
     }
 }
 
-void pause_briefly() {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+void pause_briefly(unsigned round) {
+    constexpr unsigned kMaxShift = 3; // 1, 2, 4, 8, then 10 ms
+    const auto pause = std::chrono::milliseconds(1u << std::min(round, kMaxShift));
+    std::this_thread::sleep_for(round > kMaxShift ? std::chrono::milliseconds(10) : pause);
 }
 
 } // namespace vz::cg

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "vzkit/cgroup/cgroup.h"
+#include "vzkit/base/util.h"
 
 #include <sys/types.h>
 
@@ -42,6 +43,7 @@ bool is_dir(const fs::path &path);
 // The cgroup2 mount of a cgroup v1 host (systemd's hybrid layout mounts it at
 // /sys/fs/cgroup/unified), if any.
 std::optional<fs::path> v1_unified_mount();
+std::optional<fs::path> v1_unified_mount(const std::vector<MountInfo> &mounts);
 // mkdir; returns false if it already existed. Throws Error(VZ_RESOURCE_ERROR).
 bool make_dir(const fs::path &dir);
 // rmdir of dir and every group below it, deepest first; a missing dir is fine.
@@ -50,22 +52,21 @@ void remove_tree(const fs::path &dir);
 std::vector<fs::path> subgroups(const fs::path &dir);
 // cgroup.procs of dir and of every group below it.
 std::vector<pid_t> procs_recursive(const fs::path &dir);
-// Polls done() every few milliseconds until it holds or deadline passes.
+// Polls done() until it holds or deadline passes: first after a millisecond,
+// then at doubling intervals up to 10 ms, so that what settles at once (a
+// freeze, a killed task's exit) costs no full 10 ms tick.
 template <typename Pred> bool wait_until(Clock::time_point deadline, Pred done);
-void pause_briefly();
+// Sleeps for round (0, 1, ...) of such a wait.
+void pause_briefly(unsigned round);
 
 // --- cgroup/v1.cpp ---------------------------------------------------------
 
-// One mounted v1 hierarchy: its mount point and what it controls ("cpu",
-// "memory", "name=systemd", ...).
-struct Hierarchy {
-    fs::path mount;
-    std::vector<std::string> controllers;
-    bool has(std::string_view controller) const;
-};
+using Hierarchy = CgroupHierarchy;
 // Hierarchies mounted now, one per superblock (bind mounts of the same
 // hierarchy would otherwise get the group twice).
 std::vector<Hierarchy> v1_hierarchies();
+// The same from already parsed mountinfo.
+std::vector<Hierarchy> v1_hierarchies(const std::vector<MountInfo> &mounts);
 // Creates <mount>/vz and <mount>/vz/<CTID> and prepares them so that tasks can
 // join (cpuset) and limits nest (memory).
 void v1_create(const Hierarchy &hierarchy, Ctid ctid);
@@ -83,24 +84,23 @@ void v2_create(Ctid ctid);
 void v2_delegate(const fs::path &group);
 // Writes cgroup.kill when the kernel has it (5.14+); false otherwise.
 bool v2_kill(const fs::path &group);
+// Waits until cgroup.events says "populated 0" for group: the kernel wakes a
+// poll() on that file when it changes, so the wait costs no polling. False at
+// deadline, or when the file cannot be read (the caller then polls the pids).
+bool v2_wait_unpopulated(const fs::path &group, Clock::time_point deadline);
 
 // --- cgroup/devices.cpp ----------------------------------------------------
 
 void v1_set_devices(const fs::path &devices_group, const std::vector<DeviceRule> &rules);
 
-// --- shared lookups (cgroup.cpp) -------------------------------------------
-
-// The directory of controller's group, or nullopt when no hierarchy has it (v1).
-std::optional<fs::path> find_controller_dir(CgroupMode mode, Ctid ctid,
-                                            std::string_view controller);
 
 template <typename Pred> bool wait_until(Clock::time_point deadline, Pred done) {
-    for (;;) {
+    for (unsigned round = 0;; ++round) {
         if (done())
             return true;
         if (Clock::now() >= deadline)
             return false;
-        pause_briefly();
+        pause_briefly(round);
     }
 }
 

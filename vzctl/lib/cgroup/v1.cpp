@@ -80,24 +80,28 @@ void init_group(const Hierarchy &hierarchy, const fs::path &group) {
             init(group);
 }
 
-} // namespace
-
-bool Hierarchy::has(std::string_view controller) const {
-    return std::ranges::find(controllers, controller) != controllers.end();
+std::vector<MountInfo> own_mounts() {
+    return parse_mountinfo(read_file("/proc/self/mountinfo").value_or(""));
 }
 
-std::vector<Hierarchy> v1_hierarchies() {
+} // namespace
+
+std::vector<Hierarchy> v1_hierarchies(const std::vector<MountInfo> &mounts) {
     const auto known = known_controllers();
     std::vector<Hierarchy> out;
     std::set<std::string> seen_devices;
-    for (auto &mount : parse_mountinfo(read_file("/proc/self/mountinfo").value_or(""))) {
+    for (const auto &mount : mounts) {
         if (mount.fs_type != "cgroup" || !seen_devices.insert(mount.major_minor).second)
             continue;
         auto controllers = controllers_of(mount.super_options, known);
         if (!controllers.empty())
-            out.push_back({std::move(mount.mount_point), std::move(controllers)});
+            out.push_back({mount.mount_point, std::move(controllers)});
     }
     return out;
+}
+
+std::vector<Hierarchy> v1_hierarchies() {
+    return v1_hierarchies(own_mounts());
 }
 
 void v1_create(const Hierarchy &hierarchy, Ctid ctid) {
@@ -117,11 +121,15 @@ void v1_create_payload(const Hierarchy &hierarchy, const fs::path &group) {
     init_group(hierarchy, payload);
 }
 
-std::optional<fs::path> v1_unified_mount() {
-    for (const auto &mount : parse_mountinfo(read_file("/proc/self/mountinfo").value_or("")))
+std::optional<fs::path> v1_unified_mount(const std::vector<MountInfo> &mounts) {
+    for (const auto &mount : mounts)
         if (mount.fs_type == "cgroup2")
             return mount.mount_point;
     return std::nullopt;
+}
+
+std::optional<fs::path> v1_unified_mount() {
+    return v1_unified_mount(own_mounts());
 }
 
 bool v1_set_frozen(const fs::path &freezer_group, bool frozen, Clock::time_point deadline) {

@@ -2,9 +2,14 @@
 #include "cgroup/internal.h"
 
 #include "vzkit/base/error.h"
+#include "vzkit/base/fd.h"
 #include "vzkit/base/util.h"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <array>
@@ -51,6 +56,29 @@ void v2_delegate(const fs::path &group) {
 bool v2_kill(const fs::path &group) {
     const fs::path file = group / "cgroup.kill";
     return ::access(file.c_str(), F_OK) == 0 && try_write_value(file, "1") == 0;
+}
+
+bool v2_wait_unpopulated(const fs::path &group, Clock::time_point deadline) {
+    UniqueFd fd(::open((group / "cgroup.events").c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
+        return false;
+    for (;;) {
+        // Reading (from the start) re-arms the notification poll() waits for.
+        std::array<char, 256> buf{};
+        const ssize_t n = ::pread(fd.get(), buf.data(), buf.size() - 1, 0);
+        if (n < 0)
+            return false;
+        for (const auto &line : split(std::string_view(buf.data(), static_cast<std::size_t>(n)), '\n'))
+            if (line == "populated 0")
+                return true;
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - Clock::now());
+        if (left.count() <= 0)
+            return false;
+        pollfd pfd{.fd = fd.get(), .events = POLLPRI, .revents = 0};
+        if (::poll(&pfd, 1, static_cast<int>(left.count())) < 0 && errno != EINTR)
+            return false;
+    }
 }
 
 } // namespace vz::cg

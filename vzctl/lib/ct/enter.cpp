@@ -39,6 +39,10 @@ constexpr int kJoinAll =
     CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS;
 
 struct CtInit {
+    explicit CtInit(Ctid ctid) : cgroup(ctid) {}
+    // Its group, whose layout the joining child reuses rather than reading
+    // mountinfo again (docs/architecture.md, costs).
+    Cgroup cgroup;
     pid_t pid = -1;
     UniqueFd pidfd;
     UniqueFd root;      // O_PATH of its root directory
@@ -90,11 +94,11 @@ CtInit open_ct_init(const CtConfig &config) {
     const auto deadline = std::chrono::steady_clock::now() + kSettleWait;
     const size_t own_depth = pid_depth(read_file("/proc/self/status").value_or(""));
     for (;;) {
-        auto pid = find_init_pid(config.ctid());
+        CtInit init(config.ctid());
+        auto pid = find_init_pid(init.cgroup.member_pids(), own_depth);
         if (!pid)
             throw Error(VZ_VE_NOT_RUNNING, "Container is not running");
         const std::string proc = "/proc/" + std::to_string(*pid);
-        CtInit init;
         init.pid = *pid;
         init.pidfd = open_pidfd(*pid);
         init.root = UniqueFd(::open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -252,7 +256,7 @@ std::string pick_program(const std::vector<std::string> &programs) {
 [[noreturn]] void enter_and_exec(const CtConfig &config, const CtInit &init, CapMask caps,
                                  int filter_fd, int pty_sock, const CtCommand &cmd) {
     try {
-        Cgroup(config.ctid()).attach(::getpid());
+        init.cgroup.attach(::getpid());
     } catch (const Error &e) {
         exit_if_stopped(config, init);
         std::fprintf(stderr, "%s\n", e.what());

@@ -21,9 +21,13 @@
 
 #include <fnmatch.h>
 
-#include <algorithm>
+#include <climits>
 #include <cstdlib>
+
+#include <algorithm>
 #include <array>
+#include <memory>
+#include <set>
 
 namespace vz {
 namespace {
@@ -81,14 +85,6 @@ constexpr auto kCgroupFigures = std::to_array<CgroupFigure>({
     {"swappages", Failcnt, V2, "memory", "memory.swap.events", "max", 1},
 });
 
-std::optional<fs::path> controller_dir(const Cgroup &cgroup, std::string_view controller) {
-    try {
-        return cgroup.path(controller);
-    } catch (const Error &) {
-        return std::nullopt; // controller not mounted (v1)
-    }
-}
-
 std::optional<std::uint64_t> read_figure(const fs::path &file, std::string_view key) {
     auto text = read_file(file);
     if (!text)
@@ -105,7 +101,7 @@ std::optional<std::uint64_t> read_figure(const fs::path &file, std::string_view 
 
 std::optional<std::uint64_t> read_cgroup_file(const Cgroup &cgroup, std::string_view controller,
                                               std::string_view file) {
-    auto dir = controller_dir(cgroup, controller);
+    auto dir = cgroup.find(controller); // nullopt: not mounted (v1)
     return dir ? read_figure(*dir / file, "") : std::nullopt;
 }
 
@@ -113,24 +109,31 @@ std::optional<std::uint64_t> to_pages(std::optional<std::uint64_t> bytes) {
     return bytes ? std::optional(*bytes / kPageSize) : std::nullopt;
 }
 
+// A running CT's group and its pids, read once for its state and numproc.
+struct LiveGroup {
+    const Cgroup &cgroup;
+    const std::vector<pid_t> &pids;
+};
+
 // Figures that take more than one file.
 struct ComputedFigure {
     std::string_view resource;
     UbcPart part;
-    std::optional<std::uint64_t> (*compute)(const Cgroup &cgroup);
+    std::optional<std::uint64_t> (*compute)(const LiveGroup &live);
 };
 
 // Processes, as OpenVZ's numproc counts them: every pid in the CT's group.
-std::optional<std::uint64_t> count_pids(const Cgroup &cgroup) {
-    return cgroup.pids().size();
+std::optional<std::uint64_t> count_pids(const LiveGroup &live) {
+    return live.pids.size();
 }
 
-std::optional<std::uint64_t> memory_pages(const Cgroup &cgroup) {
-    return to_pages(cgroup.memory_usage_bytes());
+std::optional<std::uint64_t> memory_pages(const LiveGroup &live) {
+    return to_pages(live.cgroup.memory_usage_bytes());
 }
 
 // v1 only accounts memory+swap together; swap is the difference.
-std::optional<std::uint64_t> swap_pages_v1(const Cgroup &cgroup) {
+std::optional<std::uint64_t> swap_pages_v1(const LiveGroup &live) {
+    const Cgroup &cgroup = live.cgroup;
     if (cgroup.mode() != V1)
         return std::nullopt;
     auto both = read_cgroup_file(cgroup, "memory", "memory.memsw.usage_in_bytes");
@@ -146,15 +149,15 @@ constexpr auto kComputedFigures = std::to_array<ComputedFigure>({
     {"swappages", Held, swap_pages_v1},
 });
 
-void add_live_figures(const Cgroup &cgroup, std::string_view resource, UbcFigures &figures) {
+void add_live_figures(const LiveGroup &live, std::string_view resource, UbcFigures &figures) {
     for (const auto &row : kComputedFigures)
         if (row.resource == resource)
-            if (auto value = row.compute(cgroup))
+            if (auto value = row.compute(live))
                 figures.at(row.part) = value;
     for (const auto &row : kCgroupFigures) {
-        if (row.resource != resource || row.mode != cgroup.mode())
+        if (row.resource != resource || row.mode != live.cgroup.mode())
             continue;
-        auto dir = controller_dir(cgroup, row.controller);
+        auto dir = live.cgroup.find(row.controller);
         if (auto value = dir ? read_figure(*dir / row.file, row.key) : std::nullopt)
             figures.at(row.part) = *value / row.unit;
     }
@@ -205,19 +208,22 @@ void collect_cpustat(Ctid ctid, CtRecord &record) {
     }
 }
 
-void collect_ubc(const CtConfig &config, bool running, CtRecord &record) {
-    std::optional<Cgroup> cgroup;
+// live: the CT's group while it runs, nullptr otherwise. Live figures only
+// for the resources in wanted.
+void collect_ubc(const CtConfig &config, const LiveGroup *live,
+                 const std::set<std::string, std::less<>> &wanted, CtRecord &record) {
+    if (wanted.empty())
+        live = nullptr;
     std::optional<ubc::Beancounter> module;
-    if (running) {
-        cgroup.emplace(config.ctid());
+    if (live)
         module = backend().read_counters(config.ctid());
-    }
     for (const Field &field : fields()) {
         if (field.kind != FieldKind::Ubc)
             continue;
         UbcFigures figures = config_figures(config, field.name);
-        if (!(module && add_module_figures(*module, field.name, figures)) && cgroup)
-            add_live_figures(*cgroup, field.name, figures);
+        if (live && wanted.contains(field.name) &&
+            !(module && add_module_figures(*module, field.name, figures)))
+            add_live_figures(*live, field.name, figures);
         record.ubc.insert_or_assign(std::string(field.name), figures);
     }
 }
@@ -243,14 +249,45 @@ bool exists(const std::optional<std::string> &path) {
     return path && fs::exists(*path, ec);
 }
 
+// What the live system says, read once per listing rather than once per CT
+// and field: the cgroup layout (mountinfo has a line per running CT), the
+// caller's pid namespace depth and, the first time a stopped CT asks, the
+// mount points.
+class LiveView {
+  public:
+    LiveView() : layout_(CgroupLayout::read()), pid_depth_(own_pid_depth()) {}
+
+    Cgroup cgroup(Ctid ctid) const { return Cgroup(ctid, layout_); }
+    bool running(const std::vector<pid_t> &pids) const {
+        return !pids.empty() && find_init_pid(pids, pid_depth_).has_value();
+    }
+    bool is_mount_point(const fs::path &path) {
+        char resolved[PATH_MAX];
+        if (!::realpath(path.c_str(), resolved))
+            return false;
+        if (!mount_points_) {
+            auto points = mount_points();
+            mount_points_.emplace(std::make_move_iterator(points.begin()),
+                                  std::make_move_iterator(points.end()));
+        }
+        return mount_points_->contains(resolved);
+    }
+
+  private:
+    std::shared_ptr<const CgroupLayout> layout_;
+    std::size_t pid_depth_;
+    std::optional<std::set<std::string, std::less<>>> mount_points_;
+};
+
 // OpenVZ's get_mounted_status: a CT that is not running is hidden without a
 // private area, suspended with a dump file, mounted with its root mounted.
-std::optional<ListStatus> derive_status(const CtConfig &config, const CtRecord &record) {
-    if (is_running(config.ctid()))
+std::optional<ListStatus> derive_status(const CtConfig &config, const CtRecord &record,
+                                        bool running, LiveView &view) {
+    if (running)
         return ListStatus::Running;
     if (!exists(record.private_path))
         return std::nullopt;
-    if (record.root && is_mount_point(*record.root))
+    if (record.root && view.is_mount_point(*record.root))
         return ListStatus::Mounted;
     const fs::path dump =
         fs::path(config.get_or("DUMPDIR", "/vz/dump")) / ("Dump." + std::to_string(config.ctid()));
@@ -378,42 +415,83 @@ const std::optional<std::uint64_t> &UbcFigures::at(UbcPart part) const {
     return this->*kUbcParts.at(static_cast<std::size_t>(part));
 }
 
-std::optional<CtRecord> collect_ct(const CtConfig &config) {
+namespace {
+
+// One CT: its group is read once (pids), and serves both its state and its
+// process count.
+std::optional<CtRecord> collect_one(const CtConfig &config, const Cgroup &cgroup,
+                                    const std::vector<pid_t> &pids, LiveView &view,
+                                    const ListNeeds &needs) {
     if (!config.ct_exists())
         return std::nullopt;
     CtRecord record;
     record.ctid = config.ctid();
     collect_config(config, record);
-    auto status = derive_status(config, record);
+    const bool running = view.running(pids);
+    auto status = derive_status(config, record, running, view);
     if (!status)
         return std::nullopt;
     record.status = *status;
-    collect_ubc(config, record.status == ListStatus::Running, record);
-    if (record.status == ListStatus::Running)
+    const LiveGroup live{cgroup, pids};
+    collect_ubc(config, running ? &live : nullptr, needs.live_ubc, record);
+    if (running && needs.cpustat)
         collect_cpustat(config.ctid(), record);
-    collect_disk(config, record);
+    if (needs.disk)
+        collect_disk(config, record);
     return record;
 }
 
+} // namespace
+
+std::optional<CtRecord> collect_ct(const CtConfig &config) {
+    LiveView view;
+    const Cgroup cgroup = view.cgroup(config.ctid());
+    return collect_one(config, cgroup, cgroup.member_pids(), view, ListNeeds::all());
+}
+
+ListNeeds ListNeeds::all() {
+    ListNeeds needs;
+    for (const Field &field : fields())
+        if (field.kind == FieldKind::Ubc)
+            needs.live_ubc.emplace(field.name);
+    needs.disk = true;
+    needs.cpustat = true;
+    return needs;
+}
+
+ListNeeds ListNeeds::of(std::span<const FieldRef> refs) {
+    ListNeeds needs;
+    for (const FieldRef &ref : refs) {
+        const Field &field = *ref.field;
+        const bool from_config = ref.part == UbcPart::Barrier || ref.part == UbcPart::Limit;
+        if (field.kind == FieldKind::Ubc && !from_config)
+            needs.live_ubc.emplace(field.name);
+        needs.disk = needs.disk || field.kind == FieldKind::Disk;
+        needs.cpustat = needs.cpustat || field.name == "laverage" || field.name == "uptime";
+    }
+    return needs;
+}
+
 std::vector<CtRecord> collect_cts(std::span<const Ctid> ctids, StatusFilter filter,
-                                  const ConfigFile &global) {
+                                  const ConfigFile &global, const ListNeeds &needs) {
+    LiveView view;
     std::vector<CtRecord> out;
     for (Ctid ctid : ctids) {
-        if (filter == StatusFilter::Running && !is_running(ctid))
+        const Cgroup cgroup = view.cgroup(ctid);
+        const auto pids = cgroup.member_pids();
+        // Listing running CTs: a stopped CT's config is not even read.
+        if (filter == StatusFilter::Running && !view.running(pids))
             continue;
         std::optional<CtRecord> record;
         try {
-            record = collect_ct(CtConfig::load(ctid, global));
+            record = collect_one(CtConfig::load(ctid, global), cgroup, pids, view, needs);
         } catch (const Error &e) {
             // One unreadable config must not hide every other CT.
             log_warning("CT " + std::to_string(ctid) + ": " + e.what());
         }
         if (!record)
             continue;
-        const bool running = record->status == ListStatus::Running;
-        // Checked again: the CT may have started or stopped in between.
-        if ((filter == StatusFilter::Running && !running) ||
-            (filter == StatusFilter::NotRunning && running))
+        if (filter == StatusFilter::NotRunning && record->status == ListStatus::Running)
             continue;
         out.push_back(std::move(*record));
     }

@@ -85,7 +85,8 @@ class StartRollback {
         }
     }
     void mounted() { mounted_ = true; }
-    void cgroup(Cgroup *cg) { cgroup_ = cg; }
+    // A copy: the caller's handle is destroyed before this rollback runs.
+    void cgroup(const Cgroup &cg) { cgroup_.emplace(cg); }
     void child(pid_t pid) { child_ = pid; }
     void registered() { registered_ = true; }
     void commit() { committed_ = true; }
@@ -93,7 +94,7 @@ class StartRollback {
   private:
     const CtConfig &config_;
     bool mounted_ = false;
-    Cgroup *cgroup_ = nullptr;
+    std::optional<Cgroup> cgroup_;
     pid_t child_ = -1;
     bool registered_ = false;
     bool committed_ = false;
@@ -193,7 +194,7 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     const bool nesting = feature_enabled(config, "nesting");
     Cgroup cgroup(config.ctid());
     cgroup.create(nesting);
-    rollback.cgroup(&cgroup);
+    rollback.cgroup(cgroup);
     cgroup.apply(cgroup_limits_from_config(config));
     log_debug(1, "Applied the resource limits of the configuration");
     auto devnodes = parse_devnodes(devnodes_with_features(config));

@@ -26,14 +26,15 @@ std::vector<std::string> nspid(pid_t pid) {
 
 } // namespace
 
-std::optional<pid_t> find_init_pid(Ctid ctid) {
-    Cgroup cgroup(ctid);
-    if (!cgroup.exists())
-        return std::nullopt;
+std::size_t own_pid_depth() {
+    return nspid(getpid()).size();
+}
+
+std::optional<pid_t> find_init_pid(const std::vector<pid_t> &pids, std::size_t pid_depth) {
     // The container's init is one pid namespace below ours; anything deeper is
     // a nested namespace's init, not the container's.
-    const size_t depth = nspid(getpid()).size() + 1;
-    for (pid_t pid : cgroup.pids()) {
+    const size_t depth = pid_depth + 1;
+    for (pid_t pid : pids) {
         auto ids = nspid(pid);
         if (ids.size() == depth && ids.back() == "1")
             return pid;
@@ -41,8 +42,24 @@ std::optional<pid_t> find_init_pid(Ctid ctid) {
     return std::nullopt;
 }
 
+std::optional<pid_t> find_init_pid(Ctid ctid) {
+    Cgroup cgroup(ctid);
+    // A group that does not exist lists no pids.
+    auto pids = cgroup.member_pids();
+    if (pids.empty())
+        return std::nullopt;
+    return find_init_pid(pids, own_pid_depth());
+}
+
 bool is_running(Ctid ctid) {
     return find_init_pid(ctid).has_value();
+}
+
+std::vector<std::string> mount_points() {
+    std::vector<std::string> out;
+    for (auto &mount : parse_mountinfo(read_file("/proc/self/mountinfo").value_or("")))
+        out.push_back(std::move(mount.mount_point));
+    return out;
 }
 
 bool is_mount_point(const std::filesystem::path &path) {

@@ -209,7 +209,12 @@ int run(std::vector<std::string> args) {
         std::cerr << "Warning: the vzkit kernel module is not loaded: held, maxheld and failcnt "
                      "of "
                   << vz::join(missing, ", ") << " cannot be shown\n";
-    auto records = vz::collect_cts(ids, status_filter(opts, !requested.empty()), global);
+    // Only the live sources the shown and the sorting field need are read.
+    std::vector<vz::FieldRef> needed = columns;
+    if (order)
+        needed.push_back(order->field);
+    auto records = vz::collect_cts(ids, status_filter(opts, !requested.empty()), global,
+                                   vz::ListNeeds::of(needed));
     std::erase_if(records, [&](const vz::CtRecord &r) { return !opts.patterns.matches(r); });
     if (order)
         vz::sort_records(records, order->field, order->reverse);

@@ -10,6 +10,8 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,14 +50,51 @@ std::vector<DevNode> parse_devnodes(std::string_view value);
 std::vector<DeviceRule> device_rules_from_config(const CtConfig &config,
                                                  const std::vector<DevNode> &nodes);
 
+// One mounted v1 hierarchy: its mount point and what it controls ("cpu",
+// "memory", "name=systemd", ...).
+struct CgroupHierarchy {
+    std::filesystem::path mount;
+    std::vector<std::string> controllers;
+    bool has(std::string_view controller) const;
+};
+
+// Where the host's groups live: its cgroup version, the v1 hierarchies and the
+// unified (cgroup2) mount of a v1 host, read from /proc/self/mountinfo and
+// /proc/cgroups in one pass. Mountinfo has a line per running container, so a
+// process that handles many containers (vzlist) reads this once and shares it
+// among its Cgroup handles instead of once per container and file
+// (docs/benchmarks.md, list).
+class CgroupLayout {
+  public:
+    static std::shared_ptr<const CgroupLayout> read();
+
+    CgroupMode mode() const { return mode_; }
+    // v1 only; empty on v2.
+    const std::vector<CgroupHierarchy> &hierarchies() const { return hierarchies_; }
+    const std::optional<std::filesystem::path> &v1_unified_mount() const { return unified_; }
+    // vz/<CTID> of the hierarchy holding controller (or "name=<controller>"),
+    // nullopt when none does (v1); on v2 always the one unified group.
+    std::optional<std::filesystem::path> controller_dir(Ctid ctid,
+                                                        std::string_view controller) const;
+
+  private:
+    CgroupMode mode_ = CgroupMode::V1;
+    std::vector<CgroupHierarchy> hierarchies_;
+    std::optional<std::filesystem::path> unified_;
+};
+
 class Cgroup {
   public:
     // The mode this host runs: V2 when /sys/fs/cgroup is a cgroup2 mount.
     static CgroupMode host_mode();
 
+    // Reads the layout now; the handle keeps it (hierarchies are not mounted
+    // or unmounted under a running vzctl).
     explicit Cgroup(Ctid ctid);
+    Cgroup(Ctid ctid, std::shared_ptr<const CgroupLayout> layout);
     Ctid ctid() const { return ctid_; }
     CgroupMode mode() const { return mode_; }
+    const CgroupLayout &layout() const { return *layout_; }
 
     // Creates vz/<CTID> in every hierarchy (v1) or the unified tree (v2),
     // enabling the controllers it needs; copies cpuset.cpus/mems from the
@@ -64,8 +103,14 @@ class Cgroup {
     // vz/<CTID>/ct, and on a v1 host the unified hierarchy gets the group too.
     void create(bool payload = false);
     bool exists() const;
-    // Every pid (host view) in the group, read now.
+    // Every pid (host view) in the group, read now: the union over every
+    // hierarchy and sub-group, what killing and emptiness need.
     std::vector<pid_t> pids() const;
+    // The same as one hierarchy lists them (v1: the pids hierarchy when it is
+    // mounted, else all as pids()): a container's tasks are in its group in
+    // every hierarchy and cannot leave it, so this is what a look-up (its
+    // init, numproc) needs at a ninth of the reads on a v1 host.
+    std::vector<pid_t> member_pids() const;
     bool empty() const { return pids().empty(); }
     // Moves pid into the group (its payload child when there is one) in every
     // hierarchy.
@@ -85,6 +130,8 @@ class Cgroup {
     // Directory of a controller's group ("memory", "pids", "cpu", ...); on v2
     // every controller maps to the same directory.
     std::filesystem::path path(std::string_view controller) const;
+    // The same, nullopt when the controller is not mounted (v1).
+    std::optional<std::filesystem::path> find(std::string_view controller) const;
     // Directories to read cgroup files of this group, for tests and vzlist.
     std::vector<std::filesystem::path> all_paths() const;
     // The group in the unified (v2) hierarchy: the only one on v2, on a v1
@@ -99,6 +146,7 @@ class Cgroup {
     void create_payload() const;
 
     Ctid ctid_;
+    std::shared_ptr<const CgroupLayout> layout_;
     CgroupMode mode_;
 };
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -114,11 +115,31 @@ enum class StatusFilter {
     Running,    // vzlist's default
     NotRunning, // vzlist -S
 };
+
+struct FieldRef;
+
+// Which live sources a listing reads beyond the configs and the CTs' state:
+// what its fields need, so that `vzlist` (ctid, numproc, status, ip,
+// hostname) reads no memory counters, quota files or module load averages.
+struct ListNeeds {
+    // Resources whose held, maxheld or failcnt is shown (barrier and limit
+    // come from the config, always there).
+    std::set<std::string, std::less<>> live_ubc;
+    bool disk = false;    // diskspace, diskinodes: the quota
+    bool cpustat = false; // laverage, uptime: the module
+
+    // Everything: what collect_ct() and a caller that renders any field use.
+    static ListNeeds all();
+    static ListNeeds of(std::span<const FieldRef> fields);
+};
+
 // Records of ctids (in that order) that pass filter, each config read once
-// with the already parsed vz.conf. Listing running CTs looks at the cgroup
-// first, so stopped CTs' configs are not even read.
+// with the already parsed vz.conf, and the live system read once for all of
+// them (the cgroup layout; each CT's group once). Listing running CTs looks
+// at the cgroup first, so stopped CTs' configs are not even read. Fields
+// outside needs are left unknown.
 std::vector<CtRecord> collect_cts(std::span<const Ctid> ctids, StatusFilter filter,
-                                  const ConfigFile &global);
+                                  const ConfigFile &global, const ListNeeds &needs = ListNeeds::all());
 
 // vzlist -h / -N / -d: fnmatch(3) patterns on hostname, name and description.
 // A CT without the value never matches a pattern.
