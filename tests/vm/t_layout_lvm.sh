@@ -398,33 +398,33 @@ up_again() {
     assert_true "$1: nothing stray in lvs ($(lvs_names | tr '\n' ' '))" -- nothing_stray
 }
 snapshot_kills() {
-    local step id what
+    local step id kw
     for step in snapshot.suspended snapshot.created; do
-        what="snapshot killed at $step"
+        kw="snapshot killed at $step"
         VZKIT_KILL_AT=$step "$VZCTL" --quiet snapshot $CT >/dev/null 2>&1
-        assert_eq "$?" 137 "$what"
-        expect_rc 0 "$what: snapshot again" -- "$VZCTL" --quiet snapshot $CT
-        up_again "$what"
+        assert_eq "$?" 137 "$kw"
+        expect_rc 0 "$kw: snapshot again" -- "$VZCTL" --quiet snapshot $CT
+        up_again "$kw"
     done
     id=$("$VZCTL" snapshot-list $CT -H -o uuid | head -n 1)
     for step in snapshot-switch.stopped snapshot-switch.renamed snapshot-switch.switched; do
-        what="snapshot-switch killed at $step"
+        kw="snapshot-switch killed at $step"
         VZKIT_KILL_AT=$step "$VZCTL" --quiet snapshot-switch $CT --id "$id" >/dev/null 2>&1
-        assert_eq "$?" 137 "$what"
-        up_again "$what"
-        expect_rc 0 "$what: snapshot-switch again" -- "$VZCTL" --quiet snapshot-switch $CT --id "$id"
-        up_again "$what, switched"
+        assert_eq "$?" 137 "$kw"
+        up_again "$kw"
+        expect_rc 0 "$kw: snapshot-switch again" -- "$VZCTL" --quiet snapshot-switch $CT --id "$id"
+        up_again "$kw, switched"
         assert_eq "$("$VZCTL" snapshot-list $CT -H -o uuid,current | awk '$2 == "*" { print $1 }')" "$id" \
-            "$what: the snapshot is the current one"
+            "$kw: the snapshot is the current one"
     done
     expect_rc 0 "a snapshot to delete" -- "$VZCTL" --quiet snapshot $CT --name doomed
     id=$("$VZCTL" snapshot-list $CT -H -o uuid,name | awk '$2 == "doomed" { print $1 }')
-    what="snapshot-delete killed at snapshot-delete.removed"
+    kw="snapshot-delete killed at snapshot-delete.removed"
     VZKIT_KILL_AT=snapshot-delete.removed "$VZCTL" --quiet snapshot-delete $CT --id "$id" >/dev/null 2>&1
-    assert_eq "$?" 137 "$what"
-    expect_rc 0 "$what: snapshot-delete again" -- "$VZCTL" --quiet snapshot-delete $CT --id "$id"
-    assert_eq "$("$VZCTL" snapshot-list $CT -H -o name | grep -c doomed)" 0 "$what: the snapshot is gone"
-    up_again "$what"
+    assert_eq "$?" 137 "$kw"
+    expect_rc 0 "$kw: snapshot-delete again" -- "$VZCTL" --quiet snapshot-delete $CT --id "$id"
+    assert_eq "$("$VZCTL" snapshot-list $CT -H -o name | grep -c doomed)" 0 "$kw: the snapshot is gone"
+    up_again "$kw"
 }
 
 destroy() {

@@ -400,7 +400,9 @@ bool exists(const CtConfig &config) {
     try {
         const Names n = names_of(config);
         const auto list = lvm::volumes(n.vg);
-        return list && find_volume(*list, n.lv);
+        // Under its other name while a snapshot-switch was cut short between
+        // its renames: mount renames it back (undo_interrupted_switch).
+        return list && (find_volume(*list, n.lv) || find_volume(*list, n.lv + "-old"));
     } catch (const Error &) {
         return false;
     }
