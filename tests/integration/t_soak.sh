@@ -17,7 +17,9 @@
 #     pid namespaces, tasks, mounts: /proc/slabinfo) within 10 % + 16;
 #     MemAvailable within SOAK_AVAIL_MB (default 1024 MiB: the host is shared
 #     with builds that move it by hundreds of MiB, so this only catches a
-#     leak of a MiB a cycle).
+#     leak of a MiB a cycle). These host-wide figures are judged only when
+#     no other container came or went during the run; otherwise the test
+#     fails saying so.
 # `make check` runs SOAK_CTS=5 SOAK_CYCLES=25 (CTest integration.t_soak);
 # `make soak` runs the full one (docs/testing.md has its figures).
 # shellcheck source=lib.sh
@@ -95,11 +97,23 @@ figures() {
     for s in net_namespace pid_namespace task_struct mnt_cache; do echo "slab_$s $(slab $s)"; done
 }
 
+# Other containers on the host (another instance's), by their cgroups: the
+# host-wide figures (slab, MemAvailable) move with theirs, so those are only
+# judged when the same others ran from the first figure to the last.
+others() {
+    local d
+    for d in /sys/fs/cgroup/*/vz/[0-9]* /sys/fs/cgroup/vz/[0-9]*; do
+        [ -d "$d" ] && basename "$d"
+    done | grep -vxF -f <(printf '%s\n' "${CTS[@]}") | sort -u | tr '\n' ' '
+}
+
 # A dying cgroup or namespace is freed after an RCU grace period: the counts
 # settle within seconds of the last stop.
 settle() { sleep 3; }
 mount_points() { awk '{ print $5 }' /proc/self/mountinfo | sort; }
 BEFORE=$(figures)
+OTHERS=$(others)
+OTHERS_MOVED=""
 MOUNTS_BEFORE=$(mount_points)
 START=$(date +%s)
 FAILED_CYCLES=0
@@ -127,12 +141,14 @@ for i in $(seq 0 $((CYCLES - 1))); do
         stop_one "${RUNNING[0]}" "$( [ $((i % 2)) = 0 ] && echo --fast)"
         RUNNING=("${RUNNING[@]:1}")
     fi
+    [ -z "$OTHERS_MOVED" ] && [ "$(others)" != "$OTHERS" ] && OTHERS_MOVED="at cycle $i: $(others)"
     [ $(((i + 1) % 100)) = 0 ] && echo "  $((i + 1)) cycles, $(($(date +%s) - START)) s"
 done
 for ct in "${RUNNING[@]}"; do stop_one "$ct" --fast; done
 ELAPSED=$(($(date +%s) - START))
 settle
 AFTER=$(figures)
+[ -z "$OTHERS_MOVED" ] && [ "$(others)" != "$OTHERS" ] && OTHERS_MOVED="at the end: $(others)"
 MOUNTS_AFTER=$(mount_points)
 
 echo "soak: $CYCLES cycles (start, exec, stop) over $N containers, about $W running at a time, in $ELAPSED s"
@@ -153,6 +169,9 @@ assert_true "all mounts did not grow ($(before all_mounts) → $(after all_mount
     test "$(after all_mounts)" -le "$(before all_mounts)"
 diff <(echo "$MOUNTS_BEFORE") <(echo "$MOUNTS_AFTER") | grep '^[<>]' | indent '    mounts changed: '
 
+if [ -n "$OTHERS_MOVED" ]; then
+    fail "the host-wide figures (memory, slab) cannot be judged: other containers came or went during the run (before: ${OTHERS:-none}; $OTHERS_MOVED); run the soak on a host where nothing else starts containers"
+fi
 assert_true "MemAvailable within $AVAIL_MB MiB ($(before mem_available_mb) → $(after mem_available_mb) MiB)" -- \
     test $(($(before mem_available_mb) - $(after mem_available_mb))) -le "$AVAIL_MB"
 assert_true "unreclaimable slab within $MEM_MB MiB ($(before slab_unreclaimable_mb) → $(after slab_unreclaimable_mb) MiB)" -- \
