@@ -47,6 +47,12 @@ check-integration: build templates templates-debian
 check-vm: build templates templates-debian
 	cd $(BUILD) && ctest --output-on-failure -L vm
 
+# The soak, full size: SOAK_CTS containers (50), SOAK_CYCLES start/exec/stop
+# cycles (1000); `make check` runs 5 and 25 (docs/testing.md).
+.PHONY: soak
+soak: build templates
+	VZKIT_BUILD=$(abspath $(BUILD)) VZKIT_SRC=$(CURDIR) bash tests/integration/t_soak.sh
+
 # Every libFuzzer target for FUZZ_SECONDS each, in a clang build of its own
 # ($(BUILD)/fuzz): the long run docs/testing.md reports (`make check` runs
 # them 10 s each).

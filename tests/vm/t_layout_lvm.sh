@@ -8,7 +8,8 @@
 #   inside as CT root; EDQUOT for a user inside; what CT root must not reach
 #   refused; without the module refused again),
 #   convert simfs → lvm (tree hash equal), faults (missing VG/pool, full pool,
-#   name clash, failures halfway), destroy leaving no LV, and after each step
+#   name clash, failures halfway), vzctl killed at each step of snapshot,
+#   snapshot-switch and snapshot-delete, destroy leaving no LV, and after each step
 #   `lvs` showing nothing stray.
 set -u
 : "${VZKIT_SRC:?VZKIT_SRC is not set}"
@@ -463,6 +464,55 @@ snapshot_fault() {
     expect_rc 0 "the CT still answers" -- in_ct true
 }
 
+# vzctl killed at each step of snapshot, snapshot-switch and snapshot-delete
+# (VZKIT_KILL_AT, docs/testing.md): start and the same command run again
+# succeed, the CT is thawed and answers, and lvs shows the volume and the
+# snapshots the metadata lists, nothing else.
+nothing_stray() {
+    local priv="$IT_ROOT/vz/private/$CT" listed
+    listed=$(grep -o '"uuid"' "$priv/Snapshots.json" | wc -l)
+    [ "$(lvs_names | grep -c -- '-snap-')" = "$listed" ] && ! lvs_names | grep -q -- '-old$\|-new$' &&
+        lvs_names | grep -qx "ct$CT"
+}
+up_again() {
+    if ! ct_status_matches $CT -q running; then
+        expect_rc 0 "$1: start" -- "$VZCTL" --quiet start $CT
+        wait_running $CT || fail "$1: the CT did not come up"
+    fi
+    assert_eq "$(cat /sys/fs/cgroup/vz/$CT/cgroup.freeze)" 0 "$1: the cgroup is thawed"
+    expect_rc 0 "$1: the CT answers" -- in_ct true
+    assert_true "$1: nothing stray in lvs ($(lvs_names | tr '\n' ' '))" -- nothing_stray
+}
+snapshot_kills() {
+    local step id kw
+    for step in snapshot.suspended snapshot.created; do
+        kw="snapshot killed at $step"
+        VZKIT_KILL_AT=$step "$VZCTL" --quiet snapshot $CT >/dev/null 2>&1
+        assert_eq "$?" 137 "$kw"
+        expect_rc 0 "$kw: snapshot again" -- "$VZCTL" --quiet snapshot $CT
+        up_again "$kw"
+    done
+    id=$("$VZCTL" snapshot-list $CT -H -o uuid | head -n 1)
+    for step in snapshot-switch.stopped snapshot-switch.renamed snapshot-switch.switched; do
+        kw="snapshot-switch killed at $step"
+        VZKIT_KILL_AT=$step "$VZCTL" --quiet snapshot-switch $CT --id "$id" >/dev/null 2>&1
+        assert_eq "$?" 137 "$kw"
+        up_again "$kw"
+        expect_rc 0 "$kw: snapshot-switch again" -- "$VZCTL" --quiet snapshot-switch $CT --id "$id"
+        up_again "$kw, switched"
+        assert_eq "$("$VZCTL" snapshot-list $CT -H -o uuid,current | awk '$2 == "*" { print $1 }')" "$id" \
+            "$kw: the snapshot is the current one"
+    done
+    expect_rc 0 "a snapshot to delete" -- "$VZCTL" --quiet snapshot $CT --name doomed
+    id=$("$VZCTL" snapshot-list $CT -H -o uuid,name | awk '$2 == "doomed" { print $1 }')
+    kw="snapshot-delete killed at snapshot-delete.removed"
+    VZKIT_KILL_AT=snapshot-delete.removed "$VZCTL" --quiet snapshot-delete $CT --id "$id" >/dev/null 2>&1
+    assert_eq "$?" 137 "$kw"
+    expect_rc 0 "$kw: snapshot-delete again" -- "$VZCTL" --quiet snapshot-delete $CT --id "$id"
+    assert_eq "$("$VZCTL" snapshot-list $CT -H -o name | grep -c doomed)" 0 "$kw: the snapshot is gone"
+    up_again "$kw"
+}
+
 destroy() {
     expect_rc 0 "stop" -- "$VZCTL" --quiet stop $CT --fast
     assert_true "VE_ROOT unmounted" -- no_mounts_of "$IT_ROOT/vz/root/$CT "
@@ -487,6 +537,7 @@ phase snapshots
 phase compact
 phase second_level_quota
 phase snapshot_fault
+phase snapshot_kills
 phase destroy
 phase simfs_refuses
 phase convert

@@ -4,7 +4,9 @@
 # with OpenVZ's errno and failcnt and released on close; a fork bomb stopped
 # at NUMPROC; /proc/user_beancounters read by OpenVZ's rules on the host and
 # inside a container; vzubc and vzlist agreeing with it; and, before the
-# module is loaded, the tools saying what they cannot show.
+# module is loaded, the tools saying what they cannot show; and (issue 17)
+# the module unloaded under running CTs: refused while one is registered,
+# and for one started without it, vzctl, vzlist and vzubc go on working.
 # shellcheck source=module/lib.sh
 . "$VZKIT_SRC/tests/vm/module/lib.sh"
 it_setup
@@ -146,3 +148,40 @@ expect_rc 0 "the bombed CT can still be stopped" -- "$VZCTL" stop $CT --fast
 assert_eq "$(ubc_ids | tr '\n' ' ')" "0 $CT2 " "a stopped CT is gone from /proc/user_beancounters"
 expect_rc 0 "stop $CT2" -- "$VZCTL" stop $CT2 --fast
 expect_rc 0 "the module unloads once no CT is registered" -- rmmod vzkit
+
+# --- the module under running CTs (issue 17) ---------------------------------
+# A registered CT pins the module: rmmod is refused while one runs, and the
+# CT goes on as before. A CT started without the module is not registered:
+# the module may come and go under it, and every command goes on working.
+mod_load
+mod_start $CT2 || fail "start $CT2 with the module"
+expect_rc 1 "rmmod while a registered CT runs is refused" -- rmmod vzkit
+assert_contains "$OUT" "in use" "rmmod says the module is in use"
+assert_eq "$(ubc_ids | tr '\n' ' ')" "0 $CT2 " "the module and the CT's beancounter stay"
+expect_rc 0 "exec after the refused rmmod" -- "$VZCTL" exec2 $CT2 true
+expect_rc 0 "stop $CT2" -- "$VZCTL" stop $CT2 --fast
+expect_rc 0 "rmmod once it stopped" -- rmmod vzkit
+
+mod_start $CT || fail "start $CT without the module"
+mod_load
+expect_rc 0 "vzlist: the module loaded under a CT it does not know" -- "$VZLIST" -H -o ctid,status $CT
+assert_contains "$OUT" "running" "vzlist shows the CT running"
+expect_rc 0 "exec" -- "$VZCTL" exec2 $CT true
+expect_rc 0 "set --numproc live" -- "$VZCTL" set $CT --numproc 100
+assert_eq "$(cat "$(ct_cgroup $CT pids)/pids.max")" "100" "NUMPROC reached pids.max"
+expect_rc 0 "rmmod under a running CT it does not know" -- rmmod vzkit
+assert_false "/proc/user_beancounters is gone" -- test -e /proc/user_beancounters
+expect_rc 1 "vzubc with the module gone" -- "$VZUBC"
+assert_contains "$OUT" "module" "vzubc says the module is missing"
+assert_eq "$(printf '%s\n' "$OUT" | wc -l)" "1" "in one line"
+expect_rc 0 "vzlist with the module gone" -- "$VZLIST" -H -o ctid,status $CT
+assert_contains "$OUT" "running" "vzlist still shows the CT running"
+OUT=$("$VZLIST" -H -o ctid,numproc,numfile $CT 2>&1 >/dev/null)
+assert_contains "$OUT" "numfile" "vzlist names what it cannot show with the module gone"
+expect_rc 0 "exec with the module gone" -- "$VZCTL" exec2 $CT true
+expect_rc 0 "set --numproc live with the module gone" -- "$VZCTL" set $CT --numproc 120
+assert_eq "$(cat "$(ct_cgroup $CT pids)/pids.max")" "120" "NUMPROC reached pids.max"
+expect_rc 0 "stop with the module gone" -- "$VZCTL" stop $CT
+expect_rc 0 "start again" -- "$VZCTL" start $CT
+assert_true "it runs" -- wait_running $CT
+expect_rc 0 "stop" -- "$VZCTL" stop $CT --fast

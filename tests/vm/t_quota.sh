@@ -439,6 +439,20 @@ container() {
         assert_eq "$iu" "$(q_inodes $CT)" "$kind: /proc/vz/vzquota inodes = vzquota stat"
         assert_contains "$(grep "^$CT: " /proc/vz/vzquota)" "$priv" "$kind: with the tree, for the host's root"
     fi
+    # vzctl killed between the quota's init and on (VZKIT_KILL_AT, the steps
+    # of docs/testing.md): the next mount finds the quota file and turns it on.
+    if [ "$kind" = ext4 ]; then
+        expect_rc 0 "$kind: stop" -- "$VZCTL" --quiet stop $CT --fast
+        expect_rc 0 "$kind: drop the quota" -- "$VZQUOTA" drop $CT
+        VZKIT_KILL_AT=quota.initialized "$VZCTL" --quiet mount $CT >/dev/null 2>&1
+        assert_eq "$?" 137 "$kind: mount killed at quota.initialized"
+        assert_true "$kind: the quota file is there" -- test -e "$(qfile $CT)"
+        expect_rc 0 "$kind: mount again" -- "$VZCTL" --quiet mount $CT
+        expect_rc 0 "$kind: the quota is on" -- "$VZQUOTA" stat $CT
+        assert_eq "$(q_row $CT 1k-blocks | awk '{ print $3 ":" $4 }')" "153600:163840" "$kind: with the config's limits"
+        expect_rc 0 "$kind: start" -- "$VZCTL" --quiet start $CT
+        wait_running $CT || fail "$kind: CT did not come up"
+    fi
     # DISK_QUOTA=no: the next start runs without the quota.
     expect_rc 0 "$kind: set --diskquota no --save" -- "$VZCTL" set $CT --diskquota no --save
     expect_rc 0 "$kind: stop" -- "$VZCTL" --quiet stop $CT --fast

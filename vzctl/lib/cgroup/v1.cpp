@@ -6,6 +6,8 @@
 #include "vzkit/base/log.h"
 #include "vzkit/base/util.h"
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -84,6 +86,16 @@ std::vector<MountInfo> own_mounts() {
     return parse_mountinfo(read_file("/proc/self/mountinfo").value_or(""));
 }
 
+// A hierarchy another mount covers (a tmpfs mounted over
+// /sys/fs/cgroup/pids) is still listed in mountinfo, but its path now leads
+// into the other file system: a group made there would limit nothing.
+bool visible(const MountInfo &mount) {
+    struct stat st {};
+    return ::stat(mount.mount_point.c_str(), &st) == 0 &&
+           std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev)) ==
+               mount.major_minor;
+}
+
 } // namespace
 
 std::vector<Hierarchy> v1_hierarchies(const std::vector<MountInfo> &mounts) {
@@ -91,7 +103,8 @@ std::vector<Hierarchy> v1_hierarchies(const std::vector<MountInfo> &mounts) {
     std::vector<Hierarchy> out;
     std::set<std::string> seen_devices;
     for (const auto &mount : mounts) {
-        if (mount.fs_type != "cgroup" || !seen_devices.insert(mount.major_minor).second)
+        if (mount.fs_type != "cgroup" || !visible(mount) ||
+            !seen_devices.insert(mount.major_minor).second)
             continue;
         auto controllers = controllers_of(mount.super_options, known);
         if (!controllers.empty())

@@ -299,9 +299,11 @@ void set_ct(CtConfig &config, const std::map<std::string, std::string> &changes,
                         "the next start (use --save flag)");
         return;
     }
-    if (auto it = changes.find("NAME"); it != changes.end())
-        set_ct_name(config.ctid(), it->second);
     ConfigFile &ct = config.ct();
+    const std::optional<std::string> old_name = ct.get("NAME");
+    const auto new_name = changes.find("NAME");
+    if (new_name != changes.end())
+        set_ct_name(config.ctid(), new_name->second);
     for (const auto &[key, value] : changes) {
         if (!params::is_transient(key))
             ct.set(key, value);
@@ -313,7 +315,22 @@ void set_ct(CtConfig &config, const std::map<std::string, std::string> &changes,
     try {
         ct.save(config.ct_conf_path());
     } catch (const Error &e) {
-        throw Error(VZ_CONFIG_SAVE_ERROR, e.what());
+        // The name goes back to the config's (a full disk, say): names/
+        // never points a name at a config that does not carry it.
+        if (new_name != changes.end()) {
+            try {
+                if (old_name && !old_name->empty())
+                    set_ct_name(config.ctid(), *old_name);
+                else
+                    remove_ct_names(config.ctid());
+            } catch (const Error &e2) {
+                log_warning(e2.what());
+            }
+        }
+        std::string text = "CT configuration not saved: " + std::string(e.what());
+        if (running && live_work)
+            text += " (the change is applied to the running container until it stops)";
+        throw Error(VZ_CONFIG_SAVE_ERROR, text);
     }
     step("set.saved");
     log_info("CT configuration saved to " + config.ct_conf_path().string());

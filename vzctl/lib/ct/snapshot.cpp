@@ -6,6 +6,7 @@
 #include "vzkit/base/error.h"
 #include "vzkit/base/json.h"
 #include "vzkit/base/log.h"
+#include "vzkit/base/step.h"
 #include "vzkit/base/util.h"
 #include "vzkit/cgroup/cgroup.h"
 #include "vzkit/ct/fs.h"
@@ -145,6 +146,7 @@ void snapshot_ct(const CtConfig &config, const SnapshotOptions &options) {
     std::optional<CgroupFreeze> frozen;
     if (is_running(config.ctid()) && !options.skip_suspend)
         frozen.emplace(config.ctid());
+    step("snapshot.suspended");
     log_info("Creating snapshot " + snap.uuid);
     lvm_layout::create_snapshot(config, snap, mounted);
     frozen.reset();
@@ -219,6 +221,7 @@ void snapshot_switch_ct(CtConfig &config, const std::string &id, bool skip_resum
     const bool was_mounted = is_mounted(config);
     if (was_mounted)
         umount_ct(config);
+    step("snapshot-switch.stopped");
     log_info("Switching to snapshot " + uuid);
     lvm_layout::switch_snapshot(config, uuid);
     if (was_running && !skip_resume)

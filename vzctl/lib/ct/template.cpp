@@ -244,8 +244,11 @@ std::string describe(archive *a) {
 void Unpacker::fail(archive *a, std::string_view what) const {
     // A signal may have cut a syscall short; report that rather than its fallout.
     check_interrupted();
-    throw Error(VZ_FS_NEW_VE_PRVT,
-                "Unable to unpack template " + tarball_ + ": " + std::string(what) + describe(a));
+    // A full disk is OpenVZ's VZ_FS_NO_DISK_SPACE, whether the free-space
+    // check before the unpack saw it coming or not (inodes, a quota).
+    const int err = archive_errno(a);
+    const int code = err == ENOSPC || err == EDQUOT ? VZ_FS_NO_DISK_SPACE : VZ_FS_NEW_VE_PRVT;
+    throw Error(code, "Unable to unpack template " + tarball_ + ": " + std::string(what) + describe(a));
 }
 
 void Unpacker::refuse(std::string_view path, const std::string &reason) const {

@@ -392,7 +392,11 @@ bool set_dev_sysctl(const std::string &family, const std::string &dev, const std
     const std::string path = "/proc/sys/net/" + family + "/conf/" + dev + "/" + key;
     if (access(path.c_str(), F_OK) != 0)
         return false;
-    write_file(path, value);
+    try {
+        write_file(path, value);
+    } catch (const Error &e) {
+        throw Error(VZ_NETDEV_ERROR, e.what());
+    }
     return true;
 }
 

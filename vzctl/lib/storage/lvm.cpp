@@ -8,6 +8,7 @@
 #include "vzkit/base/json.h"
 #include "vzkit/base/log.h"
 #include "vzkit/base/process.h"
+#include "vzkit/base/step.h"
 #include "vzkit/base/util.h"
 #include "vzkit/ct/template.h"
 #include "vzkit/storage/lvm2.h"
@@ -275,6 +276,28 @@ void remove_leftover(const Names &n, const std::vector<lvm::Volume> &list,
     }
 }
 
+// What a snapshot-switch killed halfway leaves (we hold the CT lock). Between
+// its two renames the volume is there only as <lv>-old: it is renamed back,
+// as the switch did not happen (the metadata still says so), and the new
+// state made for it goes. After them, <lv>-old is the previous state the
+// switch was to discard. Returns the volumes as they are now.
+std::vector<lvm::Volume> undo_interrupted_switch(const Names &n, std::vector<lvm::Volume> list,
+                                                 int code) {
+    const std::string old = n.lv + "-old";
+    if (!find_volume(list, old))
+        return list;
+    if (find_volume(list, n.lv)) {
+        remove_leftover(n, list, old);
+    } else {
+        log_warning("Renaming " + lv_path(n, old) + " back to " + n.lv +
+                    ": a snapshot-switch was interrupted");
+        lvm::run_or_throw({"lvrename", "-q", n.vg, old, n.lv}, code,
+                          "Unable to rename " + lv_path(n, old) + " back");
+        remove_leftover(n, list, n.lv + "-new");
+    }
+    return volumes_or_throw(n, code);
+}
+
 void check_pool_space(const Names &n, const std::vector<lvm::Volume> &list,
                       std::uint64_t needed) {
     const auto *pool = find_volume(list, n.pool);
@@ -377,7 +400,9 @@ bool exists(const CtConfig &config) {
     try {
         const Names n = names_of(config);
         const auto list = lvm::volumes(n.vg);
-        return list && find_volume(*list, n.lv);
+        // Under its other name while a snapshot-switch was cut short between
+        // its renames: mount renames it back (undo_interrupted_switch).
+        return list && (find_volume(*list, n.lv) || find_volume(*list, n.lv + "-old"));
     } catch (const Error &) {
         return false;
     }
@@ -429,7 +454,7 @@ void create(const CtConfig &config, const TemplateSource &source,
 
 void mount(const CtConfig &config) {
     const Names n = names_of(config);
-    const auto list = volumes_or_throw(n, VZ_MOUNT_IMAGE);
+    const auto list = undo_interrupted_switch(n, volumes_or_throw(n, VZ_MOUNT_IMAGE), VZ_MOUNT_IMAGE);
     const auto *lv = find_volume(list, n.lv);
     if (!lv)
         throw Error(VZ_FS_NOPRVT, "Logical volume " + lv_path(n, n.lv) + " does not exist");
@@ -698,9 +723,22 @@ void create_snapshot(const CtConfig &config, Snapshot snapshot, bool mounted) {
     auto list = snapshots(config);
     if (std::ranges::find(list, snapshot.uuid, &Snapshot::uuid) != list.end())
         throw Error(VZ_CREATE_SNAPSHOT, "Snapshot " + snapshot.uuid + " already exists");
-    const auto lvs = volumes_or_throw(n, VZ_CREATE_SNAPSHOT);
+    auto lvs = volumes_or_throw(n, VZ_CREATE_SNAPSHOT);
     if (!find_volume(lvs, n.lv))
         throw Error(VZ_FS_NOPRVT, "Logical volume " + lv_path(n, n.lv) + " does not exist");
+    // A snapshot volume the metadata does not list is what a snapshot killed
+    // before writing it left (we hold the CT lock): no command knows it.
+    bool removed = false;
+    for (const auto &v : lvs) {
+        const bool listed = std::ranges::any_of(
+            list, [&](const Snapshot &s) { return snapshot_lv(config, s.uuid) == v.name; });
+        if (v.name.starts_with(n.lv + "-snap-") && !listed) {
+            remove_leftover(n, lvs, v.name);
+            removed = true;
+        }
+    }
+    if (removed)
+        lvs = volumes_or_throw(n, VZ_CREATE_SNAPSHOT);
     const std::string lv = snapshot_lv(config, snapshot.uuid);
     if (find_volume(lvs, lv))
         throw Error(VZ_CREATE_SNAPSHOT, "Logical volume " + lv_path(n, lv) + " already exists");
@@ -719,6 +757,7 @@ void create_snapshot(const CtConfig &config, Snapshot snapshot, bool mounted) {
     lvm::run_or_throw({"lvcreate", "-q", "-y", "-s", "-n", lv, lv_path(n, n.lv)},
                       VZ_CREATE_SNAPSHOT, "Unable to snapshot " + lv_path(n, n.lv));
     VolumeGuard guard(n, lv);
+    step("snapshot.created");
     snapshot.date = now_text();
     snapshot.parent.clear();
     for (auto &s : list) {
@@ -740,7 +779,8 @@ void switch_snapshot(const CtConfig &config, const std::string &uuid) {
     const Names n = names_of(config);
     auto list = snapshots(config);
     find_snapshot(list, uuid, VZ_SWITCH_SNAPSHOT);
-    const auto lvs = volumes_or_throw(n, VZ_SWITCH_SNAPSHOT);
+    const auto lvs =
+        undo_interrupted_switch(n, volumes_or_throw(n, VZ_SWITCH_SNAPSHOT), VZ_SWITCH_SNAPSHOT);
     const std::string snap = snapshot_lv(config, uuid);
     if (!find_volume(lvs, snap))
         throw Error(VZ_SWITCH_SNAPSHOT, "Snapshot volume " + lv_path(n, snap) + " is missing");
@@ -753,6 +793,7 @@ void switch_snapshot(const CtConfig &config, const std::string &uuid) {
     // The old state under another name until the new one is in place.
     lvm::run_or_throw({"lvrename", "-q", n.vg, n.lv, old}, VZ_SWITCH_SNAPSHOT,
                       "Unable to rename " + lv_path(n, n.lv));
+    step("snapshot-switch.renamed");
     const auto back = lvm::run({"lvrename", "-q", n.vg, fresh, n.lv});
     if (!back.ok) {
         lvm::run({"lvrename", "-q", n.vg, old, n.lv});
@@ -763,6 +804,7 @@ void switch_snapshot(const CtConfig &config, const std::string &uuid) {
     for (auto &s : list)
         s.current = s.uuid == uuid;
     write_metadata(config, list);
+    step("snapshot-switch.switched");
     const auto r = lvm::run({"lvremove", "-q", "-f", "-y", lv_path(n, old)});
     if (!r.ok)
         log_warning("Unable to remove the previous state " + lv_path(n, old) + ": " + r.error);
@@ -780,6 +822,7 @@ void delete_snapshot(const CtConfig &config, const std::string &uuid) {
     if (find_volume(lvs, lv))
         lvm::run_or_throw({"lvremove", "-q", "-f", "-y", lv_path(n, lv)}, VZ_DELETE_SNAPSHOT,
                           "Unable to remove " + lv_path(n, lv));
+    step("snapshot-delete.removed");
     std::erase_if(list, [&](const Snapshot &s) { return s.uuid == uuid; });
     for (auto &s : list) {
         if (s.parent == uuid)

@@ -1,6 +1,7 @@
 #include "vzkit/storage/quota.h"
 
 #include "vzkit/base/error.h"
+#include "vzkit/base/step.h"
 #include "vzkit/base/util.h"
 
 #include <algorithm>
@@ -82,8 +83,10 @@ quota::LimitChanges all_of(const quota::Limits &l) {
 // On with the config's limits, the quota made first when there is none.
 void quota_up(const CtConfig &config) {
     const quota::Limits limits = disk_quota_limits(config);
-    if (!quota::quota_file_exists(config.ctid()))
+    if (!quota::quota_file_exists(config.ctid())) {
         quota::init(config.ctid(), config.ve_private(), limits);
+        step("quota.initialized");
+    }
     try {
         quota::on(config.ctid(), config.ve_private(), all_of(limits), false);
     } catch (const Error &e) {

@@ -103,7 +103,8 @@ class Rtnl {
 std::string host_hwid();
 
 // Writes /proc/sys/net/<family>/conf/<dev>/<key> in the caller's namespace;
-// false when the kernel has no such knob.
+// false when the kernel has no such knob. A knob that cannot be written (a
+// read-only /proc/sys) is an Error with VZ_NETDEV_ERROR.
 bool set_dev_sysctl(const std::string &family, const std::string &dev, const std::string &key,
                     const std::string &value);
 
