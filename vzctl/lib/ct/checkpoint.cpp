@@ -111,6 +111,7 @@ void dump(const CtConfig &config, const fs::path &dir, bool leave_running) {
     const auto init = find_init_pid(config.ctid());
     if (!init)
         throw Error(VZ_VE_NOT_RUNNING, "Unable to setup checkpointing: container is not running");
+    detail::find_criu(VZ_CHKPNT_ERROR); // before anything is created
     const Cgroup cgroup(config.ctid());
     const bool was_frozen = is_frozen(cgroup);
     make_dump_dir(config, dir);
@@ -191,6 +192,7 @@ void undump(const CtConfig &config, const RestoreOptions &options, const fs::pat
     if (is_running(config.ctid()))
         throw Error(VZ_VE_RUNNING, "Unable to perform restore: container already running");
     check_dump_dir(config, dir);
+    detail::find_criu(VZ_RESTORE_ERROR);
     std::error_code ec;
     if (!fs::is_directory(config.ve_private(), ec))
         throw Error(VZ_FS_NOPRVT,
