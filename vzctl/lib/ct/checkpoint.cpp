@@ -103,8 +103,7 @@ void finish_stopped(const CtConfig &config, int code) {
 }
 
 std::vector<std::string> common_criu_flags() {
-    return {"--tcp-established", "--file-locks", "--manage-cgroups", "--network-lock",
-            "nftables"};
+    return {"--tcp-established", "--file-locks", "--manage-cgroups", "--network-lock", "nftables"};
 }
 
 void dump(const CtConfig &config, const fs::path &dir, bool leave_running) {
@@ -218,8 +217,8 @@ void undump(const CtConfig &config, const RestoreOptions &options, const fs::pat
         device_rules_from_config(config, parse_devnodes(devnodes_with_features(config))));
 
     const bool stay_frozen = options.stage == RstStage::kUndump;
-    std::vector<std::string> args = {"restore", "--root",
-                                     fs::absolute(config.ve_root()).string(), "--restore-detached"};
+    std::vector<std::string> args = {"restore", "--root", fs::absolute(config.ve_root()).string(),
+                                     "--restore-detached"};
     for (auto &flag : common_criu_flags())
         args.push_back(std::move(flag));
     for (const auto &pair : net::criu_veth_pairs(config)) {
@@ -259,7 +258,8 @@ void remove_dump(const fs::path &dir) {
 } // namespace
 
 fs::path default_dump_path(const CtConfig &config) {
-    return fs::path(config.get_or("DUMPDIR", "/vz/dump")) / ("Dump." + std::to_string(config.ctid()));
+    return fs::path(config.get_or("DUMPDIR", "/vz/dump")) /
+           ("Dump." + std::to_string(config.ctid()));
 }
 
 void chkpnt_ct(const CtConfig &config, const ChkpntOptions &options) {

@@ -23,8 +23,8 @@ namespace {
 
 // The environment criu and nft run with: the system's directories (criu runs
 // ip, iptables-save and the like itself), C messages.
-const std::vector<std::string> kEnv = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/sbin:/usr/bin:/bin",
-                                       "LC_ALL=C"};
+const std::vector<std::string> kEnv = {
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/sbin:/usr/bin:/bin", "LC_ALL=C"};
 
 std::string system_program(const std::string &name, int code) {
     for (const char *dir : {"/usr/sbin", "/sbin", "/usr/bin", "/bin"}) {
@@ -100,9 +100,9 @@ void run_criu(const std::vector<std::string> &args, const fs::path &dir, const s
               int code, const std::string &what) {
     std::vector<std::string> argv = {find_criu(code)};
     argv.insert(argv.end(), args.begin(), args.end());
-    for (const std::string &a : {std::string("--images-dir"), dir.string(),
-                                 std::string("--work-dir"), dir.string(),
-                                 std::string("--log-file"), log, std::string("-v4")})
+    for (const std::string &a :
+         {std::string("--images-dir"), dir.string(), std::string("--work-dir"), dir.string(),
+          std::string("--log-file"), log, std::string("-v4")})
         argv.push_back(a);
     log_debug(1, "Running " + join(argv, " "));
     const Output out = run_captured(argv, -1, code);
