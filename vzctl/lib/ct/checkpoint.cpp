@@ -159,20 +159,21 @@ class RestoreRollback {
     ~RestoreRollback() {
         if (committed_)
             return;
-        try {
-            if (cgroup_) {
+        // Each step on its own: one that fails does not keep the others.
+        if (cgroup_)
+            undo("the processes and the cgroup", [this] {
                 cgroup_->kill_all();
                 cgroup_->destroy();
-            }
-            if (registered_)
-                backend().detach(config_.ctid());
-            if (cgroup_)
-                net::stop_network(config_);
-            if (mounted_ && is_mounted(config_))
-                umount_ct(config_);
-        } catch (const Error &e) {
-            log_warning(std::string("Cleanup after a failed restore: ") + e.what());
-        }
+            });
+        if (registered_)
+            undo("the module registration", [this] { backend().detach(config_.ctid()); });
+        if (cgroup_)
+            undo("the network", [this] { net::stop_network(config_); });
+        if (mounted_)
+            undo("the mount", [this] {
+                if (is_mounted(config_))
+                    umount_ct(config_);
+            });
     }
     void mounted() { mounted_ = true; }
     void cgroup(const Cgroup *cg) { cgroup_ = cg; }
@@ -180,6 +181,14 @@ class RestoreRollback {
     void commit() { committed_ = true; }
 
   private:
+    template <typename Step> static void undo(const char *what, Step step) {
+        try {
+            step();
+        } catch (const Error &e) {
+            log_warning(std::string("Cleanup of ") + what + " after a failed restore: " + e.what());
+        }
+    }
+
     const CtConfig &config_;
     bool mounted_ = false;
     const Cgroup *cgroup_ = nullptr;
