@@ -13,8 +13,9 @@
 # shellcheck source=module/lib.sh
 . "$VZKIT_SRC/tests/vm/module/lib.sh"
 command -v criu >/dev/null || { echo "FAIL: criu is not installed (scripts/install-deps.sh)"; exit 1; }
-# Not autoloaded from the shared root: criu's network lock needs nf_tables.
-modprobe -a veth nf_tables || { echo "FAIL: modprobe veth nf_tables"; exit 1; }
+# Not autoloaded from the shared root: criu's network lock needs nf_tables,
+# its kernel feature probes open /dev/net/tun and make a veth pair.
+modprobe -a veth nf_tables tun || { echo "FAIL: modprobe veth nf_tables tun"; exit 1; }
 it_setup
 mod_load
 CT=4160
@@ -72,6 +73,7 @@ assert_false "... no dump left" -- test -e "$DUMP"
 # A deleted file of 2 MB held open: over criu's ghost-file limit (1 MB).
 "$VZCTL" exec2 $CT 'dd if=/dev/zero of=/big bs=1M count=2 2>/dev/null; setsid sleep 3600 </big >/dev/null 2>&1 & sleep 1; rm /big'
 expect_rc 16 "chkpnt of a resource criu refuses (a large deleted file held open)" -- "$VZCTL" chkpnt $CT
+assert_contains "$OUT" "ghost" "... criu's reason: the deleted file"
 assert_true "... the container still runs" -- ct_status_matches $CT -q running
 assert_false "... thawed" -- frozen
 assert_false "... no dump under its name" -- test -e "$DUMP"
@@ -83,8 +85,9 @@ assert_true "... the connection and the count go on" -- wait_until 20 answered "
 
 # --- acceptance 1: chkpnt, restore -------------------------------------------
 PIDS_BEFORE=$(ct_pids $CT)
-assert_contains "$PIDS_BEFORE" " nc" "the server's nc runs in the CT"
+assert_contains "$PIDS_BEFORE" " counter.sh" "the server (nc -e counter.sh) runs in the CT"
 expect_rc 0 "chkpnt" -- "$VZCTL" chkpnt $CT
+[ -f "$DUMP.fail/dump.log" ] && grep Error "$DUMP.fail/dump.log" | head -n 20
 assert_contains "$OUT" "Checkpointing completed successfully" "... OpenVZ's message"
 assert_eq "$("$VZCTL" status $CT)" "CTID $CT exist unmounted down suspended" "status after chkpnt"
 assert_eq "$("$VZLIST" -H -o status $CT | tr -d ' ')" "suspended" "vzlist: suspended"
@@ -121,6 +124,7 @@ rm -rf "$IT_ROOT/vz/private/$CT/d"
 assert_eq "$(img_sums "$DUMP")" "$SUMS" "the real dump is untouched by the failed restores"
 
 expect_rc 0 "restore" -- "$VZCTL" restore $CT
+[ -f "$DUMP/restore.log" ] && grep Error "$DUMP/restore.log" | head -n 20
 assert_contains "$OUT" "Restoring completed successfully" "... OpenVZ's message"
 assert_eq "$("$VZCTL" status $CT)" "CTID $CT exist mounted running" "status after restore"
 assert_false "the dump is removed after a restore" -- test -e "$DUMP"

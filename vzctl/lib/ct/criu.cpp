@@ -75,13 +75,18 @@ Output run_captured(const std::vector<std::string> &argv, int netns_fd, int code
     return result;
 }
 
-// The last lines of criu's log that say what went wrong ("Error (...)").
-std::string last_error(const fs::path &log) {
-    std::string found;
-    for (const auto &line : split(read_file(log).value_or(""), '\n'))
-        if (line.find("Error") != std::string::npos)
-            found = std::string(trim(line));
-    return found;
+// What went wrong, from criu's log: its first error line, which names the
+// cause, and its last, which says what criu was doing.
+std::string log_errors(const fs::path &log) {
+    std::string first, last;
+    for (const auto &line : split(read_file(log).value_or(""), '\n')) {
+        if (line.find("Error") == std::string::npos)
+            continue;
+        last = std::string(trim(line));
+        if (first.empty())
+            first = last;
+    }
+    return first == last ? first : first + "; " + last;
 }
 
 } // namespace
@@ -108,7 +113,7 @@ void run_criu(const std::vector<std::string> &args, const fs::path &dir, const s
     const Output out = run_captured(argv, -1, code);
     if (out.status == 0)
         return;
-    std::string reason = last_error(dir / log);
+    std::string reason = log_errors(dir / log);
     if (reason.empty())
         reason = "criu exited with " + std::to_string(out.status);
     throw Error(code, what + ": " + reason + " (log: " + (dir / log).string() + ")");
