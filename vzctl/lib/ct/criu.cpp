@@ -76,11 +76,13 @@ Output run_captured(const std::vector<std::string> &argv, int netns_fd, int code
 }
 
 // What went wrong, from criu's log: its first error line, which names the
-// cause, and its last, which says what criu was doing.
+// cause, and its last, which says what criu was doing. Lines of criu/util.c
+// are the exit statuses of tools criu probes for (iptables) and fails over.
 std::string log_errors(const fs::path &log) {
     std::string first, last;
     for (const auto &line : split(read_file(log).value_or(""), '\n')) {
-        if (line.find("Error") == std::string::npos)
+        if (line.find("Error") == std::string::npos ||
+            line.find("criu/util.c") != std::string::npos)
             continue;
         last = std::string(trim(line));
         if (first.empty())
