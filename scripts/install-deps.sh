@@ -13,6 +13,7 @@ PACKAGES="
   linux-headers-amd64 linux-source-6.1
   shellcheck lxcfs
   libvirt-clients
+  criu nftables
   clang
 "
 missing=""

@@ -3,6 +3,8 @@
 // (state from ct_state, beancounter figures from the cgroup).
 #include "vzkit/ct/list.h"
 
+#include "vzkit/ct/checkpoint.h"
+
 #include "vzkit/storage/quota.h"
 #include "vzkit/quota/format.h"
 
@@ -289,10 +291,8 @@ std::optional<ListStatus> derive_status(const CtConfig &config, const CtRecord &
         return std::nullopt;
     if (record.root && view.is_mount_point(*record.root))
         return ListStatus::Mounted;
-    const fs::path dump =
-        fs::path(config.get_or("DUMPDIR", "/vz/dump")) / ("Dump." + std::to_string(config.ctid()));
     std::error_code ec;
-    if (fs::exists(dump, ec))
+    if (fs::exists(default_dump_path(config), ec))
         return ListStatus::Suspended;
     return ListStatus::Stopped;
 }

@@ -8,7 +8,7 @@
 #include "vzkit/base/log.h"
 #include "vzkit/base/step.h"
 #include "vzkit/base/util.h"
-#include "vzkit/cgroup/cgroup.h"
+#include "vzkit/cgroup/freeze.h"
 #include "vzkit/ct/fs.h"
 #include "vzkit/ct/start.h"
 #include "vzkit/ct/state.h"
@@ -20,9 +20,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <iomanip>
-#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -45,55 +43,6 @@ std::string uuid_or_throw(const std::string &id) {
         throw Error(VZ_INVALID_PARAMETER_VALUE, "Invalid snapshot id " + id + ": not a UUID");
     return *uuid;
 }
-
-// The container's cgroup frozen while the object lives (cgroup.freeze on v2,
-// the freezer on v1), thawed on every way out.
-class CgroupFreeze {
-  public:
-    explicit CgroupFreeze(Ctid ctid) : cgroup_(ctid) {
-        v2_ = cgroup_.mode() == CgroupMode::V2;
-        dir_ = v2_ ? cgroup_.all_paths().front() : cgroup_.path("freezer");
-        file_ = dir_ / (v2_ ? "cgroup.freeze" : "freezer.state");
-        set(true);
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        while (!frozen()) {
-            if (std::chrono::steady_clock::now() > deadline) {
-                set(false);
-                throw Error(VZ_CREATE_SNAPSHOT, "The container's processes did not freeze in 10 s");
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-    }
-    CgroupFreeze(const CgroupFreeze &) = delete;
-    CgroupFreeze &operator=(const CgroupFreeze &) = delete;
-    ~CgroupFreeze() {
-        try {
-            set(false);
-        } catch (const Error &e) {
-            log_warning(std::string("Unable to thaw the container: ") + e.what());
-        }
-    }
-
-  private:
-    void set(bool on) const {
-        try {
-            write_file(file_, v2_ ? (on ? "1" : "0") : (on ? "FROZEN" : "THAWED"));
-        } catch (const std::exception &e) {
-            throw Error(VZ_CREATE_SNAPSHOT, "Unable to write " + file_.string() + ": " + e.what());
-        }
-    }
-    bool frozen() const {
-        if (v2_) {
-            const auto events = read_file(dir_ / "cgroup.events").value_or("");
-            return events.find("frozen 1") != std::string::npos;
-        }
-        return trim(read_file(file_).value_or("")) == "FROZEN";
-    }
-
-    Cgroup cgroup_;
-    bool v2_ = true;
-    fs::path dir_, file_;
-};
 
 struct Field {
     std::string_view name, header;
@@ -145,7 +94,7 @@ void snapshot_ct(const CtConfig &config, const SnapshotOptions &options) {
     const bool mounted = is_mounted(config);
     std::optional<CgroupFreeze> frozen;
     if (is_running(config.ctid()) && !options.skip_suspend)
-        frozen.emplace(config.ctid());
+        frozen.emplace(config.ctid(), VZ_CREATE_SNAPSHOT);
     step("snapshot.suspended");
     log_info("Creating snapshot " + snap.uuid);
     lvm_layout::create_snapshot(config, snap, mounted);

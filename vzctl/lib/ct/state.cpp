@@ -1,6 +1,8 @@
 #include "vzkit/ct/state.h"
 
 #include "vzkit/cgroup/cgroup.h"
+#include "vzkit/cgroup/freeze.h"
+#include "vzkit/ct/checkpoint.h"
 #include "vzkit/base/util.h"
 
 #include <sys/stat.h>
@@ -85,6 +87,10 @@ CtStatus query_status(const CtConfig &config) {
                     std::filesystem::is_directory(config.ve_private(), ec);
     status.mounted = config.get("VE_ROOT") && is_mounted(config);
     status.running = is_running(config.ctid());
+    // OpenVZ: a stopped container with a dump; here also a running one
+    // whose processes vzctl suspend froze.
+    status.suspended = status.running ? is_frozen(Cgroup(config.ctid()))
+                                      : std::filesystem::exists(default_dump_path(config), ec);
     return status;
 }
 

@@ -97,6 +97,29 @@ class Setup final : public NetworkSetup {
             write_record(ctid_, record_);
     }
 
+    // The host side of devices criu restored (restore_network()).
+    void restore(const CtConfig &config, pid_t init, int code) {
+        const auto ips = configured_ips(config);
+        Rtnl host;
+        UniqueFd ns = open_netns(init);
+        Rtnl ct(ns.get());
+        record_.netns = current_netns_inode();
+        if (!ips.empty()) {
+            restore_venet_host(host, ctid_, code);
+            const int own = host.link(venet_host_name(ctid_)).value_or(LinkInfo{}).index;
+            for (const auto &ip : ips)
+                check_ip_free(host, ip, own);
+        }
+        // add_venet_ip() finds each address inside already there (criu put
+        // it back) and adds the host route and proxy entries.
+        for (const auto &ip : ips)
+            add_venet_ip(host, ct, ctid_, ip, neighbour_setting(config), record_);
+        for (const auto &dev : configured_netifs(config))
+            restore_veth_host(host, dev, code);
+        if (!record_.proxies.empty())
+            write_record(ctid_, record_);
+    }
+
   private:
     Ctid ctid_;
     NetRecord record_;
@@ -140,6 +163,22 @@ std::unique_ptr<NetworkSetup> start_network(const CtConfig &config, pid_t init) 
     auto setup = std::make_unique<Setup>(config.ctid());
     setup->run(config, init);
     return setup;
+}
+
+std::unique_ptr<NetworkSetup> restore_network(const CtConfig &config, pid_t init, int code) {
+    auto setup = std::make_unique<Setup>(config.ctid());
+    setup->restore(config, init, code);
+    return setup;
+}
+
+std::vector<std::string> criu_veth_pairs(const CtConfig &config) {
+    std::vector<std::string> pairs;
+    if (!configured_ips(config).empty())
+        pairs.push_back("venet0=" + venet_host_name(config.ctid()));
+    for (const auto &dev : configured_netifs(config))
+        pairs.push_back(dev.ifname + "=" + dev.host_ifname +
+                        (dev.bridge.empty() ? "" : "@" + dev.bridge));
+    return pairs;
 }
 
 void stop_network(const CtConfig &config) {

@@ -65,6 +65,16 @@ std::string route_owner(const std::vector<LinkInfo> &links, int oif) {
     return "a route via " + n;
 }
 
+// Forwarding for what the container sends (to other containers, to the
+// LAN) is enabled on the host end only; strict reverse-path filtering drops
+// packets whose source is not one of the container's addresses.
+void set_venet_sysctls(const std::string &host_name) {
+    set_dev_sysctl("ipv4", host_name, "forwarding", "1");
+    set_dev_sysctl("ipv4", host_name, "rp_filter", "1");
+    set_dev_sysctl("ipv6", host_name, "accept_ra", "0");
+    set_dev_sysctl("ipv6", host_name, "force_forwarding", "1"); // Linux 6.17+
+}
+
 } // namespace
 
 std::string venet_host_name(Ctid ctid) {
@@ -79,13 +89,7 @@ void create_venet(Rtnl &host, Rtnl &ct, int ct_netns_fd, Ctid ctid, bool ipv6) {
                     "Network device " + host_name + " already exists on the host; remove it first");
     const Mac mac = venet_mac(ctid);
     host.create_veth({host_name, mac, kVenet, mac, ct_netns_fd, true}, VZ_NETDEV_ERROR);
-    // Forwarding for what the container sends (to other containers, to the
-    // LAN) is enabled on this device only; strict reverse-path filtering
-    // drops packets whose source is not one of the container's addresses.
-    set_dev_sysctl("ipv4", host_name, "forwarding", "1");
-    set_dev_sysctl("ipv4", host_name, "rp_filter", "1");
-    set_dev_sysctl("ipv6", host_name, "accept_ra", "0");
-    set_dev_sysctl("ipv6", host_name, "force_forwarding", "1"); // Linux 6.17+
+    set_venet_sysctls(host_name);
     host.change_link(host_name, link_up(true), VZ_NETDEV_ERROR);
     ct.change_link(kVenet, link_up(true), VZ_NETDEV_ERROR);
     const int index = index_of(ct, kVenet, VZ_NETDEV_ERROR);
@@ -95,6 +99,18 @@ void create_venet(Rtnl &host, Rtnl &ct, int ct_netns_fd, Ctid ctid, bool ipv6) {
         IpAddr any6 = *try_parse_ip("::");
         ct.add_device_route(index, any6, 0, VZ_NETDEV_ERROR);
     }
+}
+
+void restore_venet_host(Rtnl &host, Ctid ctid, int code) {
+    const std::string host_name = venet_host_name(ctid);
+    if (!host.link(host_name))
+        throw Error(code, "Network device " + host_name + " was not restored");
+    Rtnl::LinkChange change;
+    change.mac = venet_mac(ctid);
+    change.noarp = true;
+    host.change_link(host_name, change, code);
+    set_venet_sysctls(host_name);
+    host.change_link(host_name, link_up(true), code);
 }
 
 void check_ip_free(Rtnl &host, const IpAddr &ip, int own_index) {
@@ -188,6 +204,23 @@ void create_veth_if(Rtnl &host, int ct_netns_fd, const VethIf &dev) {
 
 void delete_veth_if(Rtnl &host, const VethIf &dev) {
     host.delete_link(dev.host_ifname, VZ_VETH_ERROR);
+}
+
+void restore_veth_host(Rtnl &host, const VethIf &dev, int code) {
+    if (!host.link(dev.host_ifname))
+        throw Error(code, "Network device " + dev.host_ifname + " was not restored");
+    Rtnl::LinkChange change;
+    change.mac = dev.host_mac;
+    host.change_link(dev.host_ifname, change, code);
+    change = link_up(true);
+    if (!dev.bridge.empty()) {
+        auto bridge = host.link(dev.bridge);
+        if (!bridge)
+            throw Error(code, "Bridge " + dev.bridge + " for " + dev.ifname +
+                                  " does not exist on the host");
+        change.master = bridge->index;
+    }
+    host.change_link(dev.host_ifname, change, code);
 }
 
 void modify_veth_if(Rtnl &host, Rtnl &ct, const VethIf &before, const VethIf &after) {

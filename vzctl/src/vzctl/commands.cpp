@@ -3,6 +3,7 @@
 #include "options.h"
 #include "set_params.h"
 
+#include "vzkit/ct/checkpoint.h"
 #include "vzkit/ct/create.h"
 #include "vzkit/ct/enter.h"
 #include "vzkit/ct/start.h"
@@ -11,6 +12,7 @@
 #include "vzkit/ct/set.h"
 #include "vzkit/ct/snapshot.h"
 #include "vzkit/ct/state.h"
+#include "vzkit/ct/suspend.h"
 #include "vzkit/storage/overlay.h"
 #include "vzkit/storage/quota.h"
 #include "vzkit/base/error.h"
@@ -98,6 +100,58 @@ constexpr auto kSnapshotMountOptions = std::to_array<vz::cli::Option>({
 constexpr auto kConvertOptions = std::to_array<vz::cli::Option>({
     {"layout", 0, Arg::kRequired},
 });
+
+// chkpnt and restore (vzctl 4's spellings): one stage at most, as a table
+// from option to stage; --skip_arpdetect is accepted and has nothing to do.
+constexpr auto kChkpntOptions = std::to_array<vz::cli::Option>({
+    {"dumpfile", 0, Arg::kRequired},
+    {"suspend", 0, Arg::kNone},
+    {"dump", 0, Arg::kNone},
+    {"kill", 0, Arg::kNone},
+    {"resume", 0, Arg::kNone},
+    {"skip_arpdetect", 0, Arg::kNone},
+});
+constexpr auto kRestoreOptions = std::to_array<vz::cli::Option>({
+    {"dumpfile", 0, Arg::kRequired},
+    {"undump", 0, Arg::kNone},
+    {"kill", 0, Arg::kNone},
+    {"resume", 0, Arg::kNone},
+    {"skip_arpdetect", 0, Arg::kNone},
+    {"skip-remount", 0, Arg::kNone},
+    {"skip-fsck", 0, Arg::kNone},
+});
+template <typename Stage> struct StageOption {
+    std::string_view option;
+    Stage stage;
+};
+constexpr auto kChkpntStages = std::to_array<StageOption<vz::ChkpntOptions::Stage>>({
+    {"suspend", vz::ChkpntOptions::Stage::kSuspend},
+    {"dump", vz::ChkpntOptions::Stage::kDump},
+    {"kill", vz::ChkpntOptions::Stage::kKill},
+    {"resume", vz::ChkpntOptions::Stage::kResume},
+});
+constexpr auto kRestoreStages = std::to_array<StageOption<vz::RestoreOptions::Stage>>({
+    {"undump", vz::RestoreOptions::Stage::kUndump},
+    {"kill", vz::RestoreOptions::Stage::kKill},
+    {"resume", vz::RestoreOptions::Stage::kResume},
+});
+
+template <typename Stage, std::size_t N>
+Stage stage_from(const CommandOptions &o, const std::array<StageOption<Stage>, N> &stages,
+                 Stage full) {
+    Stage stage = full;
+    int given = 0;
+    for (const auto &s : stages) {
+        if (o.has(s.option)) {
+            stage = s.stage;
+            ++given;
+        }
+    }
+    if (given > 1)
+        throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX,
+                        "Invalid syntax: only one sub command may be used");
+    return stage;
+}
 
 vz::StartOptions start_from(const CommandOptions &o) {
     vz::StartOptions start;
@@ -278,6 +332,31 @@ int cmd_snapshot_umount(vz::CtConfig &config, const std::vector<std::string> &ar
     return 0;
 }
 
+int cmd_chkpnt(vz::CtConfig &config, const std::vector<std::string> &args) {
+    const CommandOptions o(args, kChkpntOptions);
+    vz::ChkpntOptions chkpnt;
+    chkpnt.stage = stage_from(o, kChkpntStages, vz::ChkpntOptions::Stage::kFull);
+    if (auto dumpfile = o.value("dumpfile"))
+        chkpnt.dumpfile = *dumpfile;
+    vz::chkpnt_ct(config, chkpnt);
+    return 0;
+}
+
+int cmd_restore(vz::CtConfig &config, const std::vector<std::string> &args) {
+    const CommandOptions o(args, kRestoreOptions);
+    vz::RestoreOptions restore;
+    restore.stage = stage_from(o, kRestoreStages, vz::RestoreOptions::Stage::kFull);
+    if (auto dumpfile = o.value("dumpfile"))
+        restore.dumpfile = *dumpfile;
+    restore.skip_remount = o.has("skip-remount");
+    vz::restore_ct(config, restore);
+    return 0;
+}
+
+void suspend(const vz::CtConfig &config) {
+    vz::suspend_ct(config, vz::VZ_CHKPNT_ERROR);
+}
+
 int cmd_convert(vz::CtConfig &config, const std::vector<std::string> &args) {
     const CommandOptions o(args, kConvertOptions);
     vz::convert_ct(config, o.value("layout").value_or("lvm"));
@@ -348,6 +427,13 @@ constexpr auto kCommands = std::to_array<Command>({
     {"snapshot-mount", cmd_snapshot_mount, true, true,
      "snapshot-mount <ctid> --id <uuid> --target <dir>"},
     {"snapshot-umount", cmd_snapshot_umount, true, true, "snapshot-umount <ctid> --id <uuid>"},
+    {"chkpnt", cmd_chkpnt, true, true,
+     "chkpnt <ctid> [--dumpfile <dir>] [--suspend | --dump | --kill | --resume]"},
+    {"restore", cmd_restore, true, true,
+     "restore <ctid> [--dumpfile <dir>] [--undump | --kill | --resume] [--skip-remount]"},
+    {"suspend", cmd_plain<suspend>, true, true,
+     "suspend | resume <ctid>   (freeze / thaw; resume restores a stopped CT's dump)"},
+    {"resume", cmd_plain<vz::resume_ct>, true, true, ""},
     {"compact", cmd_plain<vz::compact_ct>, true, true, "compact <ctid>"},
     {"convert", cmd_convert, true, true, "convert <ctid> --layout lvm"},
 });

@@ -48,6 +48,17 @@ class NetworkSetup {
 // bridge, before anything is created.
 std::unique_ptr<NetworkSetup> start_network(const CtConfig &config, pid_t init);
 
+// After criu restored the container (docs/checkpoint.md): its devices and
+// addresses inside came back with it, the host ends under their names (see
+// criu_veth_pairs) but as criu makes them. Puts back the host side start
+// made: venet0.<CTID>'s MAC, NOARP, sysctls and link, the host routes and
+// proxy entries, the NETIF host ends' MACs, links and bridges. Throws
+// Error(VZ_IP_INUSE) for an address someone took meanwhile, Error(code)
+// otherwise; what it did is undone unless committed.
+std::unique_ptr<NetworkSetup> restore_network(const CtConfig &config, pid_t init, int code);
+// criu restore's --veth-pair values for the config: IN=OUT[@BRIDGE].
+std::vector<std::string> criu_veth_pairs(const CtConfig &config);
+
 // After the container stopped: its proxy entries and record go; the host
 // ends of its devices are waited for (the kernel removes them with the
 // namespace) and deleted if they linger.

@@ -22,6 +22,12 @@ std::string venet_host_name(Ctid ctid);
 // waited for. Throws Error(VZ_NETDEV_ERROR).
 void create_venet(Rtnl &host, Rtnl &ct, int ct_netns_fd, Ctid ctid, bool ipv6);
 
+// After a restore (docs/checkpoint.md): criu made the pair again from the
+// dump with the container's end as it was, but the host end it creates is
+// down, with a random MAC and ARP on. Puts back what create_venet() sets on
+// it. Throws Error(code).
+void restore_venet_host(Rtnl &host, Ctid ctid, int code);
+
 // Throws Error(VZ_IP_INUSE) naming who has the address: another
 // container's host route, or a local address of the host.
 void check_ip_free(Rtnl &host, const IpAddr &ip, int own_index);
@@ -37,6 +43,8 @@ void del_venet_ip(Rtnl &host, Rtnl *ct, Ctid ctid, const IpAddr &ip, NetRecord &
 void check_bridges(Rtnl &host, const std::vector<VethIf> &ifs);
 void create_veth_if(Rtnl &host, int ct_netns_fd, const VethIf &dev);
 void delete_veth_if(Rtnl &host, const VethIf &dev);
+// After a restore: the host end criu created, with its MAC, up, on its bridge.
+void restore_veth_host(Rtnl &host, const VethIf &dev, int code);
 // A live --ifname change: MACs, host name and bridge, both ends.
 void modify_veth_if(Rtnl &host, Rtnl &ct, const VethIf &before, const VethIf &after);
 
