@@ -146,9 +146,24 @@ awk -v begin="@@vzkit-vm-begin-$TOKEN" -v end="@@vzkit-vm-exit-$TOKEN=" '
   on && (i = index($0, end)) { if (i > 1) print substr($0, 1, i - 1); exit }
   on { print }' "$W/console.txt"
 
-if grep -qE 'BUG:|Oops|WARNING: CPU|Call Trace' "$W/console.txt"; then
+# A container's memory cgroup reaching its limit makes the kernel print an
+# OOM report with a stack: that is the limit at work, not a kernel problem.
+# Such reports (from "invoked oom-killer" to "Killed process", in a memory
+# cgroup) are counted and left out of the check; a global OOM is not.
+awk -v out="$W/kernel.txt" -v notes="$W/oom.txt" '
+  function flush() { if (n) { if (memcg) print first > notes; else for (i = 1; i <= n; i++) print blk[i] > out } n = 0; memcg = 0 }
+  /invoked oom-killer/ { flush(); n = 1; blk[1] = $0; first = $0; next }
+  n { blk[++n] = $0; if ($0 ~ /mem_cgroup_out_of_memory|Memory cgroup out of memory/) memcg = 1
+      if ($0 ~ /Killed process/) flush(); next }
+  { print > out }
+  END { flush(); close(out); close(notes) }' "$W/console.txt"
+touch "$W/kernel.txt" "$W/oom.txt"
+if [ -s "$W/oom.txt" ]; then
+  echo "vm/run.sh: $(wc -l < "$W/oom.txt") OOM kill(s) in a memory cgroup (a container at its limit), e.g.: $(head -n 1 "$W/oom.txt")"
+fi
+if grep -qE 'BUG:|Oops|WARNING: CPU|Call Trace' "$W/kernel.txt"; then
   echo "vm/run.sh: the kernel log shows a problem:"
-  grep -E -A20 'BUG:|Oops|WARNING: CPU|Call Trace' "$W/console.txt" | head -n 40
+  grep -E -A20 'BUG:|Oops|WARNING: CPU|Call Trace' "$W/kernel.txt" | head -n 40
   exit 98
 fi
 rc=$(sed -n "s/.*@@vzkit-vm-exit-$TOKEN=\([0-9]*\).*/\1/p" "$W/console.txt" | tail -n 1)
