@@ -31,7 +31,7 @@ templates-debian:
 	templates/debian/build.sh $(BUILD)/templates/cache $(BUILD)/templates/apt-cache
 
 check: build templates templates-debian
-	cd $(BUILD) && ctest --output-on-failure -j 1
+	cd $(BUILD) && ctest --output-on-failure -j 2
 
 # Pure tests: no root, nothing of the running kernel beyond a file system.
 check-unit: build
