@@ -70,6 +70,19 @@ for key in "${keys[@]}"; do
     grep -qw -- "$key" <<<"$ctid_text" || fail "ctid.conf: $key is not in ctid.conf(5)"
 done
 
+# The generator refuses a page that leaves an option of its tool undocumented
+# (a new one without help, which @options cannot describe either).
+checked=$((checked + 1))
+tmp=$(mktemp -d)
+{ cat "$mandir/vzpid.describe"; printf 'option\t\tZ\tnew-option\t0\t\t\n'; } >"$tmp/describe"
+if bash "$src/man/mangen.sh" "$src/man/vzpid.8.in" "$tmp/describe" /dev/null "$tmp/vzpid.8" \
+    2>"$tmp/err"; then
+    fail "mangen.sh rendered vzpid.8 with an undocumented option"
+elif ! grep -q -- "--new-option is not documented" "$tmp/err" || [ -e "$tmp/vzpid.8" ]; then
+    fail "mangen.sh: $(cat "$tmp/err")"
+fi
+rm -rf "$tmp"
+
 # Every page renders without a warning, through groff and through man.
 pages=("$mandir"/*.[578])
 [ ${#pages[@]} -eq 15 ] || fail "${#pages[@]} pages in $mandir, 15 expected"
