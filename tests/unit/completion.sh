@@ -129,6 +129,18 @@ expect_exactly "-numproc -numproc.m -numproc.b -numproc.l -numproc.f" vzlist -H 
 expect_exactly "numproc numproc.m numproc.b numproc.l numproc.f" vzlist --sort numpr
 expect_exactly "web1" vzlist -N ""
 
+# A name is offered as it is, never expanded: a $(...) in a file name is
+# not run (compgen -W would run it).
+cd "$tmp" || exit 1
+# shellcheck disable=SC2016 # the literal text is the point
+evil='$(date>ran)'
+ln -s ../conf/102.conf "$VZ_CONFDIR/names/$evil"
+expect_has "$evil 101" vzctl start ""
+expect_has "$evil 101" vzlist ""
+checked=$((checked + 1))
+[ ! -e "$tmp/ran" ] || fail "a \$(...) in a container name ran during completion"
+rm "$VZ_CONFDIR/names/$evil"
+
 # VZ_CONFDIR is honoured: another directory, other CTIDs.
 mkdir -p "$tmp/other/conf"
 touch "$tmp/other/conf/555.conf"
