@@ -12,6 +12,7 @@ PACKAGES="
   qemu-system-x86 linux-image-amd64 cpio
   linux-headers-amd64 linux-source-6.1
   shellcheck lxcfs
+  groff-base man-db bash-completion
   libvirt-clients
   criu nftables
   clang

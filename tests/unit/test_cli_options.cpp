@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE cli_options
 #include <boost/test/unit_test.hpp>
 
+#include "vzkit/cli/describe.h"
 #include "vzkit/cli/options.h"
 
 #include <array>
@@ -172,4 +173,17 @@ BOOST_AUTO_TEST_CASE(short_only_tables_read_double_dash_as_getopt) {
     } catch (const vz::Error &e) {
         BOOST_TEST(std::string(e.what()) == "invalid option -- '-'");
     }
+}
+
+// --vzkit-describe's lines (man/, completion/ read them): one per option, the
+// empty fields kept, a tab or newline inside a field never splitting a record.
+BOOST_AUTO_TEST_CASE(describe_lines_keep_every_field) {
+    BOOST_TEST(vz::cli::describe_options(std::span(kOptions).subspan(2, 3), "set") ==
+               "option\tset\to\toutput\t1\t<fields>\tthese fields\n"
+               "option\tset\t\tcpuunits\t1\t<N>\tCPU weight\n"
+               "option\tset\t1\t\t0\t\t\n");
+    BOOST_TEST(vz::cli::describe_command("destroy", "destroy | delete <ctid>\n   more") ==
+               "command\tdestroy\tdestroy | delete <ctid>    more\n");
+    constexpr std::array<std::string_view, 2> kFields = {"a\tb", ""};
+    BOOST_TEST(vz::cli::describe_line(kFields) == "a b\t\n");
 }

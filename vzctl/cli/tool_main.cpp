@@ -1,5 +1,6 @@
 #include "vzkit/cli/tool_main.h"
 
+#include "vzkit/cli/describe.h"
 #include "vzkit/cli/options.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/log.h"
@@ -44,6 +45,10 @@ int tool_main(int argc, char **argv, int failure_code, int (*body)(std::vector<s
     if (program.empty())
         program = g_program_path.substr(g_program_path.rfind('/') + 1);
     try {
+        if (argc == 2 && style.describe && argv[1] == kDescribeArgument) {
+            std::cout << style.describe();
+            return 0;
+        }
         return body(std::vector<std::string>(argv + std::min(argc, 1), argv + argc));
     } catch (const UsageError &e) {
         if (std::string_view message = e.what(); !message.empty()) {

@@ -1,6 +1,7 @@
 // vzcalc [-v] CTID: a running container's share of the host, current,
 // promised by its limits, and maximal, in percent (OpenVZ's vzcalc).
 // Exit status 0, 1 on bad usage or error, 31 when the CT is not running.
+#include "vzkit/cli/describe.h"
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
 #include "vzkit/base/error.h"
@@ -50,9 +51,17 @@ int run(std::vector<std::string> args) {
     return 0;
 }
 
+// --vzkit-describe: the option table, for the man page (man/).
+std::string describe_tables() {
+    return vz::cli::describe_options(kOptions);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
     return vz::cli::tool_main(argc, argv, 1, run,
-                              {.program = "vzcalc", .name_in_errors = false, .usage = kUsage});
+                              {.program = "vzcalc",
+                               .name_in_errors = false,
+                               .usage = kUsage,
+                               .describe = describe_tables});
 }

@@ -2,6 +2,7 @@
 // config (barrier <= limit, kernel memory for the processes, socket buffer
 // headroom, VSwap rules). -r repairs what it can, -i asks first. Exit
 // status 0 valid, 1 program error, 2 validation failed (OpenVZ's).
+#include "vzkit/cli/describe.h"
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
 #include "vzkit/base/config.h"
@@ -20,7 +21,7 @@ constexpr std::string_view kUsage = "Usage: vzcfgvalidate [-r|-i] <config_file>\
 constexpr auto kOptions = std::to_array<vz::cli::Option>({
     {"", 'r', vz::cli::Arg::kNone},
     {"", 'i', vz::cli::Arg::kNone},
-    {"", 'v', vz::cli::Arg::kRequired}, // OpenVZ's vswap switch, with a value: ignored
+    {"", 'v', vz::cli::Arg::kRequired, "<value>"}, // OpenVZ's vswap switch, with a value: ignored
     {"", 'h', vz::cli::Arg::kNone},
 });
 
@@ -73,9 +74,17 @@ int run(std::vector<std::string> args) {
     return 0;
 }
 
+// --vzkit-describe: the option table, for the man page (man/).
+std::string describe_tables() {
+    return vz::cli::describe_options(kOptions);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
     return vz::cli::tool_main(argc, argv, 1, run,
-                              {.program = "vzcfgvalidate", .error_codes = false, .usage = kUsage});
+                              {.program = "vzcfgvalidate",
+                               .error_codes = false,
+                               .usage = kUsage,
+                               .describe = describe_tables});
 }

@@ -1,6 +1,7 @@
 // vzmemcheck [-v] [-A]: how much of the host's memory the running containers
 // use and are promised (OpenVZ's columns), in percent or, with -A, in MB.
 // Exit status 0, or 1 on any error.
+#include "vzkit/cli/describe.h"
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
 #include "vzkit/base/error.h"
@@ -66,9 +67,17 @@ int run(std::vector<std::string> args) {
     return 0;
 }
 
+// --vzkit-describe: the option table, for the man page (man/).
+std::string describe_tables() {
+    return vz::cli::describe_options(kOptions);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
     return vz::cli::tool_main(argc, argv, 1, run,
-                              {.program = "vzmemcheck", .error_codes = false, .usage = kUsage});
+                              {.program = "vzmemcheck",
+                               .error_codes = false,
+                               .usage = kUsage,
+                               .describe = describe_tables});
 }

@@ -2,6 +2,7 @@
 // containers an equal share of this host (RAM, swap, processes, kernel
 // memory), written to $VZ_CONFDIR/conf/ve-<name>.conf-sample or stdout.
 // Exit status 0, or 1 on any error.
+#include "vzkit/cli/describe.h"
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
 #include "vzkit/base/error.h"
@@ -18,10 +19,10 @@ constexpr std::string_view kUsage =
     "Usage: vzsplit [-n numves] [-f config_name] [-s swap_size_KB]\n";
 
 constexpr auto kOptions = std::to_array<vz::cli::Option>({
-    {"", 'n', vz::cli::Arg::kRequired},
-    {"", 'f', vz::cli::Arg::kRequired},
-    {"", 's', vz::cli::Arg::kRequired},
-    {"", 'v', vz::cli::Arg::kRequired}, // OpenVZ's vswap switch, with a value: always on here
+    {"", 'n', vz::cli::Arg::kRequired, "<numves>"},
+    {"", 'f', vz::cli::Arg::kRequired, "<config_name>"},
+    {"", 's', vz::cli::Arg::kRequired, "<swap_size_KB>"},
+    {"", 'v', vz::cli::Arg::kRequired, "<value>"}, // OpenVZ's vswap switch, with a value: always on here
     {"", 'h', vz::cli::Arg::kNone},
 });
 
@@ -76,9 +77,15 @@ int run(std::vector<std::string> args) {
     return 0;
 }
 
+// --vzkit-describe: the option table, for the man page (man/).
+std::string describe_tables() {
+    return vz::cli::describe_options(kOptions);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
-    return vz::cli::tool_main(argc, argv, 1, run,
-                              {.program = "vzsplit", .error_codes = false, .usage = kUsage});
+    return vz::cli::tool_main(
+        argc, argv, 1, run,
+        {.program = "vzsplit", .error_codes = false, .usage = kUsage, .describe = describe_tables});
 }

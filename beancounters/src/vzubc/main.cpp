@@ -1,6 +1,7 @@
 // vzubc: OpenVZ's beancounter viewer. Reads /proc/bc/resources (else
 // /proc/user_beancounters) or a file, and shows each container's table.
 // Exit status 0, or 1 on any error, as OpenVZ's.
+#include "vzkit/cli/describe.h"
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
 #include "vzkit/base/error.h"
@@ -129,26 +130,26 @@ constexpr auto kRows = std::to_array<vz::cli::Bound<Options>>({
     {{"watch", 0, Arg::kNone}, flag<&Options::watch>},
     {{"wd", 0, Arg::kNone}, watch_diff},
     {{"wt", 0, Arg::kNone}, watch_no_title},
-    {{"wn", 0, Arg::kRequired}, watch_interval},
+    {{"wn", 0, Arg::kRequired, "<time>"}, watch_interval},
     {{"W", 0, Arg::kNone}, under_watch}, // internal: already under watch
     {{"q", 0, Arg::kNone}, in<&Options::view, flag<&View::quiet>>},
     {{"quiet", 0, Arg::kNone}, in<&Options::view, flag<&View::quiet>>},
-    {{"qh", 0, Arg::kRequired}, quiet_held},
-    {{"qm", 0, Arg::kRequired}, quiet_maxheld},
+    {{"qh", 0, Arg::kRequired, "<ratio>"}, quiet_held},
+    {{"qm", 0, Arg::kRequired, "<ratio>"}, quiet_maxheld},
     {{"v", 0, Arg::kNone}, in<&Options::view, flag<&View::verbose>>},
     {{"verbose", 0, Arg::kNone}, in<&Options::view, flag<&View::verbose>>},
     {{"c", 0, Arg::kNone}, in<&Options::view, flag<&View::colour>>},
     {{"color", 0, Arg::kNone}, in<&Options::view, flag<&View::colour>>},
-    {{"f", 0, Arg::kRequired}, read_file_option},
-    {{"file", 0, Arg::kRequired}, read_file_option},
+    {{"f", 0, Arg::kRequired, "<filename>"}, read_file_option},
+    {{"file", 0, Arg::kRequired, "<filename>"}, read_file_option},
     {{"r", 0, Arg::kNone}, in<&Options::relative, since_on>},
     {{"relative", 0, Arg::kNone}, in<&Options::relative, since_on>},
     {{"rc", 0, Arg::kNone}, in<&Options::relative, since_cleared>},
-    {{"rd", 0, Arg::kRequired}, in<&Options::relative, since_in>},
+    {{"rd", 0, Arg::kRequired, "<dir>"}, in<&Options::relative, since_in>},
     {{"i", 0, Arg::kNone}, in<&Options::incremental, since_on>},
     {{"incremental", 0, Arg::kNone}, in<&Options::incremental, since_on>},
     {{"ic", 0, Arg::kNone}, in<&Options::incremental, since_cleared>},
-    {{"id", 0, Arg::kRequired}, in<&Options::incremental, since_in>},
+    {{"id", 0, Arg::kRequired, "<dir>"}, in<&Options::incremental, since_in>},
     {{"h", 0, Arg::kNone}, flag<&Options::help>},
     {{"help", 0, Arg::kNone}, flag<&Options::help>},
 });
@@ -249,6 +250,11 @@ int run(std::vector<std::string> args) {
     return 0;
 }
 
+// --vzkit-describe: the option table, for the man page (man/).
+std::string describe_tables() {
+    return vz::cli::describe_options(kOptions);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -258,5 +264,6 @@ int main(int argc, char **argv) {
                                .name_in_errors = false,
                                .error_codes = false,
                                .usage = kUsage,
-                               .usage_names_argv0 = false});
+                               .usage_names_argv0 = false,
+                               .describe = describe_tables});
 }

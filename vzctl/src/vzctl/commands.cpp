@@ -29,15 +29,15 @@ namespace {
 using vz::cli::Arg;
 
 constexpr auto kStartOptions = std::to_array<vz::cli::Option>({
-    {"wait", 0, Arg::kNone},
-    {"force", 0, Arg::kNone},
-    {"skip-remount", 0, Arg::kNone},
-    {"skip-fsck", 0, Arg::kNone},
+    {"wait", 0, Arg::kNone, "", "return once the container's init reached its runlevel"},
+    {"force", 0, Arg::kNone, "", "start even if DISABLED=yes"},
+    {"skip-remount", 0, Arg::kNone, "", "keep VE_ROOT as it is mounted"},
+    {"skip-fsck", 0, Arg::kNone, "", "accepted for OpenVZ's scripts (ploop's fsck)"},
 });
 
 constexpr auto kStopOptions = std::to_array<vz::cli::Option>({
-    {"fast", 0, Arg::kNone},
-    {"skip-umount", 0, Arg::kNone},
+    {"fast", 0, Arg::kNone, "", "kill at once instead of a clean halt"},
+    {"skip-umount", 0, Arg::kNone, "", "leave VE_ROOT mounted"},
 });
 
 // restart takes both: start's options, then stop's.
@@ -53,72 +53,77 @@ constexpr std::array<vz::cli::Option, A + B> concat(const std::array<vz::cli::Op
 constexpr auto kRestartOptions = concat(kStartOptions, kStopOptions);
 
 constexpr auto kCreateOptions = std::to_array<vz::cli::Option>({
-    {"ostemplate", 0, Arg::kRequired},
-    {"config", 0, Arg::kRequired},
-    {"private", 0, Arg::kRequired},
-    {"root", 0, Arg::kRequired},
-    {"ipadd", 0, Arg::kRequired},
-    {"hostname", 0, Arg::kRequired},
-    {"name", 0, Arg::kRequired},
-    {"description", 0, Arg::kRequired},
-    {"layout", 0, Arg::kRequired},
+    {"ostemplate", 0, Arg::kRequired, "<name>", "OS template from the template cache"},
+    {"config", 0, Arg::kRequired, "<name>", "the sample ve-<name>.conf-sample"},
+    {"private", 0, Arg::kRequired, "<path>", "VE_PRIVATE ($VEID: the CTID)"},
+    {"root", 0, Arg::kRequired, "<path>", "VE_ROOT ($VEID: the CTID)"},
+    {"ipadd", 0, Arg::kRequired, "<addr>", "an IP address (repeatable)"},
+    {"hostname", 0, Arg::kRequired, "<name>", "host name"},
+    {"name", 0, Arg::kRequired, "<name>", "container name"},
+    {"description", 0, Arg::kRequired, "<text>", "free text"},
+    {"layout", 0, Arg::kRequired, "simfs|overlay|lvm", "storage layout (VE_LAYOUT)"},
 });
 constexpr std::array<std::string_view, 1> kCreateRepeatable = {"ipadd"};
 
 // vzctl 4's snapshot commands (--uuid is --id's old name).
 constexpr auto kSnapshotOptions = std::to_array<vz::cli::Option>({
-    {"id", 0, Arg::kRequired},
-    {"uuid", 0, Arg::kRequired},
-    {"name", 0, Arg::kRequired},
-    {"description", 0, Arg::kRequired},
-    {"skip-suspend", 0, Arg::kNone},
-    {"skip-config", 0, Arg::kNone},
+    {"id", 0, Arg::kRequired, "<uuid>", "the snapshot"},
+    {"uuid", 0, Arg::kRequired, "<uuid>", "the same (older name)"},
+    {"name", 0, Arg::kRequired, "<name>", "snapshot name"},
+    {"description", 0, Arg::kRequired, "<text>", "snapshot description"},
+    {"skip-suspend", 0, Arg::kNone, "", "do not freeze its processes (the file system still is)"},
+    {"skip-config", 0, Arg::kNone, "", "accepted for OpenVZ's scripts"},
 });
 constexpr auto kSnapshotListOptions = std::to_array<vz::cli::Option>({
-    {"no-header", 'H', Arg::kNone},
-    {"output", 'o', Arg::kRequired},
-    {"json", 'j', Arg::kNone},
-    {"id", 0, Arg::kRequired},
-    {"uuid", 0, Arg::kRequired},
+    {"no-header", 'H', Arg::kNone, "", "no header line"},
+    {"output", 'o', Arg::kRequired, "<field>[,<field>...]", "columns"},
+    {"json", 'j', Arg::kNone, "", "JSON output"},
+    {"id", 0, Arg::kRequired, "<uuid>", "the snapshot"},
+    {"uuid", 0, Arg::kRequired, "<uuid>", "the same (older name)"},
 });
 constexpr auto kSnapshotSwitchOptions = std::to_array<vz::cli::Option>({
-    {"id", 0, Arg::kRequired},
-    {"uuid", 0, Arg::kRequired},
-    {"skip-resume", 0, Arg::kNone},
-    {"must-resume", 0, Arg::kNone},
-    {"skip-config", 0, Arg::kNone},
+    {"id", 0, Arg::kRequired, "<uuid>", "the snapshot"},
+    {"uuid", 0, Arg::kRequired, "<uuid>", "the same (older name)"},
+    {"skip-resume", 0, Arg::kNone, "", "leave the container stopped after the switch"},
+    {"must-resume", 0, Arg::kNone, "", "start it again (the default)"},
+    {"skip-config", 0, Arg::kNone, "", "accepted for OpenVZ's scripts"},
 });
 constexpr auto kSnapshotIdOptions = std::to_array<vz::cli::Option>({
-    {"id", 0, Arg::kRequired},
-    {"uuid", 0, Arg::kRequired},
+    {"id", 0, Arg::kRequired, "<uuid>", "the snapshot"},
+    {"uuid", 0, Arg::kRequired, "<uuid>", "the same (older name)"},
 });
 constexpr auto kSnapshotMountOptions = std::to_array<vz::cli::Option>({
-    {"id", 0, Arg::kRequired},
-    {"uuid", 0, Arg::kRequired},
-    {"target", 0, Arg::kRequired},
+    {"id", 0, Arg::kRequired, "<uuid>", "the snapshot"},
+    {"uuid", 0, Arg::kRequired, "<uuid>", "the same (older name)"},
+    {"target", 0, Arg::kRequired, "<dir>", "where to mount it"},
+});
+// enter's one option; its value is the rest of the command line, which
+// cmd_enter takes as it is (this table only describes it).
+constexpr auto kEnterOptions = std::to_array<vz::cli::Option>({
+    {"exec", 0, Arg::kRequired, "<command> [<arg> ...]", "run this instead of a login shell"},
 });
 constexpr auto kConvertOptions = std::to_array<vz::cli::Option>({
-    {"layout", 0, Arg::kRequired},
+    {"layout", 0, Arg::kRequired, "lvm", "the layout to convert to"},
 });
 
 // chkpnt and restore (vzctl 4's spellings): one stage at most, as a table
 // from option to stage; --skip_arpdetect is accepted and has nothing to do.
 constexpr auto kChkpntOptions = std::to_array<vz::cli::Option>({
-    {"dumpfile", 0, Arg::kRequired},
-    {"suspend", 0, Arg::kNone},
-    {"dump", 0, Arg::kNone},
-    {"kill", 0, Arg::kNone},
-    {"resume", 0, Arg::kNone},
-    {"skip_arpdetect", 0, Arg::kNone},
+    {"dumpfile", 0, Arg::kRequired, "<dir>", "the dump's directory (default under DUMPDIR)"},
+    {"suspend", 0, Arg::kNone, "", "only freeze the container"},
+    {"dump", 0, Arg::kNone, "", "only dump a frozen container"},
+    {"kill", 0, Arg::kNone, "", "only kill a dumped or restored container"},
+    {"resume", 0, Arg::kNone, "", "only let it run again"},
+    {"skip_arpdetect", 0, Arg::kNone, "", "accepted for OpenVZ's scripts"},
 });
 constexpr auto kRestoreOptions = std::to_array<vz::cli::Option>({
-    {"dumpfile", 0, Arg::kRequired},
-    {"undump", 0, Arg::kNone},
-    {"kill", 0, Arg::kNone},
-    {"resume", 0, Arg::kNone},
-    {"skip_arpdetect", 0, Arg::kNone},
-    {"skip-remount", 0, Arg::kNone},
-    {"skip-fsck", 0, Arg::kNone},
+    {"dumpfile", 0, Arg::kRequired, "<dir>", "the dump's directory (default under DUMPDIR)"},
+    {"undump", 0, Arg::kNone, "", "only restore the processes, stopped"},
+    {"kill", 0, Arg::kNone, "", "only kill a dumped or restored container"},
+    {"resume", 0, Arg::kNone, "", "only let it run again"},
+    {"skip_arpdetect", 0, Arg::kNone, "", "accepted for OpenVZ's scripts"},
+    {"skip-remount", 0, Arg::kNone, "", "keep VE_ROOT as it is mounted"},
+    {"skip-fsck", 0, Arg::kNone, "", "accepted for OpenVZ's scripts (ploop's fsck)"},
 });
 template <typename Stage> struct StageOption {
     std::string_view option;
@@ -396,12 +401,15 @@ constexpr auto kCommands = std::to_array<Command>({
     {"create", cmd_create, true, false,
      "create <ctid> [--ostemplate <name>] [--config <name>] [--private <path>]\n"
      "   [--root <path>] [--ipadd <addr>] [--hostname <name>] [--name <name>]\n"
-     "   [--description <text>]"},
+     "   [--description <text>] [--layout simfs|overlay|lvm]",
+     kCreateOptions},
     {"destroy", cmd_plain<vz::destroy_ct>, true, true, "destroy | delete <ctid>"},
     {"delete", cmd_plain<vz::destroy_ct>, true, true, ""},
-    {"start", cmd_start, true, true, "start <ctid> [--wait] [--force] [--skip-remount]"},
-    {"stop", cmd_stop, true, true, "stop <ctid> [--fast] [--skip-umount]"},
-    {"restart", cmd_restart, true, true, "restart <ctid> [--wait] [--force] [--fast]"},
+    {"start", cmd_start, true, true, "start <ctid> [--wait] [--force] [--skip-remount]",
+     kStartOptions},
+    {"stop", cmd_stop, true, true, "stop <ctid> [--fast] [--skip-umount]", kStopOptions},
+    {"restart", cmd_restart, true, true, "restart <ctid> [--wait] [--force] [--fast]",
+     kRestartOptions},
     {"status", cmd_status, false, false, "status <ctid>"},
     {"mount", cmd_plain<vz::mount_ct>, true, true, "mount <ctid>"},
     {"umount", cmd_plain<vz::umount_stopped_ct>, true, true, "umount <ctid>"},
@@ -413,29 +421,33 @@ constexpr auto kCommands = std::to_array<Command>({
     {"exec", cmd_exec, false, true, "exec | exec2 <ctid> <command> [arg ...] | -"},
     {"exec2", cmd_exec2, false, true, ""},
     {"exec3", cmd_exec3, false, true, "exec3 <ctid> <program> [arg ...] (no shell)"},
-    {"enter", cmd_enter, false, true, "enter <ctid> [--exec <command> [arg ...]]"},
+    {"enter", cmd_enter, false, true, "enter <ctid> [--exec <command> [arg ...]]", kEnterOptions},
     {"runscript", cmd_runscript, true, true, "runscript <ctid> <script>"},
     {"console", cmd_console, false, true, "console <ctid> [1] (Esc . detaches)"},
     {"template", cmd_template, false, false, "template list | gc   (overlay bases; no <ctid>)"},
     {"snapshot", cmd_snapshot, true, true,
-     "snapshot <ctid> [--id <uuid>] [--name <name>] [--description <desc>] [--skip-suspend]"},
+     "snapshot <ctid> [--id <uuid>] [--name <name>] [--description <desc>] [--skip-suspend]",
+     kSnapshotOptions},
     {"snapshot-list", cmd_snapshot_list, false, true,
-     "snapshot-list <ctid> [-H] [-o field[,field...]] [-j] [--id <uuid>]"},
+     "snapshot-list <ctid> [-H] [-o field[,field...]] [-j] [--id <uuid>]", kSnapshotListOptions},
     {"snapshot-switch", cmd_snapshot_switch, true, true,
-     "snapshot-switch <ctid> --id <uuid> [--skip-resume]"},
-    {"snapshot-delete", cmd_snapshot_delete, true, true, "snapshot-delete <ctid> --id <uuid>"},
+     "snapshot-switch <ctid> --id <uuid> [--skip-resume]", kSnapshotSwitchOptions},
+    {"snapshot-delete", cmd_snapshot_delete, true, true, "snapshot-delete <ctid> --id <uuid>",
+     kSnapshotIdOptions},
     {"snapshot-mount", cmd_snapshot_mount, true, true,
-     "snapshot-mount <ctid> --id <uuid> --target <dir>"},
-    {"snapshot-umount", cmd_snapshot_umount, true, true, "snapshot-umount <ctid> --id <uuid>"},
+     "snapshot-mount <ctid> --id <uuid> --target <dir>", kSnapshotMountOptions},
+    {"snapshot-umount", cmd_snapshot_umount, true, true, "snapshot-umount <ctid> --id <uuid>",
+     kSnapshotIdOptions},
     {"chkpnt", cmd_chkpnt, true, true,
-     "chkpnt <ctid> [--dumpfile <dir>] [--suspend | --dump | --kill | --resume]"},
+     "chkpnt <ctid> [--dumpfile <dir>] [--suspend | --dump | --kill | --resume]", kChkpntOptions},
     {"restore", cmd_restore, true, true,
-     "restore <ctid> [--dumpfile <dir>] [--undump | --kill | --resume] [--skip-remount]"},
+     "restore <ctid> [--dumpfile <dir>] [--undump | --kill | --resume] [--skip-remount]",
+     kRestoreOptions},
     {"suspend", cmd_plain<suspend>, true, true,
      "suspend | resume <ctid>   (freeze / thaw; resume restores a stopped CT's dump)"},
     {"resume", cmd_plain<vz::resume_ct>, true, true, ""},
     {"compact", cmd_plain<vz::compact_ct>, true, true, "compact <ctid>"},
-    {"convert", cmd_convert, true, true, "convert <ctid> --layout lvm"},
+    {"convert", cmd_convert, true, true, "convert <ctid> --layout lvm", kConvertOptions},
 });
 
 } // namespace

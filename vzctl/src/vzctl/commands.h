@@ -3,6 +3,7 @@
 #pragma once
 
 #include "vzkit/base/ct_config.h"
+#include "vzkit/cli/options.h"
 
 #include <span>
 #include <string>
@@ -19,6 +20,9 @@ struct Command {
     bool takes_lock;        // read-only and interactive commands run unlocked (OpenVZ §8)
     bool needs_config;      // everything but create, status and set needs <CTID>.conf
     std::string_view usage; // its line in --help ("" for an alias of the one above)
+    // Its options, for the man page and bash completion (set's are the
+    // parameter table's; exec's and runscript's words are not options).
+    std::span<const vz::cli::Option> options{};
 };
 
 // Every command, in --help's order.

@@ -2,6 +2,7 @@
 // resolves the CTID, loads the configuration, takes the per-CT lock and hands
 // over to one command from the table below.
 #include "commands.h"
+#include "describe.h"
 
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
@@ -45,11 +46,11 @@ struct GlobalOptions {
 enum GlobalOption { kVerbose = 1, kQuiet, kSkiplock, kVersion, kHelp };
 
 constexpr auto kGlobalOptions = std::to_array<vz::cli::Option>({
-    {.name = "verbose", .short_name = 'v', .key = kVerbose},
-    {.name = "quiet", .short_name = 'q', .key = kQuiet},
-    {.name = "skiplock", .key = kSkiplock},
-    {.name = "version", .short_name = 'V', .key = kVersion},
-    {.name = "help", .short_name = 'h', .key = kHelp},
+    {.name = "verbose", .short_name = 'v', .help = "more messages (repeatable)", .key = kVerbose},
+    {.name = "quiet", .short_name = 'q', .help = "no messages but errors", .key = kQuiet},
+    {.name = "skiplock", .help = "do not take the container's lock", .key = kSkiplock},
+    {.name = "version", .short_name = 'V', .help = "print the version", .key = kVersion},
+    {.name = "help", .short_name = 'h', .help = "print the usage", .key = kHelp},
 });
 
 const Command *find_command(std::string_view name) {
@@ -139,6 +140,9 @@ int run(std::vector<std::string> words) {
 } // namespace
 
 int main(int argc, char **argv) {
-    return vz::cli::tool_main(argc, argv, vz::VZ_SYSTEM_ERROR, run,
-                              {.name_in_errors = false, .log = true, .usage_names_argv0 = false});
+    return vz::cli::tool_main(
+        argc, argv, vz::VZ_SYSTEM_ERROR, run,
+        {.name_in_errors = false, .log = true, .usage_names_argv0 = false, .describe = [] {
+             return vzctl::describe(kGlobalOptions);
+         }});
 }

@@ -2,6 +2,7 @@
 // containers, every container, or the host. Matching and the pid-reuse-safe
 // signal live in the core library (vzkit/proc/kill.h); this file parses the command
 // line and reports.
+#include "vzkit/cli/describe.h"
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
 #include "vzkit/base/error.h"
@@ -276,11 +277,17 @@ int run(std::vector<std::string> args) {
     return outcome.failed ? kExitFailure : rc;
 }
 
+// --vzkit-describe: the option table, for the man page (man/).
+std::string describe_tables() {
+    return vz::cli::describe_options(kOptions);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
     constexpr std::size_t kHelpColumn = 21; // the usage's layout, as it always was
     const std::string usage = vz::cli::usage_text(kSynopsis, kOptionGroups, kHelpColumn, kEpilogue);
-    return vz::cli::tool_main(argc, argv, kExitFailure, run,
-                              {.program = "vzkillall", .usage = usage});
+    return vz::cli::tool_main(
+        argc, argv, kExitFailure, run,
+        {.program = "vzkillall", .usage = usage, .describe = describe_tables});
 }

@@ -1,6 +1,7 @@
 // vzlist: lists containers with OpenVZ's options, columns and exit codes
 // (0, or 1 for any error). Collection and rendering live in the core library
 // (vzkit/ct/list.h); this file parses the command line and picks the output.
+#include "vzkit/cli/describe.h"
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
 #include "vzkit/ct/list.h"
@@ -85,13 +86,13 @@ constexpr auto kRows = std::to_array<vz::cli::Bound<Options>>({
     {{"all", 'a', Arg::kNone}, at_least<&Options::show, Show::kAll>},
     {{"name", 'n', Arg::kNone}, set<&Options::fields, kDefaultNameFields>},
     {{"json", 'j', Arg::kNone}, flag<&Options::json>},
-    {{"name_filter", 'N', Arg::kRequired}, in<&Options::patterns, store<&vz::PatternFilter::name>>},
-    {{"hostname", 'h', Arg::kRequired},
+    {{"name_filter", 'N', Arg::kRequired, "<pattern>"}, in<&Options::patterns, store<&vz::PatternFilter::name>>},
+    {{"hostname", 'h', Arg::kRequired, "<pattern>"},
      in<&Options::patterns, store<&vz::PatternFilter::hostname>>},
-    {{"description", 'd', Arg::kRequired},
+    {{"description", 'd', Arg::kRequired, "<pattern>"},
      in<&Options::patterns, store<&vz::PatternFilter::description>>},
-    {{"output", 'o', Arg::kRequired}, store<&Options::fields>},
-    {{"sort", 's', Arg::kRequired}, store<&Options::sort>},
+    {{"output", 'o', Arg::kRequired, "<field>[,<field>...]"}, store<&Options::fields>},
+    {{"sort", 's', Arg::kRequired, "[-]<field>"}, store<&Options::sort>},
     {{"list", 'L', Arg::kNone}, at_least<&Options::mode, Mode::kFieldNames>},
     {{"help", 'e', Arg::kNone}, at_least<&Options::mode, Mode::kHelp>},
     {{"", '1', Arg::kNone}, ctids_only},
@@ -222,11 +223,19 @@ int run(std::vector<std::string> args) {
     return 0;
 }
 
+// --vzkit-describe: the option table, for the man page (man/).
+std::string describe_tables() {
+    return vz::cli::describe_options(vz::cli::options_of(kRows));
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
     // OpenVZ's vzlist: the message alone, and 1 for any error.
-    return vz::cli::tool_main(
-        argc, argv, kExitFailure, run,
-        {.program = "vzlist", .name_in_errors = false, .error_codes = false, .usage = kUsage});
+    return vz::cli::tool_main(argc, argv, kExitFailure, run,
+                              {.program = "vzlist",
+                               .name_in_errors = false,
+                               .error_codes = false,
+                               .usage = kUsage,
+                               .describe = describe_tables});
 }

@@ -1,6 +1,7 @@
 // vzpid: which container each process belongs to, in OpenVZ's tab-separated
 // format (bin/vzpid of vzctl): "Pid CTID Name", with -p also the pid inside
 // the container. Only the named processes are read (vzkit/proc/table.h's reader).
+#include "vzkit/cli/describe.h"
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
 #include "vzkit/base/error.h"
@@ -123,11 +124,17 @@ int run(std::vector<std::string> args) {
     return rc;
 }
 
+// --vzkit-describe: the option table, for the man page (man/).
+std::string describe_tables() {
+    return vz::cli::describe_options(kOptions);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
     constexpr std::size_t kHelpColumn = 16; // the usage's layout, as it always was
     const std::string usage = vz::cli::usage_text(kSynopsis, kOptions, kHelpColumn, kExitStatus);
-    return vz::cli::tool_main(argc, argv, kExitFailure, run,
-                              {.program = "vzpid", .error_codes = false, .usage = usage});
+    return vz::cli::tool_main(
+        argc, argv, kExitFailure, run,
+        {.program = "vzpid", .error_codes = false, .usage = usage, .describe = describe_tables});
 }

@@ -2,6 +2,7 @@
 // its pid inside it (VPID). The process table, selections and columns live
 // in the core library (vzkit/proc/table.h, vzkit/proc/select.h, vzkit/proc/format.h); this file
 // parses the command line.
+#include "vzkit/cli/describe.h"
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
 #include "vzkit/base/error.h"
@@ -129,15 +130,15 @@ constexpr auto kSelectAll =
 constexpr auto kRows = std::to_array<vz::cli::Bound<Options>>({
     {{"", 'e', Arg::kNone}, kSelectAll},
     {{"", 'A', Arg::kNone}, kSelectAll},
-    {{"", 'E', Arg::kRequired}, add_ctids},
-    {{"pid", 'p', Arg::kRequired}, add_pids},
-    {{"ppid", 0, Arg::kRequired}, add_ppids},
-    {{"", 'u', Arg::kRequired}, add_euids},
-    {{"", 'U', Arg::kRequired}, add_ruids},
-    {{"", 'C', Arg::kRequired}, add_commands},
+    {{"", 'E', Arg::kRequired, "<ctid>[,<ctid>...]"}, add_ctids},
+    {{"pid", 'p', Arg::kRequired, "<pids>"}, add_pids},
+    {{"ppid", 0, Arg::kRequired, "<pids>"}, add_ppids},
+    {{"", 'u', Arg::kRequired, "<users>"}, add_euids},
+    {{"", 'U', Arg::kRequired, "<users>"}, add_ruids},
+    {{"", 'C', Arg::kRequired, "<names>"}, add_commands},
     {{"", 'f', Arg::kNone}, at_least<&Options::columns, Columns::kFull>},
-    {{"", 'o', Arg::kRequired}, add_format},
-    {{"sort", 0, Arg::kRequired}, add_sort},
+    {{"", 'o', Arg::kRequired, "<format>"}, add_format},
+    {{"sort", 0, Arg::kRequired, "[+|-]<key>[,...]"}, add_sort},
     {{"json", 'j', Arg::kNone}, at_least<&Options::columns, Columns::kJson>},
     {{"no-headers", 'h', Arg::kNone}, vz::cli::set<&Options::header, false>},
     {{"noheaders", 0, Arg::kNone}, vz::cli::set<&Options::header, false>},
@@ -235,8 +236,14 @@ int run(std::vector<std::string> args) {
     return rows.empty() && explicit_selection ? kExitFailure : 0;
 }
 
+// --vzkit-describe: the option table, for the man page (man/).
+std::string describe_tables() {
+    return vz::cli::describe_options(vz::cli::options_of(kRows));
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
-    return vz::cli::tool_main(argc, argv, kExitFailure, run, {.program = "vzps", .usage = kUsage});
+    return vz::cli::tool_main(argc, argv, kExitFailure, run,
+                              {.program = "vzps", .usage = kUsage, .describe = describe_tables});
 }

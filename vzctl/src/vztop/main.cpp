@@ -4,6 +4,7 @@
 // refresh loop and the screen.
 #include "terminal.h"
 
+#include "vzkit/cli/describe.h"
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
 #include "vzkit/base/error.h"
@@ -228,11 +229,17 @@ int run(std::vector<std::string> args) {
     return opts.batch ? run_batch(sampler, opts) : run_interactive(sampler, opts);
 }
 
+// --vzkit-describe: the option table, for the man page (man/).
+std::string describe_tables() {
+    return vz::cli::describe_options(kOptions);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
     constexpr std::size_t kHelpColumn = 21; // the usage's layout, as it always was
     const std::string usage =
         vz::cli::usage_text(kSynopsis, kOptions, kHelpColumn, kKeysAndExitStatus);
-    return vz::cli::tool_main(argc, argv, kExitFailure, run, {.program = "vztop", .usage = usage});
+    return vz::cli::tool_main(argc, argv, kExitFailure, run,
+                              {.program = "vztop", .usage = usage, .describe = describe_tables});
 }

@@ -1,6 +1,7 @@
 // vzquota: OpenVZ's per-container disk quota command over the kernel's
 // project quota. The commands are the library's (vzkit/quota/quota.h); this
 // file reads the command line and prints.
+#include "vzkit/cli/describe.h"
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
 #include "vzkit/base/error.h"
@@ -55,17 +56,17 @@ enum LongOnly { kNoCheck = 256 };
 // Every command option; a command takes the letters its row in kCommands
 // lists, as OpenVZ's getopt strings did.
 constexpr auto kAllOptions = std::to_array<vz::cli::Option>({
-    {"block-softlimit", 'b', Arg::kRequired},
-    {"block-hardlimit", 'B', Arg::kRequired},
-    {"inode-softlimit", 'i', Arg::kRequired},
-    {"inode-hardlimit", 'I', Arg::kRequired},
-    {"block-exptime", 'e', Arg::kRequired},
-    {"inode-exptime", 'n', Arg::kRequired},
-    {"ugid-limit", 'u', Arg::kRequired},
-    {"sub-quotas", 's', Arg::kRequired},
-    {"rsquash", 'r', Arg::kRequired},
-    {"", 'p', Arg::kRequired},
-    {"quota-file", 'c', Arg::kRequired},
+    {"block-softlimit", 'b', Arg::kRequired, "<blocks>"},
+    {"block-hardlimit", 'B', Arg::kRequired, "<blocks>"},
+    {"inode-softlimit", 'i', Arg::kRequired, "<inodes>"},
+    {"inode-hardlimit", 'I', Arg::kRequired, "<inodes>"},
+    {"block-exptime", 'e', Arg::kRequired, "<time>"},
+    {"inode-exptime", 'n', Arg::kRequired, "<time>"},
+    {"ugid-limit", 'u', Arg::kRequired, "<N>"},
+    {"sub-quotas", 's', Arg::kRequired, "0|1"},
+    {"rsquash", 'r', Arg::kRequired, "0|1"},
+    {"", 'p', Arg::kRequired, "<path>"},
+    {"quota-file", 'c', Arg::kRequired, "<file>"},
     {"relative", 'R', Arg::kNone},
     {"force", 'f', Arg::kNone},
     {"user-group", 't', Arg::kNone},
@@ -209,6 +210,16 @@ std::vector<vz::cli::Option> options_of(const Command &command) {
     return out;
 }
 
+// The global options, then each command with the options it takes.
+std::string describe() {
+    std::string out = vz::cli::describe_options(kGlobalOptions);
+    for (const Command &command : kCommands) {
+        out += vz::cli::describe_command(command.name, "");
+        out += vz::cli::describe_options(options_of(command), command.name);
+    }
+    return out;
+}
+
 int run(std::vector<std::string> argv) {
     const auto global_parsed =
         vz::cli::parse(argv, kGlobalOptions, {.usage_error = q::kExitUsage, .stop_at_positional = true});
@@ -252,5 +263,6 @@ int main(int argc, char **argv) {
                               {.program = "vzquota",
                                .error_prefix = "vzquota : (error) ",
                                .usage = kUsage,
-                               .usage_names_argv0 = false});
+                               .usage_names_argv0 = false,
+                               .describe = describe});
 }

@@ -21,9 +21,13 @@ struct ToolStyle {
     // A UsageError's message as getopt(3) says it, "argv[0]: message"; false:
     // as the other errors.
     bool usage_names_argv0 = true;
+    // The tool's --vzkit-describe text (describe.h): its option table, and
+    // its commands and keys where it has them.
+    std::string (*describe)() = nullptr;
 };
 
-// Runs body(args without program name) and turns vz::Error into its code with the
+// Runs body(args without program name), or prints style.describe() when the
+// one argument is --vzkit-describe, and turns vz::Error into its code with the
 // message on stderr (through vz::log_error when the tool logs, plain "prog: message" otherwise),
 // std::exception into `failure_code`. A UsageError (options.h) prints its message, if any, then
 // style.usage.
