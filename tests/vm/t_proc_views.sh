@@ -100,18 +100,18 @@ FREE0=$(ct_meminfo MemFree)
 AVAIL0=$(ct_meminfo MemAvailable)
 VM0=$(in_ct cat /proc/vmstat)
 HOLD_OUT=$(mktemp)
-"$VZCTL" exec2 $CT /ubctest mem 64 15 > "$HOLD_OUT" 2>&1 &
+"$VZCTL" exec2 $CT /ubctest mem 64 20 > "$HOLD_OUT" 2>&1 &
 HOLD_PID=$!
 wait_until 30 grep -q '^taken' "$HOLD_OUT"
 assert_eq "$(awk '/^taken/ { print $2 }' "$HOLD_OUT")" "64" "the helper took 64 MiB in the CT"
 sleep 3
 FREE1=$(ct_meminfo MemFree)
 AVAIL1=$(ct_meminfo MemAvailable)
-VM1=$(in_ct cat /proc/vmstat)
-MI1=$(in_ct cat /proc/meminfo)
+USED=$(in_ct free -m | awk '$1 == "Mem:" { print $3 }')
+# One read of both: their figures of the same moment.
+VM1=$(in_ct cat /proc/vmstat /proc/meminfo)
 assert_true "MemFree fell by 64 MiB ± 8 ($FREE0 → $FREE1 kB)" -- near $((FREE0 - FREE1)) 65536 8192
 assert_true "MemAvailable fell by 64 MiB ± 8 ($AVAIL0 → $AVAIL1 kB)" -- near $((AVAIL0 - AVAIL1)) 65536 8192
-USED=$(in_ct free -m | awk '$1 == "Mem:" { print $3 }')
 # /proc/vmstat from the same memory cgroup: 64 MiB = 16384 anonymous pages,
 # faulted in as pages or as 2 MiB THPs (Debian's THP is "always").
 HOST_VM=$(cat /proc/vmstat)
@@ -123,14 +123,14 @@ assert_true "vmstat nr_anon_pages rose by 16384 ± 2048 pages ($ANON)" -- near "
 assert_true "vmstat pgfault and thp_fault_alloc account for the 16384 pages (pgfault +$FAULTS, THP +$THPS)" -- \
     test $((FAULTS + THPS * 511)) -ge 15360
 assert_true "vmstat nr_free_pages is MemFree in pages" -- near \
-    "$(($(echo "$VM1" | vmstat nr_free_pages) * 4))" "$(echo "$MI1" | awk '$1 == "MemFree:" { print $2 }')" 4096
+    "$(($(echo "$VM1" | vmstat nr_free_pages) * 4))" "$(echo "$VM1" | vmstat MemFree:)" 4096
 assert_eq "$(echo "$VM1" | vmstat nr_zone_active_anon)" "$(echo "$VM1" | vmstat nr_active_anon)" \
     "vmstat's zone lists are the CT's node lists"
 assert_true "vmstat: the CT's pgfault is below the host's" -- \
     test "$(echo "$VM1" | vmstat pgfault)" -lt "$(echo "$HOST_VM" | vmstat pgfault)"
 assert_eq "$(echo "$VM1" | vmstat numa_hit)/$(echo "$VM1" | vmstat pgpgin)" "0/0" \
     "vmstat: NUMA events and block I/O (not the memory cgroup's) read 0"
-assert_eq "$(echo "$VM1" | wc -l)" "$(echo "$HOST_VM" | wc -l)" "vmstat has the host's lines"
+assert_eq "$(echo "$VM0" | wc -l)" "$(echo "$HOST_VM" | wc -l)" "vmstat has the host's lines"
 assert_true "the host's vmstat stays the host's (nr_free_pages above the CT's 256M)" -- \
     test "$(echo "$HOST_VM" | vmstat nr_free_pages)" -gt 65536
 assert_true "free -m's used includes the 64 MB ($USED)" -- test "$USED" -ge 64
