@@ -60,6 +60,46 @@ static inline unsigned long vzkit_memcg_node_stat(struct mem_cgroup *memcg,
 }
 #endif
 
+/*
+ * The vm events a memory cgroup counts (memory.stat's pgfault, pgmajfault,
+ * the reclaim scans and steals ...), as of the last statistics flush, into
+ * events[] by enum vm_event_item; returns false when this kernel's are not
+ * known. 6.1's mm/memcontrol.c keeps them in its private struct
+ * memcg_vmstats, after the page state, in the order of its
+ * memcg_vm_event_stat[], which kept[] copies with its conditions.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+struct vzkit_memcg_vmstats {
+	long state[MEMCG_NR_STAT];
+	unsigned long events[];
+};
+
+static inline bool vzkit_memcg_events(struct mem_cgroup *memcg, unsigned long *events)
+{
+	static const enum vm_event_item kept[] = {
+		PGPGIN, PGPGOUT, PGSCAN_KSWAPD, PGSCAN_DIRECT, PGSTEAL_KSWAPD, PGSTEAL_DIRECT,
+		PGFAULT, PGMAJFAULT, PGREFILL, PGACTIVATE, PGDEACTIVATE, PGLAZYFREE, PGLAZYFREED,
+#if defined(CONFIG_MEMCG_KMEM) && defined(CONFIG_ZSWAP)
+		ZSWPIN, ZSWPOUT,
+#endif
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+		THP_FAULT_ALLOC, THP_COLLAPSE_ALLOC,
+#endif
+	};
+	const struct vzkit_memcg_vmstats *vs = (const void *)memcg->vmstats;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(kept); i++)
+		events[kept[i]] = READ_ONCE(vs->events[i]);
+	return true;
+}
+#else
+static inline bool vzkit_memcg_events(struct mem_cgroup *memcg, unsigned long *events)
+{
+	return false;
+}
+#endif
+
 /* Swap limit and use of a memory cgroup in pages: swap on v2, memsw less memory on v1. */
 static inline unsigned long vzkit_memcg_swap_max(struct mem_cgroup *memcg)
 {
@@ -97,8 +137,9 @@ static inline unsigned long vzkit_memcg_swap_usage(struct mem_cgroup *memcg)
  * listed in available_filter_functions there): the show functions of
  * /proc/meminfo, /proc/stat, /proc/uptime, /proc/loadavg, /proc/swaps and
  * x86's /proc/cpuinfo, the sysinfo(2) syscall's x86-64 entry (do_sysinfo is an
- * .isra clone there), sched_getaffinity() and the show function of
- * /sys/devices/system/cpu/{online,possible,present}.
+ * .isra clone there), sched_getaffinity(), the show function of
+ * /sys/devices/system/cpu/{online,possible,present} and /proc/vmstat's
+ * seq_file start, which fills the array its show prints from.
  */
 #define VZKIT_SYM_MEMINFO	"meminfo_proc_show"
 #define VZKIT_SYM_STAT		"show_stat"
@@ -109,6 +150,7 @@ static inline unsigned long vzkit_memcg_swap_usage(struct mem_cgroup *memcg)
 #define VZKIT_SYM_AFFINITY	"sched_getaffinity"
 #define VZKIT_SYM_CPUS_ATTR	"show_cpus_attr"
 #define VZKIT_SYM_SWAPS		"swap_show"
+#define VZKIT_SYM_VMSTAT	"vmstat_start"
 
 /* drivers/base/cpu.c's private struct cpu_attr, whose show is show_cpus_attr. */
 struct vzkit_cpu_attr {

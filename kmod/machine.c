@@ -3,8 +3,9 @@
  * The machine a container sees: its memory from its memory cgroup (or the
  * MEMINFO mode vzctl set), its processors (the reader's CPUs, at most the
  * CPU count vzctl set), its CPU time from its cgroup, its uptime since it
- * was registered and its tasks from its pid namespace. views.c prints
- * these figures where the host's would be.
+ * was registered, its tasks from its pid namespace and its memory
+ * cgroup's statistics as /proc/vmstat counts them. views.c prints these
+ * figures where the host's would be.
  */
 #include <linux/cpumask.h>
 #include <linux/idr.h>
@@ -15,6 +16,7 @@
 #include <linux/sched/cputime.h>
 #include <linux/swap.h>
 #include <linux/timekeeping.h>
+#include <linux/vmstat.h>
 
 #include "compat.h"
 #include "vzkit.h"
@@ -134,22 +136,29 @@ static bool vzkit_mem_total(struct vzkit_ub *ub, struct mem_cgroup *memcg,
 	}
 }
 
-bool vzkit_ct_mem(struct vzkit_ub *ub, struct vzkit_mem *mem)
+/* The container's memory cgroup, with a reference (mem_cgroup_put), or NULL. */
+static struct mem_cgroup *vzkit_ct_memcg(struct vzkit_ub *ub)
 {
 	struct cgroup_subsys_state *css;
+
+	rcu_read_lock();
+	css = rcu_dereference(ub->cgrp->subsys[memory_cgrp_id]);
+	if (css && !css_tryget(css))
+		css = NULL;
+	rcu_read_unlock();
+	return css ? mem_cgroup_from_css(css) : NULL;
+}
+
+bool vzkit_ct_mem(struct vzkit_ub *ub, struct vzkit_mem *mem)
+{
 	struct mem_cgroup *memcg;
 	unsigned long total, used, reclaimable;
 	bool ours = false;
 
 	memset(mem, 0, sizeof(*mem));
-	rcu_read_lock();
-	css = rcu_dereference(ub->cgrp->subsys[memory_cgrp_id]);
-	if (!css || !css_tryget(css)) {
-		rcu_read_unlock();
+	memcg = vzkit_ct_memcg(ub);
+	if (!memcg)
 		return false;
-	}
-	rcu_read_unlock();
-	memcg = mem_cgroup_from_css(css);
 	if (!vzkit_mem_total(ub, memcg, &total, &used))
 		goto out;
 	mem->total = min(total, totalram_pages());
@@ -161,8 +170,65 @@ bool vzkit_ct_mem(struct vzkit_ub *ub, struct vzkit_mem *mem)
 	mem->available = min(mem->free + reclaimable, mem->total);
 	ours = true;
 out:
-	css_put(css);
+	mem_cgroup_put(memcg);
 	return ours;
+}
+
+/* The zone lines of /proc/vmstat that the container's memory gives, by its node lines. */
+static const struct {
+	enum zone_stat_item zone;
+	enum node_stat_item node;
+} vzkit_zone_lists[] = {
+	{ NR_ZONE_INACTIVE_ANON, NR_INACTIVE_ANON },
+	{ NR_ZONE_ACTIVE_ANON, NR_ACTIVE_ANON },
+	{ NR_ZONE_INACTIVE_FILE, NR_INACTIVE_FILE },
+	{ NR_ZONE_ACTIVE_FILE, NR_ACTIVE_FILE },
+	{ NR_ZONE_UNEVICTABLE, NR_UNEVICTABLE },
+	{ NR_MLOCK, NR_UNEVICTABLE },	/* as meminfo's Mlocked: an upper bound */
+};
+
+/*
+ * /proc/vmstat's figures for a container whose /proc/meminfo is its own
+ * (false: the host's, as its meminfo), in the units vmstat_start() gives:
+ * every node line from its memory cgroup (the lines it does not count read
+ * 0), the free pages and LRU lists of the zone lines from the same figures
+ * as meminfo, and the events its memory cgroup counts. Events it does not
+ * count are the host's activity and read 0, so do pgpgin and pgpgout: the
+ * host counts kB read and written from block devices there, memory.stat
+ * pages charged and uncharged, not the same figure. The NUMA events read
+ * 0; the dirty thresholds stay the host's.
+ */
+bool vzkit_ct_vmstat(struct vzkit_ub *ub, unsigned long *zone, unsigned long *numa,
+		     unsigned long *node, unsigned long *events)
+{
+	struct mem_cgroup *memcg;
+	struct vzkit_mem mem;
+	int i;
+
+	if (!vzkit_ct_mem(ub, &mem))
+		return false;
+	memcg = vzkit_ct_memcg(ub);
+	if (!memcg)
+		return false;
+	for (i = 0; i < NR_VM_NODE_STAT_ITEMS; i++) {
+		node[i] = vzkit_memcg_sum(memcg, i);
+		if (vmstat_item_in_bytes(i))
+			node[i] >>= PAGE_SHIFT;
+		if (vmstat_item_print_in_thp(i))
+			node[i] /= HPAGE_PMD_NR;
+	}
+	memset(zone, 0, NR_VM_ZONE_STAT_ITEMS * sizeof(*zone));
+	zone[NR_FREE_PAGES] = mem.free;
+	for (i = 0; i < ARRAY_SIZE(vzkit_zone_lists); i++)
+		zone[vzkit_zone_lists[i].zone] = node[vzkit_zone_lists[i].node];
+	zone[NR_ZONE_WRITE_PENDING] = node[NR_FILE_DIRTY] + node[NR_WRITEBACK];
+	memset(numa, 0, NR_VM_NUMA_EVENT_ITEMS * sizeof(*numa));
+	memset(events, 0, NR_VM_EVENT_ITEMS * sizeof(*events));
+	vzkit_memcg_events(memcg, events);
+	events[PGPGIN] = 0;
+	events[PGPGOUT] = 0;
+	mem_cgroup_put(memcg);
+	return true;
 }
 
 /*

@@ -2,7 +2,8 @@
 /*
  * The host's answers, given from the reader's container: /proc/meminfo,
  * /proc/stat, /proc/uptime, /proc/loadavg, /proc/cpuinfo, /proc/swaps,
- * sysinfo(2), sched_getaffinity(2) and /sys/devices/system/cpu/online.
+ * /proc/vmstat, sysinfo(2), sched_getaffinity(2) and
+ * /sys/devices/system/cpu/{online,present}.
  *
  * Each kernel function that produces one of them is redirected to vzkit's
  * version for the tasks of containers (redirect.c). The answer depends on
@@ -18,6 +19,7 @@
 #include <linux/sysinfo.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/vmstat.h>
 
 #include "compat.h"
 #include "vzkit.h"
@@ -32,6 +34,7 @@ enum vzkit_view_fn {
 	VZKIT_FN_AFFINITY,
 	VZKIT_FN_CPUS_ATTR,
 	VZKIT_FN_SWAPS,
+	VZKIT_FN_VMSTAT,
 	VZKIT_FN_COUNT,
 };
 
@@ -320,7 +323,13 @@ static long vzkit_getaffinity(pid_t pid, struct cpumask *mask)
 	return err;
 }
 
-/* /sys/devices/system/cpu/online; possible and present stay the host's. */
+/*
+ * /sys/devices/system/cpu/online and present: lscpu counts its "CPU(s)" from
+ * present and lists online. possible stays the host's: it bounds every CPU
+ * number a task can meet (sched_getcpu(), rseq, /proc/<pid>/stat) and sizes
+ * per-CPU arrays and affinity masks (glibc's _SC_NPROCESSORS_CONF), and a
+ * container's tasks may run on any of the host's CPUs (CPUS does not pin).
+ */
 static ssize_t vzkit_cpus_attr_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
 	ssize_t (*orig)(struct device *dev, struct device_attribute *attr, char *buf) =
@@ -331,7 +340,7 @@ static ssize_t vzkit_cpus_attr_show(struct device *dev, struct device_attribute 
 	cpumask_var_t cpus;
 	ssize_t ret;
 
-	if (ca->map != cpu_online_mask)
+	if (ca->map != cpu_online_mask && ca->map != cpu_present_mask)
 		return orig(dev, attr, buf);
 	ub = vzkit_redirect_enter(&srcu);
 	if (!ub)
@@ -377,6 +386,38 @@ static int vzkit_swaps_show(struct seq_file *m, void *v)
 	}
 	vzkit_redirect_leave(ub, srcu);
 	return err;
+}
+
+/* ---- /proc/vmstat ---------------------------------------------------------- */
+
+/* Where each part of vmstat_start()'s array begins (mm/vmstat.c's order). */
+#define VZKIT_VMSTAT_NUMA	NR_VM_ZONE_STAT_ITEMS
+#define VZKIT_VMSTAT_NODE	(VZKIT_VMSTAT_NUMA + NR_VM_NUMA_EVENT_ITEMS)
+#define VZKIT_VMSTAT_EVENTS	(VZKIT_VMSTAT_NODE + NR_VM_NODE_STAT_ITEMS + \
+				 NR_VM_WRITEBACK_STAT_ITEMS)
+
+/*
+ * vmstat_start(m, pos) fills m->private with every figure, then the show
+ * prints the array from pos on: the container's figures go in between, for
+ * each batch a read() asks for.
+ */
+static void *vzkit_vmstat_start(struct seq_file *m, loff_t *pos)
+{
+	void *(*orig)(struct seq_file *m, loff_t *pos) = vzkit_orig(VZKIT_FN_VMSTAT);
+	int srcu;
+	struct vzkit_ub *ub = vzkit_redirect_enter(&srcu);
+	unsigned long *v;
+	void *ret;
+
+	if (!ub)
+		return orig(m, pos);
+	ret = orig(m, pos);
+	v = m->private;
+	if (!IS_ERR_OR_NULL(ret) && v && IS_ENABLED(CONFIG_VM_EVENT_COUNTERS))
+		vzkit_ct_vmstat(ub, v, v + VZKIT_VMSTAT_NUMA, v + VZKIT_VMSTAT_NODE,
+				v + VZKIT_VMSTAT_EVENTS);
+	vzkit_redirect_leave(ub, srcu);
+	return ret;
 }
 
 /* ---- sysinfo(2) --------------------------------------------------------- */
@@ -458,6 +499,7 @@ static struct vzkit_redirect vzkit_redirects[VZKIT_FN_COUNT] = {
 	VZKIT_REDIRECT(VZKIT_FN_AFFINITY, VZKIT_SYM_AFFINITY, vzkit_getaffinity),
 	VZKIT_REDIRECT(VZKIT_FN_CPUS_ATTR, VZKIT_SYM_CPUS_ATTR, vzkit_cpus_attr_show),
 	VZKIT_REDIRECT(VZKIT_FN_SWAPS, VZKIT_SYM_SWAPS, vzkit_swaps_show),
+	VZKIT_REDIRECT(VZKIT_FN_VMSTAT, VZKIT_SYM_VMSTAT, vzkit_vmstat_start),
 };
 
 /* A view that cannot be redirected is the host's: said once, not fatal. */

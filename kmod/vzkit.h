@@ -159,6 +159,8 @@ struct vzkit_tasks {
 void vzkit_machine_init(void);
 void vzkit_host_swap(unsigned long *total, unsigned long *free);
 bool vzkit_ct_mem(struct vzkit_ub *ub, struct vzkit_mem *mem);
+bool vzkit_ct_vmstat(struct vzkit_ub *ub, unsigned long *zone, unsigned long *numa,
+		     unsigned long *node, unsigned long *events);
 unsigned int vzkit_ct_cpus(struct vzkit_ub *ub, struct cpumask *out);
 void vzkit_ct_trim_cpus(struct vzkit_ub *ub, struct cpumask *mask);
 u64 vzkit_ct_uptime_ns(struct vzkit_ub *ub);
