@@ -14,6 +14,7 @@ PACKAGES="
   shellcheck lxcfs
   libvirt-clients
   criu nftables
+  prometheus prometheus-node-exporter
   clang
 "
 missing=""
