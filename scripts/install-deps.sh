@@ -15,6 +15,7 @@ PACKAGES="
   groff-base man-db bash-completion
   libvirt-clients
   criu nftables
+  prometheus prometheus-node-exporter
   clang
 "
 missing=""

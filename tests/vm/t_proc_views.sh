@@ -222,6 +222,33 @@ expect_rc 0 "set --cpus 2 (live)" -- "$VZCTL" set $CT --cpus 2
 assert_eq "$(in_ct nproc)" "2" "nproc follows CPUS live"
 assert_eq "$(nsenter -t "$INIT" -p -- lscpu | lscpu_cpus)" "2" "... and lscpu"
 
+# --- vzkit-metrics with the module on cgroup v2 (docs/metrics.md) -----------------
+CPU_FILE="$(ct_cgroup $CT cpu)/cpu.stat"
+METRICS_OUT=$("$VZKIT_BUILD/bin/vzkit-metrics" -o - 2>&1)
+CPU_AFTER=$(awk '$1 == "usage_usec" { printf "%.6f\n", $2 / 1e6 }' "$CPU_FILE")
+CT_UP=$(in_ct cat /proc/uptime | awk '{ print $1 }')
+mline() { awk -v want="$1" '$1 == want { print $2 }' <<< "$METRICS_OUT"; }
+assert_true "vzkit-metrics' output is clean for promtool" -- with_input "$METRICS_OUT" promtool check metrics
+assert_eq "$(mline vzkit_module_loaded)" "1" "vzkit_module_loaded is 1 with the module"
+for res in kmemsize privvmpages numproc numfile numtcpsock; do
+    for part in barrier limit failcnt; do
+        fam=vzkit_ubc_$part
+        [ $part = failcnt ] && fam=vzkit_ubc_failcnt_total
+        assert_eq "$(mline "$fam{ctid=\"$CT\",resource=\"$res\"}")" "$(ubc $part $res $CT)" \
+            "$fam{resource=$res} = /proc/user_beancounters"
+    done
+    assert_true "vzkit_ubc_held{resource=$res} is the module's (a number)" -- \
+        is_number "$(mline "vzkit_ubc_held{ctid=\"$CT\",resource=\"$res\"}")"
+done
+CPU=$(mline "vzkit_ct_cpu_seconds_total{ctid=\"$CT\"}")
+assert_true "CPU seconds ($CPU) from cpu.stat, at most its later figure ($CPU_AFTER)" -- \
+    awk -v m="$CPU" -v a="$CPU_AFTER" 'BEGIN { exit !(m > 0 && m <= a) }'
+UP=$(mline "vzkit_ct_uptime_seconds{ctid=\"$CT\"}")
+assert_true "uptime ($UP s) is the module's, as the CT's /proc/uptime ($CT_UP s) within 3 s" -- \
+    awk -v m="$UP" -v c="$CT_UP" 'BEGIN { d = c - m; if (d < 0) d = -d; exit !(d < 3) }'
+assert_eq "$(mline "vzkit_ct_memory_bytes{ctid=\"$CT\"}" | grep -c '^[0-9][0-9]*$')" "1" \
+    "memory from memory.current"
+
 # --- many reads, then unload -------------------------------------------------
 # shellcheck disable=SC2016  # expanded inside the container
 READS=$(in_ct 'n=0; for i in $(seq 200); do

@@ -171,11 +171,18 @@ std::unique_ptr<NetworkSetup> restore_network(const CtConfig &config, pid_t init
     return setup;
 }
 
+std::vector<DeviceEnds> configured_device_ends(const CtConfig &config) {
+    std::vector<DeviceEnds> ends;
+    if (!configured_ips(config).empty())
+        ends.push_back({"venet0", venet_host_name(config.ctid()), ""});
+    for (const auto &dev : configured_netifs(config))
+        ends.push_back({dev.ifname, dev.host_ifname, dev.bridge});
+    return ends;
+}
+
 std::vector<std::string> criu_veth_pairs(const CtConfig &config) {
     std::vector<std::string> pairs;
-    if (!configured_ips(config).empty())
-        pairs.push_back("venet0=" + venet_host_name(config.ctid()));
-    for (const auto &dev : configured_netifs(config))
+    for (const auto &dev : configured_device_ends(config))
         pairs.push_back(dev.ifname + "=" + dev.host_ifname +
                         (dev.bridge.empty() ? "" : "@" + dev.bridge));
     return pairs;

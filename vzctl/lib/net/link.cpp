@@ -218,6 +218,10 @@ std::vector<LinkInfo> Rtnl::links() {
         info.flags = rtnl_link_get_flags(l);
         info.master = rtnl_link_get_master(l);
         info.arptype = rtnl_link_get_arptype(l);
+        info.rx_bytes = rtnl_link_get_stat(l, RTNL_LINK_RX_BYTES);
+        info.tx_bytes = rtnl_link_get_stat(l, RTNL_LINK_TX_BYTES);
+        info.rx_packets = rtnl_link_get_stat(l, RTNL_LINK_RX_PACKETS);
+        info.tx_packets = rtnl_link_get_stat(l, RTNL_LINK_TX_PACKETS);
         if (const char *type = rtnl_link_get_type(l))
             info.kind = type;
         nl_addr *a = rtnl_link_get_addr(l);

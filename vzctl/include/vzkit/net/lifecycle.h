@@ -59,6 +59,15 @@ std::unique_ptr<NetworkSetup> restore_network(const CtConfig &config, pid_t init
 // criu restore's --veth-pair values for the config: IN=OUT[@BRIDGE].
 std::vector<std::string> criu_veth_pairs(const CtConfig &config);
 
+// The container's devices the config makes, with the name of each one's host
+// end: venet0 (when it has addresses) and every NETIF entry.
+struct DeviceEnds {
+    std::string ifname;      // inside: "venet0", "eth0"
+    std::string host_ifname; // on the host: "venet0.101", "veth101.0"
+    std::string bridge;      // NETIF's bridge, empty for none
+};
+std::vector<DeviceEnds> configured_device_ends(const CtConfig &config);
+
 // After the container stopped: its proxy entries and record go; the host
 // ends of its devices are waited for (the kernel removes them with the
 // namespace) and deleted if they linger.

@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,9 @@ struct LinkInfo {
     std::string kind; // "veth", "bridge", "dummy", ... ("" for physical)
     int master = 0;   // ifindex of the bridge it is enslaved to
     unsigned arptype = 0;
+    // The kernel's counters of the device, as this end sees its traffic
+    // (vzkit-metrics: a container's host end, docs/metrics.md).
+    std::uint64_t rx_bytes = 0, tx_bytes = 0, rx_packets = 0, tx_packets = 0;
 };
 
 struct AddrInfo {
