@@ -211,8 +211,10 @@ for ct in $CTS; do
     assert_true "CT $ct NPROC counts its processes" -- test "$(row "$ct" | awk '{print $2}')" -ge 3
 done
 BUSY=$(row 2501 | awk '{print $4}')
-assert_true "busy CT 2501 near one CPU ($BUSY%; the loop itself got $SHARE% of a CPU meanwhile)" -- \
-    awk -v c="$BUSY" -v s="$SHARE" 'BEGIN { exit !(c >= 40 && c <= 110 && c - s < 25 && s - c < 25) }'
+# What the loop gets depends on the host's other work (a VM beside this test
+# in make check): vztop must show that share, whatever it is, well above idle.
+assert_true "busy CT 2501 shows its loop's CPU ($BUSY%; the loop itself got $SHARE% of a CPU meanwhile)" -- \
+    awk -v c="$BUSY" -v s="$SHARE" 'BEGIN { exit !(c >= 10 && c <= 110 && c - s < 25 && s - c < 25) }'
 assert_true "BUSIEST of CT 2501 is its looping shell" -- with_input "$(row 2501 | awk '{print $10}')" grep -q '^sh/'
 for ct in 2502 2503; do
     IDLE=$(row "$ct" | awk '{print $4}')

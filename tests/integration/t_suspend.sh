@@ -57,6 +57,24 @@ expect_rc 0 "chkpnt --suspend" -- "$VZCTL" chkpnt $CT --suspend
 assert_true "... frozen" -- frozen
 expect_rc 0 "chkpnt --resume" -- "$VZCTL" chkpnt $CT --resume
 assert_false "... thawed" -- frozen
+# What a snapshot killed with the CT frozen leaves (snapshots need lvm:
+# tests/vm/t_layout_lvm.sh kills real ones): the freeze, and its marker naming
+# a process that is gone. Whatever vzctl runs next on the CT thaws it; a
+# marker whose process lives (a snapshot under way) is left alone.
+MARKER=$IT_ROOT/vz/lock/$CT.frozen
+expect_rc 0 "frozen as by a snapshot" -- "$VZCTL" suspend $CT
+# shellcheck disable=SC2016 # the inner shell's own pid, gone when it exits
+sh -c 'echo $$ > "$1"' marker "$MARKER"
+expect_rc 0 "the next command (status)" -- "$VZCTL" status $CT
+assert_contains "$OUT" "left frozen by an interrupted command" "... says it thaws the CT"
+assert_false "... thawed" -- frozen
+assert_false "... the marker is gone" -- test -e "$MARKER"
+expect_rc 0 "frozen as by a snapshot under way" -- "$VZCTL" suspend $CT
+echo $$ > "$MARKER"
+expect_rc 0 "another command meanwhile" -- "$VZCTL" status $CT
+assert_true "... leaves it frozen" -- frozen
+rm -f "$MARKER"
+expect_rc 0 "resume" -- "$VZCTL" resume $CT
 expect_rc 20 "two stages at once" -- "$VZCTL" chkpnt $CT --suspend --kill
 assert_contains "$OUT" "only one sub command" "... OpenVZ's message"
 expect_rc 20 "an OpenVZ kernel option" -- "$VZCTL" chkpnt $CT --context 1

@@ -465,7 +465,8 @@ snapshot_fault() {
 }
 
 # vzctl killed at each step of snapshot, snapshot-switch and snapshot-delete
-# (VZKIT_KILL_AT, docs/testing.md): start and the same command run again
+# (VZKIT_KILL_AT, docs/testing.md): a CT left frozen is thawed by the next
+# command (status), start and the same command run again
 # succeed, the CT is thawed and answers, and lvs shows the volume and the
 # snapshots the metadata lists, nothing else.
 nothing_stray() {
@@ -489,6 +490,13 @@ snapshot_kills() {
         kw="snapshot killed at $step"
         VZKIT_KILL_AT=$step "$VZCTL" --quiet snapshot $CT >/dev/null 2>&1
         assert_eq "$?" 137 "$kw"
+        if [ "$step" = snapshot.suspended ]; then
+            assert_eq "$(cat /sys/fs/cgroup/vz/$CT/cgroup.freeze)" 1 "$kw: the CT was left frozen"
+            expect_rc 0 "$kw: the next command (status)" -- "$VZCTL" status $CT
+            assert_contains "$OUT" "left frozen by an interrupted command" "$kw: ... thaws it, saying so"
+            assert_eq "$(cat /sys/fs/cgroup/vz/$CT/cgroup.freeze)" 0 "$kw: ... thawed"
+            assert_false "$kw: ... no marker left" -- test -e "$IT_ROOT/vz/lock/$CT.frozen"
+        fi
         expect_rc 0 "$kw: snapshot again" -- "$VZCTL" --quiet snapshot $CT
         up_again "$kw"
     done

@@ -2,6 +2,7 @@
 
 #include "vzkit/base/error.h"
 #include "vzkit/base/fd.h"
+#include "vzkit/base/process.h"
 #include "vzkit/base/util.h"
 
 #include <fcntl.h>
@@ -57,13 +58,6 @@ std::optional<pid_t> parse_lock_pid(std::string_view content) {
     if (!pid || *pid <= 0)
         return std::nullopt;
     return pid;
-}
-
-bool process_alive(pid_t pid) {
-    if (::kill(pid, 0) != 0 && errno != EPERM)
-        return false;
-    const std::string proc = "/proc/" + std::to_string(pid);
-    return ::access(proc.c_str(), F_OK) == 0;
 }
 
 std::string process_cmdline(pid_t pid) {

@@ -35,6 +35,13 @@ void close_fds_except(std::vector<int> keep) {
     syscall(SYS_close_range, first, UINT_MAX, 0U);
 }
 
+bool process_alive(pid_t pid) {
+    if (::kill(pid, 0) != 0 && errno != EPERM)
+        return false;
+    const std::string proc = "/proc/" + std::to_string(pid);
+    return ::access(proc.c_str(), F_OK) == 0;
+}
+
 int wait_exit_code(pid_t pid) {
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {

@@ -8,10 +8,10 @@
 #include "vzkit/base/log.h"
 #include "vzkit/base/step.h"
 #include "vzkit/base/util.h"
-#include "vzkit/cgroup/freeze.h"
 #include "vzkit/ct/fs.h"
 #include "vzkit/ct/start.h"
 #include "vzkit/ct/state.h"
+#include "vzkit/ct/suspend.h"
 #include "vzkit/ct/stop.h"
 #include "vzkit/storage/layout.h"
 #include "vzkit/storage/lvm.h"
@@ -92,9 +92,9 @@ void snapshot_ct(const CtConfig &config, const SnapshotOptions &options) {
     snap.name = options.name.value_or("");
     snap.description = options.description.value_or("");
     const bool mounted = is_mounted(config);
-    std::optional<CgroupFreeze> frozen;
+    std::optional<CommandFreeze> frozen;
     if (is_running(config.ctid()) && !options.skip_suspend)
-        frozen.emplace(config.ctid(), VZ_CREATE_SNAPSHOT);
+        frozen.emplace(config, VZ_CREATE_SNAPSHOT);
     step("snapshot.suspended");
     log_info("Creating snapshot " + snap.uuid);
     lvm_layout::create_snapshot(config, snap, mounted);

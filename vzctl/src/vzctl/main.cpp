@@ -7,6 +7,7 @@
 #include "vzkit/cli/options.h"
 #include "vzkit/cli/tool_main.h"
 #include "vzkit/ct/params.h"
+#include "vzkit/ct/suspend.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/lock.h"
 #include "vzkit/base/log.h"
@@ -131,6 +132,8 @@ int run(std::vector<std::string> words) {
         // copy and lose that command's change).
         config = vz::CtConfig::load(ctid);
     }
+    // Whatever runs next on a container a killed snapshot left frozen thaws it.
+    vz::thaw_if_abandoned(config);
     if (command->needs_config && !config.ct_exists())
         throw vz::Error(vz::VZ_NOVECONFIG, "Container config file " +
                                                config.ct_conf_path().string() + " does not exist");

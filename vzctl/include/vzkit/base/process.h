@@ -21,6 +21,10 @@ Pipe make_pipe();
 // Closes every fd above stderr except those in keep.
 void close_fds_except(std::vector<int> keep);
 
+// Whether a process with this pid exists (a zombie counts): what tells a
+// lock or a freeze marker left by a killed vzctl from one still in use.
+bool process_alive(pid_t pid);
+
 // Waits for pid; returns its exit code, or 128 + signal number.
 int wait_exit_code(pid_t pid);
 
