@@ -87,3 +87,15 @@ BENCH_ARGS ?=
 .PHONY: bench
 bench: build templates
 	BUILD=$(abspath $(BUILD)) bench/run $(BENCH_ARGS)
+
+# The Debian packages vzkit and vzkit-dkms (docs/packaging.md), built by
+# dpkg-buildpackage in a clean copy of this tree (its tracked and new files,
+# not build directories) under $(BUILD)/deb/src; the .debs land in
+# $(BUILD)/deb.
+.PHONY: deb
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	git ls-files -z -c -o --exclude-standard | \
+		tar --null --ignore-failed-read -T - -cf - | tar -xf - -C $(BUILD)/deb/src
+	cd $(BUILD)/deb/src && dpkg-buildpackage -b -us -uc -j$(JOBS)
+	ls -l $(BUILD)/deb/*.deb

@@ -15,6 +15,7 @@ PACKAGES="
   libvirt-clients
   criu nftables
   clang
+  debhelper dh-dkms dkms lintian
 "
 missing=""
 for p in $PACKAGES; do
