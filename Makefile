@@ -99,3 +99,11 @@ deb:
 		tar --null --ignore-failed-read -T - -cf - | tar -xf - -C $(BUILD)/deb/src
 	cd $(BUILD)/deb/src && dpkg-buildpackage -b -us -uc -j$(JOBS)
 	ls -l $(BUILD)/deb/*.deb
+
+# The packages on a VM booted with systemd, twice on one disk
+# (tests/vm/t_packaging.sh, docs/packaging.md): install with DKMS, two ONBOOT
+# containers up in BOOTORDER after the reboot, systemctl stop vz, purge.
+.PHONY: check-packaging
+check-packaging: deb templates
+	VZKIT_BUILD=$(abspath $(BUILD)) VZKIT_SRC=$(CURDIR) flock /tmp/vzkit-vm.lock \
+		bash tests/vm/run-systemd.sh tests/vm/t_packaging.sh install reboot
