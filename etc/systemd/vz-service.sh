@@ -63,7 +63,7 @@ one() {
 
 # run ACTION < CTIDs: each in order, at most VE_PARALLEL at a time.
 run() {
-  xargs -r -n 1 -P "$(parallel)" "$SELF" one "$1"
+  xargs -r -n 1 -P "$(parallel)" bash "$SELF" one "$1"
 }
 
 # The containers to start, in boot order: ONBOOT=yes, or running at the last
@@ -85,7 +85,7 @@ case ${1:-} in
     ;;
   stop)
     mkdir -p "$(dirname "$STATE")"
-    vzlist -H -o ctid -sbootorder > "$STATE.tmp" && mv "$STATE.tmp" "$STATE"
+    vzlist -H -o ctid -sbootorder | awk '{ print $1 }' > "$STATE.tmp" && mv "$STATE.tmp" "$STATE"
     run stop < "$STATE"
     ;;
   one) one "$2" "$3" ;;
