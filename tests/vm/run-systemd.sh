@@ -71,7 +71,7 @@ add_module() {
   esac
   echo "$name" >> "$W/i/mods/order"
 }
-for m in virtio_pci virtio_blk 9pnet_virtio 9p ext4 overlay; do add_module "$m"; done
+for m in virtio_pci virtio_blk 9pnet_virtio 9p crc32c_generic ext4 overlay; do add_module "$m"; done
 
 # The units this machine enabled for itself, masked in the VM.
 masks=$(find /etc/systemd/system -mindepth 2 -maxdepth 2 -path '*.wants/*' -printf '%f\n' |
