@@ -98,7 +98,8 @@ reboot)
   done
   check "purge removed /etc/vz/vz.conf" test ! -e /etc/vz/vz.conf
   check "purge kept the containers' configs" test -f /etc/vz/conf/$FIRST.conf
-  # /vz/lock keeps vzctl's lock files, /vz/template/cache the template: they stay.
+  # /vz/template/cache holds the template. /vz/lock stayed in the first run though empty
+  # afterwards (a lock file at purge time?): not investigated yet, not checked.
   check "purge removed the empty /vz/dump the postinst made" test ! -e /vz/dump
   check "purge removed the module" test ! -e "/lib/modules/$KVER/updates/dkms/vzkit.ko"
   check "purge removed the DKMS sources" test ! -e /usr/src/vzkit-0.1.0
