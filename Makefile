@@ -87,3 +87,23 @@ BENCH_ARGS ?=
 .PHONY: bench
 bench: build templates
 	BUILD=$(abspath $(BUILD)) bench/run $(BENCH_ARGS)
+
+# The Debian packages vzkit and vzkit-dkms (docs/packaging.md), built by
+# dpkg-buildpackage in a clean copy of this tree (its tracked and new files,
+# not build directories) under $(BUILD)/deb/src; the .debs land in
+# $(BUILD)/deb.
+.PHONY: deb
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	git ls-files -z -c -o --exclude-standard | \
+		tar --null --ignore-failed-read -T - -cf - | tar -xf - -C $(BUILD)/deb/src
+	cd $(BUILD)/deb/src && dpkg-buildpackage -b -us -uc -j$(JOBS)
+	ls -l $(BUILD)/deb/*.deb
+
+# The packages on a VM booted with systemd, twice on one disk
+# (tests/vm/t_packaging.sh, docs/packaging.md): install with DKMS, two ONBOOT
+# containers up in BOOTORDER after the reboot, systemctl stop vz, purge.
+.PHONY: check-packaging
+check-packaging: deb templates
+	VZKIT_BUILD=$(abspath $(BUILD)) VZKIT_SRC=$(CURDIR) flock /tmp/vzkit-vm.lock \
+		bash tests/vm/run-systemd.sh tests/vm/t_packaging.sh install reboot

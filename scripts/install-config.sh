@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs vzkit's configuration under $1 (DESTDIR): /etc/vz with vz.conf and
 # the sample configs, and the /vz directories. Existing files are kept, so an
-# upgrade never overwrites an operator's vz.conf.
+# upgrade never overwrites an operator's vz.conf. VZKIT_ETC_ONLY=1 installs
+# /etc/vz alone: the Debian package ships it, its postinst makes /vz
+# (docs/packaging.md).
 set -eu
 DESTDIR=${1:-}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +17,7 @@ done
 for f in "$SRC"/dists/*.yaml; do install -m 0644 "$f" "$DESTDIR/etc/vz/dists/"; done
 install -d "$DESTDIR/etc/vz/dists/scripts"
 for f in "$SRC"/dists/scripts/*; do install -m 0644 "$f" "$DESTDIR/etc/vz/dists/scripts/"; done
+[ "${VZKIT_ETC_ONLY:-}" = 1 ] && exit 0
 install -d -m 0700 "$DESTDIR/vz/private" "$DESTDIR/vz/root"
 install -d "$DESTDIR/vz/lock" "$DESTDIR/vz/dump" "$DESTDIR/vz/template/cache"
 # The templates this tree built, if any (make templates).

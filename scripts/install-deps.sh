@@ -17,6 +17,7 @@ PACKAGES="
   criu nftables
   prometheus prometheus-node-exporter
   clang
+  debhelper dh-dkms dkms lintian
 "
 missing=""
 for p in $PACKAGES; do
