@@ -42,26 +42,12 @@ constexpr auto kCpuSources = std::to_array<CpuSource>({
     {CgroupMode::V2, "cpu", "cpu.stat", "usage_usec", 1e6},
 });
 
-std::optional<std::uint64_t> read_keyed(const fs::path &file, std::string_view key) {
-    auto text = read_file(file);
-    if (!text)
-        return std::nullopt;
-    if (key.empty())
-        return parse_number<std::uint64_t>(trim(*text));
-    for (const auto &line : split(*text, '\n')) {
-        auto words = split_ws(line);
-        if (words.size() == 2 && words[0] == key)
-            return parse_number<std::uint64_t>(words[1]);
-    }
-    return std::nullopt;
-}
-
 std::optional<double> cpu_seconds(const Cgroup &cgroup) {
     for (const auto &source : kCpuSources) {
         if (source.mode != cgroup.mode())
             continue;
         auto dir = cgroup.find(source.controller);
-        if (auto value = dir ? read_keyed(*dir / source.file, source.key) : std::nullopt)
+        if (auto value = dir ? read_cgroup_figure(*dir / source.file, source.key) : std::nullopt)
             return static_cast<double>(*value) / source.per_second;
     }
     return std::nullopt;

@@ -294,4 +294,18 @@ std::optional<std::uint64_t> Cgroup::pids_current() const {
     return read_usage(*this, kPidsCurrent);
 }
 
+std::optional<std::uint64_t> read_cgroup_figure(const fs::path &file, std::string_view key) {
+    auto text = read_file(file);
+    if (!text)
+        return std::nullopt;
+    if (key.empty())
+        return parse_number<std::uint64_t>(trim(*text));
+    for (const auto &line : split(*text, '\n')) {
+        auto words = split_ws(line);
+        if (words.size() == 2 && words[0] == key)
+            return parse_number<std::uint64_t>(words[1]);
+    }
+    return std::nullopt;
+}
+
 } // namespace vz

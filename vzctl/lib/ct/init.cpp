@@ -322,12 +322,18 @@ void console_to_pty() {
 // detached bind mount each, with where it goes in the container.
 std::vector<std::pair<UniqueFd, std::string>> take_lxcfs(const InitSetup &setup) {
     std::vector<std::pair<UniqueFd, std::string>> out;
-    for (const auto &file : setup.lxcfs) {
+    const auto take = [&](const std::string &file, std::string_view target) {
         const auto source = (kLxcfsDir / file).string();
         UniqueFd tree(open_tree(AT_FDCWD, source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
         if (!tree)
             fail(VZ_ENVCREATE_ERROR, "Unable to bind " + source);
-        out.emplace_back(std::move(tree), "/" + file);
+        out.emplace_back(std::move(tree), "/" + std::string(target));
+    };
+    for (const auto &file : setup.lxcfs) {
+        take(file, file);
+        for (const auto &alias : kLxcfsAliases)
+            if (alias.file == file)
+                take(file, alias.target);
     }
     return out;
 }

@@ -87,24 +87,10 @@ constexpr auto kCgroupFigures = std::to_array<CgroupFigure>({
     {"swappages", Failcnt, V2, "memory", "memory.swap.events", "max", 1},
 });
 
-std::optional<std::uint64_t> read_figure(const fs::path &file, std::string_view key) {
-    auto text = read_file(file);
-    if (!text)
-        return std::nullopt;
-    if (key.empty())
-        return parse_number<std::uint64_t>(trim(*text));
-    for (const auto &line : split(*text, '\n')) {
-        auto words = split_ws(line);
-        if (words.size() == 2 && words[0] == key)
-            return parse_number<std::uint64_t>(words[1]);
-    }
-    return std::nullopt;
-}
-
 std::optional<std::uint64_t> read_cgroup_file(const Cgroup &cgroup, std::string_view controller,
                                               std::string_view file) {
     auto dir = cgroup.find(controller); // nullopt: not mounted (v1)
-    return dir ? read_figure(*dir / file, "") : std::nullopt;
+    return dir ? read_cgroup_figure(*dir / file, "") : std::nullopt;
 }
 
 std::optional<std::uint64_t> to_pages(std::optional<std::uint64_t> bytes) {
@@ -160,7 +146,7 @@ void add_live_figures(const LiveGroup &live, std::string_view resource, UbcFigur
         if (row.resource != resource || row.mode != live.cgroup.mode())
             continue;
         auto dir = live.cgroup.find(row.controller);
-        if (auto value = dir ? read_figure(*dir / row.file, row.key) : std::nullopt)
+        if (auto value = dir ? read_cgroup_figure(*dir / row.file, row.key) : std::nullopt)
             figures.at(row.part) = *value / row.unit;
     }
 }

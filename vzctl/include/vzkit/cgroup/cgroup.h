@@ -9,10 +9,12 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vz {
@@ -149,5 +151,11 @@ class Cgroup {
     std::shared_ptr<const CgroupLayout> layout_;
     CgroupMode mode_;
 };
+
+// A figure of a cgroup file: the whole file as a number (key empty:
+// memory.current), or the value of key in a flat-keyed file (cpu.stat's
+// usage_usec, memory.events' max); nullopt when absent or not a number.
+std::optional<std::uint64_t> read_cgroup_figure(const std::filesystem::path &file,
+                                                std::string_view key);
 
 } // namespace vz

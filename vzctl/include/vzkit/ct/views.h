@@ -5,14 +5,26 @@
 // container sees the host's.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vz {
 
 // Where lxcfs mounts itself (LXC's hook binds from there too).
 inline const std::filesystem::path kLxcfsDir = "/var/lib/lxcfs";
+
+// lxcfs serves the online CPUs but not `present`, which lscpu counts as its
+// "CPU(s)": the container's online list goes over both.
+struct LxcfsAlias {
+    std::string_view file;   // lxcfs's, relative to its mount
+    std::string_view target; // also bound over this, in the container
+};
+inline constexpr std::array<LxcfsAlias, 1> kLxcfsAliases = {{
+    {"sys/devices/system/cpu/online", "sys/devices/system/cpu/present"},
+}};
 
 // lxcfs's files under dir, relative ("proc/meminfo", "sys/devices/system/cpu/online"),
 // that exist; empty when no lxcfs (FUSE file system "fuse.lxcfs") is mounted on dir.
