@@ -16,7 +16,7 @@
 #     64 MiB) of the start, and the kernel objects a container makes (net and
 #     pid namespaces, tasks, mounts: /proc/slabinfo) within 10 % + 16 —
 #     tasks and mounts less those backing a live thread or mount, which
-#     other work (a VM beside this test) makes and ends;
+#     other work (a VM beside this test) makes and ends, within 10 % + 128;
 #     MemAvailable plus every process's anonymous memory within
 #     SOAK_AVAIL_MB (default 1024 MiB: the host is shared
 #     with builds that move it by hundreds of MiB, so this only catches a
@@ -214,8 +214,13 @@ for s in net_namespace pid_namespace; do
     b=$(before "slab_$s") a=$(after "slab_$s")
     assert_true "slab $s within 10 % + 16 ($b → $a)" -- test "$a" -le $((b + b / 10 + 16))
 done
+# SLUB counts every object of a CPU's current slabs as in use, and frees a
+# mount an RCU grace period after its umount: these two move by whole slabs
+# (tens of objects) from one reading to the next, so they get 128 of slack. A
+# leak of one a cycle shows in the full soak (1000), the smoke's 25 only when
+# a cycle leaks several; a visible mount left behind fails all_mounts above.
 for s in task_struct mnt_cache; do
     n=$(before "slab_$s") b=$(before "slab_${s}_unbacked") a=$(after "slab_${s}_unbacked")
-    assert_true "slab $s not backing a live thread or mount within 10 % + 16 ($b → $a of $n → $(after "slab_$s"))" -- \
-        test "$a" -le $((b + n / 10 + 16))
+    assert_true "slab $s not backing a live thread or mount within 10 % + 128 ($b → $a of $n → $(after "slab_$s"))" -- \
+        test "$a" -le $((b + n / 10 + 128))
 done
