@@ -130,18 +130,6 @@ ExecStart=/bin/sh /etc/vzkit-vm/run
 [Install]
 WantedBy=multi-user.target
 EOU
-[Unit]
-After=multi-user.target
-[Service]
-Type=oneshot
-StandardOutput=tty
-StandardError=tty
-TTYPath=/dev/ttyS0
-ExecStart=/bin/sh -c 'echo @@vzkit-vm-begin-\\\$TOKEN; bash /etc/vzkit-vm/job; echo @@vzkit-vm-exit-\\\$TOKEN=\\\$?; echo @@vzkit-vm-dmesg-\\\$TOKEN; dmesg; sync; systemctl poweroff'
-Environment=TOKEN=\$(sed -n 's/.*vzkit.token=\([^ ]*\).*/\1/p' /proc/cmdline)
-[Install]
-WantedBy=multi-user.target
-EOU
 ln -sfn ../vzkit-vm-job.service \$R/etc/systemd/system/multi-user.target.wants/vzkit-vm-job.service
 echo vzkit-vm > \$R/etc/hostname
 umount /proc /sys /dev 2>/dev/null
