@@ -95,8 +95,11 @@ R=/newroot
 mkdir -p \$R/etc/systemd/system/multi-user.target.wants \$R/etc/vzkit-vm
 # systemd-tmpfiles-setup walks the host's tmpfiles.d rules over 9p (3.5 min
 # of a loaded host's TCG boot); the host root already has its directories.
+# A getty on the console calls vhangup(), after which the job's writes to
+# ttyS0 fail with EIO: its output and its exit marker were lost that way.
 for u in $masks lvm2-monitor.service lvm2-lvmpolld.socket dm-event.socket blk-availability.service \\
-    systemd-tmpfiles-setup.service systemd-tmpfiles-clean.timer; do
+    systemd-tmpfiles-setup.service systemd-tmpfiles-clean.timer \\
+    console-getty.service serial-getty@.service getty@.service; do
   ln -sfn /dev/null \$R/etc/systemd/system/\$u
 done
 # The job: after the boot, SCRIPT PHASE on the console.
