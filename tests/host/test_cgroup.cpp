@@ -354,6 +354,46 @@ BOOST_FIXTURE_TEST_CASE(apply_writes_the_mapped_values, GroupFixture) {
     BOOST_TEST(cg.memory_usage_bytes().has_value());
 }
 
+// CPUS without the module: one CPU of the parent's, kept on a re-apply, and
+// a second container pinned beside it takes another (docs/containers.md).
+BOOST_FIXTURE_TEST_CASE(apply_pins_cpus_least_used_first, GroupFixture) {
+    const fs::path parent = cg.path("cpuset").parent_path();
+    cg.create();
+    const std::string parent_cpus =
+        read_trimmed(parent / (is_v2() ? "cpuset.cpus.effective" : "cpuset.cpus"));
+    const auto own = [](const Cgroup &group) {
+        return read_trimmed(group.path("cpuset") / "cpuset.cpus");
+    };
+    vz::CgroupLimits limits;
+    limits.pin_cpus = 1;
+    cg.apply(limits);
+    const std::string first = own(cg);
+    BOOST_TEST(first.find_first_of(",-") == std::string::npos, "one CPU: " << first);
+    cg.apply(limits);
+    BOOST_TEST(own(cg) == first, "kept on a re-apply");
+
+    Cgroup other(cg.ctid() + 1);
+    struct Remove {
+        const Cgroup &group;
+        ~Remove() {
+            if (group.exists())
+                group.destroy();
+        }
+    } remove{other};
+    other.create();
+    other.apply(limits);
+    if (parent_cpus.find_first_of(",-") != std::string::npos)
+        BOOST_TEST(own(other) != first, "a second CPU for the second: " << own(other));
+    else
+        BOOST_TEST(own(other) == first, "a one-CPU host has only " << first);
+
+    limits.pin_cpus = 4096;
+    cg.apply(limits);
+    BOOST_TEST(own(cg) == parent_cpus, "more than the parent has: all of them");
+    cg.apply(vz::CgroupLimits{});
+    BOOST_TEST(own(cg) == parent_cpus);
+}
+
 BOOST_FIXTURE_TEST_CASE(apply_reports_a_refused_value, GroupFixture) {
     cg.create();
     vz::CgroupLimits limits;

@@ -8,10 +8,12 @@
 # stays the host's: only the module answers that). In a Debian 12 container,
 # the tools that read /proc — procps's free -m, uptime and top's header, and
 # lscpu's online list — show the container's machine through lxcfs; what
-# reads sysinfo(2) or sched_getaffinity(2) (busybox's free, nproc) is
-# printed as notes: lxcfs cannot give them (docs/containers.md). lscpu's
-# "CPU(s):" counts /sys/devices/system/cpu/present, which lxcfs does not
-# serve: vzctl binds lxcfs's online list over it too.
+# reads sysinfo(2) (busybox's free) is printed as a note: lxcfs cannot give
+# it (docs/containers.md). lscpu's "CPU(s):" counts
+# /sys/devices/system/cpu/present, which lxcfs does not serve: vzctl binds
+# lxcfs's online list over it too. nproc and sched_getaffinity(2) read the
+# affinity mask: without the module --cpus pins the container to that many
+# CPUs (lxcfs or not), and set --cpus re-pins it live.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 it_setup
@@ -71,7 +73,15 @@ debian_through_lxcfs() {
         "lscpu: CPU(s) 1 (lxcfs's online list bound over present too)"
     assert_eq "$(cat /sys/devices/system/cpu/present)" "0-$(($(getconf _NPROCESSORS_CONF) - 1))" \
         "the host's present list is the host's"
-    echo "NOTE: lxcfs cannot give: nproc $("$VZCTL" exec2 $DEB nproc) (sched_getaffinity); the host has $(nproc) CPUs"
+    assert_eq "$("$VZCTL" exec2 $DEB nproc)" "1" "nproc: 1 (--cpus 1 pins without the module)"
+    if [ "$(nproc)" -ge 2 ]; then
+        expect_rc 0 "set --cpus 2 live" -- "$VZCTL" --quiet set $DEB --cpus 2
+        assert_eq "$("$VZCTL" exec2 $DEB nproc)" "2" "nproc: 2 after set --cpus 2"
+        assert_eq "$("$VZCTL" exec2 $DEB lscpu | awk -F: '$1 == "CPU(s)" { gsub(/ /, "", $2); print $2 }')" \
+            "2" "lscpu: CPU(s) 2 after set --cpus 2"
+    else
+        assert_eq "$("$VZCTL" exec2 $DEB nproc)" "1" "nproc: the host's one CPU"
+    fi
     expect_rc 0 "stop the Debian CT" -- "$VZCTL" --quiet stop $DEB --fast
 }
 
@@ -84,6 +94,9 @@ else
     assert_eq "$(echo "$OUT" | grep -c "sees the host's")" "1" "start warns once that the CT sees the host's files"
     assert_eq "$(meminfo_in MemTotal)" "$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)" \
         "... and it does: the host's MemTotal"
+    ALLOWED=$("$VZCTL" exec2 $CT cat /proc/self/status | awk '$1 == "Cpus_allowed_list:" { print $2 }')
+    assert_true "--cpus 1 pins it to one CPU, so nproc says 1 (affinity $ALLOWED)" -- \
+        test -n "$ALLOWED" -a "$(echo "$ALLOWED" | tr -d '0-9')" = ""
     expect_rc 0 "stop" -- "$VZCTL" --quiet stop $CT --fast
 fi
 

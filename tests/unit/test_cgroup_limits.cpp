@@ -4,6 +4,9 @@
 #include "temp_dir.h"
 
 #include "vzkit/ubc/cgroup_limits.h"
+#include "vzkit/backend/backend.h"
+#include "vzkit/cgroup/cgroup.h"
+#include "vzkit/ct/views.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/ct_config.h"
 
@@ -11,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -142,4 +146,38 @@ BOOST_AUTO_TEST_CASE(read_through_config_files) {
     BOOST_TEST(l.pids.value() == 400u);
     BOOST_TEST(l.cpuunits.value() == 1000u);
     BOOST_TEST(l.cpulimit_percent.value() == 200u);
+}
+
+// Without the module, CPUS pins: N = min(CPUS, ceil(CPULIMIT / 100)), the
+// module's rule for what nproc shows (docs/containers.md, "Processors").
+BOOST_AUTO_TEST_CASE(cpus_pin_only_without_the_module) {
+    auto pin_of = [](std::initializer_list<std::pair<const char *, const char *>> keys) {
+        vz::CtConfig config;
+        for (const auto &[key, value] : keys)
+            config.set_override(key, value);
+        return vz::ct_cgroup_limits(config).pin_cpus;
+    };
+    vz::set_backend(&vz::kCgroupBackend);
+    BOOST_TEST(pin_of({{"CPUS", "2"}}).value() == 2u);
+    BOOST_TEST(pin_of({{"CPULIMIT", "250"}}).value() == 3u);
+    BOOST_TEST(pin_of({{"CPULIMIT", "50"}}).value() == 1u);
+    BOOST_TEST(pin_of({{"CPUS", "4"}, {"CPULIMIT", "150"}}).value() == 2u);
+    BOOST_TEST(!pin_of({{"CPUS", "0"}}).has_value());
+    BOOST_TEST(!pin_of({}).has_value());
+    vz::set_backend(&vz::kModuleBackend);
+    BOOST_TEST(!pin_of({{"CPUS", "2"}}).has_value());
+    vz::set_backend(nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(least_used_cpus_spread_the_pinned) {
+    const std::set<unsigned> all = {0, 1, 2, 3};
+    using Sets = std::vector<std::set<unsigned>>;
+    BOOST_TEST((vz::least_used_cpus(all, {}, 1) == std::set<unsigned>{0}));
+    BOOST_TEST((vz::least_used_cpus(all, Sets{{0}}, 1) == std::set<unsigned>{1}));
+    BOOST_TEST((vz::least_used_cpus(all, Sets{{0}, {1}, {0, 2}}, 2) == std::set<unsigned>{1, 3}));
+    BOOST_TEST((vz::least_used_cpus(all, Sets{{0, 1, 2, 3}}, 2) == std::set<unsigned>{0, 1}));
+    // CPUs outside the allowed ones (another CPUMASK) are not candidates.
+    BOOST_TEST((vz::least_used_cpus({2, 3}, Sets{{2}, {0}}, 1) == std::set<unsigned>{3}));
+    BOOST_TEST((vz::least_used_cpus(all, {}, 4) == all));
+    BOOST_TEST((vz::least_used_cpus(all, {}, 9) == all));
 }

@@ -26,6 +26,7 @@ const Backend kCgroupBackend = {
     .read_counters = read_counters,
     .allow_ugid_quota = allow_ugid_quota,
     .accounts_every_ubc = false,
+    .answers_cpu_count = false,
 };
 
 } // namespace vz

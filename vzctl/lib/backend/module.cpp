@@ -111,6 +111,7 @@ const Backend kModuleBackend = {
     .read_counters = read_counters,
     .allow_ugid_quota = allow_ugid_quota,
     .accounts_every_ubc = true,
+    .answers_cpu_count = true,
 };
 
 } // namespace vz

@@ -14,6 +14,7 @@
 // |                  |   cpu.cfs_quota_us: 1000*p (-1)     |   ("max 100000")                |
 // | cpuset_cpus      | cpuset.cpus: list (parent vz's)     | cpuset.cpus: list (parent's eff.) |
 // |  cpus_of_nodes   |   the CPUs of cpuset_mems' nodes    |   (same)                        |
+// |  pin_cpus        |   n of those (cgroup/cpus.cpp)      |   (same)                        |
 // | cpuset_mems      | cpuset.mems: list (parent vz's)     | cpuset.mems: list (parent's eff.) |
 // | io_weight        | blkio.bfq.weight or blkio.weight    | io.bfq.weight or io.weight      |
 // |                  |   (100; neither file: a warning)    |   (default 100; same)           |
@@ -108,47 +109,35 @@ std::vector<Setting> v1_memory(const CgroupLimits &limits, const Cgroup &cgroup)
 // in theory, but the kernel refuses it (ENOSPC) for a group with tasks.
 std::optional<std::string> wanted_cpus(const CgroupLimits &limits);
 
+// pin_cpus narrows that to so many of them (cgroup/cpus.cpp).
 std::string cpuset_or_parent(const Cgroup &cgroup, const CgroupLimits &limits) {
     const CgroupMode mode = cgroup.mode();
-    if (auto cpus = wanted_cpus(limits))
-        return *cpus;
-    auto dir = cgroup.find("cpuset");
-    const char *file = mode == CgroupMode::V1 ? "cpuset.cpus" : "cpuset.cpus.effective";
-    return dir ? cg::read_value(dir->parent_path() / file).value_or("") : "";
-}
-
-// "0-2,5" → {0, 1, 2, 5}; nothing for text that is not such a list.
-std::set<unsigned> expand_list(std::string_view text) {
-    std::set<unsigned> out;
-    for (const auto &item : split(trim(text), ',', false)) {
-        const auto dash = item.find('-');
-        auto first = parse_number<unsigned>(std::string_view(item).substr(0, dash));
-        auto last = dash == std::string::npos
-                        ? first
-                        : parse_number<unsigned>(std::string_view(item).substr(dash + 1));
-        if (!first || !last || *last < *first || *last - *first > 4096)
-            return {};
-        for (unsigned i = *first; i <= *last; ++i)
-            out.insert(i);
+    std::string cpus;
+    if (auto wanted = wanted_cpus(limits)) {
+        cpus = *wanted;
+    } else {
+        auto dir = cgroup.find("cpuset");
+        const char *file = mode == CgroupMode::V1 ? "cpuset.cpus" : "cpuset.cpus.effective";
+        cpus = dir ? cg::read_value(dir->parent_path() / file).value_or("") : "";
     }
-    return out;
+    if (!limits.pin_cpus)
+        return cpus;
+    const auto allowed = cg::parse_cpu_list(cpus);
+    return allowed.empty() ? cpus : cg::pinned_cpus(cgroup, allowed, *limits.pin_cpus);
 }
 
 // CPUMASK=auto: every CPU of the NODEMASK nodes, from sysfs.
 std::optional<std::string> cpus_of_nodes(const std::string &nodes) {
     std::set<unsigned> cpus;
-    for (unsigned node : expand_list(nodes)) {
+    for (unsigned node : cg::parse_cpu_list(nodes)) {
         auto list = cg::read_value("/sys/devices/system/node/node" + std::to_string(node) +
                                    "/cpulist");
         if (!list)
             throw Error(VZ_INVALID_PARAMETER_VALUE,
                         "CPUMASK=auto: NUMA node " + std::to_string(node) + " does not exist");
-        cpus.merge(expand_list(*list));
+        cpus.merge(cg::parse_cpu_list(*list));
     }
-    std::vector<std::string> parts;
-    for (unsigned cpu : cpus)
-        parts.push_back(std::to_string(cpu));
-    return parts.empty() ? std::nullopt : std::optional(join(parts, ","));
+    return cpus.empty() ? std::nullopt : std::optional(cg::format_cpu_list(cpus));
 }
 
 std::optional<std::string> wanted_cpus(const CgroupLimits &limits) {
@@ -316,6 +305,11 @@ void Cgroup::apply(const CgroupLimits &limits) const {
     for (const auto &setting : settings)
         write_setting(*this, setting);
     write_io_weight(*this, limits);
+    auto cpuset = find("cpuset");
+    if (limits.pin_cpus && (!cpuset || ::access((*cpuset / "cpuset.cpus").c_str(), F_OK) != 0))
+        log_warning("nproc and sched_getaffinity(2) show the host's CPUs: no cpuset controller "
+                    "to pin the container to its " +
+                    std::to_string(*limits.pin_cpus) + " CPUs");
 }
 
 } // namespace vz

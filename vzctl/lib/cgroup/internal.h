@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +59,16 @@ std::vector<pid_t> procs_recursive(const fs::path &dir);
 template <typename Pred> bool wait_until(Clock::time_point deadline, Pred done);
 // Sleeps for round (0, 1, ...) of such a wait.
 void pause_briefly(unsigned round);
+
+// --- cgroup/cpus.cpp: CPU lists, CPUS pinned without the module -----------
+
+// "0-2,5" → {0, 1, 2, 5}; empty for text that is not such a list.
+std::set<unsigned> parse_cpu_list(std::string_view text);
+// {0, 1, 2, 5} → "0-2,5".
+std::string format_cpu_list(const std::set<unsigned> &cpus);
+// n of the allowed CPUs for the group's cpuset.cpus: the ones it has if they
+// still fit, else least_used_cpus() against the other containers' groups.
+std::string pinned_cpus(const Cgroup &cgroup, const std::set<unsigned> &allowed, unsigned n);
 
 // --- cgroup/v1.cpp ---------------------------------------------------------
 

@@ -14,6 +14,7 @@
 #include "vzkit/ct/fs.h"
 #include "vzkit/ct/state.h"
 #include "vzkit/ct/suspend.h"
+#include "vzkit/ct/views.h"
 #include "vzkit/net/lifecycle.h"
 
 #include <signal.h>
@@ -221,7 +222,7 @@ void undump(const CtConfig &config, const RestoreOptions &options, const fs::pat
     Cgroup cgroup(config.ctid());
     cgroup.create(feature_enabled(config, "nesting"));
     rollback.cgroup(&cgroup);
-    cgroup.apply(cgroup_limits_from_config(config));
+    cgroup.apply(ct_cgroup_limits(config));
     cgroup.set_devices(
         device_rules_from_config(config, parse_devnodes(devnodes_with_features(config))));
 

@@ -9,6 +9,7 @@
 #include "vzkit/ct/start.h"
 #include "vzkit/ct/stop.h"
 #include "vzkit/ct/state.h"
+#include "vzkit/ct/views.h"
 #include "vzkit/dist/actions.h"
 #include "vzkit/storage/lvm.h"
 #include "vzkit/storage/quota.h"
@@ -66,7 +67,7 @@ struct LiveChange {
 };
 
 void apply_cgroup(const LiveChange &c) {
-    Cgroup(c.config.ctid()).apply(cgroup_limits_from_config(c.config));
+    Cgroup(c.config.ctid()).apply(ct_cgroup_limits(c.config));
 }
 
 // Every UBC the module knows, live; cgroups keep enforcing memory, swap and
@@ -210,7 +211,7 @@ void reset_ubc(const CtConfig &config) {
     for (const params::Param &p : params::all())
         if (p.apply & params::kModule)
             keys.emplace_back(p.key);
-    Cgroup(config.ctid()).apply(cgroup_limits_from_config(config));
+    Cgroup(config.ctid()).apply(ct_cgroup_limits(config));
     backend().apply_limits(config, keys);
     log_info("Beancounters of the config applied again");
 }

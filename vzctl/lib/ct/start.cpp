@@ -195,7 +195,7 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     Cgroup cgroup(config.ctid());
     cgroup.create(nesting);
     rollback.cgroup(cgroup);
-    cgroup.apply(cgroup_limits_from_config(config));
+    cgroup.apply(ct_cgroup_limits(config));
     log_debug(1, "Applied the resource limits of the configuration");
     auto devnodes = parse_devnodes(devnodes_with_features(config));
     cgroup.set_devices(device_rules_from_config(config, devnodes));

@@ -2,6 +2,7 @@
 // sees the host's.
 #include "vzkit/ct/views.h"
 
+#include "vzkit/backend/backend.h"
 #include "vzkit/base/log.h"
 #include "vzkit/base/util.h"
 
@@ -52,6 +53,14 @@ std::vector<std::string> fallback_views(bool module_loaded) {
         log_info("The container's /proc files of memory, CPUs, uptime and load come from lxcfs "
                  "(the vzkit module is not loaded)");
     return files;
+}
+
+CgroupLimits ct_cgroup_limits(const CtConfig &config) {
+    constexpr unsigned kPercentPerCpu = 100;
+    CgroupLimits limits = cgroup_limits_from_config(config);
+    if (limits.cpulimit_percent && !backend().answers_cpu_count)
+        limits.pin_cpus = (*limits.cpulimit_percent + kPercentPerCpu - 1) / kPercentPerCpu;
+    return limits;
 }
 
 } // namespace vz

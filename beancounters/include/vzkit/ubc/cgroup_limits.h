@@ -30,6 +30,11 @@ struct CgroupLimits {
     std::optional<std::string> cpuset_cpus;    // CPUMASK as a cpu list ("0-2,7")
     bool cpus_of_nodes = false;                // CPUMASK=auto: the CPUs of cpuset_mems' nodes
     std::optional<std::string> cpuset_mems;    // NODEMASK as a node list ("0-1")
+    // Pin to this many of the allowed CPUs (the least used by other pinned
+    // containers): what a kernel without the module needs for nproc and
+    // sched_getaffinity(2) to show CPUS. Not from the config alone: the
+    // container layer sets it (docs/containers.md, "Configuration → cgroups").
+    std::optional<unsigned> pin_cpus;
     // IOPRIO 0..7 as a proportional I/O weight: 100 × 2^(IOPRIO-4), so that
     // OpenVZ's default 4 is the kernel's default weight 100 (6, 12, 25, 50,
     // 100, 200, 400, 800).

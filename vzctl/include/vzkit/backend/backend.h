@@ -41,6 +41,9 @@ struct Backend {
     // Every UBC has a live figure; without it vzlist can only show the ones
     // cgroups account.
     bool accounts_every_ubc;
+    // nproc and sched_getaffinity(2) show the container's CPUS without
+    // pinning it; without that, CPUS pins (docs/containers.md, "Configuration → cgroups").
+    bool answers_cpu_count;
 };
 
 // The vzkit module: /dev/vzctl's ioctls, /proc/bc for the figures.

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +85,12 @@ class CgroupLayout {
     std::vector<CgroupHierarchy> hierarchies_;
     std::optional<std::filesystem::path> unified_;
 };
+
+// n of the allowed CPUs that the fewest of the pinned sets (other
+// containers' cpusets) use, the lowest numbers first among equals; all of
+// them when n is not smaller.
+std::set<unsigned> least_used_cpus(const std::set<unsigned> &allowed,
+                                   const std::vector<std::set<unsigned>> &pinned, unsigned n);
 
 class Cgroup {
   public:

@@ -5,6 +5,9 @@
 // container sees the host's.
 #pragma once
 
+#include "vzkit/base/ct_config.h"
+#include "vzkit/ubc/cgroup_limits.h"
+
 #include <array>
 #include <filesystem>
 #include <string>
@@ -36,5 +39,11 @@ std::vector<std::string> lxcfs_files(const std::filesystem::path &dir = kLxcfsDi
 // the container's /proc and /sys entries (said in one info line), or none
 // (said in one warning line: the container sees the host's files).
 std::vector<std::string> fallback_views(bool module_loaded);
+
+// The config's cgroup limits as start, set and restore apply them. When the
+// backend cannot show the container its CPUS through nproc and
+// sched_getaffinity(2) (no module), they pin it to N CPUs, N = min(CPUS,
+// ⌈CPULIMIT / 100⌉), the module's rule (docs/containers.md, "Configuration → cgroups").
+CgroupLimits ct_cgroup_limits(const CtConfig &config);
 
 } // namespace vz
