@@ -17,7 +17,8 @@
 #   99  a boot did not finish (boot failure, hang, timeout)
 #   2   bad usage or a missing prerequisite on this machine
 # Environment: VZKIT_BUILD, VZKIT_SRC (exported to SCRIPT), VZKIT_VM_MEM
-# (MiB, default 2048), VZKIT_VM_TIMEOUT (seconds per boot, default 1800),
+# (MiB, default 2048), VZKIT_VM_TIMEOUT (seconds per boot, default 3600: the DKMS build
+# alone takes 11 min under TCG on an idle host),
 # VZKIT_VM_KEEP=1 keeps the work directory (console logs, disk).
 set -euo pipefail
 
@@ -28,7 +29,7 @@ SCRIPT=$(readlink -f "$1")
 [ -f "$SCRIPT" ] || die "no such script: $1"
 shift
 MEM=${VZKIT_VM_MEM:-2048}
-TIMEOUT=${VZKIT_VM_TIMEOUT:-1800}
+TIMEOUT=${VZKIT_VM_TIMEOUT:-3600}
 VZKIT_SRC=${VZKIT_SRC:-$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)}
 VZKIT_BUILD=${VZKIT_BUILD:-}
 for tool in qemu-system-x86_64 busybox cpio modinfo dpkg-query mkfs.ext4; do
