@@ -9,9 +9,11 @@
 #            machine then shuts down (vz.service stops them).
 #   reboot   after the reboot: the module was loaded at boot, vz.service
 #            started both containers, the higher BOOTORDER first;
-#            `systemctl stop vz` stops them in time; purging both packages
-#            leaves /vz/private (the containers' files) and removes the
-#            module and the rest of what the packages made.
+#            `systemctl stop vz` stops them in time; with VE_STOP_MODE=suspend
+#            vz stop checkpoints them and vz start restores them; vz@CTID
+#            starts and stops a third; purging both packages leaves
+#            /vz/private (the containers' files) and removes the module and
+#            the rest of what the packages made.
 # The .debs are $VZKIT_BUILD/deb/*.deb (make deb), the template
 # $VZKIT_BUILD/templates/cache/busybox-minimal.tar.gz (make templates).
 set -u
@@ -94,6 +96,35 @@ reboot)
   # Each container's STOP_TIMEOUT bounds its stop; two at 1 at a time.
   check "vz stop took $took s, within 2 x STOP_TIMEOUT" test "$took" -le 120
   journalctl -b -u vz -o cat --no-pager | sed 's/^/  journal: /' | tail -n 6
+
+  # VE_STOP_MODE=suspend: vz stop checkpoints them, vz start restores them.
+  check "systemctl start vz" systemctl start vz
+  echo 'VE_STOP_MODE=suspend' >> /etc/vz/vz.conf
+  check "systemctl stop vz (VE_STOP_MODE=suspend)" systemctl stop vz
+  for ct in $FIRST $SECOND; do
+    check "$ct checkpointed by vz stop: $(vzctl status "$ct" 2>&1)" \
+      sh -c "vzctl status $ct | grep -q 'down suspended'"
+  done
+  check "systemctl start vz restores them" systemctl start vz
+  for ct in $FIRST $SECOND; do
+    check "$ct running again after the restore" test "$(status_of "$ct")" = running
+  done
+  journalctl -b -u vz -o cat --no-pager | sed 's/^/  journal: /' | tail -n 4
+  sed -i '/^VE_STOP_MODE=suspend$/d' /etc/vz/vz.conf
+  check "systemctl stop vz (VE_STOP_MODE back to stop)" systemctl stop vz
+
+  # vz@CTID: one container as a unit of its own.
+  THIRD=1103
+  check "create $THIRD (not ONBOOT)" vzctl --quiet create $THIRD --ostemplate busybox-minimal
+  check "systemctl start vz@$THIRD" systemctl start vz@$THIRD
+  check "vz@$THIRD started it" test "$(status_of $THIRD)" = running
+  check "vz@$THIRD is active (oneshot, remains after exit)" systemctl is-active vz@$THIRD
+  check "systemctl stop vz@$THIRD" systemctl stop vz@$THIRD
+  check "vz@$THIRD stopped it" test "$(status_of $THIRD)" = down
+  vzctl --quiet start $THIRD >/dev/null 2>&1
+  vzctl --quiet stop $THIRD --fast >/dev/null 2>&1
+  check "a container that stopped by itself: vz@ start and stop still succeed" \
+    sh -c "systemctl start vz@$THIRD && vzctl --quiet stop $THIRD --fast && systemctl stop vz@$THIRD"
 
   DEBIAN_FRONTEND=noninteractive dpkg --purge vzkit vzkit-dkms > /tmp/purge.log 2>&1 ||
     { fail "dpkg --purge"; tail -n 20 /tmp/purge.log; }
