@@ -22,11 +22,12 @@ SELF=$(readlink -f "$0")
 
 log() { echo "vz-service: $*" >&2; }
 
-# conf KEY DEFAULT: KEY's value in vz.conf (its last assignment, quotes
-# removed), or DEFAULT. The file is read, never sourced.
+# conf KEY DEFAULT: KEY's value in vz.conf (quotes removed), or DEFAULT.
+# The file is read, never sourced; its first assignment counts, as in vzctl,
+# which warns that a later one is a duplicate and ignores it.
 conf() {
   local v
-  v=$(sed -n "s/^[[:space:]]*$1=//p" "$CONFDIR/vz.conf" 2>/dev/null | tail -n 1)
+  v=$(sed -n "s/^[[:space:]]*$1=//p" "$CONFDIR/vz.conf" 2>/dev/null | head -n 1)
   v=${v%\"} v=${v#\"}
   echo "${v:-$2}"
 }

@@ -62,7 +62,7 @@ install)
   check "the sysctl file is applied" grep -qx 1 /proc/sys/net/ipv4/ip_forward
   # An edited conffile is kept by a reinstall (dpkg: conffiles).
   sed -i -e 's/^DISK_QUOTA=.*/DISK_QUOTA=no/' /etc/vz/vz.conf
-  echo 'VE_PARALLEL=1' >> /etc/vz/vz.conf
+  sed -i -e 's/^#\?VE_PARALLEL=.*/VE_PARALLEL=1/' /etc/vz/vz.conf
   DEBIAN_FRONTEND=noninteractive dpkg -i "${debs[0]}" > /tmp/dpkg2.log 2>&1 || fail "dpkg -i again"
   check "an edited vz.conf survives a reinstall" grep -qx 'VE_PARALLEL=1' /etc/vz/vz.conf
   check "vz.service still active after the reinstall" systemctl is-active vz.service
@@ -103,7 +103,7 @@ reboot)
 
   # VE_STOP_MODE=suspend: vz stop checkpoints them, vz start restores them.
   check "systemctl start vz" systemctl start vz
-  echo 'VE_STOP_MODE=suspend' >> /etc/vz/vz.conf
+  sed -i -e 's/^VE_STOP_MODE=.*/VE_STOP_MODE=suspend/' /etc/vz/vz.conf
   check "systemctl stop vz (VE_STOP_MODE=suspend)" systemctl stop vz
   for ct in $FIRST $SECOND; do
     check "$ct checkpointed by vz stop: $(vzctl status "$ct" 2>&1)" \
@@ -114,7 +114,7 @@ reboot)
     check "$ct running again after the restore" test "$(status_of "$ct")" = running
   done
   journalctl -b -u vz -o cat --no-pager | sed 's/^/  journal: /' | tail -n 4
-  sed -i '/^VE_STOP_MODE=suspend$/d' /etc/vz/vz.conf
+  sed -i -e 's/^VE_STOP_MODE=.*/VE_STOP_MODE=stop/' /etc/vz/vz.conf
   check "systemctl stop vz (VE_STOP_MODE back to stop)" systemctl stop vz
 
   # vz@CTID: one container as a unit of its own.
