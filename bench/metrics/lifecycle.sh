@@ -65,7 +65,7 @@ metric_lifecycle() {
     if selected stop; then
         row "stop, graceful (busybox init halts in ~2 s)" ms stop.graceful.vz LXC stop.graceful.lxc "" \
             "$(fail_note stop.graceful)"
-        row "stop, fast (kill)" ms stop.fast.vz LXC stop.fast.lxc "" \
+        row "stop, fast (kill)" ms stop.fast.vz LXC stop.fast.lxc "≤ 1/2 of LXC" \
             "$(fail_note stop.fast)"
     fi
 }

@@ -1,7 +1,10 @@
 #define BOOST_TEST_MODULE util
 #include <boost/test/unit_test.hpp>
 
+#include "vzkit/base/shared_library.h"
 #include "vzkit/base/util.h"
+
+#include <unistd.h>
 
 #include <cstdint>
 #include <string>
@@ -97,4 +100,28 @@ BOOST_AUTO_TEST_CASE(cstring_array_is_null_terminated) {
     const vz::CStringArray empty(std::vector<std::string>{});
     BOOST_TEST(empty.size() == 0u);
     BOOST_TEST(empty.data()[0] == nullptr);
+}
+
+// liblvm2cmd and libarchive are loaded this way (docs/packaging.md): a missing
+// library or function is an Error with the caller's exit code and says what.
+BOOST_AUTO_TEST_CASE(shared_library_binds_by_prototype_and_fails_with_the_code) {
+    const vz::SharedLibrary libc("libc.so.6", vz::VZ_SYSTEM_ERROR, "libc");
+    decltype(&::getpid) own_pid = nullptr;
+    libc.bind(own_pid, "getpid");
+    BOOST_TEST(own_pid() == ::getpid());
+    try {
+        libc.bind(own_pid, "vzkit_no_such_function");
+        BOOST_FAIL("a missing function was bound");
+    } catch (const vz::Error &e) {
+        BOOST_TEST(e.code() == vz::VZ_SYSTEM_ERROR);
+        BOOST_TEST(std::string(e.what()).find("vzkit_no_such_function") != std::string::npos);
+    }
+    try {
+        vz::SharedLibrary("libvzkit-missing.so.0", vz::VZ_FS_NEW_VE_PRVT, "Unpacking needs it");
+        BOOST_FAIL("a missing library was loaded");
+    } catch (const vz::Error &e) {
+        BOOST_TEST(e.code() == vz::VZ_FS_NEW_VE_PRVT);
+        BOOST_TEST(std::string(e.what()).starts_with("Unpacking needs it: "));
+        BOOST_TEST(std::string(e.what()).find("libvzkit-missing.so.0") != std::string::npos);
+    }
 }

@@ -251,6 +251,25 @@ void Cgroup::attach(pid_t pid) const {
     }
 }
 
+void Cgroup::attach_self() const {
+    // Writing a pid (or a whole process) to cgroup.procs write-locks the
+    // kernel's cgroup_threadgroup_rwsem, which waits for an RCU grace period;
+    // "0" in a v1 `tasks` file moves the calling thread only, under
+    // cgroup_mutex alone. A v2 group (the host's, or the unified hierarchy of
+    // a v1 host) moves threads only within one domain: a process it is.
+    const std::string self = std::to_string(::getpid());
+    for (const auto &dir : all_paths()) {
+        const fs::path payload = dir / cg::kPayloadName;
+        const fs::path group = cg::is_dir(payload) ? payload : dir;
+        const fs::path tasks = group / "tasks";
+        std::error_code ec;
+        if (mode_ == CgroupMode::V1 && fs::exists(tasks, ec))
+            cg::write_value(tasks, "0", VZ_SYSTEM_ERROR);
+        else
+            cg::write_value(group / "cgroup.procs", self, VZ_SYSTEM_ERROR);
+    }
+}
+
 bool Cgroup::kill_all(int timeout_ms) const {
     const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
     if (mode_ == CgroupMode::V1) {

@@ -256,7 +256,7 @@ std::string pick_program(const std::vector<std::string> &programs) {
 [[noreturn]] void enter_and_exec(const CtConfig &config, const CtInit &init, CapMask caps,
                                  int filter_fd, int pty_sock, const CtCommand &cmd) {
     try {
-        init.cgroup.attach(::getpid());
+        init.cgroup.attach_self(); // we are a fork of single-threaded vzctl
     } catch (const Error &e) {
         exit_if_stopped(config, init);
         std::fprintf(stderr, "%s\n", e.what());

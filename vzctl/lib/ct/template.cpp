@@ -4,8 +4,8 @@
 #include "vzkit/base/fd.h"
 #include "vzkit/base/util.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "ct/archive_api.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -163,10 +163,10 @@ std::uint64_t gzip_estimate(int fd, std::uint64_t file_size) {
 // Unpacking
 
 struct ReadFree {
-    void operator()(archive *a) const noexcept { archive_read_free(a); }
+    void operator()(archive *a) const noexcept { archive_api().read_free(a); }
 };
 struct WriteFree {
-    void operator()(archive *a) const noexcept { archive_write_free(a); }
+    void operator()(archive *a) const noexcept { archive_api().write_free(a); }
 };
 using ArchiveReader = std::unique_ptr<archive, ReadFree>;
 using ArchiveWriter = std::unique_ptr<archive, WriteFree>;
@@ -230,8 +230,8 @@ std::string one_line(const char *text) {
 // pseudo-errnos (private archive_platform.h: EILSEQ for a format error, EINVAL
 // for misuse, -1 otherwise) would only add a misleading strerror.
 std::string describe(archive *a) {
-    std::string text = one_line(archive_error_string(a));
-    const int err = archive_errno(a);
+    std::string text = one_line(archive_api().error_string(a));
+    const int err = archive_api().error_number(a);
     const bool real_errno = err > 0 && err != EILSEQ && err != EINVAL;
     if (real_errno) {
         const std::string reason = std::strerror(err);
@@ -246,7 +246,7 @@ void Unpacker::fail(archive *a, std::string_view what) const {
     check_interrupted();
     // A full disk is OpenVZ's VZ_FS_NO_DISK_SPACE, whether the free-space
     // check before the unpack saw it coming or not (inodes, a quota).
-    const int err = archive_errno(a);
+    const int err = archive_api().error_number(a);
     const int code = err == ENOSPC || err == EDQUOT ? VZ_FS_NO_DISK_SPACE : VZ_FS_NEW_VE_PRVT;
     throw Error(code, "Unable to unpack template " + tarball_ + ": " + std::string(what) + describe(a));
 }
@@ -283,7 +283,7 @@ void Unpacker::check_parents(std::string_view entry, std::string_view path,
 }
 
 void Unpacker::check_entry(archive_entry *entry) const {
-    const char *raw = archive_entry_pathname(entry);
+    const char *raw = archive_api().entry_pathname(entry);
     const std::string_view path = raw != nullptr ? raw : "";
     if (path.empty())
         refuse(path, "empty path");
@@ -293,7 +293,7 @@ void Unpacker::check_entry(archive_entry *entry) const {
         refuse(path, "path contains '..'");
     check_parents(path, path, "path");
 
-    if (const char *target = archive_entry_hardlink(entry)) {
+    if (const char *target = archive_api().entry_hardlink(entry)) {
         const std::string_view link = target;
         if (link.empty() || link.front() == '/')
             refuse(path, "hard link to the absolute path '" + std::string(link) + "'");
@@ -304,23 +304,23 @@ void Unpacker::check_entry(archive_entry *entry) const {
 }
 
 ArchiveReader Unpacker::open_reader() const {
-    ArchiveReader in(archive_read_new());
+    ArchiveReader in(archive_api().read_new());
     if (!in)
         throw Error(VZ_FS_NEW_VE_PRVT, "Unable to unpack template " + tarball_ + ": out of memory");
-    archive_read_support_filter_all(in.get());
-    archive_read_support_format_tar(in.get()); // ustar, pax, gnu and v7
-    if (archive_read_open_filename(in.get(), tarball_.c_str(), 64 * 1024) != ARCHIVE_OK)
+    archive_api().read_support_filter_all(in.get());
+    archive_api().read_support_format_tar(in.get()); // ustar, pax, gnu and v7
+    if (archive_api().read_open_filename(in.get(), tarball_.c_str(), 64 * 1024) != ARCHIVE_OK)
         fail(in.get(), "");
     return in;
 }
 
 ArchiveWriter Unpacker::open_writer() const {
-    ArchiveWriter out(archive_write_disk_new());
+    ArchiveWriter out(archive_api().write_disk_new());
     if (!out)
         throw Error(VZ_FS_NEW_VE_PRVT, "Unable to unpack template " + tarball_ + ": out of memory");
     // No archive_write_disk_set_standard_lookup: ids stay numeric, the host's
     // passwd must not remap the container's users.
-    if (archive_write_disk_set_options(out.get(), kExtractFlags) != ARCHIVE_OK)
+    if (archive_api().write_disk_set_options(out.get(), kExtractFlags) != ARCHIVE_OK)
         fail(out.get(), "");
     return out;
 }
@@ -330,13 +330,13 @@ void Unpacker::copy_data(archive *in, archive *out, std::string_view what) const
     size_t size = 0;
     la_int64_t offset = 0;
     for (;;) {
-        const int r = archive_read_data_block(in, &buf, &size, &offset);
+        const int r = archive_api().read_data_block(in, &buf, &size, &offset);
         if (r == ARCHIVE_EOF)
             return;
         if (r < ARCHIVE_WARN)
             fail(in, what);
         // Offsets skip the holes of sparse entries, so the disk file gets holes too.
-        if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_OK)
+        if (archive_api().write_data_block(out, buf, size, offset) < ARCHIVE_OK)
             fail(out, what);
     }
 }
@@ -344,12 +344,12 @@ void Unpacker::copy_data(archive *in, archive *out, std::string_view what) const
 // Every ARCHIVE_WARN on the disk side (an xattr, ACL or owner that could not be
 // set) fails the unpack: a template missing its file capabilities is broken.
 void Unpacker::extract_entry(archive *in, archive *out, archive_entry *entry) const {
-    const std::string what = "'" + std::string(archive_entry_pathname(entry)) + "': ";
-    if (archive_write_header(out, entry) != ARCHIVE_OK)
+    const std::string what = "'" + std::string(archive_api().entry_pathname(entry)) + "': ";
+    if (archive_api().write_header(out, entry) != ARCHIVE_OK)
         fail(out, what);
-    if (archive_entry_size(entry) > 0)
+    if (archive_api().entry_size(entry) > 0)
         copy_data(in, out, what);
-    if (archive_write_finish_entry(out) != ARCHIVE_OK)
+    if (archive_api().write_finish_entry(out) != ARCHIVE_OK)
         fail(out, what);
 }
 
@@ -357,7 +357,7 @@ void Unpacker::extract_entry(archive *in, archive *out, archive_entry *entry) co
 // keeps the raw bytes, which is exactly what belongs on disk. Any other warning
 // (a malformed pax attribute dropped, say) could silently lose metadata.
 bool name_conversion_warning(archive *in) {
-    const char *text = archive_error_string(in);
+    const char *text = archive_api().error_string(in);
     return text != nullptr && std::string_view(text).ends_with("to current locale.");
 }
 
@@ -370,7 +370,7 @@ void Unpacker::run(const fs::path &dest) const {
     archive_entry *entry = nullptr;
     for (;;) {
         check_interrupted();
-        const int r = archive_read_next_header(in.get(), &entry);
+        const int r = archive_api().read_next_header(in.get(), &entry);
         if (r == ARCHIVE_EOF)
             break;
         if (r < ARCHIVE_OK && !(r == ARCHIVE_WARN && name_conversion_warning(in.get())))
@@ -379,7 +379,7 @@ void Unpacker::run(const fs::path &dest) const {
         extract_entry(in.get(), out.get(), entry);
     }
     // Directory modes and times are only set here, after their contents.
-    if (archive_write_close(out.get()) != ARCHIVE_OK)
+    if (archive_api().write_close(out.get()) != ARCHIVE_OK)
         fail(out.get(), "");
 }
 

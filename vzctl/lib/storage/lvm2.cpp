@@ -1,7 +1,11 @@
-// liblvm2cmd: one handle, one log callback, command lines in, text out.
+// liblvm2cmd: one handle, one log callback, command lines in, text out. The
+// library is loaded (dlopen) by the first LVM command a process runs: only the
+// lvm layout needs it, and linking it would load it and a dozen libraries of
+// its own into every vzctl and vzlist (docs/benchmarks.md, issue 15).
 #include "vzkit/storage/lvm2.h"
 
 #include "vzkit/base/error.h"
+#include "vzkit/base/shared_library.h"
 #include "vzkit/base/util.h"
 
 #include <lvm2cmd.h>
@@ -10,6 +14,7 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <optional>
 
 namespace vz::lvm {
 namespace {
@@ -44,18 +49,47 @@ void log_line(int level, const char *, int, int, const char *message) {
     }
 }
 
-// The process's liblvm2cmd handle: made on first use, released at exit.
+// The five functions vzkit calls, typed by lvm2cmd.h's prototypes.
+struct Lvm2Api {
+    explicit Lvm2Api(const SharedLibrary &lib) {
+        lib.bind(log_fn, "lvm2_log_fn");
+        lib.bind(init, "lvm2_init");
+        lib.bind(log_level, "lvm2_log_level");
+        lib.bind(run, "lvm2_run");
+        lib.bind(exit, "lvm2_exit");
+    }
+    decltype(&::lvm2_log_fn) log_fn = nullptr;
+    decltype(&::lvm2_init) init = nullptr;
+    decltype(&::lvm2_log_level) log_level = nullptr;
+    decltype(&::lvm2_run) run = nullptr;
+    decltype(&::lvm2_exit) exit = nullptr;
+};
+
+// The process's liblvm2cmd handle: made on first use, released at exit. A
+// library that cannot be loaded fails each command with the reason, which
+// the caller turns into its own error (and OpenVZ exit code).
 class Handle {
   public:
     Handle() {
-        lvm2_log_fn(log_line);
-        handle_ = lvm2_init();
+        try {
+            library_.emplace(VZKIT_LVM2CMD_SONAME, VZ_SYSTEM_ERROR,
+                             "The lvm layout needs " VZKIT_LVM2CMD_SONAME
+                             " (Debian's liblvm2cmd2.03, which lvm2 brings)");
+            api_.emplace(*library_);
+        } catch (const Error &e) {
+            unavailable_ = e.what();
+            return;
+        }
+        api_->log_fn(log_line);
+        handle_ = api_->init();
         if (handle_)
-            lvm2_log_level(handle_, LVM2_LOG_PRINT);
+            api_->log_level(handle_, LVM2_LOG_PRINT);
+        else
+            unavailable_ = "liblvm2cmd could not be initialised";
     }
     ~Handle() {
         if (handle_)
-            lvm2_exit(handle_);
+            api_->exit(handle_);
     }
     Handle(const Handle &) = delete;
     Handle &operator=(const Handle &) = delete;
@@ -63,10 +97,10 @@ class Handle {
     Result run(const std::string &line) {
         std::lock_guard lock(mutex_);
         if (!handle_)
-            return {false, "", "liblvm2cmd could not be initialised"};
+            return {false, "", unavailable_};
         Capture capture;
         g_capture = &capture;
-        const int rc = lvm2_run(handle_, line.c_str());
+        const int rc = api_->run(handle_, line.c_str());
         g_capture = nullptr;
         Result result{rc == LVM2_COMMAND_SUCCEEDED, std::move(capture.output),
                       std::move(capture.error)};
@@ -79,6 +113,10 @@ class Handle {
     }
 
   private:
+    // Declared first: closed after the handle is released.
+    std::optional<SharedLibrary> library_;
+    std::optional<Lvm2Api> api_;
+    std::string unavailable_;
     void *handle_ = nullptr;
     std::mutex mutex_;
 };

@@ -1,0 +1,25 @@
+#!/bin/bash
+# startup_libs.sh [--static-cxx] BINARY...: none of the tools links liblvm2cmd
+# or libarchive, which the commands that need them load at run time
+# (docs/packaging.md): a link would load them and their two dozen dependencies
+# at every exec, status and vzlist (docs/benchmarks.md, issue 15). With
+# --static-cxx (VZKIT_STATIC_CXX) libstdc++ and yaml-cpp are not linked either.
+set -u
+fails=0
+unwanted=(liblvm2cmd libarchive)
+if [ "${1:-}" = --static-cxx ]; then
+    unwanted+=(libstdc++ libyaml-cpp libgcc_s)
+    shift
+fi
+for binary in "$@"; do
+    needed=$(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+    [ -n "$needed" ] || { echo "FAIL: $binary: no NEEDED entries read"; fails=$((fails + 1)); continue; }
+    for lib in "${unwanted[@]}"; do
+        if grep -qF "$lib." <<<"$needed"; then
+            echo "FAIL: $binary links $lib"
+            fails=$((fails + 1))
+        fi
+    done
+done
+[ $fails -eq 0 ] && echo "ok: $# binaries, none links ${unwanted[*]}"
+exit $((fails > 0))

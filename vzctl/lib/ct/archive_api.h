@@ -1,0 +1,40 @@
+// libarchive, loaded (dlopen) when a template is first unpacked: only create
+// (and the overlay layout's base) reads archives, and linking it would load it
+// with libxml2, ICU and the compressors into every vzctl and vzlist
+// (docs/benchmarks.md, issue 15). The functions the unpacker calls, typed by
+// libarchive's own prototypes.
+#pragma once
+
+#include <archive.h>
+#include <archive_entry.h>
+
+namespace vz {
+
+struct ArchiveApi {
+    decltype(&::archive_entry_hardlink) entry_hardlink = nullptr;
+    decltype(&::archive_entry_pathname) entry_pathname = nullptr;
+    decltype(&::archive_entry_size) entry_size = nullptr;
+    decltype(&::archive_errno) error_number = nullptr;
+    decltype(&::archive_error_string) error_string = nullptr;
+    decltype(&::archive_read_data_block) read_data_block = nullptr;
+    decltype(&::archive_read_free) read_free = nullptr;
+    decltype(&::archive_read_new) read_new = nullptr;
+    decltype(&::archive_read_next_header) read_next_header = nullptr;
+    decltype(&::archive_read_open_filename) read_open_filename = nullptr;
+    decltype(&::archive_read_support_filter_all) read_support_filter_all = nullptr;
+    decltype(&::archive_read_support_format_tar) read_support_format_tar = nullptr;
+    decltype(&::archive_write_close) write_close = nullptr;
+    decltype(&::archive_write_data_block) write_data_block = nullptr;
+    decltype(&::archive_write_disk_new) write_disk_new = nullptr;
+    decltype(&::archive_write_disk_set_options) write_disk_set_options = nullptr;
+    decltype(&::archive_write_finish_entry) write_finish_entry = nullptr;
+    decltype(&::archive_write_free) write_free = nullptr;
+    decltype(&::archive_write_header) write_header = nullptr;
+};
+
+// The process's libarchive, loaded on the first call and kept until exit.
+// Throws Error(VZ_FS_NEW_VE_PRVT) naming the library and its package when it
+// cannot be loaded or lacks a function.
+const ArchiveApi &archive_api();
+
+} // namespace vz
