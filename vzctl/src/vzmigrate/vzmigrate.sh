@@ -98,18 +98,29 @@ done
 [ "$#" -lt 2 ] && bad_usage "not enough parameters"
 [ "$#" -gt 2 ] && bad_usage "too many parameters: $*"
 DEST=$1 CT=$2
-case $DEST in '' | -* | *[!A-Za-z0-9.:_@%-]*) bad_usage "bad destination address: $DEST" ;; esac
+case $DEST in '' | -* | *[!A-Za-z0-9.:_%-]*) bad_usage "bad destination address: $DEST" ;; esac
 
 # --- the tools ------------------------------------------------------------------
 # The user's ssh options first: ssh takes the first value it is given for an
 # option, so theirs win over these defaults.
+# One ssh connection for every command and copy (OpenVZ's --ssh-mux, always):
+# each new connection costs a key exchange, and four of them fall in the
+# online migration's freeze. The master goes when vzmigrate exits.
+MUX_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vzmigrate.XXXXXX") || exit $MIG_ERR_USAGE
 # shellcheck disable=SC2206 # split at blanks, as OpenVZ's --ssh
-SSH=(ssh $ssh_extra -o BatchMode=yes -o ConnectTimeout=15 -o ServerAliveInterval=10 -o ServerAliveCountMax=3)
+SSH=(ssh $ssh_extra -o BatchMode=yes -o ConnectTimeout=15 -o ServerAliveInterval=10 -o ServerAliveCountMax=3
+    -o ControlMaster=auto -o "ControlPath=$MUX_DIR/ssh" -o ControlPersist=60)
 RSH="${SSH[*]}"
+# shellcheck disable=SC2317 # run by the EXIT trap
+mux_close() {
+    [ -S "$MUX_DIR/ssh" ] && "${SSH[@]}" -O exit "root@$DEST" >/dev/null 2>&1
+    rm -rf "$MUX_DIR"
+}
+trap mux_close EXIT
 # -x: nothing mounted below a private area is copied; --numeric-ids: the
 # container's uids are not the hosts' user names.
 # shellcheck disable=SC2206
-RSYNC=(rsync -aHAXx --delete --numeric-ids -e "$RSH" $rsync_extra)
+RSYNC=(rsync -aHAXx --numeric-ids -e "$RSH" $rsync_extra)
 VZCTL=(vzctl --skiplock)
 if [ "$verbose" -gt 1 ]; then
     RSYNC+=(-v) VZCTL+=(--verbose)
@@ -310,6 +321,10 @@ for value in "$R_CONFDIR" "$R_PRIVATE" "$R_ROOT" "${R_DUMPDIR:-}"; do
     case $value in /*) ;; *) fail $MIG_ERR_CANT_READ_REMOTE_CONFIG "No VE_PRIVATE, VE_ROOT or DUMPDIR in $DEST's vz.conf" ;; esac
 done
 [ "$R_PRIVATE" != "$PRIVATE" ] && log "Remote private area: $R_PRIVATE"
+# status says "deleted" for a config without its private area: never overwrite it.
+# shellcheck disable=SC2016 # expanded by the remote shell
+remote_sh '[ ! -e "$1" ] && [ ! -L "$1" ]' "$R_CONFDIR/conf/$CT.conf" </dev/null ||
+    fail $MIG_ERR_EXISTS "$R_CONFDIR/conf/$CT.conf already exists on $DEST"
 # A private area there that no config owns: left by a failed run with
 # --keep-dst, which reuses it (rsync makes it the source's); never a symlink.
 # shellcheck disable=SC2016 # expanded by the remote shell
@@ -355,7 +370,7 @@ fi
 # symlink as a symlink and never follows one, on either side (no -L, -K);
 # 24 (files vanished while the container runs) is expected while it runs.
 sync_private() {
-    "${RSYNC[@]}" "$@" -- "$PRIVATE/" "root@$RHOST:$R_PRIVATE/" </dev/null
+    "${RSYNC[@]}" --delete "$@" -- "$PRIVATE/" "root@$RHOST:$R_PRIVATE/" </dev/null
     local rc=$?
     [ "$rc" = 0 ] || { [ "$rc" = 24 ] && [ "$src_changed" = "" ]; }
 }
