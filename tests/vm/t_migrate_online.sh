@@ -105,6 +105,8 @@ for mib in ${VZKIT_MIG_BENCH:-}; do
     expect_rc 0 "bench: vzmigrate --online of $ct" -- migrate --online -v $MIG_DST_IP $ct
     echo "$OUT" | indent "    "
     echo "BENCH: $mib MiB touched: freeze $(sed -n 's/^Freeze time: \([0-9.]*\) s.*/\1/p' <<<"$OUT") s"
-    assert_true "bench: the holder runs at the destination" -- dst "$VZCTL" exec2 $ct pidof ubctest
+    procs=$(dst "$VZCTL" exec2 $ct ps 2>&1)
+    assert_contains "$procs" "/ubctest mem $mib" "bench: the holder runs at the destination"
+    echo "$procs" | indent "    "
     dst "$VZCTL" --quiet stop $ct --fast >/dev/null 2>&1
 done
