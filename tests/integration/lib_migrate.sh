@@ -104,6 +104,18 @@ mig_teardown() {
         kill "$pid" 2>/dev/null
         wait_until 5 not kill -0 "$pid"
     fi
+    # What the destination host still runs (sessions of a failed test) is in
+    # its groups: killed, then the groups removed.
+    local procs
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        procs=$(while read -r mnt _; do
+            [ -d "$mnt/$MIG_CGROUP" ] && find "$mnt/$MIG_CGROUP" -name cgroup.procs -exec cat {} + 2>/dev/null
+        done < "$MIG_DIR/cgroup-mounts" 2>/dev/null | sort -u)
+        [ -n "$procs" ] || break
+        # shellcheck disable=SC2086 # one pid a word
+        kill -9 $procs 2>/dev/null
+        sleep 0.2
+    done
     while read -r mnt _; do
         [ -d "$mnt/$MIG_CGROUP" ] && find "$mnt/$MIG_CGROUP" -depth -type d -exec rmdir {} + 2>/dev/null
     done < "$MIG_DIR/cgroup-mounts" 2>/dev/null

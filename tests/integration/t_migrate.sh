@@ -34,7 +34,7 @@ wait_running $CT
 # Its files: data, a hard link, a sparse file, an xattr.
 # shellcheck disable=SC2016 # expanded by the CT's shell
 src "$VZCTL" exec2 $CT 'mkdir -p /srv && echo payload-$RANDOM > /srv/data && ln /srv/data /srv/hard && dd if=/dev/urandom of=/srv/blob bs=64k count=4 2>/dev/null'
-truncate -s 16M "$SRC_PRIV/$CT/srv/sparse"
+truncate -s 64M "$SRC_PRIV/$CT/srv/sparse"
 XATTR=0
 setfattr -n user.mig -v kept "$SRC_PRIV/$CT/srv/data" 2>/dev/null && XATTR=1
 DATA=$(cat "$SRC_PRIV/$CT/srv/data")
@@ -90,12 +90,20 @@ assert_eq "$(tree_sum "$SRC_PRIV/$CT/srv")" "$src_before" "... with its private 
 assert_false "... nothing of it at the destination" -- any_test -e "$MIG_DST_CONF/conf/$CT".*
 assert_false "... no private area there" -- test -e "$DST_PRIV/$CT"
 
-# --- the connection drops mid-sync: the receiving rsync of the private area
-# (throttled to 256 KB/s) dies after 1 s. Back as it was: running here, nothing there.
+# --- the connection drops mid-sync: once the receiving rsync of the private area
+# has written /srv/blob (the 64 MiB /srv/sparse is still to come), the ssh
+# session serving it is killed (at most 10 s later if it never does).
+# Back as it was: running here, nothing there.
 cat > "$MIG_DIR/rsync-drops" <<'EOF'
 #!/bin/sh
 case "$*" in
-*/vz/private/*) (sleep 1; kill -9 $$) & exec rsync --bwlimit=256 "$@" ;;
+*/vz/private/*)
+    for last; do :; done
+    rsync "$@" &
+    i=0
+    while [ ! -e "$last/srv/blob" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    kill -9 $PPID $!
+    exit 1 ;;
 esac
 exec rsync "$@"
 EOF

@@ -217,12 +217,25 @@ lock_ct || exit $MIG_ERR_LOCKED
 
 # --- undoing: what was done, so that a failure can put it back ------------------------
 dst_touched=0   # anything made at DEST (config, private area, dump)
+dst_may_run=0   # a start, mount or restore was asked of DEST, and may have been done
 src_changed=""  # "stopped", "umounted" or "dumped": the source's state to put back
 R_PRIVATE="" R_ROOT="" R_DUMP="" R_CONFDIR="" R_DUMPDIR=""
 L_DUMP=$DUMPDIR/Dump.$CT
 
 undo_dst() {
     [ "$dst_touched" = 1 ] || return 0
+    if [ "$dst_may_run" = 1 ]; then
+        # Its ssh may have failed, not the command: make sure it is not running
+        # there before it runs here again. ssh's own failures are 255.
+        remote vzctl --quiet stop "$CT" --fast </dev/null >/dev/null 2>&1
+        if [ $? = 255 ]; then
+            error "$DEST does not answer: CT $CT may run there, so it is not started here again"
+            [ "$src_changed" = dumped ] && error "Its dump is kept in $L_DUMP"
+            src_changed=""
+            return 0
+        fi
+        remote vzctl --quiet umount "$CT" </dev/null >/dev/null 2>&1
+    fi
     debug "Removing what was copied to $DEST"
     # shellcheck disable=SC2016 # expanded by the remote shell
     remote_sh '
@@ -388,6 +401,7 @@ if [ "$online" = 0 ]; then
     fi
     log "Syncing private"
     sync_private --sparse || fail $MIG_ERR_COPY "Failed to sync the container's private area"
+    dst_may_run=1
     if [ "$state" = running ]; then
         log "Starting container"
         remote vzctl --quiet start "$CT" </dev/null || fail $MIG_ERR_START_VPS "Failed to start the container on $DEST"
@@ -426,6 +440,7 @@ else
     "${RSYNC[@]}" -- "$L_DUMP/" "root@$RHOST:$R_DUMP/" </dev/null || fail $MIG_ERR_COPY "Failed to copy the dump"
     t_copied=$(now)
     debug "Restoring the container on $DEST"
+    dst_may_run=1
     remote vzctl --quiet restore "$CT" --dumpfile "$R_DUMP" </dev/null ||
         fail $MIG_ERR_START_VPS "Failed to restore the container on $DEST"
     R_DUMP="" # restore removed it
