@@ -118,9 +118,11 @@ mux_close() {
 }
 trap mux_close EXIT
 # -x: nothing mounted below a private area is copied; --numeric-ids: the
-# container's uids are not the hosts' user names.
+# container's uids are not the hosts' user names; --timeout: a peer that
+# stops reading (ssh's keep-alives only catch one that is gone) fails the
+# copy after 5 minutes instead of hanging (--rsync can give another).
 # shellcheck disable=SC2206
-RSYNC=(rsync -aHAXx --numeric-ids -e "$RSH" $rsync_extra)
+RSYNC=(rsync -aHAXx --numeric-ids --timeout=300 -e "$RSH" $rsync_extra)
 VZCTL=(vzctl --skiplock)
 if [ "$verbose" -gt 1 ]; then
     RSYNC+=(-v) VZCTL+=(--verbose)
