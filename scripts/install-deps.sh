@@ -15,6 +15,7 @@ PACKAGES="
   groff-base man-db bash-completion
   libvirt-clients
   criu nftables
+  rsync openssh-client openssh-server
   prometheus prometheus-node-exporter
   clang
   debhelper dh-dkms dkms lintian

@@ -23,6 +23,7 @@ options_in() {
 tools=(
     "vzctl --help" "vzlist --help" "vzps --help" "vzpid -h" "vzkillall --help" "vztop -h"
     "vzubc -h" "vzcalc -h" "vzmemcheck -h" "vzsplit -h" "vzcfgvalidate -h" "vzquota -h"
+    "vzmigrate --help"
 )
 for entry in "${tools[@]}"; do
     read -r tool help_option <<<"$entry"
@@ -85,7 +86,7 @@ rm -rf "$tmp"
 
 # Every page renders without a warning, through groff and through man.
 pages=("$mandir"/*.[578])
-[ ${#pages[@]} -eq 15 ] || fail "${#pages[@]} pages in $mandir, 15 expected"
+[ ${#pages[@]} -eq 16 ] || fail "${#pages[@]} pages in $mandir, 16 expected"
 for page in "${pages[@]}"; do
     checked=$((checked + 1))
     warnings=$(groff -ww -z -man "$page" 2>&1)

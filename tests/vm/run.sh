@@ -79,7 +79,7 @@ for m in virtio_pci 9pnet_virtio 9p overlay; do add_module "$m"; done
 {
   echo "export VZKIT_BUILD=$(printf %q "$VZKIT_BUILD") VZKIT_SRC=$(printf %q "$VZKIT_SRC")"
   # Knobs of tests/vm/group.sh and the scenarios, passed through.
-  for v in VZKIT_VM_ONLY VZKIT_SEC_RUNS_VM; do
+  for v in VZKIT_VM_ONLY VZKIT_SEC_RUNS_VM VZKIT_MIG_BENCH; do
     [ -n "${!v:-}" ] && echo "export $v=$(printf %q "${!v}")"
   done
   echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb"
