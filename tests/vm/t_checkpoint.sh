@@ -12,12 +12,7 @@
 # nothing started and the dump as it was. docs/checkpoint.md.
 # shellcheck source=module/lib.sh
 . "$VZKIT_SRC/tests/vm/module/lib.sh"
-command -v criu >/dev/null || { echo "FAIL: criu is not installed (scripts/install-deps.sh)"; exit 1; }
-# Not autoloaded from the shared root: criu's network lock needs nf_tables,
-# its kernel feature probes open /dev/net/tun and make a veth pair. They also
-# connect a TCP socket over the host's loopback, which the VM leaves down.
-modprobe -a veth nf_tables tun || { echo "FAIL: modprobe veth nf_tables tun"; exit 1; }
-ip link set lo up || { echo "FAIL: ip link set lo up"; exit 1; }
+criu_ready
 it_setup
 mod_load
 CT=4160

@@ -12,10 +12,7 @@
 . "$VZKIT_SRC/tests/vm/module/lib.sh"
 # shellcheck source=../integration/lib_migrate.sh
 . "$VZKIT_SRC/tests/integration/lib_migrate.sh"
-command -v criu >/dev/null || { echo "FAIL: criu is not installed (scripts/install-deps.sh)"; exit 1; }
-# As t_checkpoint.sh: criu's network lock and its kernel feature probes.
-modprobe -a veth nf_tables tun || { echo "FAIL: modprobe veth nf_tables tun"; exit 1; }
-ip link set lo up || { echo "FAIL: ip link set lo up"; exit 1; }
+criu_ready
 it_setup
 mod_load
 mig_setup

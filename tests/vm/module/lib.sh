@@ -13,6 +13,16 @@ KO="$VZKIT_BUILD/kmod/vzkit.ko"
 UBCTEST="$VZKIT_BUILD/tests/vzkit-ubctest"
 VZUBC="$VZKIT_BUILD/bin/vzubc"
 
+# criu_ready: what the CRIU scenarios need before it_setup. Not autoloaded
+# from the shared root: criu's network lock needs nf_tables, its kernel
+# feature probes open /dev/net/tun and make a veth pair, and they connect a
+# TCP socket over the loopback, which the VM leaves down.
+criu_ready() {
+    command -v criu >/dev/null || { echo "FAIL: criu is not installed (scripts/install-deps.sh)"; exit 1; }
+    modprobe -a veth nf_tables tun || { echo "FAIL: modprobe veth nf_tables tun"; exit 1; }
+    ip link set lo up || { echo "FAIL: ip link set lo up"; exit 1; }
+}
+
 mod_load() {
     [ -f "$KO" ] || { echo "FAIL: $KO is not built (make build with linux-headers-amd64)"; exit 1; }
     [ -x "$UBCTEST" ] || { echo "FAIL: $UBCTEST is not built"; exit 1; }
