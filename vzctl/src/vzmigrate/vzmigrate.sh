@@ -150,12 +150,14 @@ remote_sh() {
 now() { date +%s.%N; }
 seconds_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
-# conf_value FILE KEY: KEY's last value in a vz.conf-style file, quotes
-# stripped, $VEID expanded; the file is read, never sourced (a config holds
-# text its container's customer chose, such as DESCRIPTION).
+# conf_value FILE KEY: KEY's value in a vz.conf-style file, quotes
+# stripped, $VEID expanded; its first assignment counts, as in vzctl (which
+# warns that a later one is a duplicate and ignores it). The file is read,
+# never sourced (a config holds text its container's customer chose, such as
+# DESCRIPTION).
 # shellcheck disable=SC2016 # an awk program: its $ are awk's
 CONF_AWK='
-$0 ~ "^[ \t]*" key "=" {
+!found && $0 ~ "^[ \t]*" key "=" {
     v = substr($0, index($0, "=") + 1)
     sub(/^[ \t]+/, "", v); sub(/[ \t]+$/, "", v)
     if (v ~ /^".*"$/ || v ~ /^'\''.*'\''$/) v = substr(v, 2, length(v) - 2)
