@@ -10,6 +10,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <iostream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
 // What `lvs --reportformat json --units b --nosuffix -o ...` prints (LVM 2.03.16).
 constexpr const char *kReport = R"({
       "report": [
@@ -114,4 +119,35 @@ BOOST_AUTO_TEST_CASE(names_come_from_the_config) {
     BOOST_TEST(n.device() == "/dev/vg0/ct101");
     BOOST_TEST(vz::lvm_layout::snapshot_lv(config, "{0123abcd-89ab-cdef-0123-456789abcdef}") ==
                "ct101-snap-0123abcd-89ab-cdef-0123-456789abcdef");
+}
+
+// liblvm2cmd reopens stdout when it is initialised from the main thread,
+// closing the FILE std::cout writes through: `vzctl volume` printed nothing
+// after its LVM calls. A child runs one LVM command ("version" needs no
+// device-mapper) and then prints; the parent must read it.
+BOOST_AUTO_TEST_CASE(std_cout_still_prints_after_an_lvm_command) {
+    int fds[2];
+    BOOST_REQUIRE_EQUAL(pipe(fds), 0);
+    std::cout.flush(); // not the child's to print again
+    const pid_t pid = fork();
+    BOOST_REQUIRE(pid >= 0);
+    if (pid == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        vz::lvm::run({"version"});
+        std::cout << "printed after lvm\n" << std::flush;
+        _exit(std::cout.good() ? 0 : 1);
+    }
+    close(fds[1]);
+    std::string got;
+    char buf[256];
+    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+        got.append(buf, static_cast<std::size_t>(n));
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    BOOST_TEST(got == "printed after lvm\n");
+    BOOST_TEST(WIFEXITED(status));
+    BOOST_TEST(WEXITSTATUS(status) == 0);
 }

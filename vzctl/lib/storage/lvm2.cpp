@@ -15,6 +15,7 @@
 #include <cctype>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 namespace vz::lvm {
 namespace {
@@ -81,7 +82,12 @@ class Handle {
             return;
         }
         api_->log_fn(log_line);
-        handle_ = api_->init();
+        // Initialised from the main thread, LVM reopens stdin and stdout
+        // with buffers of its own (create_toolcontext's line buffering),
+        // closing the FILE that std::cout writes through: whatever a command
+        // printed after its first LVM call was lost. From another thread it
+        // leaves the standard streams alone.
+        std::thread([this] { handle_ = api_->init(); }).join();
         if (handle_)
             api_->log_level(handle_, LVM2_LOG_PRINT);
         else
