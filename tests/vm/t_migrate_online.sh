@@ -99,11 +99,14 @@ for mib in ${VZKIT_MIG_BENCH:-}; do
     src "$VZCTL" exec2 $ct "setsid /ubctest mem $mib 3600 </dev/null >/srv-mem.out 2>&1 &"
     wait_until 120 grep -q '^taken' "$SRC_PRIV/$ct/srv-mem.out"
     assert_eq "$(cat "$SRC_PRIV/$ct/srv-mem.out")" "taken $mib errno 0 -" "bench: $mib MiB touched in $ct"
+    assert_contains "$(src "$VZCTL" exec2 $ct ps 2>&1)" "/ubctest mem $mib" "bench: the holder runs at the source"
     expect_rc 0 "bench: vzmigrate --online of $ct" -- migrate --online -v $MIG_DST_IP $ct
     echo "$OUT" | indent "    "
     echo "BENCH: $mib MiB touched: freeze $(sed -n 's/^Freeze time: \([0-9.]*\) s.*/\1/p' <<<"$OUT") s"
     procs=$(dst "$VZCTL" exec2 $ct ps 2>&1)
     assert_contains "$procs" "/ubctest mem $mib" "bench: the holder runs at the destination"
-    echo "$procs" | indent "    "
+    # shellcheck disable=SC2016 # expanded inside
+    dst "$VZCTL" exec2 $ct 'kill -USR1 $(pidof ubctest)'
+    assert_true "bench: ... with its $mib MiB intact" -- wait_until 60 grep -qx "intact $mib" "$DST_PRIV/$ct/srv-mem.out"
     dst "$VZCTL" --quiet stop $ct --fast >/dev/null 2>&1
 done

@@ -25,11 +25,15 @@
  *       as soft and hard block limit), setinfo (grace times 1 day), off,
  *       xset (XFS's Q_XSETQLIM); prints "errno E" (and "id I blimit KB" for
  *       get and next) and exits 0 only when the call succeeded.
+ *   ubctest mem MIB SECONDS
+ *       touches MIB of anonymous memory and holds it; on SIGUSR1 checks it
+ *       and prints "intact MIB" or "corrupt at OFFSET".
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +42,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/quota.h>
 #include <linux/dqblk_xfs.h>
@@ -114,20 +119,43 @@ static int hold(int argc, char **argv)
 	return 0;
 }
 
-/* mem MIB SECONDS: MIB of anonymous memory, touched, held that long. */
+/*
+ * mem MIB SECONDS: MIB of anonymous memory, touched, held that long. A wait
+ * cut short goes on: criu's restore returns EINTR from the call it caught
+ * (it cannot carry the kernel's restart block over). SIGUSR1 asks it to read
+ * its pages back and print "intact MIB" or "corrupt at OFFSET".
+ */
 static int hold_mem(long mib, int seconds)
 {
 	size_t len = (size_t)mib << 20;
+	time_t end = time(NULL) + seconds;
 	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	sigset_t usr1;
+	size_t i;
 
 	if (p == MAP_FAILED) {
 		printf("taken 0 errno %d %s\n", errno, strerror(errno));
 		return 1;
 	}
 	memset(p, 0x5a, len);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
 	printf("taken %ld errno 0 -\n", mib);
 	fflush(stdout);
-	sleep(seconds);
+	while (time(NULL) < end) {
+		struct timespec left = { .tv_sec = end - time(NULL) };
+
+		if (sigtimedwait(&usr1, NULL, &left) != SIGUSR1)
+			continue;
+		for (i = 0; i < len && p[i] == 0x5a; i++)
+			;
+		if (i == len)
+			printf("intact %ld\n", mib);
+		else
+			printf("corrupt at %zu\n", i);
+		fflush(stdout);
+	}
 	munmap(p, len);
 	return 0;
 }
