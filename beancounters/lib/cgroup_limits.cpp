@@ -1,5 +1,6 @@
 #include "vzkit/ubc/cgroup_limits.h"
 
+#include "vzkit/base/cpu_list.h"
 #include "vzkit/base/error.h"
 #include "vzkit/ubc/ubc.h"
 #include "vzkit/base/util.h"
@@ -84,38 +85,6 @@ std::optional<unsigned> cpulimit_percent(const CtConfig &config) {
     return limit ? std::min(*limit, cpus_percent) : cpus_percent;
 }
 
-using CpuRange = std::pair<unsigned, unsigned>;
-
-std::optional<CpuRange> parse_cpu_range(std::string_view item) {
-    const std::size_t dash = item.find('-');
-    auto first = parse_number<unsigned>(item.substr(0, dash));
-    if (!first)
-        return std::nullopt;
-    if (dash == std::string_view::npos)
-        return CpuRange{*first, *first};
-    auto last = parse_number<unsigned>(item.substr(dash + 1));
-    if (!last || *last < *first)
-        return std::nullopt;
-    return CpuRange{*first, *last};
-}
-
-// Sorted, overlapping and adjacent ranges merged: "7,0-1,2" → "0-2,7".
-std::string format_cpu_ranges(std::vector<CpuRange> ranges) {
-    std::ranges::sort(ranges);
-    std::vector<CpuRange> merged;
-    for (const CpuRange &r : ranges) {
-        if (!merged.empty() && r.first <= merged.back().second + 1ULL)
-            merged.back().second = std::max(merged.back().second, r.second);
-        else
-            merged.push_back(r);
-    }
-    std::vector<std::string> parts;
-    for (const auto &[first, last] : merged)
-        parts.push_back(first == last ? std::to_string(first)
-                                      : std::to_string(first) + "-" + std::to_string(last));
-    return join(parts, ",");
-}
-
 // A CPUMASK or NODEMASK list, normalised; "all" (and "auto", resolved by the
 // cgroup layer from the nodes) means no restriction.
 std::optional<std::string> cpu_list(const CtConfig &config, std::string_view key) {
@@ -125,14 +94,10 @@ std::optional<std::string> cpu_list(const CtConfig &config, std::string_view key
     const std::string_view text = trim(*raw);
     if (text.empty() || text == "all" || text == "auto")
         return std::nullopt;
-    std::vector<CpuRange> ranges;
-    for (const std::string &item : split(text, ',', false)) {
-        auto range = parse_cpu_range(item);
-        if (!range)
-            invalid(key, *raw);
-        ranges.push_back(*range);
-    }
-    return format_cpu_ranges(std::move(ranges));
+    auto ranges = parse_cpu_ranges(text);
+    if (!ranges)
+        invalid(key, *raw);
+    return format_cpu_ranges(std::move(*ranges));
 }
 
 std::optional<std::uint64_t> io_number(const CtConfig &config, std::string_view key) {

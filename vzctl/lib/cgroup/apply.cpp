@@ -33,6 +33,7 @@
 // A set limit whose controller is missing is an error; an unset one is not.
 #include "cgroup/internal.h"
 
+#include "vzkit/base/cpu_list.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/log.h"
 #include "vzkit/base/util.h"
@@ -122,22 +123,22 @@ std::string cpuset_or_parent(const Cgroup &cgroup, const CgroupLimits &limits) {
     }
     if (!limits.pin_cpus)
         return cpus;
-    const auto allowed = cg::parse_cpu_list(cpus);
+    const auto allowed = expand_cpu_list(cpus);
     return allowed.empty() ? cpus : cg::pinned_cpus(cgroup, allowed, *limits.pin_cpus);
 }
 
 // CPUMASK=auto: every CPU of the NODEMASK nodes, from sysfs.
 std::optional<std::string> cpus_of_nodes(const std::string &nodes) {
     std::set<unsigned> cpus;
-    for (unsigned node : cg::parse_cpu_list(nodes)) {
+    for (unsigned node : expand_cpu_list(nodes)) {
         auto list = cg::read_value("/sys/devices/system/node/node" + std::to_string(node) +
                                    "/cpulist");
         if (!list)
             throw Error(VZ_INVALID_PARAMETER_VALUE,
                         "CPUMASK=auto: NUMA node " + std::to_string(node) + " does not exist");
-        cpus.merge(cg::parse_cpu_list(*list));
+        cpus.merge(expand_cpu_list(*list));
     }
-    return cpus.empty() ? std::nullopt : std::optional(cg::format_cpu_list(cpus));
+    return cpus.empty() ? std::nullopt : std::optional(format_cpu_set(cpus));
 }
 
 std::optional<std::string> wanted_cpus(const CgroupLimits &limits) {

@@ -4,6 +4,7 @@
 // (docs/containers.md, "Configuration → cgroups").
 #include "cgroup/internal.h"
 
+#include "vzkit/base/cpu_list.h"
 #include "vzkit/base/util.h"
 
 #include <algorithm>
@@ -11,36 +12,6 @@
 #include <vector>
 
 namespace vz {
-
-std::set<unsigned> cg::parse_cpu_list(std::string_view text) {
-    constexpr unsigned kMaxSpan = 4096;
-    std::set<unsigned> out;
-    for (const auto &item : split(trim(text), ',', false)) {
-        const auto dash = item.find('-');
-        auto first = parse_number<unsigned>(std::string_view(item).substr(0, dash));
-        auto last = dash == std::string::npos
-                        ? first
-                        : parse_number<unsigned>(std::string_view(item).substr(dash + 1));
-        if (!first || !last || *last < *first || *last - *first > kMaxSpan)
-            return {};
-        for (unsigned i = *first; i <= *last; ++i)
-            out.insert(i);
-    }
-    return out;
-}
-
-std::string cg::format_cpu_list(const std::set<unsigned> &cpus) {
-    std::vector<std::string> parts;
-    for (auto it = cpus.begin(); it != cpus.end();) {
-        const unsigned first = *it;
-        unsigned last = first;
-        while (++it != cpus.end() && *it == last + 1)
-            last = *it;
-        parts.push_back(first == last ? std::to_string(first)
-                                      : std::to_string(first) + "-" + std::to_string(last));
-    }
-    return join(parts, ",");
-}
 
 std::set<unsigned> least_used_cpus(const std::set<unsigned> &allowed,
                                    const std::vector<std::set<unsigned>> &pinned, unsigned n) {
@@ -66,12 +37,12 @@ std::set<unsigned> least_used_cpus(const std::set<unsigned> &allowed,
 std::string cg::pinned_cpus(const Cgroup &cgroup, const std::set<unsigned> &allowed, unsigned n) {
     auto dir = cgroup.find("cpuset");
     if (!dir || n >= allowed.size())
-        return format_cpu_list(allowed);
+        return format_cpu_set(allowed);
     // set re-applies every limit: a container keeps the CPUs it has while
     // they are still allowed and as many as it may use.
-    const auto own = parse_cpu_list(read_value(*dir / "cpuset.cpus").value_or(""));
+    const auto own = expand_cpu_list(read_value(*dir / "cpuset.cpus").value_or(""));
     if (own.size() == n && std::ranges::includes(allowed, own))
-        return format_cpu_list(own);
+        return format_cpu_set(own);
     // Other containers' groups beside this one that are pinned (a proper,
     // non-empty part of the allowed CPUs; v2 leaves unpinned ones empty).
     std::vector<std::set<unsigned>> pinned;
@@ -80,11 +51,11 @@ std::string cg::pinned_cpus(const Cgroup &cgroup, const std::set<unsigned> &allo
         const std::string name = entry.path().filename().string();
         if (!parse_number<Ctid>(name) || entry.path() == *dir || !entry.is_directory(ec))
             continue;
-        auto cpus = parse_cpu_list(read_value(entry.path() / "cpuset.cpus").value_or(""));
+        auto cpus = expand_cpu_list(read_value(entry.path() / "cpuset.cpus").value_or(""));
         if (!cpus.empty() && cpus.size() < allowed.size())
             pinned.push_back(std::move(cpus));
     }
-    return format_cpu_list(least_used_cpus(allowed, pinned, n));
+    return format_cpu_set(least_used_cpus(allowed, pinned, n));
 }
 
 } // namespace vz

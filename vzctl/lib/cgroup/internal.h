@@ -60,12 +60,8 @@ template <typename Pred> bool wait_until(Clock::time_point deadline, Pred done);
 // Sleeps for round (0, 1, ...) of such a wait.
 void pause_briefly(unsigned round);
 
-// --- cgroup/cpus.cpp: CPU lists, CPUS pinned without the module -----------
+// --- cgroup/cpus.cpp: CPUS pinned without the module (lists: base/cpu_list.h)
 
-// "0-2,5" → {0, 1, 2, 5}; empty for text that is not such a list.
-std::set<unsigned> parse_cpu_list(std::string_view text);
-// {0, 1, 2, 5} → "0-2,5".
-std::string format_cpu_list(const std::set<unsigned> &cpus);
 // n of the allowed CPUs for the group's cpuset.cpus: the ones it has if they
 // still fit, else least_used_cpus() against the other containers' groups.
 std::string pinned_cpus(const Cgroup &cgroup, const std::set<unsigned> &allowed, unsigned n);
