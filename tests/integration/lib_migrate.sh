@@ -20,13 +20,16 @@ MIG_DST_IP=203.0.113.2
 MIG_DIR=""
 MIG_DST_CONF=""
 MIG_DST_CTIDS=""
+# More VAR=value words for the destination's environment (set before mig_setup).
+MIG_DST_ENV=${MIG_DST_ENV:-}
 
 # src COMMAND...: at the source (its network namespace).
 src() { nsenter --net="/run/netns/$MIG_SRC_NS" -- "$@"; }
 # dst COMMAND...: on the destination host, as its sshd's sessions run.
+# shellcheck disable=SC2086 # MIG_DST_ENV: words
 dst() {
     nsenter -t "$(cat "$MIG_DIR/host.pid")" -m -n -C -- \
-        env VZ_CONFDIR="$MIG_DST_CONF" PATH="$VZKIT_BUILD/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$@"
+        env VZ_CONFDIR="$MIG_DST_CONF" PATH="$VZKIT_BUILD/bin:/usr/sbin:/usr/bin:/sbin:/bin" $MIG_DST_ENV "$@"
 }
 # migrate ARG...: vzmigrate at the source, through the test's ssh options.
 migrate() {
@@ -79,7 +82,7 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
-SetEnv VZ_CONFDIR=$MIG_DST_CONF PATH=$VZKIT_BUILD/bin:/usr/sbin:/usr/bin:/sbin:/bin
+SetEnv VZ_CONFDIR=$MIG_DST_CONF PATH=$VZKIT_BUILD/bin:/usr/sbin:/usr/bin:/sbin:/bin $MIG_DST_ENV
 EOF
     MIG_SSH="-F /dev/null -i $MIG_DIR/client_key -o UserKnownHostsFile=$MIG_DIR/known_hosts -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes"
     nsenter --net="/run/netns/$MIG_DST_NS" unshare --mount --propagation private -- \

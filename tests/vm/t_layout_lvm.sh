@@ -20,14 +20,8 @@ it_setup
 modprobe -a loop dm_mod dm_thin_pool dm_snapshot ext4 xfs quota_v2 veth ||
     echo "t_layout_lvm: modprobe failed" >&2
 
-# No udev in the VM: LVM makes its nodes and links itself.
-export LVM_SYSTEM_DIR="$IT_ROOT/lvm"
-mkdir -p "$LVM_SYSTEM_DIR"
-cat >"$LVM_SYSTEM_DIR/lvm.conf" <<'EOF'
-devices { obtain_device_list_from_udev = 0 use_devicesfile = 0 }
-activation { udev_sync = 0 udev_rules = 0 monitoring = 0 }
-global { locking_dir = "/run/lock/lvm" }
-EOF
+# shellcheck source=lib_lvm.sh
+. "$VZKIT_SRC/tests/vm/lib_lvm.sh"
 
 VG=vzkitvg POOL=pool CT=1401 CT2=1402 CT3=1403
 IMG="$IT_ROOT/pv.img"

@@ -206,6 +206,14 @@ void compact_ct(const CtConfig &config) {
     log_info("Trimmed " + std::to_string(bytes / 1024) + " KB: returned to the thin pool");
 }
 
+void volume_ct(const CtConfig &config, const VolumeOptions &options, std::ostream &out) {
+    require_lvm(config, "volume");
+    const auto info = options.create_size
+                          ? lvm_layout::make_empty_volume(config, *options.create_size, options.used)
+                          : lvm_layout::volume_info(config);
+    out << info.device << " " << info.size << " " << info.used << "\n";
+}
+
 void convert_ct(CtConfig &config, const std::string &layout) {
     const Layout &from = layout_of(config);
     if (layout != "lvm" || &from != &kSimfsLayout)

@@ -260,6 +260,19 @@ std::unique_ptr<VolumeGuard> new_volume(const CtConfig &config, const Names &n,
     return guard;
 }
 
+// The container's volume in list, activated and with its node:
+// Error(VZ_FS_NOPRVT) when there is none.
+const lvm::Volume &activated(const Names &n, const std::vector<lvm::Volume> &list) {
+    const auto *lv = find_volume(list, n.lv);
+    if (!lv)
+        throw Error(VZ_FS_NOPRVT, "Logical volume " + lv_path(n, n.lv) + " does not exist");
+    if (!lv->active())
+        lvm::run_or_throw({"lvchange", "-q", "-ay", "-K", lv_path(n, n.lv)}, VZ_MOUNT_IMAGE,
+                          "Unable to activate " + lv_path(n, n.lv));
+    wait_for_node(n.device(), VZ_MOUNT_IMAGE);
+    return *lv;
+}
+
 // Refuses what would clobber: the volume or a half-made one of another create.
 void check_free_names(const Names &n, const std::vector<lvm::Volume> &list) {
     if (find_volume(list, n.lv))
@@ -455,16 +468,10 @@ void create(const CtConfig &config, const TemplateSource &source,
 void mount(const CtConfig &config) {
     const Names n = names_of(config);
     const auto list = undo_interrupted_switch(n, volumes_or_throw(n, VZ_MOUNT_IMAGE), VZ_MOUNT_IMAGE);
-    const auto *lv = find_volume(list, n.lv);
-    if (!lv)
-        throw Error(VZ_FS_NOPRVT, "Logical volume " + lv_path(n, n.lv) + " does not exist");
-    if (!lv->active())
-        lvm::run_or_throw({"lvchange", "-q", "-ay", "-K", lv_path(n, n.lv)}, VZ_MOUNT_IMAGE,
-                          "Unable to activate " + lv_path(n, n.lv));
-    wait_for_node(n.device(), VZ_MOUNT_IMAGE);
+    const lvm::Volume &lv = activated(n, list);
     const std::string fs = fs_type(config);
     try {
-        shrink_unmounted(config, n, *lv);
+        shrink_unmounted(config, n, lv);
     } catch (const Error &e) {
         log_warning(e.what());
     }
@@ -653,6 +660,59 @@ std::optional<QuotaNode> quota_node(const CtConfig &config) {
         return std::nullopt;
     return QuotaNode{n.vg + "/" + n.lv, static_cast<long>(major(st.st_rdev)),
                      static_cast<long>(minor(st.st_rdev)), S_IFBLK | 0400};
+}
+
+VolumeInfo volume_info(const CtConfig &config) {
+    const Names n = names_of(config);
+    const auto list = volumes_or_throw(n, VZ_FS_NOPRVT);
+    const lvm::Volume &lv = activated(n, list);
+    std::error_code ec;
+    const auto node = fs::canonical(n.device(), ec);
+    if (ec)
+        throw Error(VZ_MOUNT_IMAGE, "Unable to resolve " + n.device() + ": " + ec.message());
+    return {node.string(), lv.size,
+            static_cast<std::uint64_t>(static_cast<double>(lv.size) * lv.data_percent / 100.0)};
+}
+
+VolumeInfo make_empty_volume(const CtConfig &config, std::uint64_t size, std::uint64_t used) {
+    if (size == 0)
+        throw Error(VZ_INVALID_PARAMETER_VALUE, "A volume of 0 bytes");
+    const Names n = names_of(config);
+    const auto list = volumes_or_throw(n, VZ_CREATE_IMAGE);
+    check_pool(n, list, VZ_CREATE_IMAGE);
+    check_free_names(n, list);
+    check_pool_space(n, list, used);
+    const fs::path private_dir = config.ve_private();
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(private_dir, ec)) && !fs::is_empty(private_dir, ec))
+        throw Error(VZ_FS_PRVT_AREA_EXIST,
+                    "Private area already exists in " + private_dir.string());
+    const std::string tmp_lv = n.lv + "-new";
+    remove_leftover(n, list, tmp_lv);
+    install_interrupt_handlers();
+    // A thin volume's blocks read as zeros until written: the copy writes
+    // only where the source differs from that, so the source's unused
+    // blocks take nothing from this pool.
+    lvm::run_or_throw({"lvcreate", "-q", "-y", "-n", tmp_lv, "-V", size_arg(size), "--thinpool",
+                       lv_path(n, n.pool), "-ay", "-kn"},
+                      VZ_CREATE_IMAGE, "Unable to create the volume " + lv_path(n, tmp_lv));
+    VolumeGuard volume(n, tmp_lv);
+    check_interrupted();
+    fs::create_directories(private_dir, ec);
+    if (ec)
+        throw Error(VZ_FS_NEW_VE_PRVT,
+                    "Unable to create " + private_dir.string() + ": " + ec.message());
+    RemoveGuard private_guard(private_dir);
+    chmod(private_dir.c_str(), 0700);
+    write_metadata(config, {});
+    lvm::run_or_throw({"lvrename", "-q", n.vg, tmp_lv, n.lv}, VZ_CREATE_IMAGE,
+                      "Unable to rename " + lv_path(n, tmp_lv));
+    volume.rename(n.lv);
+    check_interrupted();
+    auto info = volume_info(config);
+    volume.release();
+    private_guard.release();
+    return info;
 }
 
 std::vector<Snapshot> snapshots(const CtConfig &config) {

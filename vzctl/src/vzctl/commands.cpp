@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <iostream>
 
 namespace vzctl {
@@ -104,6 +105,11 @@ constexpr auto kEnterOptions = std::to_array<vz::cli::Option>({
 });
 constexpr auto kConvertOptions = std::to_array<vz::cli::Option>({
     {"layout", 0, Arg::kRequired, "lvm", "the layout to convert to"},
+});
+
+constexpr auto kVolumeOptions = std::to_array<vz::cli::Option>({
+    {"create", 0, Arg::kRequired, "<bytes>", "make an empty volume of that size first (vzmigrate)"},
+    {"used", 0, Arg::kRequired, "<bytes>", "with --create: what the thin pool must have free"},
 });
 
 // chkpnt and restore (vzctl 4's spellings): one stage at most, as a table
@@ -368,6 +374,26 @@ int cmd_convert(vz::CtConfig &config, const std::vector<std::string> &args) {
     return 0;
 }
 
+std::uint64_t bytes_option(const CommandOptions &o, const char *name) {
+    const auto text = o.value(name).value_or("0");
+    std::uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || end != text.data() + text.size())
+        throw vz::Error(vz::VZ_INVALID_PARAMETER_VALUE,
+                        "Bad --" + std::string(name) + " " + text + ": a number of bytes");
+    return v;
+}
+
+int cmd_volume(vz::CtConfig &config, const std::vector<std::string> &args) {
+    const CommandOptions o(args, kVolumeOptions);
+    vz::VolumeOptions volume;
+    if (o.has("create"))
+        volume.create_size = bytes_option(o, "create");
+    volume.used = bytes_option(o, "used");
+    vz::volume_ct(config, volume, std::cout);
+    return 0;
+}
+
 int cmd_runscript(vz::CtConfig &config, const std::vector<std::string> &args) {
     if (args.size() != 1)
         throw vz::Error(vz::VZ_INVALID_PARAMETER_SYNTAX, "Usage: vzctl runscript <ctid> <script>");
@@ -448,6 +474,9 @@ constexpr auto kCommands = std::to_array<Command>({
     {"resume", cmd_plain<vz::resume_ct>, true, true, ""},
     {"compact", cmd_plain<vz::compact_ct>, true, true, "compact <ctid>"},
     {"convert", cmd_convert, true, true, "convert <ctid> --layout lvm", kConvertOptions},
+    {"volume", cmd_volume, true, true,
+     "volume <ctid> [--create <bytes> [--used <bytes>]]   (lvm: the volume's device, for vzmigrate)",
+     kVolumeOptions},
 });
 
 } // namespace

@@ -240,6 +240,8 @@ undo_dst() {
         fi
         remote vzctl --quiet umount "$CT" </dev/null >/dev/null 2>&1
     fi
+    # An lvm container's volume goes with it (vzctl destroy removes it).
+    [ "$LAYOUT" = lvm ] && remote vzctl --quiet destroy "$CT" </dev/null >/dev/null 2>&1
     debug "Removing what was copied to $DEST"
     # shellcheck disable=SC2016 # expanded by the remote shell
     remote_sh '
@@ -288,8 +290,25 @@ read -r _ _ exist mounted state suspended _ <<<"$("${VZCTL[@]}" status "$CT" 2>/
     fail $MIG_ERR_STOP_SOURCE "CT $CT is suspended (frozen or checkpointed): resume or restore it first"
 [ "$online" = 1 ] && [ "$state" != running ] &&
     fail $MIG_ERR_VPS_IS_STOPPED "Can't perform live migration of a stopped container"
-[ "$LAYOUT" = simfs ] ||
-    fail $MIG_ERR_UNSUP_LAYOUT "CT $CT has the $LAYOUT layout: vzmigrate moves simfs containers only"
+case $LAYOUT in
+simfs) ;;
+lvm)
+    # The volume goes as a block device (sync_volume); its snapshots would
+    # not, and a migration must not lose them silently.
+    out=$("${VZCTL[@]}" snapshot-list "$CT" -H </dev/null 2>&1) ||
+        fail $MIG_ERR_COPY "Can't list CT $CT's snapshots: $out"
+    snaps=$(grep -c . <<<"$out")
+    [ "$snaps" = 0 ] ||
+        fail $MIG_ERR_UNSUP_LAYOUT "CT $CT has $snaps snapshot(s), which vzmigrate does not move: delete them first (vzctl snapshot-delete)"
+    out=$("${VZCTL[@]}" volume "$CT" </dev/null 2>"$MUX_DIR/err")
+    read -r L_DEV L_SIZE L_USED _ <<<"$out"
+    [ -b "${L_DEV:-}" ] ||
+        fail $MIG_ERR_COPY "Can't get CT $CT's volume: $(tail -n 1 "$MUX_DIR/err") ${out:-(vzctl volume $CT printed nothing)}"
+    [ "$keep_dst" = 1 ] && log "--keep-dst: an lvm container's volume at $DEST is removed all the same on failure"
+    keep_dst=0
+    ;;
+*) fail $MIG_ERR_UNSUP_LAYOUT "CT $CT has the $LAYOUT layout: vzmigrate moves simfs and lvm containers only" ;;
+esac
 what="migration"
 [ "$online" = 1 ] && what="live migration"
 log "Starting $what of CT $CT to $DEST"
@@ -356,14 +375,17 @@ if [ -n "${IPS// /}" ] && [ "$IPS" != "-" ]; then
     done
 fi
 
-need_kb=$(du -skx "$PRIVATE" 2>/dev/null | cut -f1)
-# shellcheck disable=SC2016 # expanded by the remote shell
-free_kb=$(remote_sh 'd=$1; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; df -Pk "$d" | awk "NR == 2 { print \$4 }"' \
-    "$R_PRIVATE" </dev/null)
-case $free_kb in '' | *[!0-9]*) fail $MIG_ERR_COPY "Can't get the free space on $DEST" ;; esac
-# A tenth more (and 1 MiB) for directories and what the container writes meanwhile.
-[ "$free_kb" -ge $((need_kb + need_kb / 10 + 1024)) ] ||
-    fail $MIG_ERR_COPY "Not enough space on $DEST: ${need_kb} KiB needed, ${free_kb} KiB free below $(dirname "$R_PRIVATE")"
+# (An lvm container's space is checked in DEST's thin pool as its volume is made.)
+if [ "$LAYOUT" = simfs ]; then
+    need_kb=$(du -skx "$PRIVATE" 2>/dev/null | cut -f1)
+    # shellcheck disable=SC2016 # expanded by the remote shell
+    free_kb=$(remote_sh 'd=$1; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; df -Pk "$d" | awk "NR == 2 { print \$4 }"' \
+        "$R_PRIVATE" </dev/null)
+    case $free_kb in '' | *[!0-9]*) fail $MIG_ERR_COPY "Can't get the free space on $DEST" ;; esac
+    # A tenth more (and 1 MiB) for directories and what the container writes meanwhile.
+    [ "$free_kb" -ge $((need_kb + need_kb / 10 + 1024)) ] ||
+        fail $MIG_ERR_COPY "Not enough space on $DEST: ${need_kb} KiB needed, ${free_kb} KiB free below $(dirname "$R_PRIVATE")"
+fi
 
 # --- the config and the empty private area at DEST ------------------------------------
 log "Preparing remote node"
@@ -382,6 +404,15 @@ if [ -n "$NAME" ]; then
     remote vzctl --quiet set "$CT" --applyconfig_map name --save </dev/null ||
         fail $MIG_ERR_COPY "Failed to register the name $NAME on $DEST"
 fi
+if [ "$LAYOUT" = lvm ]; then
+    debug "Making a volume of $L_SIZE bytes on $DEST ($L_USED used here)"
+    out=$(remote vzctl --quiet volume "$CT" --create "$L_SIZE" --used "$L_USED" </dev/null 2>"$MUX_DIR/err")
+    read -r R_DEV _ <<<"$out"
+    case $R_DEV in
+    /dev/*) ;;
+    *) fail $MIG_ERR_COPY "Failed to make CT $CT's volume on $DEST: $(tail -n 1 "$MUX_DIR/err")" ;;
+    esac
+fi
 
 # sync_private [RSYNC-OPTION...]: the private area to DEST. rsync copies a
 # symlink as a symlink and never follows one, on either side (no -L, -K);
@@ -390,6 +421,27 @@ sync_private() {
     "${RSYNC[@]}" --delete "$@" -- "$PRIVATE/" "root@$RHOST:$R_PRIVATE/" </dev/null
     local rc=$?
     [ "$rc" = 0 ] || { [ "$rc" = 24 ] && [ "$src_changed" = "" ]; }
+}
+
+# sync_volume: an lvm container's volume to DEST's, device to device. rsync's
+# delta transfer sends only the blocks that differ there, and writes only
+# those (--inplace): the source's unused blocks match the new thin volume's
+# zeros and take nothing from DEST's pool; a second pass after the checkpoint
+# sends what the container changed during the first. --ignore-times: rsync's
+# quick check (same size and time) would skip a device whose contents differ.
+# shellcheck disable=SC2206
+RSYNC_DEV=(rsync --copy-devices --write-devices --inplace --no-whole-file --ignore-times --timeout=300
+    -e "$RSH" $rsync_extra)
+sync_volume() {
+    [ "$verbose" -gt 0 ] || { "${RSYNC_DEV[@]}" -- "$L_DEV" "root@$RHOST:$R_DEV" </dev/null; return; }
+    # -v: how much was sent and how much matched what DEST had.
+    "${RSYNC_DEV[@]}" --stats -- "$L_DEV" "root@$RHOST:$R_DEV" </dev/null |
+        sed -n 's/^\(Literal\|Matched\) data: /   \1 data: /p'
+    return "${PIPESTATUS[0]}"
+}
+# copy_area [RSYNC-OPTION...]: what makes the container's files at DEST.
+copy_area() {
+    if [ "$LAYOUT" = lvm ]; then sync_volume; else sync_private "$@"; fi
 }
 
 if [ "$online" = 0 ]; then
@@ -404,7 +456,7 @@ if [ "$online" = 0 ]; then
         src_changed=umounted
     fi
     log "Syncing private"
-    sync_private --sparse || fail $MIG_ERR_COPY "Failed to sync the container's private area"
+    copy_area --sparse || fail $MIG_ERR_COPY "Failed to sync the container's private area"
     dst_may_run=1
     if [ "$state" = running ]; then
         log "Starting container"
@@ -417,7 +469,7 @@ else
     # --- online: copy while it runs, checkpoint, copy what changed and the dump, restore --
     log "Syncing private (while the container runs)"
     t=$(now)
-    sync_private --sparse || fail $MIG_ERR_COPY "Failed to sync the container's private area"
+    copy_area --sparse || fail $MIG_ERR_COPY "Failed to sync the container's private area"
     debug "first pass: $(seconds_since "$t") s"
     [ -e "$L_DUMP" ] && fail $MIG_ERR_STOP_SOURCE "$L_DUMP exists: a checkpoint of CT $CT is in the way"
     log "Live migrating container..."
@@ -434,7 +486,7 @@ else
     # --checksum: a file the first pass read while the container ran may hold
     # what the container swapped in under it; this pass, with the container
     # gone, compares contents, not sizes and times (docs/checkpoint.md).
-    sync_private --checksum || fail $MIG_ERR_COPY "Failed to sync the container's private area"
+    copy_area --checksum || fail $MIG_ERR_COPY "Failed to sync the container's private area"
     t_synced=$(now)
     debug "Copying the dump"
     R_DUMP=$R_DUMPDIR/Dump.$CT

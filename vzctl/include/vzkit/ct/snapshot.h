@@ -1,10 +1,11 @@
-// vzctl 4's snapshot commands, compact and convert, over the lvm layout's
+// vzctl 4's snapshot commands, compact, convert and volume, over the lvm layout's
 // thin snapshots (vzkit/storage/lvm.h; docs/storage.md). Other layouts refuse
 // them with Error(VZ_PLOOP_UNSUP) and a line saying what they can do.
 #pragma once
 
 #include "vzkit/base/ct_config.h"
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <ostream>
@@ -43,5 +44,14 @@ void compact_ct(const CtConfig &config);
 // convert --layout lvm: simfs → lvm on a stopped, unmounted container.
 // Anything else: Error(VZ_INVALID_PARAMETER_VALUE), as upstream.
 void convert_ct(CtConfig &config, const std::string &layout);
+
+// vzmigrate's access to an lvm container's volume: prints "<device> <size>
+// <used>" (bytes) of the volume, activated. With create_size, first makes an
+// empty one of that size (the receiving host; vzkit/storage/lvm.h).
+struct VolumeOptions {
+    std::optional<std::uint64_t> create_size;
+    std::uint64_t used = 0; // what the pool must have free for it
+};
+void volume_ct(const CtConfig &config, const VolumeOptions &options, std::ostream &out);
 
 } // namespace vz

@@ -1,7 +1,7 @@
 // lvm: each container a thin volume of its own in a thin pool, with its own
 // ext4 (or XFS) mounted on VE_ROOT (docs/storage.md).
 //
-//   VE_LVM_VG        the volume group (vz.conf; copied into the CT's config at create)
+//   VE_LVM_VG        the volume group (vz.conf, or the CT's config over it)
 //   VE_LVM_THINPOOL  the thin pool in it
 //   VE_LVM_FS        ext4 (default) or xfs
 //
@@ -52,6 +52,22 @@ struct QuotaNode {
     unsigned mode = 0; // S_IFBLK | 0400
 };
 std::optional<QuotaNode> quota_node(const CtConfig &config);
+
+// The volume as one block device, for vzmigrate to copy whole (docs/checkpoint.md,
+// "vzmigrate"): the real node (/dev/dm-N: rsync copies a symlink as a
+// symlink), its size, and what of it the pool holds.
+struct VolumeInfo {
+    std::string device;
+    std::uint64_t size = 0, used = 0;
+};
+// Activates the volume. Error(VZ_FS_NOPRVT) when there is none.
+VolumeInfo volume_info(const CtConfig &config);
+// The receiving end of a migration: an empty volume of at least size bytes
+// (no file system: the copy brings it) and the metadata directory, in the
+// group and pool the config names. Refuses an existing volume or private
+// area (VZ_FS_PRVT_AREA_EXIST) and a pool with less than used bytes free
+// (VZ_FS_NO_DISK_SPACE); leaves nothing when it fails.
+VolumeInfo make_empty_volume(const CtConfig &config, std::uint64_t size, std::uint64_t used);
 
 // A snapshot as Snapshots.json keeps it (upstream's fields).
 struct Snapshot {
