@@ -77,6 +77,7 @@ assert_false "... no dump under its name" -- test -e "$DUMP"
 assert_true "... criu's log kept in Dump.$CT.fail" -- test -s "$DUMP.fail/dump.log"
 # shellcheck disable=SC2016 # expanded by the CT's shell, not this one
 "$VZCTL" exec2 $CT 'kill $(pidof sleep)'
+assert_true "... the process that held it ends when killed" -- wait_until 10 not "$VZCTL" exec2 $CT 'pidof sleep'
 send ping2
 assert_true "... the connection and the count go on" -- wait_until 20 answered "2 ping2"
 
@@ -175,6 +176,23 @@ expect_rc 16 "chkpnt into the container's root" -- \
 assert_false "... nothing written there" -- test -e "$IT_ROOT/vz/private/$CT/tmp/d"
 assert_true "... the container still runs, thawed" -- ct_status_matches $CT -q running
 assert_eq "$("$VZCTL" exec2 $CT 'find / -xdev -name "*.img"' 2>&1)" "" "no criu image is visible inside"
+
+# --- the console comes back: init keeps its pty's master, criu restores both ends
+CON=4162
+it_ct $CON
+"$VZCTL" --quiet create $CON --ostemplate busybox-minimal >/dev/null 2>&1 || fail "create $CON"
+echo 'console::respawn:/sbin/getty 38400 console' >> "$IT_ROOT/vz/private/$CON/etc/inittab"
+mod_start $CON || fail "start $CON"
+console_prompt() {
+    { sleep 3; printf '\r'; sleep 4; printf '\033.'; sleep 2; } | timeout 40 "$VZCTL" console $CON 2>&1
+}
+assert_contains "$(console_prompt)" "login:" "a getty on the console before chkpnt"
+expect_rc 0 "chkpnt of a CT with a getty on its console" -- "$VZCTL" chkpnt $CON
+[ -f "$IT_ROOT/vz/dump/Dump.$CON.fail/dump.log" ] && grep Error "$IT_ROOT/vz/dump/Dump.$CON.fail/dump.log" | head -n 20
+expect_rc 0 "... restore" -- "$VZCTL" restore $CON
+[ -f "$IT_ROOT/vz/dump/Dump.$CON/restore.log" ] && grep Error "$IT_ROOT/vz/dump/Dump.$CON/restore.log" | head -n 20
+assert_contains "$(console_prompt)" "login:" "... vzctl console reaches the same getty after restore"
+"$VZCTL" --quiet stop $CON --fast >/dev/null 2>&1
 
 "$VZCTL" --quiet stop $CLI --fast >/dev/null 2>&1
 expect_rc 31 "suspend of a stopped CT" -- "$VZCTL" suspend $CLI
