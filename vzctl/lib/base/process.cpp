@@ -1,8 +1,10 @@
 #include "vzkit/base/process.h"
 
 #include "vzkit/base/error.h"
+#include "vzkit/base/util.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <filesystem>
 
 namespace vz {
 
@@ -147,6 +150,49 @@ void relay_pipes(pid_t child, UniqueFd child_in, UniqueFd child_out, UniqueFd ch
             }
         }
     }
+}
+
+std::string system_program(const std::string &name, int code) {
+    for (const char *dir : {"/usr/sbin", "/sbin", "/usr/bin", "/bin"}) {
+        const std::filesystem::path p = std::filesystem::path(dir) / name;
+        if (access(p.c_str(), X_OK) == 0)
+            return p.string();
+    }
+    throw Error(code, name + " is not installed (scripts/install-deps.sh)");
+}
+
+ProgramOutput run_captured(const std::vector<std::string> &argv,
+                           const std::vector<std::string> &env, int code, int netns_fd) {
+    const CStringArray cargv(argv);
+    const CStringArray cenv(env);
+    Pipe out = make_pipe();
+    const pid_t pid = fork();
+    if (pid < 0)
+        throw_errno(code, "Unable to fork");
+    if (pid == 0) {
+        if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET) != 0)
+            _exit(126);
+        const int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        dup2(null, 0);
+        dup2(out.write.get(), 1);
+        dup2(out.write.get(), 2);
+        close_fds_except({});
+        execve(cargv.data()[0], cargv.data(), cenv.data());
+        _exit(127);
+    }
+    out.write.reset();
+    ProgramOutput result;
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = read(out.read.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        result.text.append(buf, static_cast<std::size_t>(n));
+    }
+    result.status = wait_exit_code(pid);
+    return result;
 }
 
 } // namespace vz

@@ -26,55 +26,6 @@ namespace {
 const std::vector<std::string> kEnv = {
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/sbin:/usr/bin:/bin", "LC_ALL=C"};
 
-std::string system_program(const std::string &name, int code) {
-    for (const char *dir : {"/usr/sbin", "/sbin", "/usr/bin", "/bin"}) {
-        const fs::path p = fs::path(dir) / name;
-        if (access(p.c_str(), X_OK) == 0)
-            return p.string();
-    }
-    throw Error(code, name + " is not installed (scripts/install-deps.sh)");
-}
-
-struct Output {
-    int status = 0;
-    std::string text; // stdout and stderr together
-};
-
-// Runs argv[0] (an absolute path) with the fixed environment, in the network
-// namespace of netns_fd when it is not -1, and collects what it printed.
-Output run_captured(const std::vector<std::string> &argv, int netns_fd, int code) {
-    const CStringArray cargv(argv);
-    const CStringArray cenv(kEnv);
-    Pipe out = make_pipe();
-    const pid_t pid = fork();
-    if (pid < 0)
-        throw_errno(code, "Unable to fork");
-    if (pid == 0) {
-        if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET) != 0)
-            _exit(126);
-        const int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        dup2(null, 0);
-        dup2(out.write.get(), 1);
-        dup2(out.write.get(), 2);
-        close_fds_except({});
-        execve(cargv.data()[0], cargv.data(), cenv.data());
-        _exit(127);
-    }
-    out.write.reset();
-    Output result;
-    char buf[4096];
-    for (;;) {
-        const ssize_t n = read(out.read.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        result.text.append(buf, static_cast<std::size_t>(n));
-    }
-    result.status = wait_exit_code(pid);
-    return result;
-}
-
 // What went wrong, from criu's log: its first error line, which names the
 // cause, and its last, which says what criu was doing. Lines of criu/util.c
 // are the exit statuses of tools criu probes for (iptables) and fails over.
@@ -112,7 +63,7 @@ void run_criu(const std::vector<std::string> &args, const fs::path &dir, const s
           std::string("--log-file"), log, std::string("-v4")})
         argv.push_back(a);
     log_debug(1, "Running " + join(argv, " "));
-    const Output out = run_captured(argv, -1, code);
+    const ProgramOutput out = run_captured(argv, kEnv, code);
     if (out.status == 0)
         return;
     std::string reason = log_errors(dir / log);
@@ -124,7 +75,7 @@ void run_criu(const std::vector<std::string> &args, const fs::path &dir, const s
 void drop_criu_tables(pid_t init, int code) {
     const std::string nft = system_program("nft", code);
     UniqueFd ns = net::open_netns(init);
-    const Output list = run_captured({nft, "list", "tables"}, ns.get(), code);
+    const ProgramOutput list = run_captured({nft, "list", "tables"}, kEnv, code, ns.get());
     if (list.status != 0)
         throw Error(code, "nft list tables in the container's network namespace failed: " +
                               std::string(trim(list.text)));
@@ -134,7 +85,8 @@ void drop_criu_tables(pid_t init, int code) {
             !words[2].starts_with("CRIU-"))
             continue;
         log_debug(1, "Deleting criu's left-over nftables table inet " + words[2]);
-        const Output del = run_captured({nft, "delete", "table", "inet", words[2]}, ns.get(), code);
+        const ProgramOutput del =
+            run_captured({nft, "delete", "table", "inet", words[2]}, kEnv, code, ns.get());
         if (del.status != 0)
             throw Error(code, "Unable to delete criu's nftables table inet " + words[2] + ": " +
                                   std::string(trim(del.text)));

@@ -47,57 +47,22 @@ constexpr const char *kMetadata = "Snapshots.json";
 
 // --- programs ---------------------------------------------------------------
 
-std::string find_program(const std::string &name) {
-    for (const char *dir : {"/usr/sbin", "/sbin", "/usr/bin", "/bin"}) {
-        const fs::path p = fs::path(dir) / name;
-        if (access(p.c_str(), X_OK) == 0)
-            return p.string();
-    }
-    throw Error(VZ_SYSTEM_ERROR, name + " is not installed (scripts/install-deps.sh)");
-}
-
 // Runs argv (argv[0] looked up in the system's directories) with stdio on a
 // pipe; a non-zero exit throws Error(code, what + ": " + its last line).
 std::string run_program(std::vector<std::string> argv, int code, const std::string &what) {
-    argv[0] = find_program(argv[0]);
-    const CStringArray cargv(argv);
-    const CStringArray cenv(std::vector<std::string>{"PATH=/usr/sbin:/sbin:/usr/bin:/bin",
-                                                     "LC_ALL=C"});
-    Pipe out = make_pipe();
-    const pid_t pid = fork();
-    if (pid < 0)
-        throw_errno(VZ_RESOURCE_ERROR, "Unable to fork");
-    if (pid == 0) {
-        const int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        dup2(null, 0);
-        dup2(out.write.get(), 1);
-        dup2(out.write.get(), 2);
-        close_fds_except({});
-        execve(cargv.data()[0], cargv.data(), cenv.data());
-        _exit(127);
-    }
-    out.write.reset();
-    std::string text;
-    char buf[4096];
-    for (;;) {
-        const ssize_t n = read(out.read.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        text.append(buf, static_cast<std::size_t>(n));
-    }
-    const int rc = wait_exit_code(pid);
-    if (rc != 0) {
+    argv[0] = system_program(argv[0], VZ_SYSTEM_ERROR);
+    const ProgramOutput out =
+        run_captured(argv, {"PATH=/usr/sbin:/sbin:/usr/bin:/bin", "LC_ALL=C"}, VZ_RESOURCE_ERROR);
+    if (out.status != 0) {
         std::string last;
-        for (const auto &line : split(text, '\n'))
+        for (const auto &line : split(out.text, '\n'))
             if (!trim(line).empty())
                 last = std::string(trim(line));
         throw Error(code, what + ": " + (last.empty() ? argv[0] + " exited with " +
-                                                            std::to_string(rc)
+                                                            std::to_string(out.status)
                                                       : last));
     }
-    return text;
+    return out.text;
 }
 
 // --- names and checks ---------------------------------------------------------

@@ -28,6 +28,23 @@ bool process_alive(pid_t pid);
 // Waits for pid; returns its exit code, or 128 + signal number.
 int wait_exit_code(pid_t pid);
 
+// The path of a system program (the first of /usr/sbin, /sbin, /usr/bin,
+// /bin that has it): what vzctl runs never comes from the caller's PATH.
+// Error(code, "<name> is not installed ...") when none has it.
+std::string system_program(const std::string &name, int code);
+
+// What a program printed, stdout and stderr together, and its exit code.
+struct ProgramOutput {
+    int status = 0;
+    std::string text;
+};
+// Runs argv[0] (an absolute path) with exactly env, stdin on /dev/null and
+// no other descriptor, in the network namespace of netns_fd when it is not
+// -1 (126 when it cannot enter it), and reads what it prints to the end.
+// Error(code) when it cannot be started.
+ProgramOutput run_captured(const std::vector<std::string> &argv,
+                           const std::vector<std::string> &env, int code, int netns_fd = -1);
+
 // Writes everything (retrying on EINTR); false when the reader is gone.
 bool write_all(int fd, const char *data, size_t len);
 // Copies what is readable now from `from` to `to`; false on EOF or error.
