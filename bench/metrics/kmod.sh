@@ -73,6 +73,7 @@ kmod_missing_rows() {
     done
     for n in $KMOD_UBC_COUNTS; do
         row_missing "/proc/user_beancounters read, $n CTs registered (VM)" ms "—" "" "$1"
+        row_missing "/proc/bc/<id>/resources read, $n CTs registered (VM)" ms "—" "" "$1"
     done
 }
 
@@ -121,6 +122,13 @@ metric_kmod() {
                 ms "ubc.$n" "—" "" "" "no peer: neither LXC nor a stock kernel has the file; $(cat "$SAMPLES/ubc.$n.bytes") bytes"
         else
             row_missing "/proc/user_beancounters read, $n CTs registered (VM)" ms "—" "" \
+                "not measured: $notes"
+        fi
+        if [ -s "$SAMPLES/bcone.$n" ]; then
+            row "/proc/bc/<id>/resources read, $(cat "$SAMPLES/ubc.$n.registered") CTs registered (VM)" \
+                ms "bcone.$n" "—" "" "" "one CT's own file: flat in the CTs registered"
+        else
+            row_missing "/proc/bc/<id>/resources read, $n CTs registered (VM)" ms "—" "" \
                 "not measured: $notes"
         fi
     done
