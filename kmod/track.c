@@ -83,7 +83,8 @@ static void vzkit_remove_key(const struct vzkit_key *key)
 
 /*
  * Records that ub (already charged one unit of res) pays for the object.
- * On failure the caller still holds that charge and must undo it.
+ * The caller holds a reference on ub or is in an RCU read side. On failure
+ * the caller still holds that charge and must undo it.
  */
 int vzkit_track(const void *addr, unsigned long aux, struct vzkit_ub *ub, int res)
 {
@@ -91,15 +92,19 @@ int vzkit_track(const void *addr, unsigned long aux, struct vzkit_ub *ub, int re
 	unsigned long flags;
 	int tries;
 
+	/* The hooks' ub may be on its way out: not charged then. */
+	if (ub != &vzkit_ub0 && !refcount_inc_not_zero(&ub->ref))
+		return -ENOENT;
 	obj = kmem_cache_alloc(vzkit_obj_cache, GFP_ATOMIC | __GFP_NOWARN);
-	if (!obj)
+	if (!obj) {
+		vzkit_ub_put(ub);
 		return -ENOMEM;
+	}
 	obj->key.addr = (unsigned long)addr;
 	obj->key.aux = aux;
 	obj->ub = ub;
 	obj->res = res;
 	INIT_LIST_HEAD(&obj->sock_node);
-	vzkit_ub_get(ub);
 	atomic_long_inc(&vzkit_nr_objs);
 	if (vzkit_is_sock(obj)) {
 		spin_lock_irqsave(&ub->lock, flags);

@@ -66,12 +66,6 @@ struct vzkit_ub *vzkit_ub_alloc(u32 id)
 	return ub;
 }
 
-void vzkit_ub_get(struct vzkit_ub *ub)
-{
-	if (ub != &vzkit_ub0)
-		refcount_inc(&ub->ref);
-}
-
 static void vzkit_ub_free_rcu(struct rcu_head *head)
 {
 	struct vzkit_ub *ub = container_of(head, struct vzkit_ub, rcu);
