@@ -53,6 +53,9 @@ kmod_find() {
 }
 
 # The VM runs a script without arguments: the parameters go in a wrapper.
+# KMOD_VARIANTS (environment, "NAME=KO[,PARAM=VALUE...] ..."): more module
+# states in the rotation, e.g. the previous build for a before/after in one
+# run; their samples (SAMPLE loop.KIND.NAME) are in kmod-vm.out, without rows.
 kmod_wrapper() {
     cat >"$BENCH_DIR/kmod-vm.sh" <<EOF
 export BENCH_MODULE=$(printf %q "$KMOD_KO")
@@ -61,6 +64,7 @@ export BENCH_ITERS=$(printf %q "$KMOD_ITERS")
 export BENCH_REPS=$KMOD_REPS
 export BENCH_UBC_COUNTS=$(printf %q "$KMOD_UBC_COUNTS")
 export BENCH_UBC_READS=$KMOD_UBC_READS
+export BENCH_VARIANTS=$(printf %q "${KMOD_VARIANTS:-}")
 exec bash $(printf %q "$SRC/bench/vm/kmod_overhead.sh")
 EOF
 }
