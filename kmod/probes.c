@@ -4,13 +4,13 @@
  * kernel, so vzkit hooks the functions where OpenVZ charged:
  *
  *   numfile       security_file_alloc (refused: -ENFILE) / security_file_free
- *   numtcpsock,   refused at the entry of sk_alloc, which then returns NULL
- *   numothersock  (the protocol's own errno: ENOBUFS for inet and packet,
- *                 ENOMEM for unix and netlink, as OpenVZ); charged at
- *                 cgroup_sk_alloc, which sk_alloc calls once the socket is
- *                 made (user sockets only); return of sk_clone_lock
- *                 (accepted children, charged to the listener's payer) /
- *                 security_sk_free
+ *   numtcpsock,   refused at security_socket_create (ENOBUFS for inet,
+ *   numothersock  ENOMEM for unix, like OpenVZ) and at the entry of
+ *                 sk_alloc, which then returns NULL (unix connect);
+ *                 charged at cgroup_sk_alloc, which sk_alloc calls once the
+ *                 socket is made (user sockets only); return of
+ *                 sk_clone_lock (accepted children, charged to the
+ *                 listener's payer) / security_sk_free
  *   numflock      locks_copy_lock (the copy an inode keeps) /
  *                 locks_unlink_lock_ctx; new locks refused at
  *                 security_file_lock (-ENOLCK)
@@ -161,12 +161,34 @@ static int vzkit_sock_res(unsigned long family, const struct proto *prot)
 }
 
 /*
+ * security_socket_create(family, type, protocol, kern) runs before a
+ * socket(2) or socketpair(2) allocates anything: a container at its
+ * barrier is refused there with OpenVZ's errno, ENOBUFS for inet and
+ * packet sockets and ENOMEM for the others.
+ */
+static void vzkit_socket_create(struct vzkit_hook *h, struct ftrace_regs *fregs)
+{
+	unsigned long family = vzkit_hook_arg(fregs, 0), type = vzkit_hook_arg(fregs, 1);
+	bool inet = family == AF_INET || family == AF_INET6;
+	struct vzkit_ub *ub;
+
+	if (vzkit_hook_arg(fregs, 3) || vzkit_stop_at(VZKIT_STAGE_ATTACH))
+		return;
+	ub = vzkit_ub_of_current_rcu();
+	if (!ub || vzkit_stop_at(VZKIT_STAGE_LOOKUP))
+		return;
+	vzkit_refuse_at_barrier(fregs, ub,
+				inet && type == SOCK_STREAM ? UB_NUMTCPSOCK : UB_NUMOTHERSOCK,
+				(unsigned long)(inet || family == AF_PACKET ? -ENOBUFS : -ENOMEM));
+}
+
+/*
  * sk_alloc(net, family, priority, prot, kern) of a user socket in a
- * container at its barrier returns NULL before allocating anything; its
- * caller fails with the protocol's errno, OpenVZ's (ENOBUFS for inet and
- * packet sockets, ENOMEM for unix and netlink). This covers socket(2),
- * socketpair(2) and the sockets unix connect(2) makes. Kernel sockets and
- * allocations in interrupt context (nobody's task) are free.
+ * container at its barrier returns NULL before allocating anything, and its
+ * caller fails (unix and netlink: ENOMEM, as OpenVZ): the sockets unix
+ * connect(2) makes, and whatever passed security_socket_create in a race.
+ * Kernel sockets and allocations in interrupt context (nobody's task) are
+ * free.
  *
  * The charge itself is made once the socket exists (cgroup_sk_alloc
  * below): concurrent allocations of one container may pass this check
@@ -289,6 +311,7 @@ static struct vzkit_hook vzkit_hooks[] = {
 	VZKIT_HOOK("security_file_alloc", vzkit_file_alloc, true, true),
 	VZKIT_HOOK("cgroup_sk_alloc", vzkit_sk_made, false, true),
 	VZKIT_HOOK("sk_alloc", vzkit_sk_alloc, true, true),
+	VZKIT_HOOK("security_socket_create", vzkit_socket_create, true, true),
 	VZKIT_HOOK("security_file_lock", vzkit_file_lock, true, false),
 	VZKIT_HOOK("locks_copy_lock", vzkit_lock_copy, false, false),
 	VZKIT_HOOK("ptmx_open", vzkit_ptmx_open, true, false),

@@ -35,6 +35,7 @@ struct vzkit_ub {
 	spinlock_t lock;		/* parm and socks; taken with irqs off */
 	struct vzkit_parm parm[UB_RESOURCES];
 	struct list_head socks;		/* tracked sockets, see track.c */
+	struct list_head sock_slots;	/* ... in the open table */
 	struct pid_namespace *pidns;	/* NULL for the host */
 	struct cgroup *cgrp;		/* NULL for the host */
 	unsigned long start_jiffies;
