@@ -9,6 +9,7 @@
 
 #include <linux/version.h>
 #include <linux/device.h>
+#include <linux/ftrace.h>
 #include <linux/memcontrol.h>
 #include <linux/page_counter.h>
 #include <linux/proc_fs.h>
@@ -26,18 +27,33 @@
 #error "vzkit overrides return values through x86-64 pt_regs"
 #endif
 
-/* The n-th (from 0) integer argument of a probed function, at its entry. */
+/* The n-th (from 0) integer argument of a kprobed function, at its entry. */
 static inline unsigned long vzkit_arg(struct pt_regs *regs, unsigned int n)
 {
 	return regs_get_kernel_argument(regs, n);
 }
 
 /*
- * Make a probed function return value without running it: the pre-handler
+ * An ftrace callback at a function's entry, registered without
+ * FTRACE_OPS_FL_SAVE_REGS: x86-64's ftrace_caller saves the argument
+ * registers, the return value's and the instruction pointer, and restores
+ * them after the callbacks ran (what livepatch relies on).
+ */
+#ifndef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
+#error "vzkit hooks functions through ftrace with arguments (x86-64)"
+#endif
+
+static inline unsigned long vzkit_hook_arg(struct ftrace_regs *fregs, unsigned int n)
+{
+	return regs_get_kernel_argument(&fregs->regs, n);
+}
+
+/*
+ * Make a hooked function return value without running it: the callback
  * points the instruction pointer at a stub that only returns (what the
  * kernel's own error injection does on x86).
  */
-void vzkit_override_return(struct pt_regs *regs, unsigned long value);
+void vzkit_hook_return(struct ftrace_regs *fregs, unsigned long value);
 
 /*
  * Per-node memory cgroup statistics (bytes or pages, by item), as of the

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The return-only stub a probe redirects a function to when vzkit refuses
+ * The return-only stub a hook redirects a function to when vzkit refuses
  * a charge, written with the kernel's return macro so that it is correct
  * in return-thunk (retbleed) builds.
  */
+#include <linux/ftrace.h>
 #include <linux/linkage.h>
 #include <linux/objtool.h>
 #include <asm/ptrace.h>
@@ -20,8 +21,8 @@ asm(".text\n"
 	ASM_RET
 	".size vzkit_just_return, .-vzkit_just_return\n");
 
-void vzkit_override_return(struct pt_regs *regs, unsigned long value)
+void vzkit_hook_return(struct ftrace_regs *fregs, unsigned long value)
 {
-	regs->ax = value;
-	instruction_pointer_set(regs, (unsigned long)&vzkit_just_return);
+	fregs->regs.ax = value;
+	ftrace_instruction_pointer_set(fregs, (unsigned long)&vzkit_just_return);
 }

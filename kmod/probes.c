@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Where the charges happen. A module cannot add LSM hooks on a stock
- * kernel, so vzkit probes the functions where OpenVZ charged:
+ * kernel, so vzkit hooks the functions where OpenVZ charged:
  *
  *   numfile       security_file_alloc (refused: -ENFILE) / security_file_free
  *   numtcpsock,   refused at security_socket_create (ENOBUFS for inet,
- *   numothersock  ENOMEM for unix, like OpenVZ); charged at the return of
- *                 sk_alloc (user sockets; over the barrier the socket is
- *                 freed and sk_alloc returns NULL),
- *                 return of sk_clone_lock (accepted children, charged to
- *                 the listener's payer) / security_sk_free
+ *   numothersock  ENOMEM for unix, like OpenVZ) and at the entry of
+ *                 sk_alloc, which then returns NULL (unix connect);
+ *                 charged at cgroup_sk_alloc, which sk_alloc calls once the
+ *                 socket is made (user sockets only); return of
+ *                 sk_clone_lock (accepted children, charged to the
+ *                 listener's payer) / security_sk_free
  *   numflock      locks_copy_lock (the copy an inode keeps) /
  *                 locks_unlink_lock_ctx; new locks refused at
  *                 security_file_lock (-ENOLCK)
@@ -19,30 +20,49 @@
  *                 pids controller refused the fork) / pids_cancel_fork,
  *                 pids_release
  *
- * Frees of sockets may run in softirq context while another probe handler
- * is active on the same CPU, where a kprobe would be skipped; that hook is
- * an ftrace callback, whose recursion guard is per context.
+ * Entry hooks are ftrace callbacks on the function's fentry call, without
+ * FTRACE_OPS_FL_SAVE_REGS: the argument registers are saved anyway, and a
+ * hook that refuses points the return of the fentry call at a stub that
+ * only returns (IPMODIFY, as livepatch redirects a function). A kprobe on
+ * the same place costs the same callback plus the kprobe's own look-up and
+ * bookkeeping, and a kretprobe also hijacks the return; what kmod/README.md
+ * says about each resource's attach point is measured in docs/benchmarks.md.
+ * Frees of sockets may run in softirq context while another hook runs on
+ * the same CPU: ftrace's recursion guard is per context, so they are seen.
  */
 #include <linux/file.h>
 #include <linux/ftrace.h>
 #include <linux/kprobes.h>
+#include <linux/moduleparam.h>
 #include <linux/nsproxy.h>
 #include <linux/sched.h>
+#include <linux/trace_recursion.h>
 #include <net/sock.h>
 
 #include "compat.h"
 #include "vzkit.h"
 
-/* What an entry handler hands its return handler. */
-struct vzkit_krp_data {
-	struct vzkit_ub *ub;
-	int res;
-	unsigned long arg;
+/*
+ * For measuring only (the issue-15 section of docs/benchmarks.md): how far
+ * the hot hooks (files, sockets) go, so that a run can tell the attach
+ * point's cost from the container look-up's, the charge's and the
+ * tracking's. The default, 0, is the module's real work; any other stage
+ * leaves files and sockets uncounted.
+ */
+enum vzkit_stage {
+	VZKIT_STAGE_FULL,
+	VZKIT_STAGE_ATTACH,	/* the hooks return at once */
+	VZKIT_STAGE_LOOKUP,	/* ... after looking up the container */
+	VZKIT_STAGE_CHARGE,	/* ... after a charge and its uncharge, untracked */
 };
 
-static struct vzkit_krp_data *vzkit_data(struct kretprobe_instance *ri)
+static int vzkit_cost_stage;
+module_param_named(cost_stage, vzkit_cost_stage, int, 0444);
+MODULE_PARM_DESC(cost_stage, "measuring only: 1 attach, 2 +lookup, 3 +charge; 0 (default) counts");
+
+static bool vzkit_stop_at(enum vzkit_stage stage)
 {
-	return (struct vzkit_krp_data *)ri->data;
+	return unlikely(vzkit_cost_stage == stage);
 }
 
 /*
@@ -56,39 +76,67 @@ static void vzkit_keep_charge(const void *obj, unsigned long aux, struct vzkit_u
 }
 
 /*
- * Refuses the probed call with err when ub is at its barrier for res (and
- * counts the failure), then drops the caller's reference to ub. Returns
- * whether it refused: the kprobe then skips the function.
+ * Makes the hooked call return ret at once when ub is at its barrier for
+ * res, and counts the failure.
  */
-static int vzkit_refuse_at_barrier(struct pt_regs *regs, struct vzkit_ub *ub, int res, long err)
+static void vzkit_refuse_at_barrier(struct ftrace_regs *fregs, struct vzkit_ub *ub, int res,
+				    unsigned long ret)
 {
-	int refuse = vzkit_over_barrier(ub, res, 1);
-
-	if (refuse) {
+	if (vzkit_over_barrier(ub, res, 1)) {
 		vzkit_fail(ub, res);
-		vzkit_override_return(regs, (unsigned long)err);
+		vzkit_hook_return(fregs, ret);
 	}
-	vzkit_ub_put(ub);
-	return refuse;
+}
+
+/* ---- entry hooks ------------------------------------------------------ */
+
+struct vzkit_hook {
+	const char *sym;
+	bool required;
+	bool ipmodify;		/* the hook may refuse the call */
+	unsigned long untrack;	/* vzkit_untrack_hook: the aux of what arg 0 frees */
+	void (*handler)(struct vzkit_hook *h, struct ftrace_regs *fregs);
+	struct ftrace_ops ops;
+	unsigned long addr;	/* hooked there; 0: not hooked */
+};
+
+/*
+ * The ftrace callback of every hook. Without FTRACE_OPS_FL_RECURSION ftrace
+ * calls it directly; it guards recursion itself, which also disables
+ * preemption: handlers run in an RCU read side.
+ */
+static void notrace vzkit_hook_entry(unsigned long ip, unsigned long parent_ip,
+				     struct ftrace_ops *ops, struct ftrace_regs *fregs)
+{
+	struct vzkit_hook *h = container_of(ops, struct vzkit_hook, ops);
+	int bit = ftrace_test_recursion_trylock(ip, parent_ip);
+
+	if (bit < 0)
+		return;
+	h->handler(h, fregs);
+	ftrace_test_recursion_unlock(bit);
 }
 
 /* ---- numfile ---------------------------------------------------------- */
 
-static int vzkit_file_alloc_pre(struct kprobe *kp, struct pt_regs *regs)
+static void vzkit_file_alloc(struct vzkit_hook *h, struct ftrace_regs *fregs)
 {
-	struct file *file = (struct file *)vzkit_arg(regs, 0);
-	struct vzkit_ub *ub = vzkit_ub_of_task(current);
+	struct file *file = (struct file *)vzkit_hook_arg(fregs, 0);
+	struct vzkit_ub *ub;
 
-	if (!ub)
-		return 0;
+	if (vzkit_stop_at(VZKIT_STAGE_ATTACH))
+		return;
+	ub = vzkit_ub_of_current_rcu();
+	if (!ub || vzkit_stop_at(VZKIT_STAGE_LOOKUP))
+		return;
 	if (vzkit_charge(ub, UB_NUMFILE, 1, VZKIT_HARD)) {
-		vzkit_ub_put(ub);
-		vzkit_override_return(regs, (unsigned long)-ENFILE);
-		return 1;
+		vzkit_hook_return(fregs, (unsigned long)-ENFILE);
+		return;
 	}
-	vzkit_keep_charge(file, VZKIT_AUX(VZKIT_OBJ_FILE, 0), ub, UB_NUMFILE);
-	vzkit_ub_put(ub);
-	return 0;
+	if (vzkit_stop_at(VZKIT_STAGE_CHARGE))
+		vzkit_uncharge(ub, UB_NUMFILE, 1);
+	else
+		vzkit_keep_charge(file, VZKIT_AUX(VZKIT_OBJ_FILE, 0), ub, UB_NUMFILE);
 }
 
 /* ---- sockets ---------------------------------------------------------- */
@@ -107,69 +155,180 @@ static bool vzkit_is_tcp(unsigned long family, const struct proto *prot)
 	return false;
 }
 
+static int vzkit_sock_res(unsigned long family, const struct proto *prot)
+{
+	return vzkit_is_tcp(family, prot) ? UB_NUMTCPSOCK : UB_NUMOTHERSOCK;
+}
+
 /*
  * security_socket_create(family, type, protocol, kern) runs before a
  * socket(2) or socketpair(2) allocates anything: a container at its
  * barrier is refused there with OpenVZ's errno, ENOBUFS for inet and
- * packet sockets and ENOMEM for the others. The charge in sk_alloc below
- * stays the exact limit for every path (connect of unix sockets, races).
+ * packet sockets and ENOMEM for the others.
  */
-static int vzkit_socket_create_pre(struct kprobe *kp, struct pt_regs *regs)
+static void vzkit_socket_create(struct vzkit_hook *h, struct ftrace_regs *fregs)
 {
-	unsigned long family = vzkit_arg(regs, 0), type = vzkit_arg(regs, 1);
+	unsigned long family = vzkit_hook_arg(fregs, 0), type = vzkit_hook_arg(fregs, 1);
 	bool inet = family == AF_INET || family == AF_INET6;
 	struct vzkit_ub *ub;
 
-	if (vzkit_arg(regs, 3))
-		return 0;
-	ub = vzkit_ub_of_task(current);
-	if (!ub)
-		return 0;
-	return vzkit_refuse_at_barrier(regs, ub,
-				       inet && type == SOCK_STREAM ? UB_NUMTCPSOCK : UB_NUMOTHERSOCK,
-				       inet || family == AF_PACKET ? -ENOBUFS : -ENOMEM);
-}
-
-/* sk_alloc(net, family, priority, prot, kern): kernel sockets are free. */
-static int vzkit_sk_alloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct vzkit_krp_data *d = vzkit_data(ri);
-	const struct proto *prot = (const struct proto *)vzkit_arg(regs, 3);
-
-	if (vzkit_arg(regs, 4))
-		return 1;
-	d->ub = vzkit_ub_of_task(current);
-	if (!d->ub)
-		return 1;
-	d->res = vzkit_is_tcp(vzkit_arg(regs, 1), prot) ? UB_NUMTCPSOCK : UB_NUMOTHERSOCK;
-	return 0;
+	if (vzkit_hook_arg(fregs, 3) || vzkit_stop_at(VZKIT_STAGE_ATTACH))
+		return;
+	ub = vzkit_ub_of_current_rcu();
+	if (!ub || vzkit_stop_at(VZKIT_STAGE_LOOKUP))
+		return;
+	vzkit_refuse_at_barrier(fregs, ub,
+				inet && type == SOCK_STREAM ? UB_NUMTCPSOCK : UB_NUMOTHERSOCK,
+				(unsigned long)(inet || family == AF_PACKET ? -ENOBUFS : -ENOMEM));
 }
 
 /*
- * Charges a socket that was just allocated; when the charge is refused the
- * socket is released the way its allocator's own error path would (free),
- * and the allocator returns NULL.
+ * sk_alloc(net, family, priority, prot, kern) of a user socket in a
+ * container at its barrier returns NULL before allocating anything, and its
+ * caller fails (unix and netlink: ENOMEM, as OpenVZ): the sockets unix
+ * connect(2) makes, and whatever passed security_socket_create in a race.
+ * Kernel sockets and allocations in interrupt context (nobody's task) are
+ * free.
+ *
+ * The charge itself is made once the socket exists (cgroup_sk_alloc
+ * below): concurrent allocations of one container may pass this check
+ * together and take it past its barrier by as many; held is exact.
  */
-static void vzkit_sock_charge(struct pt_regs *regs, struct vzkit_krp_data *d,
-			      void (*release)(struct sock *))
+static void vzkit_sk_alloc(struct vzkit_hook *h, struct ftrace_regs *fregs)
 {
-	struct sock *sk = (struct sock *)regs_return_value(regs);
+	const struct proto *prot = (const struct proto *)vzkit_hook_arg(fregs, 3);
+	struct vzkit_ub *ub;
 
-	if (sk) {
-		if (vzkit_charge(d->ub, d->res, 1, VZKIT_HARD)) {
-			release(sk);
-			regs_set_return_value(regs, 0);
-		} else {
-			vzkit_keep_charge(sk, VZKIT_AUX(VZKIT_OBJ_SOCK, 0), d->ub, d->res);
-		}
-	}
-	vzkit_ub_put(d->ub);
+	if (vzkit_hook_arg(fregs, 4) || !in_task() || vzkit_stop_at(VZKIT_STAGE_ATTACH))
+		return;
+	ub = vzkit_ub_of_current_rcu();
+	if (!ub || vzkit_stop_at(VZKIT_STAGE_LOOKUP))
+		return;
+	vzkit_refuse_at_barrier(fregs, ub, vzkit_sock_res(vzkit_hook_arg(fregs, 1), prot), 0);
 }
 
-static int vzkit_sk_alloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+/*
+ * cgroup_sk_alloc(&sk->sk_cgrp_data) runs in sk_alloc, and only there, once
+ * the socket is allocated and its family, protocol and kern flag are set:
+ * a user socket made by a container's task is charged here, where no return
+ * has to be hooked.
+ */
+static void vzkit_sk_made(struct vzkit_hook *h, struct ftrace_regs *fregs)
 {
-	vzkit_sock_charge(regs, vzkit_data(ri), sk_free);
-	return 0;
+	struct sock *sk = container_of((struct sock_cgroup_data *)vzkit_hook_arg(fregs, 0),
+				       struct sock, sk_cgrp_data);
+	struct vzkit_ub *ub;
+	int res;
+
+	if (sk->sk_kern_sock || !in_task() || vzkit_stop_at(VZKIT_STAGE_ATTACH))
+		return;
+	ub = vzkit_ub_of_current_rcu();
+	if (!ub || vzkit_stop_at(VZKIT_STAGE_LOOKUP))
+		return;
+	res = vzkit_sock_res(sk->sk_family, sk->sk_prot);
+	vzkit_charge(ub, res, 1, VZKIT_FORCE);
+	if (vzkit_stop_at(VZKIT_STAGE_CHARGE))
+		vzkit_uncharge(ub, res, 1);
+	else
+		vzkit_keep_charge(sk, VZKIT_AUX(VZKIT_OBJ_SOCK, 0), ub, res);
+}
+
+/* ---- numflock ------------------------------------------------------- */
+
+/*
+ * A lock an inode holds is a copy of the request (locks_copy_lock), made
+ * right before it is inserted; it leaves with locks_unlink_lock_ctx. The
+ * allocator itself is inlined into the file-lock code and cannot be hooked.
+ */
+static void vzkit_lock_copy(struct vzkit_hook *h, struct ftrace_regs *fregs)
+{
+	void *fl = (void *)vzkit_hook_arg(fregs, 0);
+	struct vzkit_ub *ub = vzkit_ub_of_current_rcu();
+
+	if (!ub)
+		return;
+	vzkit_charge(ub, UB_NUMFLOCK, 1, VZKIT_FORCE);
+	vzkit_keep_charge(fl, VZKIT_AUX(VZKIT_OBJ_LOCK, 0), ub, UB_NUMFLOCK);
+}
+
+/*
+ * security_file_lock(file, type) decides on a new lock before anything is
+ * inserted: refused (-ENOLCK) when the locks held reach the barrier.
+ * Unlocks always pass.
+ */
+static void vzkit_file_lock(struct vzkit_hook *h, struct ftrace_regs *fregs)
+{
+	struct vzkit_ub *ub;
+
+	if (vzkit_hook_arg(fregs, 1) == VZKIT_F_UNLCK)
+		return;
+	ub = vzkit_ub_of_current_rcu();
+	if (ub)
+		vzkit_refuse_at_barrier(fregs, ub, UB_NUMFLOCK, (unsigned long)-ENOLCK);
+}
+
+/* ---- numpty ----------------------------------------------------------- */
+
+static void vzkit_ptmx_open(struct vzkit_hook *h, struct ftrace_regs *fregs)
+{
+	struct vzkit_ub *ub = vzkit_ub_of_current_rcu();
+
+	if (ub)
+		vzkit_refuse_at_barrier(fregs, ub, UB_NUMPTY, (unsigned long)-ENOMEM);
+}
+
+static void vzkit_pty_kill(struct vzkit_hook *h, struct ftrace_regs *fregs)
+{
+	vzkit_untrack((void *)vzkit_hook_arg(fregs, 0),
+		      VZKIT_AUX(VZKIT_OBJ_PTY, vzkit_hook_arg(fregs, 1) & 0xffffffffUL));
+}
+
+/*
+ * The functions that free a tracked object passed as their first argument
+ * (security_file_free, security_sk_free, locks_unlink_lock_ctx,
+ * pids_release, ...) uncharge it.
+ */
+static void vzkit_untrack_hook(struct vzkit_hook *h, struct ftrace_regs *fregs)
+{
+	if (!vzkit_stop_at(VZKIT_STAGE_ATTACH))
+		vzkit_untrack((void *)vzkit_hook_arg(fregs, 0), h->untrack);
+}
+
+#define VZKIT_HOOK(s, fn, refuses, req) \
+	{ .sym = s, .handler = fn, .ipmodify = refuses, .required = req }
+#define VZKIT_UNTRACK_HOOK(s, kind, req) \
+	{ .sym = s, .handler = vzkit_untrack_hook, .untrack = VZKIT_AUX(kind, 0), .required = req }
+
+/* The uncharge side first, so that no charged object goes unseen. */
+static struct vzkit_hook vzkit_hooks[] = {
+	VZKIT_UNTRACK_HOOK("security_file_free", VZKIT_OBJ_FILE, true),
+	VZKIT_UNTRACK_HOOK("security_sk_free", VZKIT_OBJ_SOCK, true),
+	VZKIT_UNTRACK_HOOK("locks_unlink_lock_ctx", VZKIT_OBJ_LOCK, false),
+	VZKIT_UNTRACK_HOOK("locks_free_lock", VZKIT_OBJ_LOCK, false),
+	VZKIT_HOOK("devpts_kill_index", vzkit_pty_kill, false, false),
+	VZKIT_UNTRACK_HOOK("pids_cancel_fork", VZKIT_OBJ_TASK, false),
+	VZKIT_UNTRACK_HOOK("pids_release", VZKIT_OBJ_TASK, false),
+	VZKIT_HOOK("security_file_alloc", vzkit_file_alloc, true, true),
+	VZKIT_HOOK("cgroup_sk_alloc", vzkit_sk_made, false, true),
+	VZKIT_HOOK("sk_alloc", vzkit_sk_alloc, true, true),
+	VZKIT_HOOK("security_socket_create", vzkit_socket_create, true, true),
+	VZKIT_HOOK("security_file_lock", vzkit_file_lock, true, false),
+	VZKIT_HOOK("locks_copy_lock", vzkit_lock_copy, false, false),
+	VZKIT_HOOK("ptmx_open", vzkit_ptmx_open, true, false),
+};
+
+/* ---- return hooks ----------------------------------------------------- */
+
+/* What an entry handler hands its return handler. */
+struct vzkit_krp_data {
+	struct vzkit_ub *ub;
+	int res;
+	unsigned long arg;
+};
+
+static struct vzkit_krp_data *vzkit_data(struct kretprobe_instance *ri)
+{
+	return (struct vzkit_krp_data *)ri->data;
 }
 
 /* sk_clone_lock(sk, priority): the child pays like its listener. */
@@ -182,64 +341,27 @@ static int vzkit_sk_clone_entry(struct kretprobe_instance *ri, struct pt_regs *r
 	return d->ub ? 0 : 1;
 }
 
+/*
+ * Charges an accepted child; when the charge is refused the child is
+ * released the way sk_clone_lock's own error path does, and it returns
+ * NULL.
+ */
 static int vzkit_sk_clone_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	vzkit_sock_charge(regs, vzkit_data(ri), sk_free_unlock_clone);
+	struct sock *sk = (struct sock *)regs_return_value(regs);
+	struct vzkit_krp_data *d = vzkit_data(ri);
+
+	if (sk) {
+		if (vzkit_charge(d->ub, d->res, 1, VZKIT_HARD)) {
+			sk_free_unlock_clone(sk);
+			regs_set_return_value(regs, 0);
+		} else {
+			vzkit_keep_charge(sk, VZKIT_AUX(VZKIT_OBJ_SOCK, 0), d->ub, d->res);
+		}
+	}
+	vzkit_ub_put(d->ub);
 	return 0;
 }
-
-static void notrace vzkit_sk_free_hook(unsigned long ip, unsigned long parent_ip,
-				       struct ftrace_ops *ops, struct ftrace_regs *fregs)
-{
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-
-	if (regs)
-		vzkit_untrack((void *)vzkit_arg(regs, 0), VZKIT_AUX(VZKIT_OBJ_SOCK, 0));
-}
-
-static struct ftrace_ops vzkit_sk_free_ops = {
-	.func = vzkit_sk_free_hook,
-	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION,
-};
-
-/* ---- numflock ------------------------------------------------------- */
-
-/*
- * A lock an inode holds is a copy of the request (locks_copy_lock), made
- * right before it is inserted; it leaves with locks_unlink_lock_ctx. The
- * allocator itself is inlined into the file-lock code and cannot be probed.
- */
-static int vzkit_lock_copy_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	void *fl = (void *)vzkit_arg(regs, 0);
-	struct vzkit_ub *ub = vzkit_ub_of_task(current);
-
-	if (!ub)
-		return 0;
-	vzkit_charge(ub, UB_NUMFLOCK, 1, VZKIT_FORCE);
-	vzkit_keep_charge(fl, VZKIT_AUX(VZKIT_OBJ_LOCK, 0), ub, UB_NUMFLOCK);
-	vzkit_ub_put(ub);
-	return 0;
-}
-
-/*
- * security_file_lock(file, type) decides on a new lock before anything is
- * inserted: refused (-ENOLCK) when the locks held reach the barrier.
- * Unlocks always pass.
- */
-static int vzkit_file_lock_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	struct vzkit_ub *ub;
-
-	if (vzkit_arg(regs, 1) == VZKIT_F_UNLCK)
-		return 0;
-	ub = vzkit_ub_of_task(current);
-	if (!ub)
-		return 0;
-	return vzkit_refuse_at_barrier(regs, ub, UB_NUMFLOCK, -ENOLCK);
-}
-
-/* ---- numpty ----------------------------------------------------------- */
 
 static int vzkit_current_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -248,15 +370,6 @@ static int vzkit_current_entry(struct kretprobe_instance *ri, struct pt_regs *re
 	d->ub = vzkit_ub_of_task(current);
 	d->arg = vzkit_arg(regs, 0);
 	return d->ub ? 0 : 1;
-}
-
-static int vzkit_ptmx_open_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	struct vzkit_ub *ub = vzkit_ub_of_task(current);
-
-	if (!ub)
-		return 0;
-	return vzkit_refuse_at_barrier(regs, ub, UB_NUMPTY, -ENOMEM);
 }
 
 static int vzkit_pty_new_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -272,15 +385,6 @@ static int vzkit_pty_new_ret(struct kretprobe_instance *ri, struct pt_regs *regs
 	vzkit_ub_put(d->ub);
 	return 0;
 }
-
-static int vzkit_pty_kill_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	vzkit_untrack((void *)vzkit_arg(regs, 0),
-		      VZKIT_AUX(VZKIT_OBJ_PTY, vzkit_arg(regs, 1) & 0xffffffffUL));
-	return 0;
-}
-
-/* ---- numproc ---------------------------------------------------------- */
 
 /*
  * The pids controller enforces NUMPROC; the module counts the same events:
@@ -314,102 +418,73 @@ static int vzkit_fork_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-/* ---- registration ----------------------------------------------------- */
-
-struct vzkit_kprobe {
-	struct kprobe kp;
-	bool required;
-	unsigned long untrack;	/* vzkit_untrack_pre: the aux of what arg 0 frees */
-};
-
-/*
- * The functions that free a tracked object passed as their first argument
- * (security_file_free, locks_unlink_lock_ctx, pids_release, ...) uncharge it.
- */
-static int vzkit_untrack_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	vzkit_untrack((void *)vzkit_arg(regs, 0), container_of(kp, struct vzkit_kprobe, kp)->untrack);
-	return 0;
-}
-
 struct vzkit_kretprobe {
 	struct kretprobe krp;
 	bool required;
 };
 
-#define VZKIT_KPROBE(sym, pre, req) \
-	{ .kp = { .symbol_name = sym, .pre_handler = pre }, .required = req }
-#define VZKIT_UNTRACK_KPROBE(sym, kind, req) \
-	{ .kp = { .symbol_name = sym, .pre_handler = vzkit_untrack_pre }, .required = req, \
-	  .untrack = VZKIT_AUX(kind, 0) }
 #define VZKIT_KRETPROBE(sym, entry, ret, active, req) \
 	{ .krp = { .kp.symbol_name = sym, .entry_handler = entry, .handler = ret, \
 		   .data_size = sizeof(struct vzkit_krp_data), .maxactive = active }, \
 	  .required = req }
 
-static struct vzkit_kprobe vzkit_kprobes[] = {
-	VZKIT_KPROBE("security_file_alloc", vzkit_file_alloc_pre, true),
-	VZKIT_UNTRACK_KPROBE("security_file_free", VZKIT_OBJ_FILE, true),
-	VZKIT_KPROBE("security_socket_create", vzkit_socket_create_pre, true),
-	VZKIT_KPROBE("security_file_lock", vzkit_file_lock_pre, false),
-	VZKIT_KPROBE("locks_copy_lock", vzkit_lock_copy_pre, false),
-	VZKIT_UNTRACK_KPROBE("locks_unlink_lock_ctx", VZKIT_OBJ_LOCK, false),
-	VZKIT_UNTRACK_KPROBE("locks_free_lock", VZKIT_OBJ_LOCK, false),
-	VZKIT_KPROBE("ptmx_open", vzkit_ptmx_open_pre, false),
-	VZKIT_KPROBE("devpts_kill_index", vzkit_pty_kill_pre, false),
-	VZKIT_UNTRACK_KPROBE("pids_cancel_fork", VZKIT_OBJ_TASK, false),
-	VZKIT_UNTRACK_KPROBE("pids_release", VZKIT_OBJ_TASK, false),
-};
-
 static struct vzkit_kretprobe vzkit_kretprobes[] = {
-	VZKIT_KRETPROBE("sk_alloc", vzkit_sk_alloc_entry, vzkit_sk_alloc_ret, 256, true),
 	VZKIT_KRETPROBE("sk_clone_lock", vzkit_sk_clone_entry, vzkit_sk_clone_ret, 64, true),
 	VZKIT_KRETPROBE("devpts_new_index", vzkit_current_entry, vzkit_pty_new_ret, 32, false),
 	VZKIT_KRETPROBE("pids_can_fork", vzkit_fork_entry, vzkit_fork_ret, 64, false),
 };
 
-static bool vzkit_sk_free_registered;
+/* ---- registration ----------------------------------------------------- */
+
+static void vzkit_hook_off(struct vzkit_hook *h)
+{
+	if (!h->addr)
+		return;
+	unregister_ftrace_function(&h->ops);
+	ftrace_set_filter_ip(&h->ops, h->addr, 1, 0);
+	h->addr = 0;
+}
+
+static int vzkit_hook_on(struct vzkit_hook *h)
+{
+	unsigned long addr = vzkit_symbol(h->sym);
+	int err;
+
+	if (!addr)
+		return -ENOENT;
+	h->ops.func = vzkit_hook_entry;
+	h->ops.flags = h->ipmodify ? FTRACE_OPS_FL_IPMODIFY : 0;
+	err = ftrace_set_filter_ip(&h->ops, addr, 0, 0);
+	if (err)
+		return err;
+	err = register_ftrace_function(&h->ops);
+	if (err) {
+		ftrace_set_filter_ip(&h->ops, addr, 1, 0);
+		return err;
+	}
+	h->addr = addr;
+	return 0;
+}
 
 static void vzkit_unregister_all(void)
 {
 	int i;
 
-	if (vzkit_sk_free_registered) {
-		unregister_ftrace_function(&vzkit_sk_free_ops);
-		ftrace_free_filter(&vzkit_sk_free_ops);
-		vzkit_sk_free_registered = false;
-	}
 	for (i = 0; i < ARRAY_SIZE(vzkit_kretprobes); i++)
 		if (vzkit_kretprobes[i].krp.kp.addr)
 			unregister_kretprobe(&vzkit_kretprobes[i].krp);
-	for (i = 0; i < ARRAY_SIZE(vzkit_kprobes); i++)
-		if (vzkit_kprobes[i].kp.addr)
-			unregister_kprobe(&vzkit_kprobes[i].kp);
-}
-
-static int vzkit_register_sk_free(void)
-{
-	char name[] = "security_sk_free";
-	int err;
-
-	err = ftrace_set_filter(&vzkit_sk_free_ops, name, strlen(name), 1);
-	if (!err)
-		err = register_ftrace_function(&vzkit_sk_free_ops);
-	if (err) {
-		ftrace_free_filter(&vzkit_sk_free_ops);
-		return err;
-	}
-	vzkit_sk_free_registered = true;
-	return 0;
+	/* Charging hooks go before the uncharging ones. */
+	for (i = ARRAY_SIZE(vzkit_hooks) - 1; i >= 0; i--)
+		vzkit_hook_off(&vzkit_hooks[i]);
 }
 
 static int vzkit_probe_failed(const char *sym, int err, bool required)
 {
 	if (required) {
-		pr_err("vzkit: cannot probe %s (%d)\n", sym, err);
+		pr_err("vzkit: cannot hook %s (%d)\n", sym, err);
 		return err;
 	}
-	pr_info("vzkit: %s cannot be probed (%d): not accounted\n", sym, err);
+	pr_info("vzkit: %s cannot be hooked (%d): not accounted\n", sym, err);
 	return 0;
 }
 
@@ -417,17 +492,12 @@ int vzkit_probes_init(void)
 {
 	int i, err;
 
-	/* The uncharge side first, so that no charged object goes unseen. */
-	err = vzkit_register_sk_free();
-	if (err)
-		return vzkit_probe_failed("security_sk_free", err, true);
-	for (i = 0; i < ARRAY_SIZE(vzkit_kprobes); i++) {
-		struct vzkit_kprobe *p = &vzkit_kprobes[i];
+	for (i = 0; i < ARRAY_SIZE(vzkit_hooks); i++) {
+		struct vzkit_hook *h = &vzkit_hooks[i];
 
-		err = register_kprobe(&p->kp);
+		err = vzkit_hook_on(h);
 		if (err) {
-			p->kp.addr = NULL;
-			err = vzkit_probe_failed(p->kp.symbol_name, err, p->required);
+			err = vzkit_probe_failed(h->sym, err, h->required);
 			if (err)
 				goto fail;
 		}

@@ -144,17 +144,22 @@ static unsigned long vzkit_pending_signals(struct task_struct *p)
 /*
  * privvmpages: private writable mappings (data + stack), lockedpages:
  * mlock()ed pages, numsiginfo: queued signals, over the processes whose
- * pid namespace lies within the container's.
+ * pid namespace lies within the container's. Each of them has a pid in the
+ * container's namespace, whose pids are walked (as /proc lists them), so
+ * that one container's figures cost its processes, not the host's.
  */
 static void vzkit_task_figures(struct pid_namespace *ns, struct vzkit_figures *f)
 {
 	unsigned long priv = 0, locked = 0, sigs = 0;
 	struct task_struct *p;
 	struct mm_struct *mm;
+	struct pid *pid;
+	int nr = 1;
 
 	rcu_read_lock();
-	for_each_process(p) {
-		if (!vzkit_pidns_within(task_active_pid_ns(p), ns))
+	for (; (pid = find_ge_pid(nr, ns)); nr = pid_nr_ns(pid, ns) + 1) {
+		p = pid_task(pid, PIDTYPE_TGID);
+		if (!p)
 			continue;
 		task_lock(p);
 		mm = p->mm;

@@ -29,6 +29,7 @@ static void vzkit_ub_setup(struct vzkit_ub *ub, u32 id)
 	refcount_set(&ub->ref, 1);
 	spin_lock_init(&ub->lock);
 	INIT_LIST_HEAD(&ub->socks);
+	INIT_LIST_HEAD(&ub->sock_slots);
 	INIT_LIST_HEAD(&ub->ve_node);
 	INIT_HLIST_NODE(&ub->ns_node);
 	for (i = 0; i < UB_RESOURCES; i++) {
@@ -64,12 +65,6 @@ struct vzkit_ub *vzkit_ub_alloc(u32 id)
 	if (ub)
 		vzkit_ub_setup(ub, id);
 	return ub;
-}
-
-void vzkit_ub_get(struct vzkit_ub *ub)
-{
-	if (ub != &vzkit_ub0)
-		refcount_inc(&ub->ref);
 }
 
 static void vzkit_ub_free_rcu(struct rcu_head *head)

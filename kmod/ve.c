@@ -30,27 +30,53 @@ static struct vzkit_ub *vzkit_lookup_ns_rcu(struct pid_namespace *ns)
 	return NULL;
 }
 
+/* Its own or the nearest registered ancestor's container, under RCU. */
+static struct vzkit_ub *vzkit_find_pidns_rcu(struct pid_namespace *ns)
+{
+	struct vzkit_ub *ub;
+
+	for (; ns && ns->level > 0; ns = ns->parent) {
+		ub = vzkit_lookup_ns_rcu(ns);
+		if (ub)
+			return ub;
+	}
+	return NULL;
+}
+
 /*
  * The container a pid namespace belongs to (its own or the nearest
  * registered ancestor), with a reference; NULL for the host.
  */
 struct vzkit_ub *vzkit_ub_of_pidns(struct pid_namespace *ns)
 {
-	struct vzkit_ub *ub = NULL;
+	struct vzkit_ub *ub;
 
 	if (!atomic_read(&vzkit_nr_ve))
 		return NULL;
 	rcu_read_lock();
-	for (; ns && ns->level > 0; ns = ns->parent) {
-		ub = vzkit_lookup_ns_rcu(ns);
-		if (ub) {
-			if (!refcount_inc_not_zero(&ub->ref))
-				ub = NULL;
-			break;
-		}
-	}
+	ub = vzkit_find_pidns_rcu(ns);
+	if (ub && !refcount_inc_not_zero(&ub->ref))
+		ub = NULL;
 	rcu_read_unlock();
 	return ub;
+}
+
+/*
+ * The current task's container without a reference, for the hooks, which
+ * run in an RCU read side (the beancounter is freed after a grace period);
+ * vzkit_track() takes one only while the beancounter still has others. A
+ * host task costs a load and two tests.
+ */
+struct vzkit_ub *vzkit_ub_of_current_rcu(void)
+{
+	struct pid_namespace *ns;
+
+	if (!atomic_read(&vzkit_nr_ve))
+		return NULL;
+	ns = task_active_pid_ns(current);	/* NULL once an exiting task is unhashed */
+	if (!ns || !ns->level)
+		return NULL;
+	return vzkit_find_pidns_rcu(ns);
 }
 
 struct vzkit_ub *vzkit_ub_of_task(struct task_struct *task)

@@ -35,6 +35,7 @@ struct vzkit_ub {
 	spinlock_t lock;		/* parm and socks; taken with irqs off */
 	struct vzkit_parm parm[UB_RESOURCES];
 	struct list_head socks;		/* tracked sockets, see track.c */
+	struct list_head sock_slots;	/* ... in the open table */
 	struct pid_namespace *pidns;	/* NULL for the host */
 	struct cgroup *cgrp;		/* NULL for the host */
 	unsigned long start_jiffies;
@@ -69,7 +70,6 @@ extern const char *const vzkit_res_names[UB_RESOURCES];
 int vzkit_ub_init(void);
 void vzkit_ub_exit(void);
 struct vzkit_ub *vzkit_ub_alloc(u32 id);
-void vzkit_ub_get(struct vzkit_ub *ub);
 void vzkit_ub_put(struct vzkit_ub *ub);
 int vzkit_charge(struct vzkit_ub *ub, int res, unsigned long val, enum vzkit_severity sev);
 void vzkit_uncharge(struct vzkit_ub *ub, int res, unsigned long val);
@@ -84,6 +84,7 @@ extern struct list_head vzkit_ve_list;
 extern atomic_t vzkit_nr_ve;
 struct vzkit_ub *vzkit_ub_of_pidns(struct pid_namespace *ns);
 struct vzkit_ub *vzkit_ub_of_task(struct task_struct *task);
+struct vzkit_ub *vzkit_ub_of_current_rcu(void);
 struct vzkit_ub *vzkit_reader_ub(void);
 bool vzkit_pidns_within(struct pid_namespace *ns, struct pid_namespace *top);
 struct vzkit_ub *vzkit_ve_find(u32 veid);

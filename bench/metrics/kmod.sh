@@ -53,6 +53,9 @@ kmod_find() {
 }
 
 # The VM runs a script without arguments: the parameters go in a wrapper.
+# KMOD_VARIANTS (environment, "NAME=KO[,PARAM=VALUE...] ..."): more module
+# states in the rotation, e.g. the previous build for a before/after in one
+# run; their samples (SAMPLE loop.KIND.NAME) are in kmod-vm.out, without rows.
 kmod_wrapper() {
     cat >"$BENCH_DIR/kmod-vm.sh" <<EOF
 export BENCH_MODULE=$(printf %q "$KMOD_KO")
@@ -61,6 +64,7 @@ export BENCH_ITERS=$(printf %q "$KMOD_ITERS")
 export BENCH_REPS=$KMOD_REPS
 export BENCH_UBC_COUNTS=$(printf %q "$KMOD_UBC_COUNTS")
 export BENCH_UBC_READS=$KMOD_UBC_READS
+export BENCH_VARIANTS=$(printf %q "${KMOD_VARIANTS:-}")
 exec bash $(printf %q "$SRC/bench/vm/kmod_overhead.sh")
 EOF
 }
@@ -73,6 +77,7 @@ kmod_missing_rows() {
     done
     for n in $KMOD_UBC_COUNTS; do
         row_missing "/proc/user_beancounters read, $n CTs registered (VM)" ms "—" "" "$1"
+        row_missing "/proc/bc/<id>/resources read, $n CTs registered (VM)" ms "—" "" "$1"
     done
 }
 
@@ -121,6 +126,13 @@ metric_kmod() {
                 ms "ubc.$n" "—" "" "" "no peer: neither LXC nor a stock kernel has the file; $(cat "$SAMPLES/ubc.$n.bytes") bytes"
         else
             row_missing "/proc/user_beancounters read, $n CTs registered (VM)" ms "—" "" \
+                "not measured: $notes"
+        fi
+        if [ -s "$SAMPLES/bcone.$n" ]; then
+            row "/proc/bc/<id>/resources read, $(cat "$SAMPLES/ubc.$n.registered") CTs registered (VM)" \
+                ms "bcone.$n" "—" "" "" "one CT's own file: flat in the CTs registered"
+        else
+            row_missing "/proc/bc/<id>/resources read, $n CTs registered (VM)" ms "—" "" \
                 "not measured: $notes"
         fi
     done

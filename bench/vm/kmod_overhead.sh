@@ -8,6 +8,9 @@
 #   BENCH_REPS         runs of each loop per round; the fastest is the figure
 #   BENCH_UBC_COUNTS   registered-CT counts for the /proc/user_beancounters reads
 #   BENCH_UBC_READS    reads timed at each count
+#   BENCH_VARIANTS     optional, "NAME=KO[,PARAM=VALUE...] ...": more module
+#                      states whose loops run beside off and on (profiling:
+#                      another build, or kmod's cost_stage parameter)
 # Prints "SAMPLE KEY VALUE" and "NOTE TEXT" lines that the host side parses.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -34,18 +37,38 @@ module_loaded() { [ -d "/sys/module/$MODNAME" ]; }
 module_on() { module_loaded || insmod "$BENCH_MODULE"; }
 module_off() { ! module_loaded || rmmod "$MODNAME"; }
 
+STATES="off on"
+for v in ${BENCH_VARIANTS:-}; do STATES="$STATES ${v%%=*}"; done
+
+# module_state STATE: off, on (BENCH_MODULE) or a variant, loaded afresh.
+module_state() {
+    local v
+    module_off || return 1
+    case $1 in
+    off) return 0 ;;
+    on) module_on ;;
+    *)
+        for v in ${BENCH_VARIANTS:-}; do
+            # shellcheck disable=SC2046 # the .ko and its parameters, one a word
+            [ "${v%%=*}" = "$1" ] && { insmod $(echo "${v#*=}" | tr ',' ' '); return; }
+        done
+        return 1
+        ;;
+    esac
+}
+
 # The CT shows up in /proc/user_beancounters once vzctl start registered it.
 registered() { grep -qE "^[[:space:]]*$1:" /proc/user_beancounters 2>/dev/null; }
 
 # One round of loops in the loop CT, in the module state given.
 loops_round() {
     local state=$1 kv kind iters out i err
-    if [ "$state" = on ]; then module_on || return 1; else module_off || return 1; fi
+    module_state "$state" || return 1
     if ! err=$(vz_start_ready $LOOP_CT 2>&1 && vz_wait_booted $LOOP_CT 2>&1); then
         note "the loop CT did not start with the module $state: $(echo "$err" | tail -n 3 | tr '\n' ' ')"
         return 1
     fi
-    if [ "$state" = on ] && ! registered $LOOP_CT; then
+    if [ "$state" != off ] && ! registered $LOOP_CT; then
         note "module loaded but vzctl start did not register CT $LOOP_CT (no row in /proc/user_beancounters)"
     fi
     for kv in $BENCH_ITERS; do
@@ -80,18 +103,34 @@ mass_start() {
     err=$("$VZCTL" --quiet start "$1" 2>&1) || echo "CT $1: $(echo "$err" | tail -n 1)"
 }
 
+# Milliseconds with three decimals, from microseconds.
+ms() { echo "$(($1 / 1000)).$(printf %03d $(($1 % 1000)))"; }
+
+# A file read by the shell itself: no fork and exec of cat in the figure.
+slurp() {
+    local text
+    IFS= read -r -d '' text <"$1"
+    [ -n "$text" ]
+}
+
+# The whole file (cat, as it always was measured), and one CT's own file
+# (the first mass CT's): the first grows with the CTs registered, the second
+# must not.
 ubc_reads() {
     local n=$1 i t
     for ((i = 0; i < BENCH_UBC_READS; i++)); do
         time_us t cat /proc/user_beancounters
-        emit "ubc.$n" "$((t / 1000)).$(printf %03d $((t % 1000)))"
+        emit "ubc.$n" "$(ms "$t")"
+        time_us t slurp /proc/bc/$MASS_FIRST/resources
+        emit "bcone.$n" "$(ms "$t")"
     done
     emit "ubc.$n.bytes" "$(wc -c </proc/user_beancounters)"
 }
 
 ubc_scaling() {
     local started=0 n ct failed
-    module_on && mass_base || return 1
+    [ -n "$BENCH_UBC_COUNTS" ] || return 0
+    module_state on && mass_base || return 1
     for n in $BENCH_UBC_COUNTS; do
         for ((ct = MASS_FIRST + started; ct < MASS_FIRST + n; ct++)); do mass_define $ct; done
         # Two at a time: the VM has two CPUs.
@@ -119,14 +158,13 @@ main() {
     }
     cp "$BUILD/bin/vzbench-loops" "$(vz_private $LOOP_CT)/usr/bin/"
     note "kernel $(uname -r), $(nproc) CPUs, cgroup $(stat -fc %T /sys/fs/cgroup)"
-    local r
+    local r i states
+    read -ra states <<<"$STATES"
     for ((r = 0; r < BENCH_ROUNDS; r++)); do
-        # Alternating which state goes first cancels drift over the run.
-        if ((r % 2)); then
-            loops_round on && loops_round off
-        else
-            loops_round off && loops_round on
-        fi || break
+        # Rotating which state goes first cancels drift over the run.
+        for ((i = 0; i < ${#states[@]}; i++)); do
+            loops_round "${states[(r + i) % ${#states[@]}]}" || break 2
+        done
     done
     ubc_scaling
     module_loaded && note "module $MODNAME loaded at the end: $(head -n1 /proc/user_beancounters)"
