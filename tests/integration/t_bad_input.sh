@@ -120,8 +120,10 @@ tar -czf "$BIG" -C "$IT_ROOT/big" . && rm -rf "$IT_ROOT/big"
 for sig in INT TERM KILL; do
     "$VZCTL" create $CT --ostemplate big-test >/dev/null 2>&1 &
     PID=$!
-    wait_until 4 test -d "$PRIV.tmp"
-    sleep 0.3
+    # Killed once the first blob is being written: 300 MB more to go. (A
+    # fixed delay let a quiet machine finish the create before the kill.)
+    blob_started() { compgen -G "$PRIV.tmp/blob*" >/dev/null; }
+    for _ in $(seq 1 1000); do blob_started && break; kill -0 $PID 2>/dev/null || break; sleep 0.01; done
     kill "-$sig" $PID; wait $PID; rc=$?
     assert_true "create interrupted by SIG$sig exits non-zero ($rc)" -- test "$rc" -ne 0
     if [ $sig != KILL ]; then
