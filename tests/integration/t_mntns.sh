@@ -5,8 +5,9 @@
 # its own tree, however many mounts the host has; VE_ROOT stays mounted and
 # visible on the host; mounts below VE_ROOT made on the host before start (a
 # mount hook) are inside, those made after start are not, and nothing the
-# container mounts reaches the host (private, as before the template); and
-# container root finds no way to the host's tree or the template's.
+# container mounts reaches the host (private, as before the template);
+# container root finds no way to the host's tree or the template's; and a
+# start that cannot have the template copies the host's namespace instead.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 it_setup
@@ -146,3 +147,16 @@ expect_rc 0 "start again from the pinned template" -- "$VZCTL" start $CT1
 wait_running $CT1 || fail "$CT1 did not come up again"
 assert_eq "$(mount_points $CT1)" "$POINTS1" "the same mounts as the first start"
 expect_rc 0 "stop" -- "$VZCTL" stop $CT1 --fast
+
+# No template to be had (here: a directory where the pin goes): the start
+# warns and copies the host's namespace, as before the template, with the
+# same mounts inside.
+umount "$PIN"
+rm -f "$PIN"
+mkdir "$PIN"
+expect_rc 0 "start without a template" -- "$VZCTL" start $CT1
+assert_contains "$OUT" "copy of the host's" "... says it copies the host's namespace"
+wait_running $CT1 || fail "$CT1 did not come up without the template"
+assert_eq "$(mount_points $CT1)" "$POINTS1" "... with the same mounts inside"
+expect_rc 0 "stop" -- "$VZCTL" stop $CT1 --fast
+rmdir "$PIN"
