@@ -536,8 +536,11 @@ BOOST_AUTO_TEST_SUITE_END()
 // one mountinfo gives.
 BOOST_AUTO_TEST_CASE(layout_matches_mountinfo) {
     const auto layout = vz::CgroupLayout::read();
-    if (layout->mode() == vz::CgroupMode::V2)
-        return; // read from nothing: every group is below /sys/fs/cgroup
+    if (layout->mode() == vz::CgroupMode::V2) {
+        // Read from nothing: every group is below /sys/fs/cgroup.
+        BOOST_TEST(layout->hierarchies().empty());
+        return;
+    }
     std::vector<std::string> expected;
     std::optional<std::string> unified;
     for (const auto &m : vz::parse_mountinfo(vz::read_file("/proc/self/mountinfo").value_or(""))) {
