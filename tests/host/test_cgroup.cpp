@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -530,3 +531,33 @@ BOOST_FIXTURE_TEST_CASE(pids_limit_is_enforced, GroupFixture) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// The layout read through listmount/statmount below /sys/fs/cgroup is the
+// one mountinfo gives.
+BOOST_AUTO_TEST_CASE(layout_matches_mountinfo) {
+    const auto layout = vz::CgroupLayout::read();
+    if (layout->mode() == vz::CgroupMode::V2) {
+        // Read from nothing: every group is below /sys/fs/cgroup.
+        BOOST_TEST(layout->hierarchies().empty());
+        return;
+    }
+    std::vector<std::string> expected;
+    std::optional<std::string> unified;
+    for (const auto &m : vz::parse_mountinfo(vz::read_file("/proc/self/mountinfo").value_or(""))) {
+        if (m.fs_type == "cgroup" && m.mount_point.starts_with("/sys/fs/cgroup/"))
+            expected.push_back(m.mount_point);
+        if (m.fs_type == "cgroup2" && !unified)
+            unified = m.mount_point;
+    }
+    std::vector<std::string> got;
+    for (const auto &h : layout->hierarchies()) {
+        got.push_back(h.mount.string());
+        BOOST_TEST(!h.controllers.empty(), h.mount);
+    }
+    std::ranges::sort(expected);
+    std::ranges::sort(got);
+    BOOST_TEST(got == expected, boost::test_tools::per_element());
+    BOOST_TEST(layout->v1_unified_mount().has_value() == unified.has_value());
+    if (unified && layout->v1_unified_mount())
+        BOOST_TEST(layout->v1_unified_mount()->string() == *unified);
+}

@@ -4,6 +4,9 @@
 #include "temp_dir.h"
 
 #include "vzkit/ct/state.h"
+#include "vzkit/base/mount_table.h"
+#include "vzkit/base/util.h"
+#include "vzkit/storage/mounts.h"
 #include "vzkit/base/error.h"
 #include "vzkit/storage/layout.h"
 #include "vzkit/base/ct_config.h"
@@ -200,4 +203,47 @@ BOOST_AUTO_TEST_CASE(simfs_mounts_and_unmounts_as_root) {
     vz::kSimfsLayout.umount(s.config); // the submount first, then VE_ROOT
     BOOST_TEST(!vz::is_mounted(s.config));
     BOOST_TEST(!vz::is_mount_point(s.root() / "proc"));
+}
+
+// What listmount/statmount give (where the kernel has them) is what
+// mountinfo says about the same mounts; umount_below takes every one down,
+// one stacked on VE_ROOT included.
+BOOST_AUTO_TEST_CASE(mount_table_agrees_with_mountinfo_and_umount_below_empties_it) {
+    BOOST_TEST_REQUIRE(geteuid() == 0U);
+    BOOST_TEST_REQUIRE(unshare(CLONE_NEWNS) == 0);
+    BOOST_TEST_REQUIRE(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0);
+    vztest::TempDir dir{"vzkit-mounts"};
+    const fs::path top = fs::canonical(dir.path);
+    BOOST_REQUIRE(mount("tmpfs", top.c_str(), "tmpfs", 0, "mode=700") == 0);
+    fs::create_directories(top / "a" / "b");
+    fs::create_directories(top / "c d");
+    BOOST_REQUIRE(mount("tmpfs", (top / "a").c_str(), "tmpfs", 0, "size=1m") == 0);
+    fs::create_directories(top / "a" / "b");
+    BOOST_REQUIRE(mount("tmpfs", (top / "a" / "b").c_str(), "tmpfs", 0, nullptr) == 0);
+    BOOST_REQUIRE(mount("tmpfs", (top / "c d").c_str(), "tmpfs", 0, nullptr) == 0);
+    if (auto below = vz::mounts_at_and_below(top)) {
+        std::vector<std::string> points, expected;
+        for (const auto &m : *below) {
+            points.push_back(m.mount_point + " " + m.fs_type + " " + m.major_minor);
+            if (m.mount_point == (top / "a").string())
+                BOOST_TEST(m.super_options.find("size=1024k") != std::string::npos,
+                           m.super_options);
+        }
+        for (const auto &m : vz::parse_mountinfo(vz::read_file("/proc/self/mountinfo").value_or("")))
+            if (m.mount_point == top.string() || m.mount_point.starts_with(top.string() + "/"))
+                expected.push_back(m.mount_point + " " + m.fs_type + " " + m.major_minor);
+        std::ranges::sort(points);
+        std::ranges::sort(expected);
+        BOOST_TEST(points == expected, boost::test_tools::per_element());
+        BOOST_TEST(below->front().mount_point == top.string());
+    } else {
+        BOOST_TEST_MESSAGE("no listmount/statmount in this kernel: mountinfo is read instead");
+    }
+    // A second tmpfs stacked on top: umount_below must take both down.
+    BOOST_REQUIRE(mount("tmpfs", top.c_str(), "tmpfs", 0, nullptr) == 0);
+    fs::create_directories(top / "e");
+    BOOST_REQUIRE(mount("tmpfs", (top / "e").c_str(), "tmpfs", 0, nullptr) == 0);
+    vz::umount_below(top);
+    BOOST_TEST(!vz::is_mount_point(top));
+    BOOST_TEST(!vz::is_mount_point(top / "a"));
 }

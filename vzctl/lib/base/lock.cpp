@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -144,6 +145,15 @@ CtLock &CtLock::operator=(CtLock &&other) noexcept {
 
 CtLock::~CtLock() {
     unlink_if_ours(path_);
+}
+
+FileLock::FileLock(const std::filesystem::path &path, int operation, int error_code) {
+    fd_ = UniqueFd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd_)
+        throw_errno(error_code, "Unable to open lock " + path.string());
+    while (::flock(fd_.get(), operation) != 0)
+        if (errno != EINTR)
+            throw_errno(error_code, "Unable to lock " + path.string());
 }
 
 } // namespace vz

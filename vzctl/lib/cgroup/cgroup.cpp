@@ -106,7 +106,7 @@ std::shared_ptr<const CgroupLayout> CgroupLayout::read() {
     layout->mode_ = Cgroup::host_mode();
     // A v2 host needs nothing from mountinfo: every group is below kV2Root.
     if (layout->mode_ == CgroupMode::V1) {
-        const auto mounts = parse_mountinfo(read_file("/proc/self/mountinfo").value_or(""));
+        const auto mounts = cg::layout_mounts();
         layout->hierarchies_ = cg::v1_hierarchies(mounts);
         layout->unified_ = cg::v1_unified_mount(mounts);
     }

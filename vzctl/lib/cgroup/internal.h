@@ -69,6 +69,11 @@ std::string pinned_cpus(const Cgroup &cgroup, const std::set<unsigned> &allowed,
 // --- cgroup/v1.cpp ---------------------------------------------------------
 
 using Hierarchy = CgroupHierarchy;
+// What the v1 layout is read from: the mounts at and below /sys/fs/cgroup
+// (listmount and statmount: a few calls, whatever the number of running
+// containers), or all of mountinfo where the kernel cannot answer so or has
+// no cgroup hierarchy there.
+std::vector<MountInfo> layout_mounts();
 // Hierarchies mounted now, one per superblock (bind mounts of the same
 // hierarchy would otherwise get the group twice).
 std::vector<Hierarchy> v1_hierarchies();

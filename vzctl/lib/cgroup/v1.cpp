@@ -4,6 +4,7 @@
 
 #include "vzkit/base/error.h"
 #include "vzkit/base/log.h"
+#include "vzkit/base/mount_table.h"
 #include "vzkit/base/util.h"
 
 #include <sys/stat.h>
@@ -82,9 +83,6 @@ void init_group(const Hierarchy &hierarchy, const fs::path &group) {
             init(group);
 }
 
-std::vector<MountInfo> own_mounts() {
-    return parse_mountinfo(read_file("/proc/self/mountinfo").value_or(""));
-}
 
 // A hierarchy another mount covers (a tmpfs mounted over
 // /sys/fs/cgroup/pids) is still listed in mountinfo, but its path now leads
@@ -113,8 +111,22 @@ std::vector<Hierarchy> v1_hierarchies(const std::vector<MountInfo> &mounts) {
     return out;
 }
 
+std::vector<MountInfo> layout_mounts() {
+    // Where every v1 host has them (systemd, cgroupfs-mount). A host whose
+    // hierarchies are elsewhere has no cgroup mount there, and a kernel
+    // before 6.11 gives no options (the controllers): both read mountinfo.
+    auto below = mounts_at_and_below(kV2Root);
+    const auto is_v1 = [](const MountInfo &mount) { return mount.fs_type == "cgroup"; };
+    if (below && std::ranges::any_of(*below, is_v1) &&
+        std::ranges::none_of(*below, [&](const MountInfo &mount) {
+            return is_v1(mount) && mount.super_options.empty();
+        }))
+        return std::move(*below);
+    return parse_mountinfo(read_file("/proc/self/mountinfo").value_or(""));
+}
+
 std::vector<Hierarchy> v1_hierarchies() {
-    return v1_hierarchies(own_mounts());
+    return v1_hierarchies(layout_mounts());
 }
 
 void v1_create(const Hierarchy &hierarchy, Ctid ctid) {
@@ -142,7 +154,7 @@ std::optional<fs::path> v1_unified_mount(const std::vector<MountInfo> &mounts) {
 }
 
 std::optional<fs::path> v1_unified_mount() {
-    return v1_unified_mount(own_mounts());
+    return v1_unified_mount(layout_mounts());
 }
 
 bool v1_set_frozen(const fs::path &freezer_group, bool frozen, Clock::time_point deadline) {

@@ -1,11 +1,15 @@
 // The container side of start. Runs as pid 1 of the new pid namespace, in new
-// mount, UTS, IPC, network and (after joining its cgroup) cgroup namespaces.
+// UTS, IPC and network namespaces; it makes its cgroup namespace (after
+// joining its cgroup) and its mount namespace (from the template, ct/mntns.h,
+// or the clone's copy of the host's) itself.
 // Everything below pivot_root happens inside the container's own tree, so a
 // symlink planted in the private area can only ever point into it. Nothing of
 // the container runs while this image is pid 1: vzctl runs the start scripts
 // only after vzkit-exec has replaced it and dropped to the container's
 // privileges (docs/security.md).
 #include "ct/init.h"
+
+#include "ct/mntns.h"
 
 #include "vzkit/ct/enter.h"
 #include "vzkit/ct/helper.h"
@@ -79,25 +83,64 @@ void wait_byte(int fd, char expected) {
         _exit(VZ_ENVCREATE_ERROR); // the parent gave up; it cleans up
 }
 
-void pivot_into(const std::string &root) {
-    // Nothing we mount may propagate back to the host.
-    must_mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE);
-    must_mount(root.c_str(), root.c_str(), nullptr, MS_BIND | MS_REC);
+// pivot_root into new_root, a mount point of a private namespace, and detach
+// what was the root, leaving only the container's tree.
+void pivot_to(const char *new_root) {
     UniqueFd old_root(open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC));
-    UniqueFd new_root(open(root.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
-    if (!old_root || !new_root || fchdir(new_root.get()) != 0)
-        fail(VZ_ENVCREATE_ERROR, "Unable to open " + root);
+    UniqueFd new_fd(open(new_root, O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+    if (!old_root || !new_fd || fchdir(new_fd.get()) != 0)
+        fail(VZ_ENVCREATE_ERROR, std::string("Unable to open ") + new_root);
     // pivot_root(".", ".") stacks the old root on top of the new one; detaching
     // it then leaves only the container's tree, with no put_old directory.
     if (syscall(SYS_pivot_root, ".", ".") != 0)
-        fail(VZ_ENVCREATE_ERROR, "Unable to pivot_root into " + root);
+        fail(VZ_ENVCREATE_ERROR, std::string("Unable to pivot_root into ") + new_root);
     if (fchdir(old_root.get()) != 0)
         fail(VZ_ENVCREATE_ERROR, "fchdir");
     must_mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC);
     if (umount2(".", MNT_DETACH) != 0)
-        fail(VZ_ENVCREATE_ERROR, "Unable to detach the host root");
+        fail(VZ_ENVCREATE_ERROR, "Unable to detach the old root");
     if (chdir("/") != 0)
         fail(VZ_ENVCREATE_ERROR, "chdir /");
+}
+
+// Without the template (ct/mntns.h): the clone copied the host's whole
+// namespace, every running container's root included.
+void pivot_from_host_copy(const std::string &root) {
+    // Nothing we mount may propagate back to the host.
+    must_mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE);
+    must_mount(root.c_str(), root.c_str(), nullptr, MS_BIND | MS_REC);
+    pivot_to(root.c_str());
+}
+
+// VE_ROOT and what is mounted below it, as a detached copy (what MS_BIND |
+// MS_REC gives), taken while this process still sees the host's namespace.
+// VE_ROOT is the host's path, mounted by the layout before the clone.
+UniqueFd take_root(const std::string &root) {
+    UniqueFd tree(open_tree(AT_FDCWD, root.c_str(),
+                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
+    if (!tree)
+        fail(VZ_ENVCREATE_ERROR, "Unable to take the tree of " + root);
+    return tree;
+}
+
+// Into a new namespace copied from the template (one tmpfs: the copy does not
+// grow with the running containers), the root tree on its slot, then
+// pivot_root: the tmpfs goes, and the container's namespace holds its own tree
+// only, as with a copy of the host's. Every mount is private, as before: the
+// host's later mounts below VE_ROOT do not reach the container, and nothing
+// the container mounts reaches the host or the template.
+void pivot_from_template(const InitSetup &setup, UniqueFd tree) {
+    if (setns(setup.template_ns, CLONE_NEWNS) != 0)
+        fail(VZ_ENVCREATE_ERROR, "Unable to enter the template mount namespace");
+    close(setup.template_ns);
+    if (unshare(CLONE_NEWNS) != 0)
+        fail(VZ_ENVCREATE_ERROR, "Unable to create a mount namespace");
+    must_mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE);
+    if (move_mount(tree.get(), "", AT_FDCWD, kTemplateSlot, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        fail(VZ_ENVCREATE_ERROR, "Unable to move the container's tree into its namespace");
+    // A shared mount below VE_ROOT on the host stays a peer of it when cloned.
+    must_mount(nullptr, kTemplateSlot, nullptr, MS_REC | MS_PRIVATE);
+    pivot_to(kTemplateSlot);
 }
 
 void mount_proc() {
@@ -350,7 +393,10 @@ void set_up(const InitSetup &setup) {
     if (unshare(CLONE_NEWCGROUP) != 0)
         fail(VZ_ENVCREATE_ERROR, "Unable to create a cgroup namespace");
     const auto lxcfs = take_lxcfs(setup);
-    pivot_into(setup.root);
+    if (setup.template_ns >= 0)
+        pivot_from_template(setup, take_root(setup.root));
+    else
+        pivot_from_host_copy(setup.root);
     mount_proc();
     mount_sys(setup);
     bind_lxcfs(lxcfs);
@@ -393,7 +439,7 @@ void container_init(const InitSetup &setup) {
     // Only the pipes to the parent and the helper may follow us into the
     // container.
     close_fds_except({setup.go_fd, setup.status_fd, setup.script_stdin, setup.script_stdout,
-                      setup.script_stderr, setup.filter_fd, ct_helper_fd()});
+                      setup.script_stderr, setup.filter_fd, setup.template_ns, ct_helper_fd()});
     wait_byte(setup.go_fd, 'A'); // the parent moved us into the container's cgroup
     try {
         set_up(setup);

@@ -15,6 +15,8 @@ struct InitSetup {
     std::string hostname; // empty: keep the UTS default
     CapMask caps = 0;     // what vzkit-exec keeps
     int filter_fd = -1;   // pipe holding the system-call filter for vzkit-exec
+    int template_ns = -1; // the template mount namespace (ct/mntns.h); -1: the
+                          // clone copies the host's namespace instead
     std::vector<DevNode> devnodes; // DEVNODES to create in /dev
     CgroupMode cgroup_mode = CgroupMode::V1;
     std::vector<std::string>

@@ -4,6 +4,7 @@
 #include "vzkit/ct/start.h"
 
 #include "ct/init.h"
+#include "ct/mntns.h"
 #include "vzkit/backend/backend.h"
 #include "vzkit/ct/capability.h"
 #include "vzkit/cgroup/cgroup.h"
@@ -40,19 +41,18 @@ namespace vz {
 namespace {
 
 // v1 hierarchies as mount options ("cpu", "memory", "name=systemd"), so the
-// container's /sys/fs/cgroup mirrors the host's layout.
-std::vector<std::string> v1_hierarchy_options() {
+// container's /sys/fs/cgroup mirrors the host's layout. From the layout the
+// group's handle already read: mountinfo has a line per running container.
+std::vector<std::string> v1_hierarchy_options(const CgroupLayout &layout) {
     static const std::vector<std::string> kKnown = {
         "cpu",  "cpuacct", "cpuset",   "memory",     "devices", "freezer", "blkio",
         "pids", "net_cls", "net_prio", "perf_event", "hugetlb", "rdma",    "misc"};
     std::vector<std::string> result;
-    for (const auto &mount : parse_mountinfo(read_file("/proc/self/mountinfo").value_or(""))) {
-        if (mount.fs_type != "cgroup")
-            continue;
+    for (const auto &hierarchy : layout.hierarchies()) {
         std::vector<std::string> picked;
-        for (const auto &opt : split(mount.super_options, ',')) {
-            if (opt.starts_with("name=") || std::ranges::find(kKnown, opt) != kKnown.end())
-                picked.push_back(opt);
+        for (const auto &controller : hierarchy.controllers) {
+            if (controller.starts_with("name=") || std::ranges::find(kKnown, controller) != kKnown.end())
+                picked.push_back(controller);
         }
         if (!picked.empty() && std::ranges::find(result, join(picked, ",")) == result.end())
             result.push_back(join(picked, ","));
@@ -144,8 +144,9 @@ pid_t clone_container(detail::InitSetup &setup) {
     // Without CLONE_VM the child gets its own copy of this buffer, so it is
     // freed here only for the parent.
     auto stack = std::make_unique<char[]>(kStackSize);
-    const int flags =
-        CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD;
+    // From the template the child makes its mount namespace itself.
+    const int flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD |
+                      (setup.template_ns >= 0 ? 0 : CLONE_NEWNS);
     pid_t pid = clone(clone_entry, stack.get() + kStackSize, flags, &setup);
     if (pid < 0)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to create the container's namespaces");
@@ -205,8 +206,10 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     std::optional<Pipe> script_in;
     ct_helper_fd(); // sealed before the clone: the child cannot look it up after pivot_root
     UniqueFd filter = ct_filter_pipe(nesting);
+    UniqueFd template_ns = detail::template_mount_ns(config.lock_dir());
     detail::InitSetup setup;
     setup.filter_fd = filter.get();
+    setup.template_ns = template_ns.get();
     setup.root = std::filesystem::absolute(config.ve_root()).string();
     setup.hostname = config.get_or("HOSTNAME", "");
     setup.caps = ct_capabilities(config);
@@ -219,7 +222,7 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
             {quota_node->name, {'b', quota_node->major, quota_node->minor, ""}, quota_node->mode});
     setup.cgroup_mode = cgroup.mode();
     if (setup.cgroup_mode == CgroupMode::V1) {
-        setup.cgroup_v1_options = v1_hierarchy_options();
+        setup.cgroup_v1_options = v1_hierarchy_options(cgroup.layout());
         setup.cgroup_unified = cgroup.unified_path().has_value();
     }
     setup.wait = options.wait;
@@ -246,6 +249,7 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     go.read.reset();
     status.write.reset();
     filter.reset();
+    template_ns.reset();
     if (script_in) {
         script_in->read.reset();
         out.write.reset();

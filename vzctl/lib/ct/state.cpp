@@ -5,6 +5,7 @@
 #include "vzkit/ct/checkpoint.h"
 #include "vzkit/base/util.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -65,6 +66,13 @@ std::vector<std::string> mount_points() {
 }
 
 bool is_mount_point(const std::filesystem::path &path) {
+    // One statx (Linux 5.8), not the whole mountinfo table, which has a line
+    // per running container: start, stop and umount ask this several times.
+    struct statx stx {};
+    if (::statx(AT_FDCWD, path.c_str(), AT_NO_AUTOMOUNT, 0, &stx) != 0)
+        return false;
+    if (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+        return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
     char resolved[PATH_MAX];
     if (!realpath(path.c_str(), resolved))
         return false;

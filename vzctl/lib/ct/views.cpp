@@ -5,6 +5,7 @@
 #include "vzkit/backend/backend.h"
 #include "vzkit/base/log.h"
 #include "vzkit/base/util.h"
+#include "vzkit/ct/state.h"
 
 #include <array>
 #include <string_view>
@@ -19,6 +20,10 @@ constexpr std::array<std::string_view, 9> kLxcfsFiles = {
 };
 
 bool lxcfs_mounted(const std::filesystem::path &dir, const std::filesystem::path &mountinfo) {
+    // One statx first: mountinfo has a line per running container, and every
+    // start without the module asks.
+    if (!is_mount_point(dir))
+        return false;
     const auto text = read_file(mountinfo);
     if (!text)
         return false;

@@ -22,6 +22,7 @@
 #include "vzkit/base/error.h"
 #include "vzkit/base/step.h"
 #include "vzkit/base/fd.h"
+#include "vzkit/base/lock.h"
 #include "vzkit/base/log.h"
 #include "vzkit/base/util.h"
 #include "vzkit/ct/template.h"
@@ -53,23 +54,6 @@ namespace {
 constexpr const char *kMarker = "base";
 constexpr const char *kUpper = "upper";
 constexpr const char *kWork = "work";
-
-// ---- locks -------------------------------------------------------------------
-
-class FileLock {
-  public:
-    FileLock(const fs::path &path, int operation) {
-        fd_ = UniqueFd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
-        if (!fd_)
-            throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to open lock " + path.string());
-        while (::flock(fd_.get(), operation) != 0)
-            if (errno != EINTR)
-                throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to lock " + path.string());
-    }
-
-  private:
-    UniqueFd fd_; // closing it unlocks
-};
 
 // ---- walking a tree the container owns ----------------------------------------
 
@@ -336,7 +320,7 @@ void remove_leftovers(const fs::path &store, const std::string &prefix) {
 // caller holds the store's lock shared; the base's own lock makes concurrent
 // creates from one template unpack it once.
 fs::path ensure_base(const fs::path &store, const TemplateSource &source, const std::string &id) {
-    FileLock lock(store / ("." + id + ".lock"), LOCK_EX);
+    FileLock lock(store / ("." + id + ".lock"), LOCK_EX, VZ_FS_NEW_VE_PRVT);
     const fs::path dir = store / id;
     struct stat st {};
     if (::lstat((dir / "root").c_str(), &st) == 0 && S_ISDIR(st.st_mode))
@@ -413,7 +397,7 @@ void create(const CtConfig &config, const TemplateSource &source,
     make_dir(store, 0700, VZ_FS_NEW_VE_PRVT);
     // Held until the config is written: gc sees either no container or one
     // that names its base.
-    FileLock store_lock(store / ".lock", LOCK_SH);
+    FileLock store_lock(store / ".lock", LOCK_SH, VZ_FS_NEW_VE_PRVT);
     const std::string id = base_id(source);
     const fs::path base = ensure_base(store, source, id);
     struct stat root_st {};
@@ -564,7 +548,7 @@ void destroy(const CtConfig &config) {
         return;
     const fs::path store = store_of(config);
     try {
-        FileLock lock(store / ".lock", LOCK_EX);
+        FileLock lock(store / ".lock", LOCK_EX, VZ_FS_NEW_VE_PRVT);
         for (const auto &b : scan_bases(config))
             if (b.id == *id && b.users.empty() && !b.mounted && !b.current) {
                 log_info("Removing template base " + b.dir.string() + ": its last user is gone "
@@ -695,7 +679,7 @@ std::vector<OverlayBase> overlay_bases(const CtConfig &config) {
     std::error_code ec;
     if (!fs::is_directory(store, ec))
         return {};
-    FileLock lock(store / ".lock", LOCK_SH);
+    FileLock lock(store / ".lock", LOCK_SH, VZ_FS_NEW_VE_PRVT);
     return scan_bases(config);
 }
 
@@ -704,7 +688,7 @@ std::vector<std::string> overlay_gc(const CtConfig &config) {
     std::error_code ec;
     if (!fs::is_directory(store, ec))
         return {};
-    FileLock lock(store / ".lock", LOCK_EX);
+    FileLock lock(store / ".lock", LOCK_EX, VZ_FS_NEW_VE_PRVT);
     remove_leftovers(store, ".tmp-");
     remove_leftovers(store, ".gc-");
     std::vector<std::string> removed;

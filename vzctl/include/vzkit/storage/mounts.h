@@ -1,5 +1,5 @@
-// What every layout's umount shares: the container's mounts found in this
-// namespace's mountinfo and taken down deepest first.
+// What every layout's umount shares: the container's mounts, found with
+// listmount (or in this namespace's mountinfo) and taken down deepest first.
 #pragma once
 
 #include <filesystem>

@@ -1,0 +1,23 @@
+// The mounts at and below one path, through listmount(2) and statmount(2)
+// (Linux 6.8; 6.11 for mount options), where /proc/self/mountinfo gives every mount of
+// the namespace: a line per running container on a vzkit host, so what start,
+// stop and exec look up this way costs the same with 1 or 1000 running.
+#pragma once
+
+#include "vzkit/base/util.h"
+
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+namespace vz {
+
+// The mount on path (its topmost one) and every mount below it, each with
+// major_minor, mount_point, fs_type and super_options (as statmount gives
+// them: without "rw"/"ro"; empty when the file system shows none, and always
+// before Linux 6.11); root and source are left empty. nullopt when the kernel
+// cannot answer this way (before 6.8) or the answer would not fit: the caller
+// then reads mountinfo.
+std::optional<std::vector<MountInfo>> mounts_at_and_below(const std::filesystem::path &path);
+
+} // namespace vz
