@@ -120,6 +120,50 @@ static long vzkit_ioc_getbc(void __user *arg)
 	return copy_to_user(arg, &g, sizeof(g)) ? -EFAULT : 0;
 }
 
+/*
+ * A restored container's failcnt and maxheld go on from its checkpoint's
+ * (vzctl restore): the entries are added under the beancounter's lock, a
+ * failcnt the cgroup counts through its base (stats.c).
+ */
+static long vzkit_ioc_setbc_history(void __user *arg)
+{
+	struct vzkit_ubparm *in;
+	struct vzctl_getbc g;
+	struct vzkit_ub *ub;
+	unsigned long flags;
+	long err = 0;
+	u32 i;
+
+	if (copy_from_user(&g, arg, sizeof(g)))
+		return -EFAULT;
+	g.count = min_t(u32, g.count, UB_RESOURCES);
+	in = kmalloc_array(UB_RESOURCES, sizeof(*in), GFP_KERNEL);
+	if (!in)
+		return -ENOMEM;
+	if (copy_from_user(in, u64_to_user_ptr(g.parms), g.count * sizeof(*in))) {
+		kfree(in);
+		return -EFAULT;
+	}
+	mutex_lock(&vzkit_ve_mutex);
+	ub = g.veid ? vzkit_ub_by_veid(g.veid) : NULL;
+	if (ub) {
+		spin_lock_irqsave(&ub->lock, flags);
+		for (i = 0; i < g.count; i++) {
+			struct vzkit_parm *p = &ub->parm[i];
+
+			p->maxheld = max_t(unsigned long, p->maxheld, in[i].maxheld);
+			p->failcnt += in[i].failcnt;
+			p->failcnt_base += in[i].failcnt;
+		}
+		spin_unlock_irqrestore(&ub->lock, flags);
+	} else {
+		err = -ENOENT;
+	}
+	mutex_unlock(&vzkit_ve_mutex);
+	kfree(in);
+	return err;
+}
+
 static long vzkit_ioc_quota_register(void __user *arg)
 {
 	struct vzctl_quota_register r;
@@ -216,6 +260,8 @@ static long vzkit_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vzkit_ioc_setublimit(uarg);
 	case VZCTL_GETBC:
 		return vzkit_ioc_getbc(uarg);
+	case VZCTL_SETBC_HISTORY:
+		return vzkit_ioc_setbc_history(uarg);
 	case VZCTL_VE_VIEW:
 		return vzkit_ioc_view(uarg);
 	case VZCTL_GET_CPUSTAT:

@@ -213,7 +213,7 @@ static void vzkit_apply(struct vzkit_ub *ub, const struct vzkit_figures *f)
 		p->maxheld = max3(p->maxheld, p->held, f->maxheld[res]);
 	}
 	for_each_set_bit(res, f->has_failcnt, UB_RESOURCES)
-		ub->parm[res].failcnt = f->failcnt[res];
+		ub->parm[res].failcnt = ub->parm[res].failcnt_base + f->failcnt[res];
 	spin_unlock_irqrestore(&ub->lock, flags);
 }
 

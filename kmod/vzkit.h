@@ -27,6 +27,8 @@ struct vzkit_parm {
 	unsigned long barrier;
 	unsigned long limit;
 	unsigned long failcnt;
+	/* Added to a failcnt the cgroup counts (VZCTL_SETBC_HISTORY). */
+	unsigned long failcnt_base;
 };
 
 struct vzkit_ub {

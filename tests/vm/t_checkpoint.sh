@@ -81,6 +81,20 @@ assert_true "... the process that held it ends when killed" -- wait_until 10 not
 send ping2
 assert_true "... the connection and the count go on" -- wait_until 20 answered "2 ping2"
 
+# History to carry over: forks refused at NUMPROC (240) count in failcnt.
+# shellcheck disable=SC2016 # expanded by the CT's shell, not this one
+# The sleeps are killed from the host: at NUMPROC nothing inside can fork a
+# kill (busybox's shell also gives up at the first refused fork).
+"$VZCTL" exec2 $CT 'for i in $(seq 1 260); do sleep 60 & done' >/dev/null 2>&1
+sleeps() { while read -r p; do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = sleep ] && echo "$p"; done < "$CG/cgroup.procs"; }
+# shellcheck disable=SC2046 # one pid a word
+kill $(sleeps) 2>/dev/null
+no_sleeps() { [ -z "$(sleeps)" ]; }
+assert_true "the forks' sleeps are gone" -- wait_until 20 no_sleeps
+FAILCNT=$(ubc failcnt numproc $CT)
+MAXHELD=$(ubc maxheld numproc $CT)
+assert_true "numproc failcnt counts the refused forks ($FAILCNT)" -- test "$FAILCNT" -gt 0
+
 # --- acceptance 1: chkpnt, restore -------------------------------------------
 PIDS_BEFORE=$(ct_pids $CT)
 assert_contains "$PIDS_BEFORE" " counter.sh" "the server (nc -e counter.sh) runs in the CT"
@@ -139,6 +153,10 @@ assert_true "the count and the connection go on after restore" -- wait_until 30 
 assert_eq "$("$VZLIST" -H -o ctid,status,ip $CT | tr -s ' ' | sed 's/^ //')" "$CT running $IP" "vzlist"
 assert_true "registered with the module again" -- ubc_listed $CT
 assert_eq "$(ubc limit numproc $CT)" "240" "/proc/user_beancounters: its numproc limit"
+assert_true "... its numproc failcnt carried over ($(ubc failcnt numproc $CT) >= $FAILCNT)" -- \
+    test "$(ubc failcnt numproc $CT)" -ge "$FAILCNT"
+assert_true "... and its maxheld ($(ubc maxheld numproc $CT) >= $MAXHELD)" -- \
+    test "$(ubc maxheld numproc $CT)" -ge "$MAXHELD"
 assert_eq "$(ubc held numproc $CT)" "$(cat "$CG/pids.current")" "... counting its processes"
 assert_eq "$(cat "$CG/pids.max")" "240" "the cgroup's pids.max"
 

@@ -20,7 +20,8 @@ INIT=$(head -n 1 "$(ct_cgroup $CT pids)/cgroup.procs")
 OUT=$("$UBCTEST" abi $CT)
 answer() { echo "$OUT" | awk -v n="$1" '$1 == n { print $3 }'; }
 for pair in GET_VERSION:0 UNKNOWN:25 OTHER_TYPE:25 GETBC_NULL:14 GETBC_BADPTR:14 GETBC_BADPARMS:14 \
-    GETBC:0 SETUBLIMIT_BADRES:22 SETUBLIMIT_BAR_GT_LIM:22 SETUBLIMIT_TOOBIG:22 SETUBLIMIT_NOCT:2 \
+    GETBC:0 SETBC_HISTORY_NULL:14 SETBC_HISTORY_BADPARMS:14 SETBC_HISTORY_HOST:2 SETBC_HISTORY_NOCT:2 \
+    SETBC_HISTORY_ZERO:0 SETUBLIMIT_BADRES:22 SETUBLIMIT_BAR_GT_LIM:22 SETUBLIMIT_TOOBIG:22 SETUBLIMIT_NOCT:2 \
     REGISTER_HOSTNS:22 REGISTER_NOPID:3 REGISTER_FLAGS:22 ENV_TEST:0 VE_TEST:0 ENV_TEST_NOCT:3 \
     VE_TEST_NOCT:3 UNREGISTER_NOCT:3 ENV_RESERVED:22 QUOTA_REGISTER_NULL:14 QUOTA_REGISTER_BADFD:9 \
     QUOTA_REGISTER_NOTDIR:20 QUOTA_REGISTER_NOQUOTA:95 QUOTA_REGISTER_FLAGS:22 \
@@ -39,7 +40,7 @@ assert_contains "$OUT" "count 25 numproc $(ubc held numproc $CT) numfile_barrier
 OUT=$("$UBCTEST" ioctl-in "$INIT" 2>&1)
 echo "$OUT" | indent '    in the CT: '
 assert_eq "$(echo "$OUT" | awk '{ print $3 }' | sort -u)" "1" "every ioctl from inside the CT: EPERM"
-assert_eq "$(echo "$OUT" | wc -l)" "12" "all twelve ioctls were tried"
+assert_eq "$(echo "$OUT" | wc -l)" "13" "all thirteen ioctls were tried"
 
 # Disk quota: a fresh ext4 and XFS with project quota on loop files, a tree
 # tagged per quota id, limits below what it holds (so both grace timers run),

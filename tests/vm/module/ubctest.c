@@ -174,6 +174,7 @@ static int ioctl_in(const char *pid)
 		{ "ENV_CREATE", VZCTL_ENV_CREATE },
 		{ "SETUBLIMIT", VZCTL_SETUBLIMIT },
 		{ "GETBC", VZCTL_GETBC },
+		{ "SETBC_HISTORY", VZCTL_SETBC_HISTORY },
 		{ "GET_VERSION", VZCTL_GET_VERSION },
 		{ "QUOTA_REGISTER", VZCTL_QUOTA_REGISTER },
 		{ "QUOTA_UNREGISTER", VZCTL_QUOTA_UNREGISTER },
@@ -297,6 +298,18 @@ static int abi(unsigned int veid)
 	printf("count %u numproc %llu numfile_barrier %llu\n", get.count,
 	       (unsigned long long)parms[UB_NUMPROC].held,
 	       (unsigned long long)parms[UB_NUMFILE].barrier);
+	report("SETBC_HISTORY_NULL", ioctl(dev, VZCTL_SETBC_HISTORY, NULL));
+	get.parms = 16;
+	report("SETBC_HISTORY_BADPARMS", ioctl(dev, VZCTL_SETBC_HISTORY, &get));
+	memset(parms, 0, sizeof(parms));
+	get.parms = (unsigned long)parms;
+	get.veid = 0;
+	report("SETBC_HISTORY_HOST", ioctl(dev, VZCTL_SETBC_HISTORY, &get));
+	get.veid = 999999;
+	report("SETBC_HISTORY_NOCT", ioctl(dev, VZCTL_SETBC_HISTORY, &get));
+	get.veid = veid;
+	get.count = UB_RESOURCES;
+	report("SETBC_HISTORY_ZERO", ioctl(dev, VZCTL_SETBC_HISTORY, &get));
 	report("SETUBLIMIT_BADRES", ioctl(dev, VZCTL_SETUBLIMIT, &lim));
 	lim.resource = UB_NUMFILE;
 	lim.barrier = 10;
@@ -351,7 +364,7 @@ static unsigned long fuzz_cmd(void)
 {
 	static const unsigned long real[] = {
 		VZCTL_ENV_REGISTER, VZCTL_ENV_UNREGISTER, VZCTL_ENV_TEST, VZCTL_ENV_CREATE,
-		VZCTL_SETUBLIMIT, VZCTL_GETBC, VZCTL_GET_VERSION, VZCTL_VE_VIEW,
+		VZCTL_SETUBLIMIT, VZCTL_GETBC, VZCTL_SETBC_HISTORY, VZCTL_GET_VERSION, VZCTL_VE_VIEW,
 		VZCTL_GET_CPUSTAT, VZCTL_QUOTA_REGISTER, VZCTL_QUOTA_UNREGISTER,
 		VZCTL_VE_UGID_QUOTA,
 	};

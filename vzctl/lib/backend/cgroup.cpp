@@ -15,6 +15,9 @@ std::optional<ubc::Beancounter> read_counters(Ctid) {
 bool allow_ugid_quota(Ctid, const std::filesystem::path &) {
     return false;
 }
+bool continue_counters(Ctid, const ubc::Beancounter &) {
+    return false;
+}
 
 } // namespace
 
@@ -25,6 +28,7 @@ const Backend kCgroupBackend = {
     .detach = detach,
     .read_counters = read_counters,
     .allow_ugid_quota = allow_ugid_quota,
+    .continue_counters = continue_counters,
     .accounts_every_ubc = false,
     .answers_cpu_count = false,
 };

@@ -151,6 +151,26 @@ bool Device::set_ugid_quota(Ctid ctid, int fd) const {
     return true;
 }
 
+bool Device::add_history(Ctid ctid, const std::array<ubc::Figures, kResources> &history) const {
+    std::array<vzkit_ubparm, UB_RESOURCES> parms{};
+    for (std::size_t i = 0; i < history.size() && i < parms.size(); ++i) {
+        parms[i].maxheld = history[i].maxheld;
+        parms[i].failcnt = history[i].failcnt;
+    }
+    vzctl_getbc req{};
+    req.veid = ctid;
+    req.count = UB_RESOURCES;
+    req.parms = reinterpret_cast<std::uintptr_t>(parms.data());
+    if (int err = call(fd(), VZCTL_SETBC_HISTORY, &req)) {
+        if (err == ENOTTY)
+            return false;
+        errno = err;
+        throw_errno(VZ_SYSTEM_ERROR, "Unable to carry the beancounter history of " +
+                                         ct_name(ctid) + " over its restore");
+    }
+    return true;
+}
+
 std::optional<CpuStat> Device::cpustat(Ctid ctid) const {
     vzctl_cpustat req{};
     req.veid = ctid;

@@ -101,6 +101,19 @@ bool allow_ugid_quota(Ctid ctid, const std::filesystem::path &root) {
     return dev->set_ugid_quota(ctid, fd.get());
 }
 
+bool continue_counters(Ctid ctid, const ubc::Beancounter &saved) {
+    const kmod::Device *dev = kmod::Device::shared();
+    if (!dev)
+        return false;
+    std::array<ubc::Figures, kmod::kResources> history{};
+    for (const auto &row : saved.rows) {
+        const ubc::Resource *res = ubc::find_resource_by_name(row.resource);
+        if (res && res->kernel_id >= 0 && static_cast<std::size_t>(res->kernel_id) < history.size())
+            history[static_cast<std::size_t>(res->kernel_id)] = row;
+    }
+    return dev->add_history(ctid, history);
+}
+
 } // namespace
 
 const Backend kModuleBackend = {
@@ -110,6 +123,7 @@ const Backend kModuleBackend = {
     .detach = detach,
     .read_counters = read_counters,
     .allow_ugid_quota = allow_ugid_quota,
+    .continue_counters = continue_counters,
     .accounts_every_ubc = true,
     .answers_cpu_count = true,
 };

@@ -107,6 +107,32 @@ std::vector<std::string> common_criu_flags() {
     return {"--tcp-established", "--file-locks", "--manage-cgroups", "--network-lock", "nftables"};
 }
 
+// The beancounter's figures at the checkpoint, beside criu's images, in
+// /proc/bc/<id>/resources' format: the restore carries maxheld and failcnt
+// over (Backend::continue_counters). Nothing without a beancounter.
+constexpr const char *kCountersFile = "beancounters";
+
+void save_counters(const CtConfig &config, const fs::path &dir) {
+    const auto bc = backend().read_counters(config.ctid());
+    if (!bc)
+        return;
+    std::string text;
+    for (const auto &row : bc->rows)
+        text += row.resource + " " + std::to_string(row.held) + " " + std::to_string(row.maxheld) +
+                " " + std::to_string(row.barrier) + " " + std::to_string(row.limit) + " " +
+                std::to_string(row.failcnt) + "\n";
+    write_file_atomic(dir / kCountersFile, text, 0600);
+}
+
+void continue_counters(const CtConfig &config, const fs::path &dir) {
+    const auto text = read_file(dir / kCountersFile);
+    if (!text)
+        return;
+    if (!backend().continue_counters(config.ctid(), ubc::parse_bc_resources(*text, config.ctid())))
+        log_warning("maxheld and failcnt start again from 0: this kernel module cannot carry "
+                    "them over a restore");
+}
+
 void dump(const CtConfig &config, const fs::path &dir, bool leave_running) {
     const auto init = find_init_pid(config.ctid());
     if (!init)
@@ -141,6 +167,13 @@ void dump(const CtConfig &config, const fs::path &dir, bool leave_running) {
         keep_failed_dump(dir);
         log_error("The dump's log was saved in " + dir.string() + ".fail");
         throw;
+    }
+    // Read while the module still has the container (the kill's clean-up
+    // unregisters it); the dump stands without them.
+    try {
+        save_counters(config, dir);
+    } catch (const Error &e) {
+        log_warning(std::string(e.what()) + ": maxheld and failcnt will start again at restore");
     }
 }
 
@@ -245,6 +278,7 @@ void undump(const CtConfig &config, const RestoreOptions &options, const fs::pat
         throw Error(VZ_RESTORE_ERROR, "Restoring failed: no init in the restored container");
     backend().attach(config, *init, cgroup);
     rollback.registered();
+    continue_counters(config, dir);
     auto network = net::restore_network(config, *init, VZ_RESTORE_ERROR);
     detail::drop_criu_tables(*init, VZ_RESTORE_ERROR);
     if (stay_frozen) {

@@ -158,6 +158,14 @@ struct vzctl_cpustat {
 #define VZCTL_ENV_TEST		_IOW(VZCTLTYPE, 66, struct vzctl_env)
 #define VZCTL_SETUBLIMIT	_IOW(VZCTLTYPE, 67, struct vzctl_setublimit)
 #define VZCTL_GETBC		_IOWR(VZCTLTYPE, 68, struct vzctl_getbc)
+/*
+ * A restored container's history (what its beancounter showed at the
+ * checkpoint): for the first min(count, UB_RESOURCES) entries at parms,
+ * indexed by resource id, maxheld becomes the larger of the two and the
+ * entry's failcnt is added; held, barrier and limit are not read. ENOENT
+ * when the container is not registered; count stays as it was.
+ */
+#define VZCTL_SETBC_HISTORY	_IOW(VZCTLTYPE, 75, struct vzctl_getbc)
 #define VZCTL_GET_VERSION	_IOR(VZCTLTYPE, 69, __u32)
 
 /*

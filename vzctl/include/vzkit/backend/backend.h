@@ -38,6 +38,10 @@ struct Backend {
     // VE_ROOT, mounted. false when this backend cannot (its root then gets
     // EPERM from quotactl as on a stock kernel).
     bool (*allow_ugid_quota)(Ctid ctid, const std::filesystem::path &root);
+    // restore, after attach: the restored container's maxheld and failcnt go
+    // on from saved (what read_counters gave at its checkpoint). false when
+    // this backend cannot (the counters start again from 0).
+    bool (*continue_counters)(Ctid ctid, const ubc::Beancounter &saved);
     // Every UBC has a live figure; without it vzlist can only show the ones
     // cgroups account.
     bool accounts_every_ubc;

@@ -66,6 +66,10 @@ class Device {
     // system fd is open on (VZCTL_VE_UGID_QUOTA); false when the module
     // predates it.
     bool set_ugid_quota(Ctid ctid, int fd) const;
+    // A restored container's maxheld and failcnt go on from history (its
+    // beancounter at the checkpoint, indexed by resource id;
+    // VZCTL_SETBC_HISTORY); false when the module predates it.
+    bool add_history(Ctid ctid, const std::array<ubc::Figures, kResources> &history) const;
     int fd() const { return fd_.get(); }
 
   private:
