@@ -212,17 +212,46 @@ std::string size_arg(std::uint64_t bytes) {
     return std::to_string(bytes) + "b";
 }
 
-// A new thin volume name in the pool, of DISKSPACE's size, with its file
-// system; removed by the returned guard unless released.
-std::unique_ptr<VolumeGuard> new_volume(const CtConfig &config, const Names &n,
-                                        const std::string &lv, int code) {
-    lvm::run_or_throw({"lvcreate", "-q", "-y", "-n", lv, "-V", size_arg(wanted_size(config)),
-                       "--thinpool", lv_path(n, n.pool), "-ay", "-kn"},
+// A new thin volume name of bytes in the pool, active, with its node;
+// removed by the returned guard unless released.
+std::unique_ptr<VolumeGuard> thin_volume(const Names &n, const std::string &lv,
+                                         std::uint64_t bytes, int code) {
+    lvm::run_or_throw({"lvcreate", "-q", "-y", "-n", lv, "-V", size_arg(bytes), "--thinpool",
+                       lv_path(n, n.pool), "-ay", "-kn"},
                       code, "Unable to create the volume " + lv_path(n, lv));
     auto guard = std::make_unique<VolumeGuard>(n, lv);
     wait_for_node(device_of(n, lv), code);
+    return guard;
+}
+
+// The same of DISKSPACE's size, with its file system.
+std::unique_ptr<VolumeGuard> new_volume(const CtConfig &config, const Names &n,
+                                        const std::string &lv, int code) {
+    auto guard = thin_volume(n, lv, wanted_size(config), code);
     make_fs(config, device_of(n, lv), code);
     return guard;
+}
+
+void write_metadata(const CtConfig &config, const std::vector<Snapshot> &list);
+
+// What makes a complete new volume (made as tmp_lv) the container's: the
+// metadata directory (no snapshots), then the volume under its name. The
+// returned guard removes the directory unless released.
+RemoveGuard take_place(const CtConfig &config, const Names &n, VolumeGuard &volume,
+                       const std::string &tmp_lv) {
+    const fs::path private_dir = config.ve_private();
+    std::error_code ec;
+    fs::create_directories(private_dir, ec);
+    if (ec)
+        throw Error(VZ_FS_NEW_VE_PRVT, "Unable to create " + private_dir.string() + ": " +
+                                           ec.message());
+    RemoveGuard private_guard(private_dir);
+    chmod(private_dir.c_str(), 0700);
+    write_metadata(config, {});
+    lvm::run_or_throw({"lvrename", "-q", n.vg, tmp_lv, n.lv}, VZ_CREATE_IMAGE,
+                      "Unable to rename " + lv_path(n, tmp_lv));
+    volume.rename(n.lv);
+    return private_guard;
 }
 
 // The container's volume in list, activated and with its node:
@@ -386,8 +415,6 @@ bool exists(const CtConfig &config) {
     }
 }
 
-void write_metadata(const CtConfig &config, const std::vector<Snapshot> &list);
-
 void create(const CtConfig &config, const TemplateSource &source,
             const std::function<void()> &commit) {
     const Names n = names_of(config);
@@ -397,7 +424,6 @@ void create(const CtConfig &config, const TemplateSource &source,
     check_pool_space(n, list, estimate_unpacked_size(source.tarball));
     const std::string tmp_lv = n.lv + "-new";
     remove_leftover(n, list, tmp_lv);
-    const fs::path private_dir = config.ve_private();
     log_info("Creating container private area (" + source.name + ") on thin volume " +
              lv_path(n, n.lv));
     install_interrupt_handlers();
@@ -414,17 +440,7 @@ void create(const CtConfig &config, const TemplateSource &source,
     }
     check_interrupted();
     // The metadata directory, then the volume under its name, then the config.
-    std::error_code ec;
-    fs::create_directories(private_dir, ec);
-    if (ec)
-        throw Error(VZ_FS_NEW_VE_PRVT, "Unable to create " + private_dir.string() + ": " +
-                                           ec.message());
-    RemoveGuard private_guard(private_dir);
-    chmod(private_dir.c_str(), 0700);
-    write_metadata(config, {});
-    lvm::run_or_throw({"lvrename", "-q", n.vg, tmp_lv, n.lv}, VZ_CREATE_IMAGE,
-                      "Unable to rename " + lv_path(n, tmp_lv));
-    volume->rename(n.lv);
+    RemoveGuard private_guard = take_place(config, n, *volume, tmp_lv);
     commit();
     volume->release();
     private_guard.release();
@@ -506,7 +522,7 @@ StorageUsage usage(const CtConfig &config) {
     if (!lv)
         throw Error(VZ_FS_NOPRVT, "Logical volume " + lv_path(n, n.lv) + " does not exist");
     // Unmounted: what the volume holds in the pool.
-    return {static_cast<std::uint64_t>(static_cast<double>(lv->size) * lv->data_percent / 100.0),
+    return {lv->used(),
             0};
 }
 
@@ -635,8 +651,7 @@ VolumeInfo volume_info(const CtConfig &config) {
     const auto node = fs::canonical(n.device(), ec);
     if (ec)
         throw Error(VZ_MOUNT_IMAGE, "Unable to resolve " + n.device() + ": " + ec.message());
-    return {node.string(), lv.size,
-            static_cast<std::uint64_t>(static_cast<double>(lv.size) * lv.data_percent / 100.0)};
+    return {node.string(), lv.size, lv.used()};
 }
 
 VolumeInfo make_empty_volume(const CtConfig &config, std::uint64_t size, std::uint64_t used) {
@@ -658,24 +673,12 @@ VolumeInfo make_empty_volume(const CtConfig &config, std::uint64_t size, std::ui
     // A thin volume's blocks read as zeros until written: the copy writes
     // only where the source differs from that, so the source's unused
     // blocks take nothing from this pool.
-    lvm::run_or_throw({"lvcreate", "-q", "-y", "-n", tmp_lv, "-V", size_arg(size), "--thinpool",
-                       lv_path(n, n.pool), "-ay", "-kn"},
-                      VZ_CREATE_IMAGE, "Unable to create the volume " + lv_path(n, tmp_lv));
-    VolumeGuard volume(n, tmp_lv);
+    auto volume = thin_volume(n, tmp_lv, size, VZ_CREATE_IMAGE);
     check_interrupted();
-    fs::create_directories(private_dir, ec);
-    if (ec)
-        throw Error(VZ_FS_NEW_VE_PRVT,
-                    "Unable to create " + private_dir.string() + ": " + ec.message());
-    RemoveGuard private_guard(private_dir);
-    chmod(private_dir.c_str(), 0700);
-    write_metadata(config, {});
-    lvm::run_or_throw({"lvrename", "-q", n.vg, tmp_lv, n.lv}, VZ_CREATE_IMAGE,
-                      "Unable to rename " + lv_path(n, tmp_lv));
-    volume.rename(n.lv);
+    RemoveGuard private_guard = take_place(config, n, *volume, tmp_lv);
     check_interrupted();
     auto info = volume_info(config);
-    volume.release();
+    volume->release();
     private_guard.release();
     return info;
 }

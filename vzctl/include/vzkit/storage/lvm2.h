@@ -40,6 +40,10 @@ struct Volume {
     double data_percent = 0; // a thin pool's or thin volume's use of its size
     bool active() const { return attr.size() > 4 && attr[4] == 'a'; }
     bool thin_pool() const { return !attr.empty() && attr[0] == 't'; }
+    // The bytes of the pool its data takes (a thin volume's or pool's).
+    std::uint64_t used() const {
+        return static_cast<std::uint64_t>(static_cast<double>(size) * data_percent / 100.0);
+    }
 };
 
 // Every volume of the volume group, or nullopt when there is no such group
