@@ -21,7 +21,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <iostream>
 
 namespace vzctl {
@@ -376,12 +375,11 @@ int cmd_convert(vz::CtConfig &config, const std::vector<std::string> &args) {
 
 std::uint64_t bytes_option(const CommandOptions &o, const char *name) {
     const auto text = o.value(name).value_or("0");
-    std::uint64_t v = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc{} || end != text.data() + text.size())
+    const auto bytes = vz::parse_number<std::uint64_t>(text);
+    if (!bytes)
         throw vz::Error(vz::VZ_INVALID_PARAMETER_VALUE,
                         "Bad --" + std::string(name) + " " + text + ": a number of bytes");
-    return v;
+    return *bytes;
 }
 
 int cmd_volume(vz::CtConfig &config, const std::vector<std::string> &args) {
