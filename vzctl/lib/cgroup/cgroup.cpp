@@ -12,6 +12,7 @@
 #include "vzkit/base/error.h"
 #include "vzkit/base/util.h"
 
+#include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -243,12 +244,20 @@ std::vector<pid_t> Cgroup::member_pids() const {
     return out;
 }
 
+namespace {
+
+// Where a container's processes go in one hierarchy's group: its payload
+// child when there is one (FEATURES nesting:on), else the group itself.
+fs::path leaf_of(const fs::path &dir) {
+    const fs::path payload = dir / cg::kPayloadName;
+    return cg::is_dir(payload) ? payload : dir;
+}
+
+} // namespace
+
 void Cgroup::attach(pid_t pid) const {
-    for (const auto &dir : all_paths()) {
-        const fs::path payload = dir / cg::kPayloadName;
-        cg::write_value((cg::is_dir(payload) ? payload : dir) / "cgroup.procs",
-                        std::to_string(pid), VZ_SYSTEM_ERROR);
-    }
+    for (const auto &dir : all_paths())
+        cg::write_value(leaf_of(dir) / "cgroup.procs", std::to_string(pid), VZ_SYSTEM_ERROR);
 }
 
 void Cgroup::attach_self() const {
@@ -257,17 +266,23 @@ void Cgroup::attach_self() const {
     // "0" in a v1 `tasks` file moves the calling thread only, under
     // cgroup_mutex alone. A v2 group (the host's, or the unified hierarchy of
     // a v1 host) moves threads only within one domain: a process it is.
-    const std::string self = std::to_string(::getpid());
+    // "0" is the caller in either file, whichever pid namespace it is in.
     for (const auto &dir : all_paths()) {
-        const fs::path payload = dir / cg::kPayloadName;
-        const fs::path group = cg::is_dir(payload) ? payload : dir;
+        const fs::path group = leaf_of(dir);
         const fs::path tasks = group / "tasks";
         std::error_code ec;
         if (mode_ == CgroupMode::V1 && fs::exists(tasks, ec))
             cg::write_value(tasks, "0", VZ_SYSTEM_ERROR);
         else
-            cg::write_value(group / "cgroup.procs", self, VZ_SYSTEM_ERROR);
+            cg::write_value(group / "cgroup.procs", "0", VZ_SYSTEM_ERROR);
     }
+}
+
+UniqueFd Cgroup::open_clone_target() const {
+    if (mode_ != CgroupMode::V2)
+        return {};
+    const fs::path leaf = leaf_of(group_below(cg::kV2Root, ctid_));
+    return UniqueFd(open(leaf.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 }
 
 bool Cgroup::kill_all(int timeout_ms) const {

@@ -440,7 +440,17 @@ void container_init(const InitSetup &setup) {
     // container.
     close_fds_except({setup.go_fd, setup.status_fd, setup.script_stdin, setup.script_stdout,
                       setup.script_stderr, setup.filter_fd, setup.template_ns, ct_helper_fd()});
-    wait_byte(setup.go_fd, 'A'); // the parent moved us into the container's cgroup
+    // Moving itself is cheaper than being moved (Cgroup::attach_self); the
+    // parent registers the container once it is in its group.
+    try {
+        if (setup.join)
+            setup.join->attach_self();
+    } catch (const Error &e) {
+        report_and_exit(setup, e.code(), e.what());
+    }
+    if (write(setup.status_fd, "C", 1) != 1)
+        _exit(VZ_ENVCREATE_ERROR);
+    wait_byte(setup.go_fd, 'A');
     try {
         set_up(setup);
         if (setup.script) {

@@ -19,6 +19,8 @@ struct InitSetup {
                           // clone copies the host's namespace instead
     std::vector<DevNode> devnodes; // DEVNODES to create in /dev
     CgroupMode cgroup_mode = CgroupMode::V1;
+    const Cgroup *join = nullptr; // the child moves itself into this group first
+                                  // (null: clone3 placed it there already)
     std::vector<std::string>
         cgroup_v1_options;  // per v1 hierarchy: "memory", "cpu,cpuacct", "name=systemd"
     bool cgroup_unified = false; // v1 host, nesting: also mount cgroup2 at unified/
@@ -29,9 +31,10 @@ struct InitSetup {
     int script_stderr = -1; //   through pipes, never a host fd
     std::vector<std::string> lxcfs; // without the module: lxcfs's files to bind
                                     // over /proc and /sys (vzkit/ct/views.h)
-    int go_fd = -1;         // parent → child: 'G' go on
-    int status_fd = -1;     // child → parent: 'S' (written by vzkit-exec once it
-                            // holds only the container's privileges), or "E<code> <message>"
+    int go_fd = -1;         // parent → child: 'A' registered, 'G' go on
+    int status_fd = -1;     // child → parent: 'C' in the container's group, 'S'
+                            // (written by vzkit-exec once it holds only the
+                            // container's privileges), or "E<code> <message>"
 };
 
 // Never returns: sets the container up, then execs vzkit-exec, which takes the

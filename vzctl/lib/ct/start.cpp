@@ -27,7 +27,9 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <linux/sched.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -139,15 +141,38 @@ int clone_entry(void *arg) {
     detail::container_init(*static_cast<detail::InitSetup *>(arg));
 }
 
-pid_t clone_container(detail::InitSetup &setup) {
+// clone3(CLONE_INTO_CGROUP) (Linux 5.7, cgroup v2): the child starts in its
+// group, so it neither moves itself nor waits for the grace period a move
+// costs there. -1 with errno when the kernel cannot (the caller falls back).
+pid_t clone_into_group(detail::InitSetup &setup, int flags, int group_fd) {
+    clone_args args{};
+    args.flags = static_cast<uint64_t>(flags) | CLONE_INTO_CGROUP;
+    args.exit_signal = SIGCHLD;
+    args.cgroup = static_cast<uint64_t>(group_fd);
+    const long pid = syscall(SYS_clone3, &args, sizeof args);
+    if (pid == 0) {
+        setup.join = nullptr;
+        detail::container_init(setup);
+    }
+    return static_cast<pid_t>(pid);
+}
+
+pid_t clone_container(detail::InitSetup &setup, const Cgroup &cgroup) {
+    // From the template the child makes its mount namespace itself.
+    const int flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+                      (setup.template_ns >= 0 ? 0 : CLONE_NEWNS);
+    setup.join = &cgroup;
+    if (UniqueFd group = cgroup.open_clone_target()) {
+        if (pid_t pid = clone_into_group(setup, flags, group.get()); pid > 0)
+            return pid;
+        if (errno != ENOSYS && errno != E2BIG && errno != EINVAL && errno != EOPNOTSUPP)
+            throw_errno(VZ_ENVCREATE_ERROR, "Unable to create the container's namespaces");
+    }
     constexpr size_t kStackSize = 1 << 20;
     // Without CLONE_VM the child gets its own copy of this buffer, so it is
     // freed here only for the parent.
     auto stack = std::make_unique<char[]>(kStackSize);
-    // From the template the child makes its mount namespace itself.
-    const int flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD |
-                      (setup.template_ns >= 0 ? 0 : CLONE_NEWNS);
-    pid_t pid = clone(clone_entry, stack.get() + kStackSize, flags, &setup);
+    pid_t pid = clone(clone_entry, stack.get() + kStackSize, flags | SIGCHLD, &setup);
     if (pid < 0)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to create the container's namespaces");
     return pid;
@@ -240,7 +265,7 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
         setup.script_stderr = err.write.get();
     }
 
-    pid_t init = clone_container(setup);
+    pid_t init = clone_container(setup, cgroup);
     rollback.child(init);
     step("start.cloned");
     log_debug(1, "Container init is pid " + std::to_string(init) + " on the host, in cgroup vz/" +
@@ -255,7 +280,8 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
         out.write.reset();
         err.write.reset();
     }
-    cgroup.attach(init);
+    if (read_status(status.read.get(), "(cgroup)") != 'C')
+        throw Error(VZ_ENVCREATE_ERROR, "Container init exited before joining its cgroup");
     // The module charges the container from its first instruction on.
     backend().attach(config, init, cgroup);
     rollback.registered();

@@ -129,6 +129,11 @@ class Cgroup {
     // moving a process does: on a v1 hierarchy it is "0" in `tasks`, which
     // skips the RCU grace period of cgroup.procs (5-20 ms; exec pays it).
     void attach_self() const;
+    // v2: the group (its payload child when there is one) opened for
+    // clone3(CLONE_INTO_CGROUP), which places a new process at fork time
+    // without the grace period of a move; an invalid fd on v1, where a
+    // process moves itself with attach_self().
+    UniqueFd open_clone_target() const;
     // SIGKILL everything in the group (cgroup.kill on v2 when present) and
     // waits until it is empty, up to timeout_ms. Returns whether it is empty.
     bool kill_all(int timeout_ms = 5000) const;
