@@ -187,6 +187,58 @@ expect_file $CT /etc/HOSTNAME "slackware" slackware/HOSTNAME
 live_changes slackware
 finish slackware
 
+# ---------------------------------------------------------------- native at start
+# A start's stock actions are done by vzctl through the container's root
+# (dist/native.h), not by a shell forked inside it: a container without
+# /bin/sh still gets every file the scripts would write. An edited script is
+# run as a script again, and here that fails for want of a shell (79).
+N=$((N + 1))
+CT=$N
+it_ct $CT
+"$VZCTL" --quiet create $CT --ostemplate busybox-minimal --ipadd 198.51.100.50 \
+    --ipadd 2001:db8::50 --hostname ct.example.com >/dev/null || fail "create $CT"
+rm -f "$PRIV/$CT/etc/hostname" "$PRIV/$CT/bin/sh"
+layout_debian $CT
+put $CT etc/pam.d/sshd 'session    required\tpam_loginuid.so\nsession required pam_limits.so\n'
+"$VZCTL" --quiet set $CT --ostemplate debian-12-x86_64 --nameserver 198.51.100.53 \
+    --searchdomain example.com --save >/dev/null || fail "set $CT"
+expect_rc 0 "no shell: start" -- "$VZCTL" start $CT
+# Without a shell exec2 cannot run cat: the files are read in the private area.
+for f in network/interfaces hostname hosts resolv.conf; do
+    expect_text "$(cat "$PRIV/$CT/etc/$f")" "debian/${f#network/}" "no shell: /etc/$f"
+done
+assert_eq "$(cat "$PRIV/$CT/etc/pam.d/sshd")" "$(printf 'session    optional\tpam_loginuid.so\nsession required pam_limits.so')" \
+    "no shell: PRE_START made pam_loginuid optional"
+expect_rc 0 "no shell: stop" -- "$VZCTL" stop $CT --fast
+echo '# edited by the administrator' >>"$VZ_CONFDIR/dists/scripts/set_dns.sh"
+expect_rc 79 "no shell, edited set_dns.sh: the start runs it as a script, which fails" -- "$VZCTL" start $CT
+assert_contains "$OUT" "set_dns.sh" "naming the script"
+sed -i '$d' "$VZ_CONFDIR/dists/scripts/set_dns.sh"
+assert_false "and the container is not left running" -- "$VZCTL" --quiet exec2 $CT true
+
+# ---------------------------------------------------------------- native at start: hostile links
+# Container root plants links to host paths where the next start writes;
+# vzctl resolves them inside the container (or replaces the link itself) and
+# never writes or reads a host file. A FIFO does not hang the start.
+layout_attack() { layout_debian "$1"; }
+new_ct attack debian-12-x86_64
+HOSTFILE="$IT_ROOT/vzt3-host-file"
+echo "host's own" >"$HOSTFILE"
+mkdir -p "$IT_ROOT/vzt3-host-dir"
+expect_rc 0 "attack: container root plants links" -- "$VZCTL" exec2 $CT "
+    ln -sf $HOSTFILE /etc/hosts && ln -sf ../../../../../../..$HOSTFILE /etc/hostname &&
+    rm -rf /etc/network && ln -s /proc/1/root$IT_ROOT/vzt3-host-dir /etc/network &&
+    rm -f /etc/resolv.conf && mkfifo /etc/resolv.conf &&
+    ln -sf /proc/self/root$IT_ROOT /etc/pam.d"
+expect_rc 0 "attack: stop" -- "$VZCTL" stop $CT --fast
+expect_rc 0 "attack: the next start" -- timeout 60 "$VZCTL" start $CT
+assert_eq "$(cat "$HOSTFILE")" "host's own" "attack: the host file a link named is untouched"
+assert_eq "$(ls -A "$IT_ROOT/vzt3-host-dir")" "" "attack: nothing written in the host directory"
+assert_true "attack: /etc/hosts is the container's own file again" -- test -f "$PRIV/$CT/etc/hosts" -a ! -L "$PRIV/$CT/etc/hosts"
+assert_contains "$(cat "$PRIV/$CT/etc/hosts")" "ct.example.com" "attack: with the container's name"
+assert_true "attack: /etc/resolv.conf a file with the nameserver" -- grep -q 198.51.100.53 "$PRIV/$CT/etc/resolv.conf"
+finish attack
+
 # ---------------------------------------------------------------- unknown: the default, with a warning
 layout_unknown() {
     os_release "$1" 'ID=plan9\nVERSION_ID=4\n'

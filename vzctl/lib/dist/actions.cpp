@@ -2,6 +2,7 @@
 
 #include "vzkit/ct/state.h"
 #include "vzkit/dist/exec.h"
+#include "vzkit/dist/native.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/log.h"
 #include "vzkit/base/util.h"
@@ -20,7 +21,12 @@ ResolvConf host_resolv_conf() {
 // One action of the container's definition, when it has a script for it.
 class Runner {
   public:
-    Runner(const CtConfig &config, std::optional<pid_t> init) : config_(config), init_(init) {}
+    // native: the stock scripts that have a native form are done by vzctl
+    // through the container's root (dist/native.h); at start, where nothing
+    // of the container runs yet and every start would otherwise fork a shell
+    // inside it for each action.
+    Runner(const CtConfig &config, std::optional<pid_t> init, bool native = false)
+        : config_(config), init_(init), native_(native && init) {}
 
     void run(Action action, ScriptEnv env, int fail_code = VZ_ACTIONSCRIPT_ERROR) {
         // Chosen on first use: a `vzctl set --ram` has no action to run.
@@ -37,6 +43,12 @@ class Runner {
             return;
         }
         const auto text = compose_script(dists_dir() / "scripts", it->second);
+        if (native_) {
+            if (!root_)
+                root_ = CtRoot::of_init(*init_);
+            if (run_native(it->second, text, *root_, env))
+                return;
+        }
         const std::string name = std::string(action_key(action)) + " (" + it->second + ")";
         if (init_)
             run_script_in_ct(config_, *init_, name, text, env, fail_code);
@@ -57,6 +69,8 @@ class Runner {
   private:
     const CtConfig &config_;
     std::optional<pid_t> init_;
+    bool native_;
+    std::optional<CtRoot> root_;
     std::optional<Definition> def_;
     bool loaded_ = false;
 };
@@ -118,7 +132,7 @@ void configure_on_create(const CtConfig &config) {
 }
 
 void configure_on_start(const CtConfig &config, pid_t init) {
-    Runner runner(config, init);
+    Runner runner(config, init, true);
     runner.run(Action::PreStart, {{"VZ_KERNEL", "no"}, {"USERNS", "no"}});
     runner.run_warn(Action::AddIp, ip_env(config, "starting", net::configured_ips(config), false));
     set_hostname(runner, config, "starting");

@@ -1,16 +1,9 @@
-// dist::detect(): what a container's tree says it is, read through openat2()
-// with RESOLVE_IN_ROOT so that the container's symlinks resolve inside it.
+// dist::detect(): what a container's tree says it is, read through CtRoot so
+// that the container's symlinks resolve inside it.
 #include "vzkit/dist/detect.h"
 
-#include "vzkit/base/error.h"
-#include "vzkit/base/fd.h"
+#include "vzkit/dist/ct_root.h"
 #include "vzkit/base/util.h"
-
-#include <fcntl.h>
-#include <linux/openat2.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <array>
 
@@ -52,38 +45,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kReleaseF
     {"/etc/debian_version", "debian"},
 }};
 
-UniqueFd open_in_root(int root, std::string_view path, int flags) {
-    open_how how{};
-    // openat2() refuses O_PATH combined with anything but a few flags.
-    if (!(flags & O_PATH))
-        flags |= O_NOCTTY;
-    how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    const std::string rel(path);
-    return UniqueFd(static_cast<int>(syscall(SYS_openat2, root, rel.c_str(), &how, sizeof(how))));
-}
-
-bool exists_in_root(int root, std::string_view path, bool want_dir) {
-    UniqueFd fd = open_in_root(root, path, O_PATH);
-    struct stat st {};
-    if (!fd || fstat(fd.get(), &st) != 0)
-        return false;
-    return want_dir ? S_ISDIR(st.st_mode) : true;
-}
-
-std::optional<std::string> read_in_root(int root, std::string_view path) {
-    UniqueFd fd = open_in_root(root, path, O_RDONLY | O_NONBLOCK);
-    struct stat st {};
-    if (!fd || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
-        return std::nullopt;
-    std::string text;
-    char buf[4096];
-    ssize_t n;
-    while (text.size() < 65536 && (n = read(fd.get(), buf, sizeof(buf))) > 0)
-        text.append(buf, static_cast<size_t>(n));
-    return text;
-}
-
 } // namespace
 
 const std::vector<std::string_view> &network_stacks() {
@@ -111,12 +72,12 @@ std::map<std::string, std::string> parse_os_release(std::string_view text) {
 
 Detected detect(const std::filesystem::path &root) {
     Detected d;
-    UniqueFd dir(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!dir)
+    const CtRoot tree = CtRoot::at(root);
+    if (!tree.valid())
         return d;
-    auto text = read_in_root(dir.get(), "/etc/os-release");
+    auto text = tree.read("/etc/os-release", 65536);
     if (!text)
-        text = read_in_root(dir.get(), "/usr/lib/os-release");
+        text = tree.read("/usr/lib/os-release", 65536);
     if (text) {
         auto fields = parse_os_release(*text);
         d.id = to_lower(fields["ID"]);
@@ -127,11 +88,11 @@ Detected detect(const std::filesystem::path &root) {
     for (const auto &[file, id] : kReleaseFiles) {
         if (!d.id.empty())
             break;
-        if (exists_in_root(dir.get(), file, false))
+        if (tree.exists(file, false))
             d.id = id;
     }
     for (const auto &mark : kStackMarks) {
-        if (exists_in_root(dir.get(), mark.path, mark.dir)) {
+        if (tree.exists(mark.path, mark.dir)) {
             d.network = mark.stack;
             break;
         }

@@ -1,0 +1,37 @@
+// The distribution actions a start needs, done by vzctl itself through the
+// container's root (CtRoot) instead of by a shell forked inside it: byte for
+// byte what the stock scripts of dists/scripts write, and nothing written
+// where the file already says it. Only for a stock script whose installed
+// text is the one vzkit was built with: an edited or a different script
+// runs as a script (dists/README.md).
+#pragma once
+
+#include "vzkit/dist/ct_root.h"
+#include "vzkit/dist/exec.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vz::dist {
+
+// set_hosts_entry (functions): /etc/hosts with the container's name on the
+// line after vzctl's marker, and the loopback lines when they are missing.
+std::string render_hosts(std::string_view old, std::string_view hostname, std::string_view ip);
+// set_dns.sh: the nameservers and search domains given replace the file's.
+std::string render_resolv_conf(std::optional<std::string_view> old, std::string_view nameservers,
+                               std::string_view searchdomains);
+// prestart.sh: pam_loginuid made optional; nullopt when the file has no such line.
+std::optional<std::string> render_pam_loginuid(std::string_view text);
+// ifupdown-add_ip.sh at start: /etc/network/interfaces with the loopback
+// stanza and vzctl's venet0 block for addresses ("a[/p] b ...").
+std::string render_ifupdown(std::optional<std::string_view> old, std::string_view addresses);
+
+// Runs the action natively when script (a file name in dists/scripts) has a
+// native form and text (functions + script, compose_script) is its stock
+// text. Returns false when the script must run instead.
+bool run_native(const std::string &script, std::string_view text, const CtRoot &root,
+                const ScriptEnv &env);
+
+} // namespace vz::dist
