@@ -287,7 +287,10 @@ void write_setting(const Cgroup &cgroup, const Setting &setting) {
                                 cg::is_dir(*dir / cg::kPayloadName);
     if (payload_cpuset)
         cg::try_write_value(*dir / cg::kPayloadName / setting.file, setting.value);
-    if (present)
+    // A value the group already has is not written again: some writes cost
+    // even then (cpu.cfs_period_us reconfigures bandwidth control, 3 ms),
+    // and a fresh group holds the defaults most containers keep.
+    if (present && cg::read_value(*dir / setting.file) != setting.value)
         cg::write_value(*dir / setting.file, setting.value, VZ_RESOURCE_ERROR);
     if (payload_cpuset)
         cg::write_value(*dir / cg::kPayloadName / setting.file, setting.value, VZ_RESOURCE_ERROR);
