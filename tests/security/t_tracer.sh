@@ -82,7 +82,11 @@ echo "info: (a) ptrace attached: $(grep -c '^SEEN.*ptrace=attached' "$LOGA"), re
 echo "info: (a) took $(( $(date +%s) - T0 )) s"
 
 # --- (b) a wrapper at /bin/bash: vzctl runs it at every start ----------------
+# ... when there is a script to run inside: the container's own start script
+# (OpenVZ's CTID.start). The distribution's stock start actions fork no shell
+# inside any more (docs/dists.md), which leaves this one.
 T1=$(date +%s)
+echo 'true' >"$VZ_CONFDIR/conf/$CT.start"
 # shellcheck disable=SC2016 # expanded by the CT's shell, not this one
 "$VZCTL" --quiet exec2 $CT 'cat > /bin/bash <<"W"
 #!/bin/sh

@@ -89,7 +89,9 @@ assert_true "... the connection and the count go on" -- wait_until 20 answered "
 sleeps() { while read -r p; do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = sleep ] && echo "$p"; done < "$CG/cgroup.procs"; }
 # shellcheck disable=SC2046 # one pid a word
 kill $(sleeps) 2>/dev/null
-no_sleeps() { [ -z "$(sleeps)" ]; }
+# Killed, a sleep leaves the group at once but stays in the CT's /proc as a
+# zombie until init reaps it: the pid snapshot below must not catch one.
+no_sleeps() { [ -z "$(sleeps)" ] && ! ct_pids $CT | grep -q ' sleep$'; }
 assert_true "the forks' sleeps are gone" -- wait_until 20 no_sleeps
 FAILCNT=$(ubc failcnt numproc $CT)
 MAXHELD=$(ubc maxheld numproc $CT)
