@@ -52,6 +52,19 @@ lxc_define() {
     } >"$dir/config"
 }
 
+# lxc_route NAME ADDRESS: the container gets ADDRESS/32 on a veth in router
+# mode (a host route to it, no bridge): what a vzkit CT with IP_ADDRESS gets.
+lxc_route() {
+    sed -i '/^lxc.net.0.type = empty$/d' "$LXC_PATH/$1/config"
+    cat >>"$LXC_PATH/$1/config" <<EOF
+lxc.net.0.type = veth
+lxc.net.0.veth.mode = router
+lxc.net.0.flags = up
+lxc.net.0.ipv4.address = $2/32
+lxc.net.0.ipv4.gateway = dev
+EOF
+}
+
 lxc_ready() { lxc-attach -P "$LXC_PATH" -n "$1" -- true; }
 lxc_start_ready() { lxc-start -P "$LXC_PATH" -n "$1" -d && retry_until 30 lxc_ready "$1"; }
 lxc_stop() { lxc-stop -P "$LXC_PATH" -n "$1" "${@:2}"; }

@@ -14,6 +14,9 @@ vz_setup() {
         "$VZ_ROOT/vz/root" "$VZ_ROOT/vz/lock" "$VZ_ROOT/vz/dump"
     export VZ_CONFDIR="$VZ_ROOT/etc"
     cp "$SRC"/etc/conf/* "$VZ_CONFDIR/conf/"
+    # The distribution definitions, as a package installs them: every start
+    # configures the container's files (hostname, addresses, DNS).
+    cp -r "$SRC/dists" "$VZ_CONFDIR/dists"
     # This host's file systems have no project quota: DISK_QUOTA=no, as on any
     # such host (tests/vm/t_quota.sh runs the quota on a file system that has it).
     sed -e "s|^LOCKDIR=.*|LOCKDIR=$VZ_ROOT/vz/lock|" \
