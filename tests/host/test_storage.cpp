@@ -239,6 +239,17 @@ BOOST_AUTO_TEST_CASE(mount_table_agrees_with_mountinfo_and_umount_below_empties_
     } else {
         BOOST_TEST_MESSAGE("no listmount/statmount in this kernel: mountinfo is read instead");
     }
+    // One level only: a, "c d" (and not a/b), in mount order; a symlink to a
+    // mount is not listed twice.
+    fs::create_symlink("a", top / "link");
+    if (auto direct = vz::mounts_at_and_directly_below(top)) {
+        std::vector<std::string> points;
+        for (const auto &m : *direct)
+            points.push_back(m.mount_point);
+        const std::vector<std::string> expected = {top.string(), (top / "a").string(),
+                                                   (top / "c d").string()};
+        BOOST_TEST(points == expected, boost::test_tools::per_element());
+    }
     // A second tmpfs stacked on top: umount_below must take both down.
     BOOST_REQUIRE(mount("tmpfs", top.c_str(), "tmpfs", 0, nullptr) == 0);
     fs::create_directories(top / "e");

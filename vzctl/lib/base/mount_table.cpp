@@ -1,5 +1,6 @@
 #include "vzkit/base/mount_table.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/types.h>
 #include <sys/stat.h>
@@ -9,6 +10,8 @@
 #include <array>
 #include <cstddef>
 #include <cstring>
+#include <memory>
+#include <set>
 #include <string>
 
 namespace vz {
@@ -105,6 +108,42 @@ std::optional<std::vector<MountInfo>> mounts_at_and_below(const std::filesystem:
     out.push_back(std::move(*top));
     for (long i = 0; i < n; ++i) {
         auto mount = stat_mount(ids[static_cast<std::size_t>(i)]);
+        if (!mount)
+            return std::nullopt;
+        out.push_back(std::move(*mount));
+    }
+    return out;
+}
+
+std::optional<std::vector<MountInfo>>
+mounts_at_and_directly_below(const std::filesystem::path &path) {
+    struct statx stx {};
+    if (::statx(AT_FDCWD, path.c_str(), AT_NO_AUTOMOUNT, kStatxMntIdUnique, &stx) != 0 ||
+        !(stx.stx_mask & kStatxMntIdUnique))
+        return std::nullopt;
+    auto top = stat_mount(stx.stx_mnt_id);
+    if (!top)
+        return std::nullopt;
+    std::vector<MountInfo> out;
+    out.push_back(std::move(*top));
+    std::unique_ptr<DIR, int (*)(DIR *)> dir(opendir(path.c_str()), closedir);
+    if (!dir)
+        return std::nullopt;
+    // In mount order (ascending ids), as listmount() gives them.
+    std::set<__u64> ids;
+    while (const dirent *e = readdir(dir.get())) {
+        if (e->d_name[0] == '.')
+            continue;
+        struct statx child {};
+        // A symlink (cpu -> cpu,cpuacct) is not followed: its target is listed itself.
+        if (::statx(dirfd(dir.get()), e->d_name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+                    kStatxMntIdUnique, &child) == 0 &&
+            (child.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+            (child.stx_attributes & STATX_ATTR_MOUNT_ROOT) && child.stx_mnt_id != stx.stx_mnt_id)
+            ids.insert(child.stx_mnt_id);
+    }
+    for (const __u64 id : ids) {
+        auto mount = stat_mount(id);
         if (!mount)
             return std::nullopt;
         out.push_back(std::move(*mount));

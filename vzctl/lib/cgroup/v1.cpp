@@ -122,7 +122,7 @@ std::vector<MountInfo> layout_mounts() {
     // Where every v1 host has them (systemd, cgroupfs-mount). A host whose
     // hierarchies are elsewhere has no cgroup mount there, and a kernel
     // before 6.11 gives no options (the controllers): both read mountinfo.
-    auto below = mounts_at_and_below(kV2Root);
+    auto below = mounts_at_and_directly_below(kV2Root);
     const auto is_v1 = [](const MountInfo &mount) { return mount.fs_type == "cgroup"; };
     if (below && std::ranges::any_of(*below, is_v1) &&
         std::ranges::none_of(*below, [&](const MountInfo &mount) {

@@ -19,5 +19,11 @@ namespace vz {
 // cannot answer this way (before 6.8) or the answer would not fit: the caller
 // then reads mountinfo.
 std::optional<std::vector<MountInfo>> mounts_at_and_below(const std::filesystem::path &path);
+// The same for the mounts on path's own entries only (one level: the cgroup
+// hierarchies on /sys/fs/cgroup/*), found by statx of each entry, without
+// listmount(2): since Linux 6.11 that walks every mount of the namespace
+// (1.25 ms with 5000 containers' roots mounted), this stays flat.
+std::optional<std::vector<MountInfo>>
+mounts_at_and_directly_below(const std::filesystem::path &path);
 
 } // namespace vz
