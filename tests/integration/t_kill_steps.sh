@@ -47,6 +47,11 @@ ct_pids() {
         sort -u
 }
 mounts_of_ct() { awk -v r="$ROOT" -v p="$PRIVATE" '$5 == r || index($5, r "/") == 1 || $5 == p' /proc/self/mountinfo; }
+no_waiting_init() {
+    local p
+    for p in $(ct_pids); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = vzkit-exec ] && return 1; done
+    return 0
+}
 # Everything of the CT that may remain, one line each; empty when clean.
 residue() {
     cgroup_dirs | sed 's/^/cgroup /'
@@ -131,6 +136,10 @@ for scenario in "${SCENARIOS[@]}"; do
         rc=$?
         KILLS=$((KILLS + 1))
         assert_eq "$rc" "137" "$what: vzctl died by SIGKILL"
+        # A start killed before its 'G' leaves pid 1 still vzkit-exec, which
+        # ends when it reads EOF on the pipe from the dead vzctl: status is
+        # asked once it did, not while it is on its way out.
+        wait_until 5 no_waiting_init
         st=$(vz status $CT 2>&1)
         assert_true "$what: status answers ($st)" -- with_input "$st" grep -q "^CTID $CT "
         if why=$(status_true "$st"); then pass "$what: status is true"; else fail "$what: $why"; fi
