@@ -127,8 +127,7 @@ UniqueFd CtRoot::open_dir(std::string_view dir, bool create) const {
     return cur;
 }
 
-bool CtRoot::write(std::string_view path, std::string_view text,
-                   std::optional<mode_t> mode) const {
+bool CtRoot::write(std::string_view path, std::string_view text, std::optional<mode_t> mode) const {
     const auto [dir, name] = split_dir(path);
     UniqueFd dfd = open_dir(dir, true);
     if (!dfd)
@@ -136,9 +135,9 @@ bool CtRoot::write(std::string_view path, std::string_view text,
     // The file it replaces: a regular file's owner and mode are kept, and an
     // identical one is left alone.
     struct stat old {};
-    const bool had = fstatat(dfd.get(), std::string(name).c_str(), &old,
-                             AT_SYMLINK_NOFOLLOW) == 0 &&
-                     S_ISREG(old.st_mode);
+    const bool had =
+        fstatat(dfd.get(), std::string(name).c_str(), &old, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISREG(old.st_mode);
     const mode_t want = mode ? *mode : had ? (old.st_mode & 07777) : 0644;
     if (had && (old.st_mode & 07777) == want) {
         UniqueFd cur(openat(dfd.get(), std::string(name).c_str(),
@@ -150,8 +149,8 @@ bool CtRoot::write(std::string_view path, std::string_view text,
     static unsigned serial = 0;
     const std::string tmp =
         std::string(name) + ".vzctl." + std::to_string(getpid()) + "." + std::to_string(serial++);
-    UniqueFd out(openat(wdir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                        0600));
+    UniqueFd out(
+        openat(wdir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!out)
         write_failed(path);
     auto fail = [&] {
