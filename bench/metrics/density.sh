@@ -248,8 +248,7 @@ dens_list_running() {
 dens_median() {
     local m
     m=$(stats "$1")
-    m=${m%% *}
-    echo "${m:--}"
+    if [ -n "$m" ]; then printf '%.1f\n' "${m%% *}"; else echo -; fi
 }
 
 dens_value() { cat "$BENCH_DIR/density.$1/$2" 2>/dev/null || echo -; }
