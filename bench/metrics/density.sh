@@ -1,26 +1,49 @@
 # shellcheck shell=bash
-# list and density. Both need many defined containers: vzkit CTIDs 6000-6999
-# (vzctl create from the busybox archive) and LXC containers vzb-0000...
-# (the same archive unpacked by tar), defined interleaved so that both sides'
-# trees land on the file system in the same state.
+# list and density. Both need many defined containers: vzkit CTIDs 10000-14999
+# (vzctl create from the busybox archive; above the other benchmarks'
+# 7000-7999, 5000 of them fit) and LXC containers vzb-0000... (the same archive
+# unpacked by tar). The list's are defined interleaved, so that both sides'
+# trees land on the file system in the same state; a ramp defines its side's
+# before each stretch it starts, so that LXC, which stops near 614, does not
+# get 5000 trees it never starts.
 
-DENS_FIRST=6000
-DENS_DEFINED=0
+DENS_FIRST=10000
+# How many of each side are defined (read through ${!count} in dens_define).
+# shellcheck disable=SC2034
+DENS_DEFINED_vz=0 DENS_DEFINED_lxc=0
+# The start → ready times compared within a ramp: the median of its first
+# DENS_EDGE starts against the median of its last DENS_EDGE.
+DENS_EDGE=20
 
 dens_ct() {
     if [ "$1" = vz ]; then echo $((DENS_FIRST + $2)); else printf 'vzb-%04d' "$2"; fi
 }
 
+# dens_define SIDE I: the I-th container of SIDE, unless it is defined.
+dens_define() {
+    local side=$1 i=$2 count="DENS_DEFINED_$1"
+    [ "$i" -lt "${!count}" ] && return 0
+    if [ "$side" = vz ]; then
+        vz_create "$(dens_ct vz "$i")" busybox-minimal || die "vzctl create $(dens_ct vz "$i") failed"
+    else
+        lxc_define "$(dens_ct lxc "$i")" "$(busybox_archive)" ||
+            die "cannot define LXC container $(dens_ct lxc "$i")"
+    fi
+    printf -v "$count" '%s' $((i + 1))
+}
+
+# dens_define_upto N [SIDE...]: containers 0..N-1 of each SIDE (default both,
+# interleaved).
 dens_define_upto() {
-    local n=$1 archive
-    archive=$(busybox_archive)
-    [ "$DENS_DEFINED" -lt "$n" ] && log "defining containers $DENS_DEFINED..$((n - 1)) on each side"
-    while [ "$DENS_DEFINED" -lt "$n" ]; do
-        vz_create "$(dens_ct vz $DENS_DEFINED)" busybox-minimal ||
-            die "vzctl create $(dens_ct vz $DENS_DEFINED) failed"
-        lxc_define "$(dens_ct lxc $DENS_DEFINED)" "$archive" ||
-            die "cannot define LXC container $(dens_ct lxc $DENS_DEFINED)"
-        DENS_DEFINED=$((DENS_DEFINED + 1))
+    local n=$1 i side count
+    shift
+    [ $# -gt 0 ] || set -- vz lxc
+    for side in "$@"; do
+        count="DENS_DEFINED_$side"
+        [ "${!count}" -lt "$n" ] && log "defining $side containers ${!count}..$((n - 1))"
+    done
+    for ((i = 0; i < n; i++)); do
+        for side in "$@"; do dens_define "$side" "$i"; done
     done
 }
 
@@ -80,7 +103,7 @@ attribute_procs() {
     local pid comm rss whose
     while read -r pid comm rss; do
         whose=other
-        tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "BENCH_RUN_ID=$BENCH_RUN_ID" &&
+        tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qx "BENCH_RUN_ID=$BENCH_RUN_ID" &&
             whose=ours
         echo "$whose $comm $rss"
     done | awk '{ n[$1 " " $2]++; r[$1 " " $2] += $3 } END { for (k in n) print k, n[k], r[k] }'
@@ -172,15 +195,18 @@ dens_ramp() {
     meminfo >"$DENS_TMP/mem.0"
     host_procs "$DENS_TMP/procs.0"
     for n in $DENSITY_COUNTS; do
+        dens_define_upto "$n" "$side"
         log "density: $side ramp to $n"
         while [ $i -lt "$n" ]; do
             ct=$(dens_ct "$side" $i)
             if ! time_us t "${side}_start_ready" "$ct"; then
                 fail_run "density.$side" "start of $ct, the $((i + 1))th; $(dens_limits)"
                 echo "$i started, the $((i + 1))th failed ($(dens_limits))" >"$DENS_TMP/failure"
+                dens_edges "$side"
                 dens_stop_all "$side" $((i + 1))
                 return 0
             fi
+            echo "$t" >>"$DENS_TMP/starts"
             total=$((total + t))
             i=$((i + 1))
         done
@@ -188,7 +214,19 @@ dens_ramp() {
         dens_checkpoint "$side" "$n" "$total"
         dens_list_running "$side" "$n"
     done
+    dens_edges "$side"
     dens_stop_all "$side" $i
+}
+
+# The first and the last DENS_EDGE start → ready times of a ramp as samples
+# (density.first.SIDE, density.last.SIDE), the last of a ramp that failed
+# being those before the failure.
+dens_edges() {
+    local t
+    [ -s "$DENS_TMP/starts" ] || return 0
+    wc -l <"$DENS_TMP/starts" >"$DENS_TMP/started"
+    for t in $(head -n "$DENS_EDGE" "$DENS_TMP/starts"); do sample_ms "density.first.$1" "$t"; done
+    for t in $(tail -n "$DENS_EDGE" "$DENS_TMP/starts"); do sample_ms "density.last.$1" "$t"; done
 }
 
 # With the list benchmark, its counts are also listed running, during the
@@ -206,12 +244,17 @@ dens_list_running() {
     done
 }
 
+# dens_median KEY: the median of the samples of KEY, or "-".
+dens_median() {
+    local m
+    m=$(stats "$1")
+    if [ -n "$m" ]; then printf '%.1f\n' "${m%% *}"; else echo -; fi
+}
+
 dens_value() { cat "$BENCH_DIR/density.$1/$2" 2>/dev/null || echo -; }
 
 metric_density() {
-    local last n vz lxc why
-    for n in $DENSITY_COUNTS; do last=$n; done
-    dens_define_upto "$last"
+    local n vz lxc why side
     # Not interleaved (each side's memory figure needs the machine to itself):
     # vzkit's ramp, then LXC's, each from the state the other left.
     dens_ramp vz
@@ -222,7 +265,11 @@ metric_density() {
             why="$why$(side_label $side): $(cat "$BENCH_DIR/density.$side/failure"). "
     done
     row_values "density: largest N started (of $DENSITY_COUNTS)" CTs "$(dens_value vz largest)" \
-        LXC "$(dens_value lxc largest)" "≥ 1000" "$why"
+        LXC "$(dens_value lxc largest)" "5000" "$why"
+    # Issue 15: the last start of the largest ramp within 1.2x of the first.
+    row "density: start → ready of one CT, the last $DENS_EDGE of vzkit's ramp (to the $(dens_value vz started)th) vs its first $DENS_EDGE" \
+        ms density.last.vz "vzkit's first $DENS_EDGE" density.first.vz "≤ 1.2×" \
+        "LXC's last $DENS_EDGE (to the $(dens_value lxc started)th): $(dens_median density.last.lxc) ms against its first $DENS_EDGE: $(dens_median density.first.lxc) ms"
     for n in $DENSITY_COUNTS; do
         vz=$(dens_value vz "time.$n")
         lxc=$(dens_value lxc "time.$n")
@@ -254,6 +301,10 @@ metric_density() {
         row_values "density: RSS of those host processes per CT at N=$n" MB \
             "$(cut -d' ' -f2 "$BENCH_DIR/density.vz/procs_per_ct.$n")" LXC \
             "$(cut -d' ' -f2 "$BENCH_DIR/density.lxc/procs_per_ct.$n")" ""
+        vz=$(dens_value vz largest)
+        [ "$vz" -gt "$n" ] &&
+            row_values "density: host memory per idle CT at N=$vz, vzkit's largest (ΔMemTotal−MemAvailable)" MB \
+                "$(dens_value vz "mem_per_ct.$vz")" LXC - "" "LXC did not reach $vz; cgroups: $(dens_value vz "cg_per_ct.$vz") MB per CT"
     else
         row_missing "density: memory and host processes per idle CT" MB LXC "" \
             "a side started no container: $why"

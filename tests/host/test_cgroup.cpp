@@ -355,6 +355,23 @@ BOOST_FIXTURE_TEST_CASE(apply_writes_the_mapped_values, GroupFixture) {
     BOOST_TEST(cg.memory_usage_bytes().has_value());
 }
 
+// A new group has its parent's CPUs and nodes from the start. On v1 vz lets
+// the kernel copy them (clone_children), so a start writes no cpuset file, a
+// write that checks every sibling and rebuilds the scheduler domains (issue
+// 15 density); v2 groups inherit the effective sets.
+BOOST_FIXTURE_TEST_CASE(cpuset_groups_are_born_with_the_parents_cpus, GroupFixture) {
+    cg.create();
+    BOOST_REQUIRE(cg.find("cpuset"));
+    const auto dir = *cg.find("cpuset");
+    const std::string suffix = is_v2() ? ".effective" : "";
+    if (!is_v2())
+        BOOST_TEST(read_trimmed(dir.parent_path() / "cgroup.clone_children") == "1");
+    for (const std::string file : {"cpuset.cpus", "cpuset.mems"})
+        BOOST_TEST(read_trimmed(dir / (file + suffix)) ==
+                       read_trimmed(dir.parent_path() / (file + suffix)),
+                   file);
+}
+
 // CPUS without the module: one CPU of the parent's, kept on a re-apply, and
 // a second container pinned beside it takes another (docs/containers.md).
 BOOST_FIXTURE_TEST_CASE(apply_pins_cpus_least_used_first, GroupFixture) {

@@ -41,15 +41,12 @@ std::vector<std::string> controllers_of(std::string_view super_options,
 }
 
 // Copies cpuset.cpus/mems from the parent: a fresh cpuset group has none, and
-// the kernel refuses to move tasks into a group without CPUs or nodes.
+// the kernel refuses to move tasks into a group without CPUs or nodes. With
+// cgroup.clone_children set on the parent the kernel copies them when the
+// child is made, and nothing is written: a write of cpuset.cpus checks every
+// sibling and rebuilds the scheduler domains, which with 5000 containers
+// under vz costs a start 3 ms (docs/benchmarks.md, issue 15 density).
 void inherit_cpuset(const fs::path &group) {
-    // With clone_children the kernel gives the groups made below this one
-    // (the containers' under vz, a payload group) its CPUs and nodes at
-    // mkdir; writing cpuset.cpus instead rebuilds the scheduler's domains
-    // (2-3 ms a start, docs/benchmarks.md issue 15).
-    const fs::path clone = group / "cgroup.clone_children";
-    if (read_value(clone).value_or("1") != "1")
-        try_write_value(clone, "1");
     for (std::string_view file : {"cpuset.cpus", "cpuset.mems"}) {
         if (!read_value(group / file).value_or("").empty())
             continue;
@@ -59,6 +56,8 @@ void inherit_cpuset(const fs::path &group) {
                         "Unable to read " + (group.parent_path() / file).string());
         write_value(group / file, *parent, VZ_RESOURCE_ERROR);
     }
+    if (read_value(group / "cgroup.clone_children") == "0")
+        try_write_value(group / "cgroup.clone_children", "1");
 }
 
 // Without use_hierarchy (kernels before 5.x), a limit on vz/<CTID> would not
