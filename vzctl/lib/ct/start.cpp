@@ -178,6 +178,23 @@ pid_t clone_container(detail::InitSetup &setup, const Cgroup &cgroup) {
     return pid;
 }
 
+// Init holds its console's master at kConsoleFd when it got a pty. All
+// containers' devpts instances share kernel.pty.max less kernel.pty.reserve
+// (3072 by default): past that a container starts without a console.
+void warn_without_console(pid_t init) {
+    const std::string fd = "/proc/" + std::to_string(init) + "/fd/" + std::to_string(kConsoleFd);
+    struct stat st {};
+    if (::stat(fd.c_str(), &st) == 0)
+        return;
+    const auto sysctl = [](const char *name) {
+        return read_file(std::string("/proc/sys/kernel/pty/") + name).value_or("?");
+    };
+    log_warning("The container has no console (vzctl console): no pty was free; ptys in use " +
+                std::string(trim(sysctl("nr"))) + " of kernel.pty.max " +
+                std::string(trim(sysctl("max"))) + " less kernel.pty.reserve " +
+                std::string(trim(sysctl("reserve"))) + " (etc/sysctl.d/vzkit.conf)");
+}
+
 // --wait: init (via the line start added to its inittab) writes to /.vzfifo
 // once it reached its runlevel.
 void wait_for_runlevel(pid_t init) {
@@ -297,6 +314,8 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     // privileges: only then may anything of the container run inside.
     if (read_status(status.read.get(), "(setup)") != 'S')
         throw Error(VZ_ENVCREATE_ERROR, "Container init exited during setup");
+    if (!options.script)
+        warn_without_console(init);
 
     // The network and the distribution's files, put in place from the host
     // before init runs; <CTID>.start then runs inside the container.
