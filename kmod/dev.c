@@ -122,15 +122,13 @@ static long vzkit_ioc_getbc(void __user *arg)
 
 /*
  * A restored container's failcnt and maxheld go on from its checkpoint's
- * (vzctl restore): the entries are added under the beancounter's lock, a
- * failcnt the cgroup counts through its base (stats.c).
+ * (vzctl restore), each resource's entry added by vzkit_add_history().
  */
 static long vzkit_ioc_setbc_history(void __user *arg)
 {
 	struct vzkit_ubparm *in;
 	struct vzctl_getbc g;
 	struct vzkit_ub *ub;
-	unsigned long flags;
 	long err = 0;
 	u32 i;
 
@@ -146,19 +144,11 @@ static long vzkit_ioc_setbc_history(void __user *arg)
 	}
 	mutex_lock(&vzkit_ve_mutex);
 	ub = g.veid ? vzkit_ub_by_veid(g.veid) : NULL;
-	if (ub) {
-		spin_lock_irqsave(&ub->lock, flags);
-		for (i = 0; i < g.count; i++) {
-			struct vzkit_parm *p = &ub->parm[i];
-
-			p->maxheld = max_t(unsigned long, p->maxheld, in[i].maxheld);
-			p->failcnt += in[i].failcnt;
-			p->failcnt_base += in[i].failcnt;
-		}
-		spin_unlock_irqrestore(&ub->lock, flags);
-	} else {
+	if (ub)
+		for (i = 0; i < g.count; i++)
+			vzkit_add_history(ub, i, in[i].maxheld, in[i].failcnt);
+	else
 		err = -ENOENT;
-	}
 	mutex_unlock(&vzkit_ve_mutex);
 	kfree(in);
 	return err;

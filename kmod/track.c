@@ -18,6 +18,12 @@
  * its payer's list, for the buffer figures). Ptys (indexed) and whatever
  * finds its few slots taken go into a resizable rhashtable of allocated
  * entries.
+ *
+ * Each tracked object holds a reference on its payer's objs, a per-CPU
+ * reference while the container is registered (ub.c), and nothing else is
+ * shared between CPUs per object but the slot and the charge's held: no
+ * global count of tracked objects; the frees skip the look-up while no
+ * beancounter can pay for anything (vzkit_nr_payers).
  */
 #include <linux/hash.h>
 #include <linux/log2.h>
@@ -34,7 +40,8 @@
  * kind and resource in the low bits (the objects are at least 8-byte
  * aligned), 0 when free, and without its top bit (set in every kernel
  * address) while its owner fills it in or empties it. An object hashes by
- * its address to a window of four slots (two cache lines).
+ * its address to a window of four slots (two cache lines), whose first
+ * slot it takes when that is free.
  */
 struct vzkit_slot {
 	unsigned long key;
@@ -132,7 +139,12 @@ static const struct rhashtable_params vzkit_obj_params = {
 
 static struct rhashtable vzkit_objs;
 static struct kmem_cache *vzkit_obj_cache;
-static atomic_long_t vzkit_nr_objs = ATOMIC_LONG_INIT(0);
+
+/* Whether any beancounter may pay for a tracked object. */
+static bool vzkit_any_payer(void)
+{
+	return atomic_read(&vzkit_nr_payers);
+}
 
 static bool vzkit_is_sock(const struct vzkit_obj *obj)
 {
@@ -157,8 +169,7 @@ static void vzkit_obj_drop(struct vzkit_obj *obj, bool uncharge)
 	}
 	if (uncharge)
 		vzkit_uncharge(ub, obj->res, 1);
-	vzkit_ub_put(ub);
-	atomic_long_dec(&vzkit_nr_objs);
+	percpu_ref_put(&ub->objs);
 	call_rcu(&obj->rcu, vzkit_obj_free_rcu);
 }
 
@@ -186,23 +197,44 @@ static bool vzkit_slot_remove(unsigned long addr, unsigned long kind)
 		spin_unlock_irqrestore(&ub->lock, flags);
 	}
 	vzkit_uncharge(ub, vzkit_slot_codes[key & VZKIT_SLOT_CODE_MASK].res, 1);
-	vzkit_ub_put(ub);
-	atomic_long_dec(&vzkit_nr_objs);
+	percpu_ref_put(&ub->objs);
 	smp_store_release(&slot->key, 0);	/* after the list: the slot may be taken */
 	return true;
 }
 
+/* Fills in a slot its caller claimed (key without its top bit) for ub. */
+static void vzkit_slot_fill(struct vzkit_slot *slot, unsigned long key, struct vzkit_ub *ub)
+{
+	unsigned long flags;
+
+	slot->ub = ub;
+	/* Whoever finds the key finds ub (vzkit_slot_find's acquire). */
+	smp_store_release(&slot->key, key);
+	if (vzkit_slot_is_sock(key)) {
+		spin_lock_irqsave(&ub->lock, flags);
+		list_add(&slot->sock_node, &ub->sock_slots);
+		spin_unlock_irqrestore(&ub->lock, flags);
+	}
+}
+
 /*
  * Takes a free slot of the window of addr for ub; false when all are taken.
- * A stale entry for a freed object at the same address is settled first
- * (found by plain reads: a free the hooks missed is rare).
+ * The first slot of the window, when free, is taken at once: a stale entry
+ * for a freed object at the same address (a free the hooks missed, rare)
+ * is then settled by a later insert that finds that slot taken, and the
+ * look-up at the free finds the new entry first. Otherwise the window is
+ * scanned, a stale entry settled, and the first free slot taken.
  */
 static bool vzkit_slot_insert(unsigned long addr, unsigned long code, struct vzkit_ub *ub)
 {
 	struct vzkit_slot *w = vzkit_window(addr);
+	unsigned long key = addr | code, free = 0;
 	int i, kind = vzkit_slot_codes[code].kind;
-	unsigned long flags;
 
+	if (!READ_ONCE(w[0].key) && try_cmpxchg(&w[0].key, &free, key & ~VZKIT_SLOT_BUSY)) {
+		vzkit_slot_fill(&w[0], key, ub);
+		return true;
+	}
 	for (i = 0; i < VZKIT_WINDOW; i++) {
 		unsigned long k = READ_ONCE(w[i].key);
 
@@ -213,20 +245,11 @@ static bool vzkit_slot_insert(unsigned long addr, unsigned long code, struct vzk
 		}
 	}
 	for (i = 0; i < VZKIT_WINDOW; i++) {
-		unsigned long free = 0;
-
+		free = 0;
 		if (READ_ONCE(w[i].key) ||
-		    !try_cmpxchg(&w[i].key, &free, (addr | code) & ~VZKIT_SLOT_BUSY))
+		    !try_cmpxchg(&w[i].key, &free, key & ~VZKIT_SLOT_BUSY))
 			continue;
-		w[i].ub = ub;
-		atomic_long_inc(&vzkit_nr_objs);
-		/* Whoever finds the key finds ub (vzkit_slot_find's acquire). */
-		smp_store_release(&w[i].key, addr | code);
-		if (vzkit_slot_is_sock(code)) {
-			spin_lock_irqsave(&ub->lock, flags);
-			list_add(&w[i].sock_node, &ub->sock_slots);
-			spin_unlock_irqrestore(&ub->lock, flags);
-		}
+		vzkit_slot_fill(&w[i], key, ub);
 		return true;
 	}
 	return false;
@@ -236,6 +259,9 @@ static void vzkit_remove_key(const struct vzkit_key *key)
 {
 	struct vzkit_obj *obj;
 
+	/* The host's frees mostly end here while no pty is open. */
+	if (!atomic_read(&vzkit_objs.nelems))
+		return;
 	rcu_read_lock();
 	obj = rhashtable_lookup(&vzkit_objs, key, vzkit_obj_params);
 	if (obj && !rhashtable_remove_fast(&vzkit_objs, &obj->node, vzkit_obj_params))
@@ -254,15 +280,18 @@ int vzkit_track(const void *addr, unsigned long aux, struct vzkit_ub *ub, int re
 	unsigned long flags, code;
 	int tries;
 
-	/* The hooks' ub may be on its way out: not charged then. */
-	if (ub != &vzkit_ub0 && !refcount_inc_not_zero(&ub->ref))
+	/*
+	 * The host pays for nothing tracked, and the hooks' ub may be on its
+	 * way out (unregistered): not charged then.
+	 */
+	if (ub == &vzkit_ub0 || !percpu_ref_tryget_live(&ub->objs))
 		return -ENOENT;
 	code = vzkit_slot_fits(addr, aux) ? vzkit_slot_code(aux >> 32, res) : 0;
 	if (code && vzkit_slot_insert((unsigned long)addr, code, ub))
 		return 0;
 	obj = kmem_cache_alloc(vzkit_obj_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!obj) {
-		vzkit_ub_put(ub);
+		percpu_ref_put(&ub->objs);
 		return -ENOMEM;
 	}
 	obj->key.addr = (unsigned long)addr;
@@ -270,7 +299,6 @@ int vzkit_track(const void *addr, unsigned long aux, struct vzkit_ub *ub, int re
 	obj->ub = ub;
 	obj->res = res;
 	INIT_LIST_HEAD(&obj->sock_node);
-	atomic_long_inc(&vzkit_nr_objs);
 	if (vzkit_is_sock(obj)) {
 		spin_lock_irqsave(&ub->lock, flags);
 		list_add(&obj->sock_node, &ub->socks);
@@ -297,7 +325,7 @@ void vzkit_untrack(const void *addr, unsigned long aux)
 {
 	struct vzkit_key key = { (unsigned long)addr, aux };
 
-	if (!atomic_long_read(&vzkit_nr_objs))
+	if (!vzkit_any_payer())
 		return;
 	if (vzkit_slot_fits(addr, aux) && vzkit_slot_remove(key.addr, aux >> 32))
 		return;
@@ -313,7 +341,7 @@ struct vzkit_ub *vzkit_tracked_ub(const void *addr, unsigned long aux, int *res)
 	struct vzkit_obj *obj;
 	unsigned long k;
 
-	if (!atomic_long_read(&vzkit_nr_objs))
+	if (!vzkit_any_payer())
 		return NULL;
 	rcu_read_lock();
 	if (vzkit_slot_fits(addr, aux))
@@ -384,11 +412,6 @@ void vzkit_sock_usage(struct vzkit_ub *ub, struct vzkit_sock_usage *u)
 	spin_unlock_irqrestore(&ub->lock, flags);
 }
 
-long vzkit_tracked_count(void)
-{
-	return atomic_long_read(&vzkit_nr_objs);
-}
-
 /*
  * A slot per 8 pages of RAM (32 bytes each: 0.1 % of it), between 16 Ki and
  * 512 Ki slots; whatever does not fit goes to the rhashtable.
@@ -429,8 +452,7 @@ static void vzkit_obj_destroy(void *ptr, void *arg)
 	if (vzkit_is_sock(obj))
 		list_del(&obj->sock_node);
 	vzkit_uncharge(obj->ub, obj->res, 1);
-	vzkit_ub_put(obj->ub);
-	atomic_long_dec(&vzkit_nr_objs);
+	percpu_ref_put(&obj->ub->objs);
 	kmem_cache_free(vzkit_obj_cache, obj);
 }
 

@@ -1,9 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The beancounter core: five figures per resource, charged and uncharged
- * under the beancounter's lock, with OpenVZ's severities.
+ * with OpenVZ's severities.
+ *
+ * held, maxheld and failcnt of a charged resource change by cmpxchg, not
+ * under the beancounter's lock: a charge checks the barrier against the
+ * held it replaces, so refusals are exactly those the lock gave, and the
+ * charge of every open() and socket() in a container costs one atomic
+ * instead of a lock with interrupts off. maxheld is raised right after
+ * held: a snapshot shows the larger of the two. The lock still orders
+ * whole-beancounter changes (limits, the refreshed figures, snapshots).
  */
 #include <linux/jiffies.h>
+#include <linux/percpu-refcount.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
@@ -19,6 +28,8 @@ const char *const vzkit_res_names[UB_RESOURCES] = {
 
 struct vzkit_ub vzkit_ub0;
 static struct kmem_cache *vzkit_ub_cache;
+/* Beancounters that may pay for tracked objects (see vzkit_ub_alloc). */
+atomic_t vzkit_nr_payers = ATOMIC_INIT(0);
 
 /* OpenVZ's defaults for a beancounter nobody configured: no limits. */
 static void vzkit_ub_setup(struct vzkit_ub *ub, u32 id)
@@ -58,19 +69,53 @@ void vzkit_ub_exit(void)
 	kmem_cache_destroy(vzkit_ub_cache);
 }
 
+/* The last object went after vzkit_ub_retire(): the reference objs held. */
+static void vzkit_ub_objs_release(struct percpu_ref *objs)
+{
+	struct vzkit_ub *ub = container_of(objs, struct vzkit_ub, objs);
+
+	atomic_dec(&vzkit_nr_payers);
+	vzkit_ub_put(ub);
+}
+
+/*
+ * A container's beancounter: one reference for its registration, and one
+ * that objs holds. Each tracked object takes a reference on objs (per-CPU
+ * counters while the container is registered: no shared atomic per open()
+ * or socket()); objs holds its own on the beancounter until its last
+ * object is gone after vzkit_ub_retire().
+ */
 struct vzkit_ub *vzkit_ub_alloc(u32 id)
 {
 	struct vzkit_ub *ub = kmem_cache_zalloc(vzkit_ub_cache, GFP_KERNEL);
 
-	if (ub)
-		vzkit_ub_setup(ub, id);
+	if (!ub)
+		return NULL;
+	vzkit_ub_setup(ub, id);
+	if (percpu_ref_init(&ub->objs, vzkit_ub_objs_release, 0, GFP_KERNEL)) {
+		kmem_cache_free(vzkit_ub_cache, ub);
+		return NULL;
+	}
+	refcount_inc(&ub->ref);
+	atomic_inc(&vzkit_nr_payers);
 	return ub;
+}
+
+/*
+ * Drops the registration's reference: no object is charged to ub from now
+ * on, and the beancounter goes once the objects it pays for are freed.
+ */
+void vzkit_ub_retire(struct vzkit_ub *ub)
+{
+	percpu_ref_kill(&ub->objs);
+	vzkit_ub_put(ub);
 }
 
 static void vzkit_ub_free_rcu(struct rcu_head *head)
 {
 	struct vzkit_ub *ub = container_of(head, struct vzkit_ub, rcu);
 
+	percpu_ref_exit(&ub->objs);
 	if (ub->pidns)
 		put_pid_ns(ub->pidns);
 	if (ub->cgrp)
@@ -85,10 +130,22 @@ void vzkit_ub_put(struct vzkit_ub *ub)
 		call_rcu(&ub->rcu, vzkit_ub_free_rcu);
 }
 
-static void vzkit_update_maxheld(struct vzkit_parm *p)
+/* Raises *max to at least val, without a lock. */
+static void vzkit_raise(unsigned long *max, unsigned long val)
 {
-	if (p->held > p->maxheld)
-		p->maxheld = p->held;
+	unsigned long old = READ_ONCE(*max);
+
+	while (old < val && !try_cmpxchg(max, &old, val))
+		;
+}
+
+/* Adds val to *count, without a lock. */
+static void vzkit_add(unsigned long *count, unsigned long val)
+{
+	unsigned long old = READ_ONCE(*count);
+
+	while (!try_cmpxchg(count, &old, old + val))
+		;
 }
 
 /*
@@ -98,31 +155,30 @@ static void vzkit_update_maxheld(struct vzkit_parm *p)
 int vzkit_charge(struct vzkit_ub *ub, int res, unsigned long val, enum vzkit_severity sev)
 {
 	struct vzkit_parm *p = &ub->parm[res];
-	unsigned long flags, held;
-	int ret = 0;
+	unsigned long old = READ_ONCE(p->held), held, bound = ULONG_MAX;
 
-	spin_lock_irqsave(&ub->lock, flags);
-	held = p->held + val;
-	if ((sev == VZKIT_HARD && held > p->barrier) ||
-	    (sev == VZKIT_SOFT && held > p->limit)) {
-		p->failcnt++;
-		ret = -ENOMEM;
-	} else {
-		p->held = held;
-		vzkit_update_maxheld(p);
-	}
-	spin_unlock_irqrestore(&ub->lock, flags);
-	return ret;
+	if (sev == VZKIT_HARD)
+		bound = READ_ONCE(p->barrier);
+	else if (sev == VZKIT_SOFT)
+		bound = READ_ONCE(p->limit);
+	do {
+		held = old + val;
+		if (held > bound) {
+			vzkit_add(&p->failcnt, 1);
+			return -ENOMEM;
+		}
+	} while (!try_cmpxchg(&p->held, &old, held));
+	vzkit_raise(&p->maxheld, held);
+	return 0;
 }
 
 void vzkit_uncharge(struct vzkit_ub *ub, int res, unsigned long val)
 {
 	struct vzkit_parm *p = &ub->parm[res];
-	unsigned long flags;
+	unsigned long old = READ_ONCE(p->held);
 
-	spin_lock_irqsave(&ub->lock, flags);
-	p->held = p->held > val ? p->held - val : 0;
-	spin_unlock_irqrestore(&ub->lock, flags);
+	while (!try_cmpxchg(&p->held, &old, old > val ? old - val : 0))
+		;
 }
 
 /* True when held + extra is above the barrier: the next charge would fail. */
@@ -133,10 +189,24 @@ bool vzkit_over_barrier(struct vzkit_ub *ub, int res, unsigned long extra)
 
 void vzkit_fail(struct vzkit_ub *ub, int res)
 {
+	vzkit_add(&ub->parm[res].failcnt, 1);
+}
+
+/*
+ * A restored container's history (VZCTL_SETBC_HISTORY): the larger
+ * maxheld, failcnt added, and added to the base of a failcnt the cgroup
+ * counts (stats.c).
+ */
+void vzkit_add_history(struct vzkit_ub *ub, int res, unsigned long maxheld,
+		       unsigned long failcnt)
+{
+	struct vzkit_parm *p = &ub->parm[res];
 	unsigned long flags;
 
 	spin_lock_irqsave(&ub->lock, flags);
-	ub->parm[res].failcnt++;
+	vzkit_raise(&p->maxheld, maxheld);
+	vzkit_add(&p->failcnt, failcnt);
+	p->failcnt_base += failcnt;
 	spin_unlock_irqrestore(&ub->lock, flags);
 }
 
@@ -158,8 +228,19 @@ int vzkit_set_limit(struct vzkit_ub *ub, int res, u64 barrier, u64 limit)
 void vzkit_snapshot(struct vzkit_ub *ub, struct vzkit_parm *out)
 {
 	unsigned long flags;
+	int i;
 
 	spin_lock_irqsave(&ub->lock, flags);
-	memcpy(out, ub->parm, sizeof(ub->parm));
+	for (i = 0; i < UB_RESOURCES; i++) {
+		const struct vzkit_parm *p = &ub->parm[i];
+
+		/* Charges change these three without the lock. */
+		out[i].held = READ_ONCE(p->held);
+		out[i].maxheld = max(READ_ONCE(p->maxheld), out[i].held);
+		out[i].failcnt = READ_ONCE(p->failcnt);
+		out[i].barrier = p->barrier;
+		out[i].limit = p->limit;
+		out[i].failcnt_base = p->failcnt_base;
+	}
 	spin_unlock_irqrestore(&ub->lock, flags);
 }

@@ -122,7 +122,7 @@ static void __vzkit_ve_remove(struct vzkit_ub *ub, bool pinned)
 	list_del_rcu(&ub->ve_node);
 	atomic_dec(&vzkit_nr_ve);
 	vzkit_proc_del_ve(ub);
-	vzkit_ub_put(ub);
+	vzkit_ub_retire(ub);
 	if (pinned)
 		module_put(THIS_MODULE);
 }
@@ -227,7 +227,7 @@ int vzkit_ve_register(u32 veid, pid_t init_pid, int cgroup_fd)
 	}
 	mutex_unlock(&vzkit_ve_mutex);
 	if (err)
-		vzkit_ub_put(ub);
+		vzkit_ub_retire(ub);
 	return err;
 }
 

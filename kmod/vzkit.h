@@ -12,6 +12,7 @@
 #include <linux/cgroup.h>
 #include <linux/ftrace.h>
 #include <linux/list.h>
+#include <linux/percpu-refcount.h>
 #include <linux/pid_namespace.h>
 #include <linux/proc_fs.h>
 #include <linux/refcount.h>
@@ -34,7 +35,8 @@ struct vzkit_parm {
 struct vzkit_ub {
 	u32 id;
 	refcount_t ref;
-	spinlock_t lock;		/* parm and socks; taken with irqs off */
+	struct percpu_ref objs;		/* one per tracked object (track.c) */
+	spinlock_t lock;		/* parm (but see ub.c) and socks; taken with irqs off */
 	struct vzkit_parm parm[UB_RESOURCES];
 	struct list_head socks;		/* tracked sockets, see track.c */
 	struct list_head sock_slots;	/* ... in the open table */
@@ -67,16 +69,20 @@ enum vzkit_severity {
 
 extern struct vzkit_ub vzkit_ub0;
 extern const char *const vzkit_res_names[UB_RESOURCES];
+extern atomic_t vzkit_nr_payers;
 
 /* ub.c */
 int vzkit_ub_init(void);
 void vzkit_ub_exit(void);
 struct vzkit_ub *vzkit_ub_alloc(u32 id);
+void vzkit_ub_retire(struct vzkit_ub *ub);
 void vzkit_ub_put(struct vzkit_ub *ub);
 int vzkit_charge(struct vzkit_ub *ub, int res, unsigned long val, enum vzkit_severity sev);
 void vzkit_uncharge(struct vzkit_ub *ub, int res, unsigned long val);
 bool vzkit_over_barrier(struct vzkit_ub *ub, int res, unsigned long extra);
 void vzkit_fail(struct vzkit_ub *ub, int res);
+void vzkit_add_history(struct vzkit_ub *ub, int res, unsigned long maxheld,
+		       unsigned long failcnt);
 int vzkit_set_limit(struct vzkit_ub *ub, int res, u64 barrier, u64 limit);
 void vzkit_snapshot(struct vzkit_ub *ub, struct vzkit_parm *out);
 
@@ -112,7 +118,6 @@ void vzkit_track_exit(void);
 int vzkit_track(const void *obj, unsigned long aux, struct vzkit_ub *ub, int res);
 void vzkit_untrack(const void *obj, unsigned long aux);
 struct vzkit_ub *vzkit_tracked_ub(const void *obj, unsigned long aux, int *res);
-long vzkit_tracked_count(void);
 
 struct vzkit_sock_usage {
 	unsigned long tcp_snd;		/* queued for sending, TCP */

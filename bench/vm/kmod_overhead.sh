@@ -27,7 +27,10 @@ mkdir -p "$BENCH_DIR"
 
 LOOP_CT=7500
 MASS_FIRST=7501
-MODNAME=$(basename "$BENCH_MODULE" .ko)
+# The module's own name (what rmmod and /sys/module know), not its file's:
+# a copy such as base-vzkit.ko still loads as vzkit.
+MODNAME=$(modinfo -F name "$BENCH_MODULE" 2>/dev/null)
+[ -n "$MODNAME" ] || MODNAME=$(basename "$BENCH_MODULE" .ko)
 MODNAME=${MODNAME//-/_}
 
 note() { echo "NOTE $*"; }
