@@ -61,11 +61,17 @@ cpu_seconds() {
 }
 busy() { awk -v s="$(cpu_seconds)" 'BEGIN { exit !(s > 0.5) }'; }
 assert_true "the busy loop used half a second of CPU" -- wait_until 10 busy
+# venet0's host end, turned round; read on both sides of the scrape, as the
+# CPU time: a booting CT still sends packets of its own meanwhile.
+HOST_END=/sys/class/net/venet0.$RUN/statistics
+host_end() { cat "$HOST_END/$1"; }
+NET_BEFORE=$(host_end tx_bytes) NET_RX_BEFORE=$(host_end rx_bytes) NET_PK_BEFORE=$(host_end tx_packets)
 CPU_BEFORE=$(cpu_seconds)
 START=$(date +%s.%N)
 expect_rc 0 "vzkit-metrics writes the file" -- "$METRICS" -o "$PROM"
 END=$(date +%s.%N)
 CPU_AFTER=$(cpu_seconds)
+NET_AFTER=$(host_end tx_bytes) NET_RX_AFTER=$(host_end rx_bytes) NET_PK_AFTER=$(host_end tx_packets)
 echo "  vzkit-metrics took $(awk -v a="$START" -v b="$END" 'BEGIN { printf "%.3f", b - a }') s"
 assert_eq "$OUT" "" "it prints nothing"
 assert_eq "$(stat -c %a "$PROM")" "644" "the file is 0644"
@@ -141,16 +147,18 @@ UPTIME=$(metric vzkit_ct_uptime_seconds "ctid=\"$RUN\"")
 assert_true "uptime ($UPTIME s) = host uptime less init's start ($HOST_UP - $STARTED), within 3 s" -- \
     awk -v u="$UPTIME" -v h="$HOST_UP" -v s="$STARTED" 'BEGIN { d = (h - s) - u; exit !(d >= 0 && d < 3) }'
 
-# Network: venet0's host end, turned round.
-HOST_END=/sys/class/net/venet0.$RUN/statistics
+# Network: venet0's host end, turned round, between its two readings.
+between() { awk -v a="$1" -v m="$2" -v b="$3" 'BEGIN { exit !(a <= m && m <= b) }'; }
 RX=$(metric vzkit_ct_network_receive_bytes_total "ctid=\"$RUN\",interface=\"venet0\"")
 TX=$(metric vzkit_ct_network_transmit_bytes_total "ctid=\"$RUN\",interface=\"venet0\"")
-assert_eq "$RX" "$(cat $HOST_END/tx_bytes)" "CT's received bytes = host end's tx_bytes"
-assert_eq "$TX" "$(cat $HOST_END/rx_bytes)" "CT's sent bytes = host end's rx_bytes"
+assert_true "CT's received bytes ($RX) = host end's tx_bytes ($NET_BEFORE..$NET_AFTER)" -- \
+    between "$NET_BEFORE" "$RX" "$NET_AFTER"
+assert_true "CT's sent bytes ($TX) = host end's rx_bytes ($NET_RX_BEFORE..$NET_RX_AFTER)" -- \
+    between "$NET_RX_BEFORE" "$TX" "$NET_RX_AFTER"
 assert_true "the 3 pings are counted both ways ($RX, $TX)" -- \
     awk -v r="$RX" -v t="$TX" 'BEGIN { exit !(r >= 252 && t >= 252) }'
-assert_eq "$(metric vzkit_ct_network_receive_packets_total "ctid=\"$RUN\",interface=\"venet0\"")" \
-    "$(cat $HOST_END/tx_packets)" "received packets = host end's tx_packets"
+assert_true "received packets = host end's tx_packets" -- between "$NET_PK_BEFORE" \
+    "$(metric vzkit_ct_network_receive_packets_total "ctid=\"$RUN\",interface=\"venet0\"")" "$NET_PK_AFTER"
 
 # The hostile hostname: one sample per CT, and the value read back is the one
 # set, escaped, with U+FFFD for each byte that is not UTF-8.
