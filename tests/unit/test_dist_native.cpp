@@ -166,6 +166,29 @@ BOOST_AUTO_TEST_CASE(ifupdown_like_the_script) {
     check_same({"ifupdown-add_ip.sh", {{"VE_STATE", "starting"}}, {}, {}});
 }
 
+BOOST_AUTO_TEST_CASE(netplan_networkd_nm_like_the_scripts) {
+    const ScriptEnv v4{{"VE_STATE", "starting"}, {"IP_ADDR", "198.51.100.50 203.0.113.7/24"}};
+    ScriptEnv both = v4;
+    both["IP_ADDR"] = "198.51.100.50 2001:db8::50 2001:db8::51/64 203.0.113.7";
+    ScriptEnv both6 = both;
+    both6["IPV6"] = "yes";
+    ScriptEnv only6 = {{"VE_STATE", "starting"}, {"IP_ADDR", "2001:db8::50"}, {"IPV6", "yes"}};
+    const ScriptEnv none{{"VE_STATE", "starting"}};
+    const std::map<std::string, std::string> old = {
+        {"netplan/50-vzctl-venet0.yaml", "old\n"},
+        {"systemd/network/50-vzctl-venet0.network", "old\n"},
+        {"NetworkManager/system-connections/venet0.nmconnection", "old\n"}};
+    for (const std::string script :
+         {"netplan-add_ip.sh", "networkd-add_ip.sh", "nm-keyfile-add_ip.sh"}) {
+        for (const auto &env : {v4, both, both6, only6}) {
+            check_same({script, env, {}, {}}); // no directory yet
+            check_same({script, env, old, {}});
+        }
+        check_same({script, none, old, {}}); // no address: the file goes
+        check_same({script, none, {}, {}});
+    }
+}
+
 BOOST_AUTO_TEST_CASE(pam_like_the_script) {
     const std::string sshd = "auth include common\nsession    required\tpam_loginuid.so\n"
                              "session required pam_limits.so\n";

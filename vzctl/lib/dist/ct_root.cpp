@@ -175,4 +175,10 @@ bool CtRoot::write(std::string_view path, std::string_view text, std::optional<m
     return true;
 }
 
+void CtRoot::remove(std::string_view path) const {
+    const auto [dir, name] = split_dir(path);
+    if (UniqueFd dfd = open_dir(dir, false))
+        unlinkat(dfd.get(), std::string(name).c_str(), 0);
+}
+
 } // namespace vz::dist

@@ -43,6 +43,10 @@ class CtRoot {
     bool write(std::string_view path, std::string_view text,
                std::optional<mode_t> mode = std::nullopt) const;
 
+    // Removes path itself (a link, not what it names), as rm -f: nothing
+    // when it is missing or a directory.
+    void remove(std::string_view path) const;
+
   private:
     explicit CtRoot(UniqueFd root) : root_(std::move(root)) {}
     UniqueFd open(std::string_view path, int flags) const;

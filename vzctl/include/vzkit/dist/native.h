@@ -27,6 +27,11 @@ std::optional<std::string> render_pam_loginuid(std::string_view text);
 // ifupdown-add_ip.sh at start: /etc/network/interfaces with the loopback
 // stanza and vzctl's venet0 block for addresses ("a[/p] b ...").
 std::string render_ifupdown(std::optional<std::string_view> old, std::string_view addresses);
+// {netplan,networkd,nm-keyfile}-add_ip.sh at start: the whole file vzctl
+// owns for venet0's addresses ("a[/p] b ...", not empty).
+std::string render_netplan(std::string_view addresses);
+std::string render_networkd(std::string_view addresses);
+std::string render_nm_keyfile(std::string_view addresses);
 
 // Runs the action natively when script (a file name in dists/scripts) has a
 // native form and text (functions + script, compose_script) is its stock
