@@ -125,6 +125,17 @@ BOOST_AUTO_TEST_CASE(hostname_like_the_scripts) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(redhat_hostname_like_the_script) {
+    const ScriptEnv env{
+        {"VE_STATE", "starting"}, {"HOSTNM", "ct.example.com"}, {"IP_ADDR", "198.51.100.50"}};
+    const std::string net = "NETWORKING=yes\nHOSTNAME=old\nGATEWAYDEV=venet0\nHOSTNAME=again";
+    check_same({"redhat-set_hostname.sh", env, {{"hosts", kHosts}}, {}}); // no sysconfig/network
+    check_same(
+        {"redhat-set_hostname.sh", env, {{"hosts", kHosts}, {"sysconfig/network", net}}, {}});
+    check_same({"redhat-set_hostname.sh", env, {{"sysconfig/network", "NETWORKING=yes\n"}}, {}});
+    check_same({"redhat-set_hostname.sh", env, {{"sysconfig/network", ""}}, {}});
+}
+
 BOOST_AUTO_TEST_CASE(dns_like_the_script) {
     const std::string conf = "# mine\nnameserver 10.0.0.1\nsearch old.example\noptions ndots:2\n"
                              "domain x\n\n  nameserver 10.0.0.2";
@@ -207,8 +218,8 @@ BOOST_AUTO_TEST_CASE(an_edited_or_unknown_script_is_not_native) {
     const ScriptEnv env{{"HOSTNM", "ct"}};
     const std::string text = compose_script(kScripts, "set_hostname.sh");
     BOOST_CHECK(!run_native("set_hostname.sh", text + "# local change\n", root, env));
-    BOOST_CHECK(!run_native("redhat-set_hostname.sh",
-                            compose_script(kScripts, "redhat-set_hostname.sh"), root, env));
+    BOOST_CHECK(!run_native("suse-set_hostname.sh",
+                            compose_script(kScripts, "suse-set_hostname.sh"), root, env));
     // Running (not starting), ADD_IP reads the file's addresses back: the script's.
     BOOST_CHECK(!run_native("ifupdown-add_ip.sh", compose_script(kScripts, "ifupdown-add_ip.sh"),
                             root, {{"VE_STATE", "running"}, {"IP_ADDR", "198.51.100.1"}}));

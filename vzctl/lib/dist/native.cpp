@@ -90,6 +90,21 @@ bool set_hostname(const CtRoot &root, const ScriptEnv &env, bool short_in_hostna
     return true;
 }
 
+// redhat-set_hostname.sh: the generic files, and HOSTNAME= in
+// /etc/sysconfig/network when the file is there.
+bool redhat_set_hostname(const CtRoot &root, const ScriptEnv &env) {
+    const std::string name = env_or(env, "HOSTNM");
+    if (name.empty())
+        return true;
+    bool too_large = false;
+    const auto network = read_for_edit(root, "/etc/sysconfig/network", too_large);
+    if (too_large || !set_hostname(root, env, false))
+        return false;
+    if (network)
+        root.write("/etc/sysconfig/network", render_shell_param(*network, "HOSTNAME", name));
+    return true;
+}
+
 bool set_dns(const CtRoot &root, const ScriptEnv &env) {
     const std::string ns = env_or(env, "NAMESERVER"), sd = env_or(env, "SEARCHDOMAIN");
     if (ns.empty() && sd.empty())
@@ -191,6 +206,7 @@ const std::map<std::string, NativeAction, std::less<>> &native_actions() {
          [](const CtRoot &r, const ScriptEnv &e) { return set_hostname(r, e, false); }},
         {"debian-set_hostname.sh",
          [](const CtRoot &r, const ScriptEnv &e) { return set_hostname(r, e, true); }},
+        {"redhat-set_hostname.sh", redhat_set_hostname},
         {"set_dns.sh", set_dns},
         {"ifupdown-add_ip.sh", ifupdown_add_ip},
         {"netplan-add_ip.sh",
@@ -241,6 +257,26 @@ std::string render_hosts(std::string_view old, std::string_view hostname, std::s
         out += "::1 localhost ip6-localhost ip6-loopback\n";
     out.append(kHostsMarker).push_back('\n');
     return out + entry + "\n";
+}
+
+std::string render_shell_param(std::string_view old, std::string_view name,
+                               std::string_view value) {
+    const std::string line = std::string(name) + "=\"" + std::string(value) + "\"";
+    const std::string prefix = std::string(name) + "=";
+    std::string out;
+    bool done = false;
+    for (const auto record : records(old)) {
+        if (record.starts_with(prefix)) {
+            if (!done)
+                out += line + "\n";
+            done = true;
+            continue;
+        }
+        out.append(record).push_back('\n');
+    }
+    if (!done)
+        out += line + "\n";
+    return out;
 }
 
 std::string render_resolv_conf(std::optional<std::string_view> old, std::string_view nameservers,

@@ -3,7 +3,7 @@
 // byte what the stock scripts of dists/scripts write, and nothing written
 // where the file already says it. Only for a stock script whose installed
 // text is the one vzkit was built with: an edited or a different script
-// runs as a script (dists/README.md).
+// runs as a script (docs/dists.md).
 #pragma once
 
 #include "vzkit/dist/ct_root.h"
@@ -19,6 +19,9 @@ namespace vz::dist {
 // set_hosts_entry (functions): /etc/hosts with the container's name on the
 // line after vzctl's marker, and the loopback lines when they are missing.
 std::string render_hosts(std::string_view old, std::string_view hostname, std::string_view ip);
+// put_param (functions): NAME="VALUE" replacing the first NAME= line (and
+// dropping the others), or appended.
+std::string render_shell_param(std::string_view old, std::string_view name, std::string_view value);
 // set_dns.sh: the nameservers and search domains given replace the file's.
 std::string render_resolv_conf(std::optional<std::string_view> old, std::string_view nameservers,
                                std::string_view searchdomains);
