@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 
 namespace vz {
@@ -89,43 +90,52 @@ std::optional<MountInfo> stat_mount(__u64 id) {
     return mount;
 }
 
-} // namespace
-
-std::optional<std::vector<MountInfo>> mounts_at_and_below(const std::filesystem::path &path) {
+// The id of the mount on path (its topmost one).
+std::optional<__u64> mount_id_of(const std::filesystem::path &path) {
     struct statx stx {};
     if (::statx(AT_FDCWD, path.c_str(), AT_NO_AUTOMOUNT, kStatxMntIdUnique, &stx) != 0 ||
         !(stx.stx_mask & kStatxMntIdUnique))
         return std::nullopt;
-    MntIdReq req{sizeof(MntIdReq), 0, stx.stx_mnt_id, 0};
+    return stx.stx_mnt_id;
+}
+
+// top's mount, then each of ids', in that order; nullopt when one cannot be read.
+template <typename Ids>
+std::optional<std::vector<MountInfo>> stat_mounts(__u64 top, const Ids &ids) {
+    std::vector<MountInfo> out;
+    const auto add = [&](__u64 id) {
+        auto mount = stat_mount(id);
+        if (mount)
+            out.push_back(std::move(*mount));
+        return mount.has_value();
+    };
+    if (!add(top))
+        return std::nullopt;
+    for (const __u64 id : ids)
+        if (!add(id))
+            return std::nullopt;
+    return out;
+}
+
+} // namespace
+
+std::optional<std::vector<MountInfo>> mounts_at_and_below(const std::filesystem::path &path) {
+    const auto top = mount_id_of(path);
+    if (!top)
+        return std::nullopt;
+    MntIdReq req{sizeof(MntIdReq), 0, *top, 0};
     std::array<__u64, kMaxMounts> ids{};
     const long n = ::syscall(kSysListmount, &req, ids.data(), ids.size(), 0);
     if (n < 0 || static_cast<std::size_t>(n) >= ids.size())
         return std::nullopt;
-    std::vector<MountInfo> out;
-    auto top = stat_mount(stx.stx_mnt_id);
-    if (!top)
-        return std::nullopt;
-    out.push_back(std::move(*top));
-    for (long i = 0; i < n; ++i) {
-        auto mount = stat_mount(ids[static_cast<std::size_t>(i)]);
-        if (!mount)
-            return std::nullopt;
-        out.push_back(std::move(*mount));
-    }
-    return out;
+    return stat_mounts(*top, std::span(ids.data(), static_cast<std::size_t>(n)));
 }
 
 std::optional<std::vector<MountInfo>>
 mounts_at_and_directly_below(const std::filesystem::path &path) {
-    struct statx stx {};
-    if (::statx(AT_FDCWD, path.c_str(), AT_NO_AUTOMOUNT, kStatxMntIdUnique, &stx) != 0 ||
-        !(stx.stx_mask & kStatxMntIdUnique))
-        return std::nullopt;
-    auto top = stat_mount(stx.stx_mnt_id);
+    const auto top = mount_id_of(path);
     if (!top)
         return std::nullopt;
-    std::vector<MountInfo> out;
-    out.push_back(std::move(*top));
     std::unique_ptr<DIR, int (*)(DIR *)> dir(opendir(path.c_str()), closedir);
     if (!dir)
         return std::nullopt;
@@ -139,16 +149,10 @@ mounts_at_and_directly_below(const std::filesystem::path &path) {
         if (::statx(dirfd(dir.get()), e->d_name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
                     kStatxMntIdUnique, &child) == 0 &&
             (child.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
-            (child.stx_attributes & STATX_ATTR_MOUNT_ROOT) && child.stx_mnt_id != stx.stx_mnt_id)
+            (child.stx_attributes & STATX_ATTR_MOUNT_ROOT) && child.stx_mnt_id != *top)
             ids.insert(child.stx_mnt_id);
     }
-    for (const __u64 id : ids) {
-        auto mount = stat_mount(id);
-        if (!mount)
-            return std::nullopt;
-        out.push_back(std::move(*mount));
-    }
-    return out;
+    return stat_mounts(*top, ids);
 }
 
 } // namespace vz
