@@ -1,6 +1,7 @@
 #include "vzkit/dist/ct_root.h"
 
 #include "vzkit/base/error.h"
+#include "vzkit/base/process.h"
 #include "vzkit/base/util.h"
 
 #include <dirent.h>
@@ -27,13 +28,16 @@ std::pair<std::string_view, std::string_view> split_dir(std::string_view path) {
     throw_errno(VZ_FS_NO_DISK_SPACE, "Unable to write " + std::string(path) + " in the container");
 }
 
-bool same_text(int fd, std::string_view text) {
-    std::string have;
+// What fd holds, up to max bytes (a little more may be read, then cut).
+std::string read_up_to(int fd, size_t max) {
+    std::string text;
     char buf[4096];
     ssize_t n;
-    while (have.size() <= text.size() && (n = ::read(fd, buf, sizeof(buf))) > 0)
-        have.append(buf, static_cast<size_t>(n));
-    return have == text;
+    while (text.size() < max && (n = ::read(fd, buf, sizeof(buf))) > 0)
+        text.append(buf, static_cast<size_t>(n));
+    if (text.size() > max)
+        text.resize(max);
+    return text;
 }
 
 } // namespace
@@ -78,14 +82,7 @@ std::optional<std::string> CtRoot::read(std::string_view path, size_t max_bytes)
     struct stat st {};
     if (!fd || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
         return std::nullopt;
-    std::string text;
-    char buf[4096];
-    ssize_t n;
-    while (text.size() < max_bytes && (n = ::read(fd.get(), buf, sizeof(buf))) > 0)
-        text.append(buf, static_cast<size_t>(n));
-    if (text.size() > max_bytes)
-        text.resize(max_bytes);
-    return text;
+    return read_up_to(fd.get(), max_bytes);
 }
 
 std::vector<std::string> CtRoot::regular_files(std::string_view dir) const {
@@ -142,7 +139,8 @@ bool CtRoot::write(std::string_view path, std::string_view text, std::optional<m
     if (had && (old.st_mode & 07777) == want) {
         UniqueFd cur(openat(dfd.get(), std::string(name).c_str(),
                             O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-        if (cur && same_text(cur.get(), text))
+        // One byte more than the text: a longer file is not the same.
+        if (cur && read_up_to(cur.get(), text.size() + 1) == text)
             return false;
     }
     const int wdir = dfd.get();
@@ -159,13 +157,8 @@ bool CtRoot::write(std::string_view path, std::string_view text, std::optional<m
         errno = saved;
         write_failed(path);
     };
-    size_t done = 0;
-    while (done < text.size()) {
-        ssize_t n = ::write(out.get(), text.data() + done, text.size() - done);
-        if (n <= 0)
-            fail();
-        done += static_cast<size_t>(n);
-    }
+    if (!write_all(out.get(), text.data(), text.size()))
+        fail();
     if (had && fchown(out.get(), old.st_uid, old.st_gid) != 0)
         fail();
     if (fchmod(out.get(), want) != 0)
