@@ -224,6 +224,10 @@ BOOST_AUTO_TEST_CASE(an_edited_or_unknown_script_is_not_native) {
     BOOST_CHECK(!run_native("ifupdown-add_ip.sh", compose_script(kScripts, "ifupdown-add_ip.sh"),
                             root, {{"VE_STATE", "running"}, {"IP_ADDR", "198.51.100.1"}}));
     BOOST_CHECK(fs::is_empty(dir.path));
+    // A file over 1 MiB is left to the script, before anything is written.
+    put(dir.path / "etc" / "hosts", std::string((1 << 20) + 1, '#') + "\n");
+    BOOST_CHECK(!run_native("set_hostname.sh", text, root, env));
+    BOOST_CHECK(!fs::exists(dir.path / "etc" / "hostname"));
 }
 
 BOOST_AUTO_TEST_CASE(ct_root_stays_inside) {

@@ -16,6 +16,7 @@
 
 namespace vz::dist {
 
+// Each `old` is the file's text, empty when the file is missing.
 // set_hosts_entry (functions): /etc/hosts with the container's name on the
 // line after vzctl's marker, and the loopback lines when they are missing.
 std::string render_hosts(std::string_view old, std::string_view hostname, std::string_view ip);
@@ -23,13 +24,13 @@ std::string render_hosts(std::string_view old, std::string_view hostname, std::s
 // dropping the others), or appended.
 std::string render_shell_param(std::string_view old, std::string_view name, std::string_view value);
 // set_dns.sh: the nameservers and search domains given replace the file's.
-std::string render_resolv_conf(std::optional<std::string_view> old, std::string_view nameservers,
+std::string render_resolv_conf(std::string_view old, std::string_view nameservers,
                                std::string_view searchdomains);
 // prestart.sh: pam_loginuid made optional; nullopt when the file has no such line.
 std::optional<std::string> render_pam_loginuid(std::string_view text);
 // ifupdown-add_ip.sh at start: /etc/network/interfaces with the loopback
 // stanza and vzctl's venet0 block for addresses ("a[/p] b ...").
-std::string render_ifupdown(std::optional<std::string_view> old, std::string_view addresses);
+std::string render_ifupdown(std::string_view old, std::string_view addresses);
 // {netplan,networkd,nm-keyfile}-add_ip.sh at start: the whole file vzctl
 // owns for venet0's addresses ("a[/p] b ...", not empty).
 std::string render_netplan(std::string_view addresses);
