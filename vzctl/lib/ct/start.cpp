@@ -187,12 +187,12 @@ void warn_without_console(pid_t init) {
     if (::stat(fd.c_str(), &st) == 0)
         return;
     const auto sysctl = [](const char *name) {
-        return read_file(std::string("/proc/sys/kernel/pty/") + name).value_or("?");
+        return std::string(
+            trim(read_file(std::string("/proc/sys/kernel/pty/") + name).value_or("?")));
     };
     log_warning("The container has no console (vzctl console): no pty was free; ptys in use " +
-                std::string(trim(sysctl("nr"))) + " of kernel.pty.max " +
-                std::string(trim(sysctl("max"))) + " less kernel.pty.reserve " +
-                std::string(trim(sysctl("reserve"))) + " (etc/sysctl.d/vzkit.conf)");
+                sysctl("nr") + " of kernel.pty.max " + sysctl("max") +
+                " less kernel.pty.reserve " + sysctl("reserve") + " (etc/sysctl.d/vzkit.conf)");
 }
 
 // --wait: init (via the line start added to its inittab) writes to /.vzfifo
