@@ -329,7 +329,7 @@ Spawned spawn_in_ct(const CtConfig &config, const CtCommand &cmd) {
     const CtInit init = open_ct_init(config);
     // Never more than the running container has, even if the config grew.
     const CapMask caps = ct_capabilities(config) & init.bounding;
-    ct_helper_fd(); // sealed here, before the fork, once per process
+    ct_helper_fd(); // opened here, before the fork, once per process
     UniqueFd filter = ct_filter_pipe(feature_enabled(config, "nesting"));
     UniqueFd ours, theirs;
     if (cmd.pty) {

@@ -246,7 +246,7 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
 
     Pipe go = make_pipe(), status = make_pipe();
     std::optional<Pipe> script_in;
-    ct_helper_fd(); // sealed before the clone: the child cannot look it up after pivot_root
+    ct_helper_fd(); // opened before the clone: the child cannot look it up after pivot_root
     UniqueFd filter = ct_filter_pipe(nesting);
     UniqueFd template_ns = detail::template_mount_ns(config.lock_dir());
     detail::InitSetup setup;

@@ -1,9 +1,10 @@
-// The sealed copy of vzkit-exec (vzctl/libexec/vzkit-exec.cpp), the only
-// program image that vzctl lets become visible inside a container.
+// vzkit-exec (vzctl/libexec/vzkit-exec.cpp) as vzctl executes it: the only
+// program image that vzctl lets become visible inside a container, opened so
+// that nothing can write it.
 #pragma once
 
-#include "vzkit/ct/capability.h"
 #include "vzkit/base/fd.h"
+#include "vzkit/ct/capability.h"
 
 #include <string>
 #include <vector>
@@ -14,11 +15,21 @@ namespace vz {
 // build tree and the installed layout alike), then the configured libexec dir.
 std::string ct_helper_path();
 
-// A memfd holding a copy of vzkit-exec, sealed against writes, shrinking and
-// growing, created once per process. /proc/PID/exe of a process running it
-// leads to that copy: nothing a container can write, and never the host's
-// binaries (the pattern of runc's CVE-2019-5736). Throws
+enum class HelperImage {
+    // An O_PATH fd of the helper on an internal, read-only overlayfs mount
+    // with no upper layer; a sealed copy where the kernel cannot mount one.
+    ReadOnlyView,
+    // A memfd holding a copy, sealed against writes, shrinking and growing.
+    SealedCopy,
+};
+
+// vzkit-exec opened as image says. /proc/PID/exe of a process running it
+// leads to that view or copy: nothing a container can write, and never a
+// host mount a path leads to (the pattern of runc's CVE-2019-5736). Throws
 // Error(VZ_ENVCREATE_ERROR) when the helper is missing.
+UniqueFd open_ct_helper(HelperImage image);
+
+// open_ct_helper(ReadOnlyView), once per process.
 int ct_helper_fd();
 
 // Arguments every mode of vzkit-exec takes: the filter to load (an fd of a
