@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE seccomp
 #include <boost/test/unit_test.hpp>
 
+#include "ct/seccomp_rules.h"
 #include "vzkit/ct/helper.h"
 #include "vzkit/ct/seccomp.h"
 
@@ -56,6 +57,19 @@ long int80(long nr, long a, long b) {
 }
 
 } // namespace
+
+// The programs the tools embed are what libseccomp makes of the rules now: a
+// stale or hand-edited embedded program fails here.
+BOOST_AUTO_TEST_CASE(embedded_filters_are_the_rules) {
+    for (bool nesting : {false, true}) {
+        const std::string embedded = vz::container_seccomp_filter({.nesting = nesting});
+        BOOST_TEST(!embedded.empty());
+        BOOST_TEST(embedded.size() % sizeof(sock_filter) == 0);
+        BOOST_TEST(embedded == vz::compile_container_seccomp_filter({.nesting = nesting}));
+    }
+    BOOST_TEST(vz::container_seccomp_filter({.nesting = false}) !=
+               vz::container_seccomp_filter({.nesting = true}));
+}
 
 BOOST_AUTO_TEST_CASE(refuses_user_namespaces_by_default) {
     BOOST_TEST(under_filter(false, [] { return errno_of(unshare(CLONE_NEWUSER)); }) == EPERM);

@@ -1,12 +1,12 @@
 #!/bin/bash
 # startup_libs.sh [--static-cxx] BINARY...: none of the tools links liblvm2cmd,
 # libarchive or libnl, which the commands that need them load at run time
-# (docs/packaging.md): a link would load them and their two dozen dependencies
-# at every exec, status and vzlist (docs/benchmarks.md, issue 15). With
+# (docs/packaging.md), or libseccomp, whose programs the build compiles: a link
+# would load them (and their dependencies) at every exec, status and vzlist (docs/benchmarks.md, issue 15). With
 # --static-cxx (VZKIT_STATIC_CXX) libstdc++ and yaml-cpp are not linked either.
 set -u
 fails=0
-unwanted=(liblvm2cmd libarchive libnl-3 libnl-route-3)
+unwanted=(liblvm2cmd libarchive libnl-3 libnl-route-3 libseccomp)
 if [ "${1:-}" = --static-cxx ]; then
     unwanted+=(libstdc++ libyaml-cpp libgcc_s)
     shift

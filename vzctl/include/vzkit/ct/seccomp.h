@@ -16,7 +16,7 @@ struct SeccompOptions {
 // The filter as a BPF program (struct sock_filter[]), for the native ABI and
 // the 32-bit ones the CPU can also enter (i386 and x32 on x86-64), so that a
 // refused call cannot be reached through another system-call table. vzkit-exec
-// loads it. Throws Error(VZ_ENVCREATE_ERROR).
+// loads it. Compiled at build time from lib/ct/seccomp_rules.cpp.
 std::string container_seccomp_filter(const SeccompOptions &options);
 
 } // namespace vz
