@@ -4,8 +4,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "vzkit/base/error.h"
-#include "vzkit/ct/template.h"
 #include "vzkit/base/util.h"
+#include "vzkit/ct/template.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -655,6 +655,66 @@ BOOST_AUTO_TEST_CASE(corrupt_and_missing_tarballs_fail_with_48) {
     expect_error([&] { vz::unpack_template(box.tarball(), box.dest()); }, vz::VZ_FS_NEW_VE_PRVT,
                  "Unable to unpack template " + box.tarball().string() + ": ");
     BOOST_TEST(fs::current_path() == cwd);
+}
+
+// A compressed template is decompressed by a second thread into a pipe
+// (ct/decompressor.h). A refusal while that thread still has megabytes to
+// write must stop it, not leave it blocked on the full pipe (the alarm fails
+// the test instead of hanging it), and the refusal is what is reported.
+BOOST_AUTO_TEST_CASE(refusal_in_a_compressed_template_stops_the_decompressor) {
+    Sandbox box;
+    {
+        TarWriter tar(box.tarball(), ARCHIVE_FILTER_XZ);
+        tar.file("before", "1");
+        tar.file("../escape", "x");
+        tar.file("after", random_bytes(8 << 20, 3));
+        tar.close();
+    }
+    ::alarm(60);
+    expect_error([&] { vz::unpack_template(box.tarball(), box.dest()); }, vz::VZ_FS_BAD_TMPL,
+                 "refusing entry '../escape'");
+    ::alarm(0);
+    BOOST_TEST(fs::exists(box.dest() / "before"));
+    BOOST_TEST(!fs::exists(box.dest() / "after"));
+}
+
+// Text-like data: compressed by entropy coding, not stored, so that a flipped
+// byte breaks the decoding instead of only changing the output.
+std::string words(std::size_t n, unsigned seed) {
+    static const std::array<std::string_view, 8> vocabulary = {
+        "container ", "barrier ", "limit ", "failcnt ", "ostemplate ", "\n", "private ", "root "};
+    std::mt19937 gen(seed);
+    std::string text;
+    while (text.size() < n)
+        text += vocabulary[gen() % vocabulary.size()];
+    return text;
+}
+
+// A stream that stops decompressing reads as a truncated tar on the reading
+// side; the error reported is the decompressor's, which says what is wrong.
+// Not gzip: garbled deflate data often still decodes (to garbage), and
+// libarchive does not check gzip's CRC-32 (docs/storage.md).
+BOOST_AUTO_TEST_CASE(corrupt_compressed_stream_reports_the_decompression_error) {
+    Sandbox box;
+    for (int filter : {ARCHIVE_FILTER_XZ, ARCHIVE_FILTER_ZSTD, ARCHIVE_FILTER_BZIP2}) {
+        write_sample(box.tarball(), filter, words(8 << 20, 5));
+        std::string bytes = vz::read_file(box.tarball()).value_or("");
+        BOOST_REQUIRE(bytes.size() > 64 * 1024);
+        for (std::size_t i = bytes.size() / 2; i < bytes.size() / 2 + 64; ++i)
+            bytes[i] = static_cast<char>(~bytes[i]);
+        std::ofstream(box.tarball(), std::ios::trunc | std::ios::binary) << bytes;
+        try {
+            vz::unpack_template(box.tarball(), box.dest());
+            BOOST_FAIL("a corrupt stream unpacked, filter " << filter);
+        } catch (const vz::Error &e) {
+            const std::string what = e.what();
+            BOOST_TEST(e.code() == vz::VZ_FS_NEW_VE_PRVT);
+            BOOST_TEST(what.find(box.tarball().string()) != std::string::npos);
+            BOOST_TEST(what.find("Truncated tar archive") == std::string::npos, what);
+        }
+        fs::remove_all(box.dest());
+        fs::create_directory(box.dest());
+    }
 }
 
 BOOST_AUTO_TEST_CASE(interrupt_stops_between_entries) {

@@ -8,6 +8,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <string>
+
 namespace vz {
 
 struct ArchiveApi {
@@ -16,12 +18,15 @@ struct ArchiveApi {
     decltype(&::archive_entry_size) entry_size = nullptr;
     decltype(&::archive_errno) error_number = nullptr;
     decltype(&::archive_error_string) error_string = nullptr;
+    decltype(&::archive_read_data) read_data = nullptr;
     decltype(&::archive_read_data_block) read_data_block = nullptr;
     decltype(&::archive_read_free) read_free = nullptr;
     decltype(&::archive_read_new) read_new = nullptr;
     decltype(&::archive_read_next_header) read_next_header = nullptr;
+    decltype(&::archive_read_open_fd) read_open_fd = nullptr;
     decltype(&::archive_read_open_filename) read_open_filename = nullptr;
     decltype(&::archive_read_support_filter_all) read_support_filter_all = nullptr;
+    decltype(&::archive_read_support_format_raw) read_support_format_raw = nullptr;
     decltype(&::archive_read_support_format_tar) read_support_format_tar = nullptr;
     decltype(&::archive_write_close) write_close = nullptr;
     decltype(&::archive_write_data_block) write_data_block = nullptr;
@@ -36,5 +41,9 @@ struct ArchiveApi {
 // Throws Error(VZ_FS_NEW_VE_PRVT) naming the library and its package when it
 // cannot be loaded or lacks a function.
 const ArchiveApi &archive_api();
+
+// libarchive's message of a, on one line, with the errno's text when it is a
+// real one (its pseudo-errnos EILSEQ and EINVAL would only mislead).
+std::string archive_error_text(archive *a);
 
 } // namespace vz

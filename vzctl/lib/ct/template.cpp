@@ -5,6 +5,7 @@
 #include "vzkit/base/util.h"
 
 #include "ct/archive_api.h"
+#include "ct/decompressor.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -210,7 +211,8 @@ class Unpacker {
   private:
     [[noreturn]] void fail(archive *a, std::string_view what) const;
     [[noreturn]] void refuse(std::string_view path, const std::string &reason) const;
-    ArchiveReader open_reader() const;
+    ArchiveReader open_reader(Decompressor *decompressor) const;
+    void extract_all(archive *in, const fs::path &dest) const;
     ArchiveWriter open_writer() const;
     void check_entry(archive_entry *entry) const;
     void check_parents(std::string_view entry, std::string_view path, std::string_view what) const;
@@ -220,27 +222,6 @@ class Unpacker {
     std::string tarball_;
 };
 
-std::string one_line(const char *text) {
-    std::string line = text != nullptr ? text : "unknown error";
-    std::replace(line.begin(), line.end(), '\n', ' ');
-    return line;
-}
-
-// libarchive's own messages ("Write failed") often leave out the errno. Its
-// pseudo-errnos (private archive_platform.h: EILSEQ for a format error, EINVAL
-// for misuse, -1 otherwise) would only add a misleading strerror.
-std::string describe(archive *a) {
-    std::string text = one_line(archive_api().error_string(a));
-    const int err = archive_api().error_number(a);
-    const bool real_errno = err > 0 && err != EILSEQ && err != EINVAL;
-    if (real_errno) {
-        const std::string reason = std::strerror(err);
-        if (text.find(reason) == std::string::npos)
-            text += ": " + reason;
-    }
-    return text;
-}
-
 void Unpacker::fail(archive *a, std::string_view what) const {
     // A signal may have cut a syscall short; report that rather than its fallout.
     check_interrupted();
@@ -248,7 +229,8 @@ void Unpacker::fail(archive *a, std::string_view what) const {
     // check before the unpack saw it coming or not (inodes, a quota).
     const int err = archive_api().error_number(a);
     const int code = err == ENOSPC || err == EDQUOT ? VZ_FS_NO_DISK_SPACE : VZ_FS_NEW_VE_PRVT;
-    throw Error(code, "Unable to unpack template " + tarball_ + ": " + std::string(what) + describe(a));
+    throw Error(code, "Unable to unpack template " + tarball_ + ": " + std::string(what) +
+                          archive_error_text(a));
 }
 
 void Unpacker::refuse(std::string_view path, const std::string &reason) const {
@@ -303,13 +285,18 @@ void Unpacker::check_entry(archive_entry *entry) const {
     }
 }
 
-ArchiveReader Unpacker::open_reader() const {
+// The tar as it comes out of the decompressor's pipe, or straight from the
+// file when it is not compressed.
+ArchiveReader Unpacker::open_reader(Decompressor *decompressor) const {
     ArchiveReader in(archive_api().read_new());
     if (!in)
         throw Error(VZ_FS_NEW_VE_PRVT, "Unable to unpack template " + tarball_ + ": out of memory");
-    archive_api().read_support_filter_all(in.get());
     archive_api().read_support_format_tar(in.get()); // ustar, pax, gnu and v7
-    if (archive_api().read_open_filename(in.get(), tarball_.c_str(), 64 * 1024) != ARCHIVE_OK)
+    const int r = decompressor != nullptr
+                      ? archive_api().read_open_fd(in.get(), decompressor->fd(), 64 * 1024)
+                      : (archive_api().read_support_filter_all(in.get()),
+                         archive_api().read_open_filename(in.get(), tarball_.c_str(), 64 * 1024));
+    if (r != ARCHIVE_OK)
         fail(in.get(), "");
     return in;
 }
@@ -361,8 +348,7 @@ bool name_conversion_warning(archive *in) {
     return text != nullptr && std::string_view(text).ends_with("to current locale.");
 }
 
-void Unpacker::run(const fs::path &dest) const {
-    auto in = open_reader(); // before the chdir, so a relative tarball path works
+void Unpacker::extract_all(archive *in, const fs::path &dest) const {
     const CwdGuard cwd(dest);
     // Declared after the guard so that it is freed first: archive_write_free
     // runs the pending directory fix-ups against the cwd, which must still be dest.
@@ -370,17 +356,57 @@ void Unpacker::run(const fs::path &dest) const {
     archive_entry *entry = nullptr;
     for (;;) {
         check_interrupted();
-        const int r = archive_api().read_next_header(in.get(), &entry);
+        const int r = archive_api().read_next_header(in, &entry);
         if (r == ARCHIVE_EOF)
             break;
-        if (r < ARCHIVE_OK && !(r == ARCHIVE_WARN && name_conversion_warning(in.get())))
-            fail(in.get(), "");
+        if (r < ARCHIVE_OK && !(r == ARCHIVE_WARN && name_conversion_warning(in)))
+            fail(in, "");
         check_entry(entry);
-        extract_entry(in.get(), out.get(), entry);
+        extract_entry(in, out.get(), entry);
     }
     // Directory modes and times are only set here, after their contents.
     if (archive_api().write_close(out.get()) != ARCHIVE_OK)
         fail(out.get(), "");
+}
+
+void drain(int fd) {
+    char buffer[64 * 1024];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n == 0 || (n < 0 && errno != EINTR))
+            return;
+    }
+}
+
+bool is_compressed(const std::string &tarball) {
+    UniqueFd fd(::open(tarball.c_str(), O_RDONLY | O_CLOEXEC));
+    return fd && detect_compression(fd.get()) != Compression::none;
+}
+
+void Unpacker::run(const fs::path &dest) const {
+    // Opened before the chdir, so that a relative tarball path works.
+    std::optional<Decompressor> decompressor;
+    if (is_compressed(tarball_))
+        decompressor.emplace(tarball_);
+    try {
+        auto in = open_reader(decompressor ? &*decompressor : nullptr);
+        extract_all(in.get(), dest);
+    } catch (const Error &) {
+        // A stream cut short by a corrupt or truncated compression reads as a
+        // truncated tar here: the decompressor's own error says what it is.
+        if (decompressor)
+            if (auto cause = decompressor->finish())
+                throw *cause;
+        throw;
+    }
+    // Past the tar's end the stream is read to its own end, so that its
+    // checksums (gzip's CRC-32, xz's CRC-64) are checked, as `tar -xzf`'s gzip
+    // does: a corrupt template fails its create.
+    if (decompressor) {
+        drain(decompressor->fd());
+        if (auto cause = decompressor->finish())
+            throw *cause;
+    }
 }
 
 } // namespace
