@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <system_error>
 #include <vector>
 
 namespace vz {
@@ -41,7 +42,14 @@ Decompressor::Decompressor(const std::string &tarball) : tarball_(tarball) {
     read_end_ = UniqueFd(fds[0]);
     write_end_ = UniqueFd(fds[1]);
     ::fcntl(write_end_.get(), F_SETPIPE_SZ, kPipeSize);
-    thread_ = std::thread([this] { pump(); });
+    try {
+        thread_ = std::thread([this] { pump(); });
+    } catch (const std::system_error &e) {
+        archive_api().read_free(raw_);
+        raw_ = nullptr;
+        throw Error(VZ_FS_NEW_VE_PRVT, "Unable to unpack template " + tarball_ +
+                                           ": no thread to decompress in: " + e.what());
+    }
 }
 
 Decompressor::~Decompressor() {
