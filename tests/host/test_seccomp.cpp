@@ -29,7 +29,7 @@ namespace {
 
 // Runs probe in a child under the filter; returns the child's exit code.
 int under_filter(bool nesting, const std::function<int()> &probe) {
-    const std::string program = vz::container_seccomp_filter({.nesting = nesting});
+    const std::string_view program = vz::container_seccomp_filter({.nesting = nesting});
     pid_t pid = fork();
     if (pid == 0) {
         sock_fprog prog{};
@@ -62,7 +62,7 @@ long int80(long nr, long a, long b) {
 // stale or hand-edited embedded program fails here.
 BOOST_AUTO_TEST_CASE(embedded_filters_are_the_rules) {
     for (bool nesting : {false, true}) {
-        const std::string embedded = vz::container_seccomp_filter({.nesting = nesting});
+        const std::string_view embedded = vz::container_seccomp_filter({.nesting = nesting});
         BOOST_TEST(!embedded.empty());
         BOOST_TEST(embedded.size() % sizeof(sock_filter) == 0);
         BOOST_TEST(embedded == vz::compile_container_seccomp_filter({.nesting = nesting}));

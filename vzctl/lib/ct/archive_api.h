@@ -8,6 +8,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <memory>
 #include <string>
 
 namespace vz {
@@ -41,6 +42,16 @@ struct ArchiveApi {
 // Throws Error(VZ_FS_NEW_VE_PRVT) naming the library and its package when it
 // cannot be loaded or lacks a function.
 const ArchiveApi &archive_api();
+
+// Owners of libarchive's read and write handles.
+struct ArchiveReadFree {
+    void operator()(archive *a) const noexcept { archive_api().read_free(a); }
+};
+struct ArchiveWriteFree {
+    void operator()(archive *a) const noexcept { archive_api().write_free(a); }
+};
+using ArchiveReader = std::unique_ptr<archive, ArchiveReadFree>;
+using ArchiveWriter = std::unique_ptr<archive, ArchiveWriteFree>;
 
 // libarchive's message of a, on one line, with the errno's text when it is a
 // real one (its pseudo-errnos EILSEQ and EINVAL would only mislead).

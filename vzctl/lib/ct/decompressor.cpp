@@ -22,34 +22,29 @@ constexpr size_t kChunk = 256 * 1024;
 
 } // namespace
 
-Decompressor::Decompressor(const std::string &tarball) : tarball_(tarball) {
-    raw_ = archive_api().read_new();
-    if (raw_ == nullptr)
-        throw Error(VZ_FS_NEW_VE_PRVT, "Unable to unpack template " + tarball_ + ": out of memory");
-    archive_api().read_support_filter_all(raw_);
-    archive_api().read_support_format_raw(raw_);
-    if (archive_api().read_open_filename(raw_, tarball_.c_str(), 64 * 1024) != ARCHIVE_OK) {
-        Error error(VZ_FS_NEW_VE_PRVT,
-                    "Unable to unpack template " + tarball_ + ": " + archive_error_text(raw_));
-        archive_api().read_free(raw_);
-        throw error;
-    }
+Decompressor::Decompressor(const std::string &tarball)
+    : tarball_(tarball), raw_(archive_api().read_new()) {
+    if (!raw_)
+        throw failure("out of memory");
+    archive_api().read_support_filter_all(raw_.get());
+    archive_api().read_support_format_raw(raw_.get());
+    if (archive_api().read_open_filename(raw_.get(), tarball_.c_str(), 64 * 1024) != ARCHIVE_OK)
+        throw failure(archive_error_text(raw_.get()));
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) {
-        archive_api().read_free(raw_);
+    if (::pipe2(fds, O_CLOEXEC) != 0)
         throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to create a pipe");
-    }
     read_end_ = UniqueFd(fds[0]);
     write_end_ = UniqueFd(fds[1]);
     ::fcntl(write_end_.get(), F_SETPIPE_SZ, kPipeSize);
     try {
         thread_ = std::thread([this] { pump(); });
     } catch (const std::system_error &e) {
-        archive_api().read_free(raw_);
-        raw_ = nullptr;
-        throw Error(VZ_FS_NEW_VE_PRVT, "Unable to unpack template " + tarball_ +
-                                           ": no thread to decompress in: " + e.what());
+        throw failure(std::string("no thread to decompress in: ") + e.what());
     }
+}
+
+Error Decompressor::failure(const std::string &why) const {
+    return Error(VZ_FS_NEW_VE_PRVT, "Unable to unpack template " + tarball_ + ": " + why);
 }
 
 Decompressor::~Decompressor() {
@@ -63,17 +58,14 @@ void Decompressor::pump() {
     sigset_t all;
     sigfillset(&all);
     ::pthread_sigmask(SIG_BLOCK, &all, nullptr);
-    const auto failed = [&] {
-        error_ = Error(VZ_FS_NEW_VE_PRVT,
-                       "Unable to unpack template " + tarball_ + ": " + archive_error_text(raw_));
-    };
+    const auto failed = [&] { error_ = failure(archive_error_text(raw_.get())); };
     archive_entry *entry = nullptr;
-    if (archive_api().read_next_header(raw_, &entry) != ARCHIVE_OK) {
+    if (archive_api().read_next_header(raw_.get(), &entry) != ARCHIVE_OK) {
         failed();
     } else {
         std::vector<char> buffer(kChunk);
         for (;;) {
-            const la_ssize_t n = archive_api().read_data(raw_, buffer.data(), buffer.size());
+            const la_ssize_t n = archive_api().read_data(raw_.get(), buffer.data(), buffer.size());
             if (n == 0)
                 break;
             if (n < 0) {
@@ -92,10 +84,7 @@ std::optional<Error> Decompressor::finish() {
     read_end_.reset();
     if (thread_.joinable())
         thread_.join();
-    if (raw_ != nullptr) {
-        archive_api().read_free(raw_);
-        raw_ = nullptr;
-    }
+    raw_.reset();
     return error_;
 }
 

@@ -4,10 +4,9 @@
 // `tar -xJf`, whose xz runs beside tar (docs/benchmarks.md, create).
 #pragma once
 
+#include "ct/archive_api.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/fd.h"
-
-#include <archive.h>
 
 #include <optional>
 #include <string>
@@ -35,9 +34,10 @@ class Decompressor {
 
   private:
     void pump();
+    Error failure(const std::string &why) const;
 
     std::string tarball_;
-    archive *raw_ = nullptr;
+    ArchiveReader raw_;
     UniqueFd read_end_, write_end_;
     std::optional<Error> error_; // set by the thread; read after the join
     std::thread thread_;

@@ -20,7 +20,6 @@
 #include <climits>
 #include <cstdio>
 #include <filesystem>
-#include <map>
 
 #ifndef VZKIT_LIBEXECDIR
 #define VZKIT_LIBEXECDIR "/usr/libexec"
@@ -162,11 +161,7 @@ std::vector<std::string> ct_helper_privilege_args(int seccomp_fd, CapMask caps) 
 }
 
 UniqueFd ct_filter_pipe(bool nesting) {
-    static std::map<bool, std::string> programs;
-    auto it = programs.find(nesting);
-    if (it == programs.end())
-        it = programs.emplace(nesting, container_seccomp_filter({.nesting = nesting})).first;
-    const std::string &program = it->second;
+    const std::string_view program = container_seccomp_filter({.nesting = nesting});
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to create a pipe");

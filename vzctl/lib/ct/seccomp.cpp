@@ -4,8 +4,8 @@
 
 namespace vz {
 
-std::string container_seccomp_filter(const SeccompOptions &options) {
-    return std::string(detail::kContainerFilters[options.nesting ? 1 : 0]);
+std::string_view container_seccomp_filter(const SeccompOptions &options) {
+    return detail::kContainerFilters[options.nesting ? 1 : 0];
 }
 
 } // namespace vz

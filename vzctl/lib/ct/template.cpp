@@ -163,15 +163,6 @@ std::uint64_t gzip_estimate(int fd, std::uint64_t file_size) {
 // ---------------------------------------------------------------------------
 // Unpacking
 
-struct ReadFree {
-    void operator()(archive *a) const noexcept { archive_api().read_free(a); }
-};
-struct WriteFree {
-    void operator()(archive *a) const noexcept { archive_api().write_free(a); }
-};
-using ArchiveReader = std::unique_ptr<archive, ReadFree>;
-using ArchiveWriter = std::unique_ptr<archive, WriteFree>;
-
 constexpr int kExtractFlags = ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
                               ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS |
                               ARCHIVE_EXTRACT_SPARSE | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
@@ -292,10 +283,13 @@ ArchiveReader Unpacker::open_reader(Decompressor *decompressor) const {
     if (!in)
         throw Error(VZ_FS_NEW_VE_PRVT, "Unable to unpack template " + tarball_ + ": out of memory");
     archive_api().read_support_format_tar(in.get()); // ustar, pax, gnu and v7
-    const int r = decompressor != nullptr
-                      ? archive_api().read_open_fd(in.get(), decompressor->fd(), 64 * 1024)
-                      : (archive_api().read_support_filter_all(in.get()),
-                         archive_api().read_open_filename(in.get(), tarball_.c_str(), 64 * 1024));
+    int r;
+    if (decompressor != nullptr) {
+        r = archive_api().read_open_fd(in.get(), decompressor->fd(), 64 * 1024);
+    } else {
+        archive_api().read_support_filter_all(in.get());
+        r = archive_api().read_open_filename(in.get(), tarball_.c_str(), 64 * 1024);
+    }
     if (r != ARCHIVE_OK)
         fail(in.get(), "");
     return in;
@@ -399,9 +393,9 @@ void Unpacker::run(const fs::path &dest) const {
                 throw *cause;
         throw;
     }
-    // Past the tar's end the stream is read to its own end, so that its
-    // checksums (gzip's CRC-32, xz's CRC-64) are checked, as `tar -xzf`'s gzip
-    // does: a corrupt template fails its create.
+    // Past the tar's end the stream is read to its own end, so that the
+    // checks of xz, bzip2 and zstd see all of it (libarchive does not check
+    // gzip's CRC-32, docs/storage.md): a corrupt template fails its create.
     if (decompressor) {
         drain(decompressor->fd());
         if (auto cause = decompressor->finish())

@@ -4,7 +4,7 @@
 // (docs/security.md lists them and why).
 #pragma once
 
-#include <string>
+#include <string_view>
 
 namespace vz {
 
@@ -16,7 +16,8 @@ struct SeccompOptions {
 // The filter as a BPF program (struct sock_filter[]), for the native ABI and
 // the 32-bit ones the CPU can also enter (i386 and x32 on x86-64), so that a
 // refused call cannot be reached through another system-call table. vzkit-exec
-// loads it. Compiled at build time from lib/ct/seccomp_rules.cpp.
-std::string container_seccomp_filter(const SeccompOptions &options);
+// loads it. Compiled at build time from lib/ct/seccomp_rules.cpp and embedded:
+// the view is valid for the whole process.
+std::string_view container_seccomp_filter(const SeccompOptions &options);
 
 } // namespace vz
