@@ -4,8 +4,8 @@
 #include "vzkit/base/util.h"
 
 #include <fcntl.h>
-#include <sched.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -25,7 +25,7 @@ Pipe make_pipe() {
     return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
-void close_fds_except(std::vector<int> keep) {
+void close_fds_except_in_place(std::span<int> keep) {
     std::ranges::sort(keep);
     unsigned first = STDERR_FILENO + 1;
     for (int fd : keep) {
@@ -36,6 +36,10 @@ void close_fds_except(std::vector<int> keep) {
         first = static_cast<unsigned>(fd) + 1;
     }
     syscall(SYS_close_range, first, UINT_MAX, 0U);
+}
+
+void close_fds_except(std::vector<int> keep) {
+    close_fds_except_in_place(keep);
 }
 
 bool process_alive(pid_t pid) {

@@ -114,8 +114,7 @@ std::shared_ptr<const CgroupLayout> CgroupLayout::read() {
     return layout;
 }
 
-std::optional<fs::path> CgroupLayout::controller_dir(Ctid ctid,
-                                                     std::string_view controller) const {
+std::optional<fs::path> CgroupLayout::controller_dir(Ctid ctid, std::string_view controller) const {
     if (mode_ == CgroupMode::V2)
         return group_below(cg::kV2Root, ctid);
     const std::string named = "name=" + std::string(controller);
@@ -260,22 +259,32 @@ void Cgroup::attach(pid_t pid) const {
         cg::write_value(leaf_of(dir) / "cgroup.procs", std::to_string(pid), VZ_SYSTEM_ERROR);
 }
 
-void Cgroup::attach_self() const {
+std::vector<Cgroup::AttachTarget> Cgroup::open_attach_targets() const {
     // Writing a pid (or a whole process) to cgroup.procs write-locks the
     // kernel's cgroup_threadgroup_rwsem, which waits for an RCU grace period;
     // "0" in a v1 `tasks` file moves the calling thread only, under
     // cgroup_mutex alone. A v2 group (the host's, or the unified hierarchy of
     // a v1 host) moves threads only within one domain: a process it is.
     // "0" is the caller in either file, whichever pid namespace it is in.
+    std::vector<AttachTarget> out;
     for (const auto &dir : all_paths()) {
         const fs::path group = leaf_of(dir);
-        const fs::path tasks = group / "tasks";
+        fs::path file = group / "tasks";
         std::error_code ec;
-        if (mode_ == CgroupMode::V1 && fs::exists(tasks, ec))
-            cg::write_value(tasks, "0", VZ_SYSTEM_ERROR);
-        else
-            cg::write_value(group / "cgroup.procs", "0", VZ_SYSTEM_ERROR);
+        if (mode_ != CgroupMode::V1 || !fs::exists(file, ec))
+            file = group / "cgroup.procs";
+        UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fd)
+            throw_errno(VZ_SYSTEM_ERROR, "Unable to open " + file.string());
+        out.push_back({file.string(), std::move(fd)});
     }
+    return out;
+}
+
+void Cgroup::attach_self() const {
+    for (const auto &target : open_attach_targets())
+        if (::write(target.fd.get(), "0", 1) != 1)
+            throw_errno(VZ_SYSTEM_ERROR, "Unable to write 0 to " + target.path);
 }
 
 UniqueFd Cgroup::open_clone_target() const {

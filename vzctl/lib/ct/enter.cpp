@@ -3,14 +3,14 @@
 // that starts the command inside (ct/enter.h, docs/security.md).
 #include "vzkit/ct/enter.h"
 
-#include "vzkit/cgroup/cgroup.h"
-#include "vzkit/ct/helper.h"
-#include "vzkit/ct/state.h"
 #include "vzkit/base/error.h"
-#include "vzkit/ct/features.h"
-#include "vzkit/ct/hooks.h"
-#include "vzkit/proc/parse.h"
 #include "vzkit/base/util.h"
+#include "vzkit/cgroup/cgroup.h"
+#include "vzkit/ct/features.h"
+#include "vzkit/ct/helper.h"
+#include "vzkit/ct/hooks.h"
+#include "vzkit/ct/state.h"
+#include "vzkit/proc/parse.h"
 
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -24,9 +24,13 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
+#include <memory>
+#include <span>
 #include <thread>
 
 namespace vz {
@@ -132,10 +136,17 @@ CtInit open_ct_init(const CtConfig &config) {
 // The init has gone (reaped) or is going (a zombie, whose namespaces are
 // gone, so setns says ESRCH), or the container's group has no init left.
 void exit_if_stopped(const CtConfig &config, const CtInit &init, int setns_errno = 0) {
-    const bool gone =
-        setns_errno == ESRCH ||
-        (::syscall(SYS_pidfd_send_signal, init.pidfd.get(), 0, nullptr, 0) != 0 && errno == ESRCH) ||
-        !is_running(config.ctid());
+    const auto not_running = [&]() noexcept {
+        try {
+            return !is_running(config.ctid());
+        } catch (...) {
+            return false;
+        }
+    };
+    const bool gone = setns_errno == ESRCH ||
+                      (::syscall(SYS_pidfd_send_signal, init.pidfd.get(), 0, nullptr, 0) != 0 &&
+                       errno == ESRCH) ||
+                      not_running();
     if (gone) {
         std::fputs("Container is not running\n", stderr);
         _exit(VZ_VE_NOT_RUNNING);
@@ -243,33 +254,77 @@ UniqueFd open_ct_pty(int sock) {
     return slave;
 }
 
-// The first of the alternatives that is executable inside; a bare name is
-// left to vzkit-exec's PATH lookup.
-std::string pick_program(const std::vector<std::string> &programs) {
-    for (const auto &program : programs) {
+// Everything the entering child needs, made by vzctl before the clone: the
+// child shares vzctl's memory while vzctl waits (CLONE_VM|CLONE_VFORK, as
+// posix_spawn), so on its way to exec it only makes system calls — no
+// allocation, no exception; only a failure allocates its message — and it
+// costs neither a copy of vzctl's page tables nor their teardown at the exec
+// (docs/benchmarks.md, issue 15).
+struct EnterPlan {
+    const CtConfig &config;
+    const CtInit &init;
+    const CtCommand &cmd;
+    std::vector<Cgroup::AttachTarget> cgroups;
+    int pty_sock = -1;
+    // The alternatives of cmd.programs, each with the argv vzkit-exec gets
+    // when it is the one that runs; the first executable inside runs, a bare
+    // name is left to vzkit-exec's PATH look-up.
+    std::vector<std::string> programs;
+    std::vector<CStringArray> argvs;
+    CStringArray env;
+    int helper = -1;
+    std::array<int, 3> keep; // filter, status, helper
+};
+
+std::size_t pick_program(const EnterPlan &plan) {
+    for (std::size_t i = 0; i < plan.programs.size(); ++i) {
+        const std::string &program = plan.programs[i];
         if (program.find('/') == std::string::npos || ::access(program.c_str(), X_OK) == 0)
-            return program;
+            return i;
     }
-    return programs.empty() ? std::string("/bin/sh") : programs.back();
+    return plan.programs.size() - 1;
 }
 
-[[noreturn]] void enter_and_exec(const CtConfig &config, const CtInit &init, CapMask caps,
-                                 int filter_fd, int pty_sock, const CtCommand &cmd) {
-    try {
-        init.cgroup.attach_self(); // we are a fork of single-threaded vzctl
-    } catch (const Error &e) {
-        exit_if_stopped(config, init);
-        std::fprintf(stderr, "%s\n", e.what());
-        _exit(VZ_ENVCREATE_ERROR);
+std::vector<std::string> helper_argv(const CtCommand &cmd, int filter_fd, CapMask caps,
+                                     const std::string &program) {
+    std::vector<std::string> argv = {"vzkit-exec", "run"};
+    for (auto &arg : ct_helper_privilege_args(filter_fd, caps))
+        argv.push_back(std::move(arg));
+    if (cmd.pty)
+        argv.push_back("--ctty");
+    argv.insert(argv.end(), {"--cwd", cmd.cwd.empty() ? "/" : cmd.cwd, "--fail-code",
+                             std::to_string(cmd.fail_code)});
+    if (cmd.timeout_s > 0)
+        argv.insert(argv.end(), {"--timeout", std::to_string(cmd.timeout_s), "--status",
+                                 std::to_string(cmd.status_fd)});
+    if (cmd.login)
+        argv.insert(argv.end(),
+                    {"--argv0", "-" + std::filesystem::path(program).filename().string()});
+    argv.push_back("--");
+    argv.push_back(program);
+    argv.insert(argv.end(), cmd.args.begin(), cmd.args.end());
+    return argv;
+}
+
+[[noreturn]] int enter_and_exec(void *arg) {
+    EnterPlan &plan = *static_cast<EnterPlan *>(arg);
+    const CtCommand &cmd = plan.cmd;
+    for (const auto &target : plan.cgroups) {
+        if (::write(target.fd.get(), "0", 1) != 1) {
+            const int saved = errno;
+            exit_if_stopped(plan.config, plan.init);
+            errno = saved;
+            child_fail(VZ_ENVCREATE_ERROR, "Unable to write 0 to " + target.path);
+        }
     }
-    join(config, init, kJoinAll);
+    join(plan.config, plan.init, kJoinAll);
     // No controlling terminal of the host's from here on.
     if (::setsid() < 0)
         child_fail(VZ_ENVCREATE_ERROR, "setsid");
     std::array<UniqueFd, 3> own; // what we opened ourselves for stdio
     std::array<int, 3> stdio = cmd.stdio;
     if (cmd.pty) {
-        own[0] = open_ct_pty(pty_sock);
+        own[0] = open_ct_pty(plan.pty_sock);
         stdio = {own[0].get(), own[0].get(), own[0].get()};
     } else {
         for (int i = 0; i < 3; ++i) {
@@ -291,29 +346,36 @@ std::string pick_program(const std::vector<std::string> &programs) {
     for (int i = 0; i < 3; ++i)
         if (::dup2(moved[i], i) < 0)
             child_fail(VZ_ENVCREATE_ERROR, "dup2");
-    close_fds_except({filter_fd, cmd.status_fd, ct_helper_fd()});
-
-    const std::string program = pick_program(cmd.programs);
-    std::vector<std::string> argv = {"vzkit-exec", "run"};
-    for (auto &arg : ct_helper_privilege_args(filter_fd, caps))
-        argv.push_back(std::move(arg));
-    if (cmd.pty)
-        argv.push_back("--ctty");
-    argv.insert(argv.end(), {"--cwd", cmd.cwd.empty() ? "/" : cmd.cwd, "--fail-code",
-                             std::to_string(cmd.fail_code)});
-    if (cmd.timeout_s > 0)
-        argv.insert(argv.end(), {"--timeout", std::to_string(cmd.timeout_s), "--status",
-                                 std::to_string(cmd.status_fd)});
-    if (cmd.login)
-        argv.insert(argv.end(),
-                    {"--argv0", "-" + std::filesystem::path(program).filename().string()});
-    argv.push_back("--");
-    argv.push_back(program);
-    argv.insert(argv.end(), cmd.args.begin(), cmd.args.end());
+    close_fds_except_in_place(plan.keep);
+    const std::size_t program = pick_program(plan);
     reset_signals();
-    exec_ct_helper(argv, cmd.env, {filter_fd, cmd.status_fd});
+    for (int fd : plan.keep)
+        if (fd >= 0)
+            ::fcntl(fd, F_SETFD, 0);
+    ::syscall(SYS_execveat, plan.helper, "", plan.argvs[program].data(), plan.env.data(),
+              AT_EMPTY_PATH);
     child_fail(VZ_ENVCREATE_ERROR, "Unable to execute vzkit-exec");
 }
+
+// Every signal blocked while a child shares our memory: none of our handlers
+// may run on its stack; it sets the defaults before it execs.
+class SignalsBlocked {
+  public:
+    SignalsBlocked() {
+        sigset_t all;
+        sigfillset(&all);
+        ::sigprocmask(SIG_SETMASK, &all, &saved_);
+    }
+    SignalsBlocked(const SignalsBlocked &) = delete;
+    SignalsBlocked &operator=(const SignalsBlocked &) = delete;
+    ~SignalsBlocked() { ::sigprocmask(SIG_SETMASK, &saved_, nullptr); }
+
+  private:
+    sigset_t saved_{};
+};
+
+// The entering child's own stack: it runs beside our frames, not on them.
+constexpr std::size_t kChildStack = 256 * 1024;
 
 } // namespace
 
@@ -329,7 +391,7 @@ Spawned spawn_in_ct(const CtConfig &config, const CtCommand &cmd) {
     const CtInit init = open_ct_init(config);
     // Never more than the running container has, even if the config grew.
     const CapMask caps = ct_capabilities(config) & init.bounding;
-    ct_helper_fd(); // opened here, before the fork, once per process
+    const int helper = ct_helper_fd(); // opened here, before the clone, once per process
     UniqueFd filter = ct_filter_pipe(feature_enabled(config, "nesting"));
     UniqueFd ours, theirs;
     if (cmd.pty) {
@@ -339,13 +401,38 @@ Spawned spawn_in_ct(const CtConfig &config, const CtCommand &cmd) {
         ours = UniqueFd(sv[0]);
         theirs = UniqueFd(sv[1]);
     }
-    pid_t pid = ::fork();
+    EnterPlan plan{.config = config,
+                   .init = init,
+                   .cmd = cmd,
+                   .cgroups = {},
+                   .pty_sock = theirs.get(),
+                   .programs =
+                       cmd.programs.empty() ? std::vector<std::string>{"/bin/sh"} : cmd.programs,
+                   .argvs = {},
+                   .env = CStringArray(cmd.env),
+                   .helper = helper,
+                   .keep = {filter.get(), cmd.status_fd, helper}};
+    try {
+        plan.cgroups = init.cgroup.open_attach_targets();
+    } catch (const Error &e) {
+        // A stop removing the group under us: not running, not a failure.
+        if (!is_running(config.ctid()))
+            throw Error(VZ_VE_NOT_RUNNING, "Container is not running");
+        throw Error(VZ_ENVCREATE_ERROR, e.what());
+    }
+    for (const auto &program : plan.programs)
+        plan.argvs.emplace_back(helper_argv(cmd, filter.get(), caps, program));
+    const auto stack = std::make_unique_for_overwrite<char[]>(kChildStack);
+    pid_t pid;
+    {
+        const SignalsBlocked blocked;
+        // Our end of the pty socket is close-on-exec: the child's copy goes at
+        // its exec, and it never reads it.
+        pid = ::clone(enter_and_exec, stack.get() + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD,
+                      &plan);
+    }
     if (pid < 0)
         throw_errno(VZ_RESOURCE_ERROR, "Unable to fork");
-    if (pid == 0) {
-        ours.reset();
-        enter_and_exec(config, init, caps, filter.get(), theirs.get(), cmd);
-    }
     theirs.reset();
     Spawned spawned;
     spawned.pid = pid;
@@ -359,8 +446,7 @@ Spawned spawn_in_ct(const CtConfig &config, const CtCommand &cmd) {
     return spawned;
 }
 
-int run_in_ct_namespaces(const CtConfig &config, int namespaces,
-                         const std::function<int()> &body) {
+int run_in_ct_namespaces(const CtConfig &config, int namespaces, const std::function<int()> &body) {
     const CtInit init = open_ct_init(config);
     const int flags =
         ((namespaces & kCtNsUts) ? CLONE_NEWUTS : 0) | ((namespaces & kCtNsMnt) ? CLONE_NEWNS : 0);
@@ -376,8 +462,7 @@ int run_in_ct_namespaces(const CtConfig &config, int namespaces,
 
 UniqueFd take_console_master(const CtConfig &config) {
     CtInit init = open_ct_init(config);
-    UniqueFd master(
-        static_cast<int>(::syscall(SYS_pidfd_getfd, init.pidfd.get(), kConsoleFd, 0)));
+    UniqueFd master(static_cast<int>(::syscall(SYS_pidfd_getfd, init.pidfd.get(), kConsoleFd, 0)));
     struct stat st {};
     int number = -1;
     // A pty master (/dev/ptmx or pts/ptmx, 5:2): any the container can open

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ Pipe make_pipe();
 
 // Closes every fd above stderr except those in keep.
 void close_fds_except(std::vector<int> keep);
+// The same without allocating (a vfork-style child): keep is sorted in place.
+void close_fds_except_in_place(std::span<int> keep);
 
 // Whether a process with this pid exists (a zombie counts): what tells a
 // lock or a freeze marker left by a killed vzctl from one still in use.

@@ -3,9 +3,9 @@
 // object is a handle: state is read from the filesystem on every call.
 #pragma once
 
-#include "vzkit/ubc/cgroup_limits.h"
-#include "vzkit/base/fd.h"
 #include "vzkit/base/ct_config.h"
+#include "vzkit/base/fd.h"
+#include "vzkit/ubc/cgroup_limits.h"
 
 #include <sys/types.h>
 
@@ -129,6 +129,13 @@ class Cgroup {
     // moving a process does: on a v1 hierarchy it is "0" in `tasks`, which
     // skips the RCU grace period of cgroup.procs (5-20 ms; exec pays it).
     void attach_self() const;
+    // What attach_self() writes "0" to, opened: a child that may only make
+    // system calls (a vfork-style child, ct/enter.cpp) writes them itself.
+    struct AttachTarget {
+        std::string path;
+        UniqueFd fd;
+    };
+    std::vector<AttachTarget> open_attach_targets() const;
     // v2: the group (its payload child when there is one) opened for
     // clone3(CLONE_INTO_CGROUP), which places a new process at fork time
     // without the grace period of a move; an invalid fd on v1, where a

@@ -3,18 +3,19 @@
 // Two kinds of work, kept apart (docs/security.md, "Entering a container"):
 // - commands of the container (exec, enter, scripts, halt) run in its pid
 //   namespace, where the container can see and ptrace them: they are started
-//   by vzkit-exec from a sealed copy, with the container's capabilities,
-//   system-call filter and a session of their own, a clean environment and
-//   only the fds handed over — before anything in the container can see them;
+//   by vzkit-exec (through a read-only view of it) with the container's
+//   capabilities, system-call filter and a session of their own, a clean
+//   environment and only the fds handed over — before anything in the
+//   container can see them;
 // - host work in the container's namespaces (sethostname, mknod) is done by a
 //   child that never joins the pid namespace, so nothing inside can see it.
 #pragma once
 
-#include "vzkit/ct/capability.h"
+#include "vzkit/base/ct_config.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/fd.h"
 #include "vzkit/base/process.h"
-#include "vzkit/base/ct_config.h"
+#include "vzkit/ct/capability.h"
 
 #include <sys/types.h>
 
