@@ -269,11 +269,12 @@ std::vector<Cgroup::AttachTarget> Cgroup::open_attach_targets() const {
     std::vector<AttachTarget> out;
     for (const auto &dir : all_paths()) {
         const fs::path group = leaf_of(dir);
-        fs::path file = group / "tasks";
-        std::error_code ec;
-        if (mode_ != CgroupMode::V1 || !fs::exists(file, ec))
-            file = group / "cgroup.procs";
+        fs::path file = group / (mode_ == CgroupMode::V1 ? "tasks" : "cgroup.procs");
         UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fd && errno == ENOENT && mode_ == CgroupMode::V1) {
+            file = group / "cgroup.procs"; // the unified hierarchy of a v1 host
+            fd = UniqueFd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+        }
         if (!fd)
             throw_errno(VZ_SYSTEM_ERROR, "Unable to open " + file.string());
         out.push_back({file.string(), std::move(fd)});

@@ -99,18 +99,28 @@ CtInit open_ct_init(const CtConfig &config) {
     const size_t own_depth = pid_depth(read_file("/proc/self/status").value_or(""));
     for (;;) {
         CtInit init(config.ctid());
-        auto pid = find_init_pid(init.cgroup.member_pids(), own_depth);
-        if (!pid)
+        // The rule of find_init_pid, each candidate pinned by a pidfd before
+        // its status is read: if it is still alive after the checks,
+        // everything opened by pid below belongs to it.
+        std::optional<std::string> status;
+        for (pid_t pid : init.cgroup.member_pids()) {
+            UniqueFd pidfd = open_pidfd(pid);
+            auto candidate =
+                pidfd ? read_file("/proc/" + std::to_string(pid) + "/status") : std::nullopt;
+            ProcStatus parsed;
+            if (candidate && parse_proc_status(*candidate, parsed) &&
+                parsed.nspid.size() == own_depth + 1 && parsed.nspid.back() == 1) {
+                init.pid = pid;
+                init.pidfd = std::move(pidfd);
+                status = std::move(candidate);
+                break;
+            }
+        }
+        if (!status)
             throw Error(VZ_VE_NOT_RUNNING, "Container is not running");
-        const std::string proc = "/proc/" + std::to_string(*pid);
-        init.pid = *pid;
-        init.pidfd = open_pidfd(*pid);
+        const std::string proc = "/proc/" + std::to_string(init.pid);
         init.root = UniqueFd(::open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-        auto status = read_file(proc + "/status");
-        // The pidfd pins the process: if it is still alive after the checks,
-        // everything opened by pid above belongs to it.
-        const bool same = init.pidfd && init.root && status &&
-                          is_ct_init(config.ctid(), *pid, *status, own_depth) &&
+        const bool same = init.root && is_ct_init(config.ctid(), init.pid, *status, own_depth) &&
                           ::syscall(SYS_pidfd_send_signal, init.pidfd.get(), 0, nullptr, 0) == 0;
         if (same && is_settled(*status)) {
             init.bounding = hex_field(*status, "CapBnd").value_or(0);
