@@ -310,21 +310,26 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     step("start.attached");
     if (write(go.write.get(), "A", 1) != 1)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to signal the container");
-    // 'S' comes from vzkit-exec once pid 1 holds only the container's
-    // privileges: only then may anything of the container run inside.
-    if (read_status(status.read.get(), "(setup)") != 'S')
-        throw Error(VZ_ENVCREATE_ERROR, "Container init exited during setup");
-    if (!options.script)
-        warn_without_console(init);
-
-    // The network and the distribution's files, put in place from the host
-    // before init runs; <CTID>.start then runs inside the container.
+    // The network, made from the host through netlink while pid 1 mounts
+    // its file systems and drops to the container's privileges: its network
+    // namespace exists from the clone on, and nothing of the container runs
+    // before 'G' (docs/benchmarks.md, issue 15: 1-1.5 ms of every start).
     std::unique_ptr<net::NetworkSetup> network;
     if (!options.script) {
         net::sweep_stale_network(config);
         network = net::start_network(config, init);
         net::move_netdevs_in(split_ws(config.get_or("NETDEV", "")), init);
         step("start.network");
+    }
+    // 'S' comes from vzkit-exec once pid 1 holds only the container's
+    // privileges: only then may anything of the container run inside.
+    if (read_status(status.read.get(), "(setup)") != 'S')
+        throw Error(VZ_ENVCREATE_ERROR, "Container init exited during setup");
+
+    // The distribution's files, put in place before init runs (scripts run
+    // inside, as the container); <CTID>.start then runs inside too.
+    if (!options.script) {
+        warn_without_console(init);
         dist::configure_on_start(config, init);
         run_ct_action_script(config, "start");
         step("start.configured");
