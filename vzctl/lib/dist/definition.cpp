@@ -69,28 +69,69 @@ struct Loaded {
     YamlDefinition def;
 };
 
-std::vector<Loaded> load_yaml_dir(const fs::path &dir) {
-    std::vector<Loaded> result;
-    std::error_code ec;
-    std::vector<fs::path> files;
-    for (const auto &entry : fs::directory_iterator(dir, ec)) {
-        const auto ext = entry.path().extension();
-        if ((ext == ".yaml" || ext == ".yml") && entry.is_regular_file(ec))
-            files.push_back(entry.path());
-    }
-    std::ranges::sort(files);
-    for (const auto &file : files) {
-        try {
-            auto text = read_file(file);
-            if (!text)
-                throw Error(VZ_NO_DISTR_CONF, "Unable to read " + file.string());
-            result.push_back({file, parse_yaml_definition(*text, file.string())});
-        } catch (const Error &e) {
-            log_warning(std::string(e.what()) + "; skipped");
+// The definitions of a dists directory, each parsed the first time a look-up
+// may match it: a definition can only match a name it spells out, so a file
+// whose text lacks the name is passed over unparsed. Parsing all ten with
+// yaml-cpp took 0.6 ms of every start (docs/benchmarks.md, issue 15).
+class YamlDir {
+  public:
+    explicit YamlDir(const fs::path &dir) {
+        std::error_code ec;
+        for (const auto &entry : fs::directory_iterator(dir, ec)) {
+            const auto ext = entry.path().extension();
+            if ((ext == ".yaml" || ext == ".yml") && entry.is_regular_file(ec))
+                files_.push_back({entry.path(), {}, std::nullopt, false});
         }
+        std::ranges::sort(files_, {}, &File::path);
     }
-    return result;
-}
+
+    // The first definition, in file name order, that mentions word and
+    // satisfies match.
+    template <typename Match> const Loaded *find(std::string_view word, const Match &match) {
+        for (auto &file : files_) {
+            const Loaded *loaded = load(file, word);
+            if (loaded && match(*loaded))
+                return loaded;
+        }
+        return nullptr;
+    }
+
+  private:
+    struct File {
+        fs::path path;
+        std::optional<std::string> text;
+        std::optional<Loaded> loaded;
+        bool broken;
+    };
+
+    const Loaded *load(File &file, std::string_view word) {
+        if (file.broken)
+            return nullptr;
+        if (!file.text) {
+            file.text = read_file(file.path);
+            if (!file.text) {
+                log_warning("Unable to read " + file.path.string() + "; skipped");
+                file.broken = true;
+                return nullptr;
+            }
+        }
+        if (file.text->find(word) == std::string::npos)
+            return nullptr;
+        if (!file.loaded) {
+            try {
+                file.loaded =
+                    Loaded{file.path, parse_yaml_definition(*file.text, file.path.string())};
+            } catch (const Error &e) {
+                log_warning(std::string(e.what()) + "; skipped");
+                file.broken = true;
+                return nullptr;
+            }
+        }
+        return &*file.loaded;
+    }
+
+    std::vector<File> files_;
+};
 
 bool contains(const std::vector<std::string> &list, std::string_view value) {
     return std::ranges::find(list, value) != list.end();
@@ -121,7 +162,7 @@ Definition from_legacy(const fs::path &file) {
     return {file, "", parse_legacy_conf(*text)};
 }
 
-std::optional<Definition> by_ostemplate(const fs::path &dir, const std::vector<Loaded> &yamls,
+std::optional<Definition> by_ostemplate(const fs::path &dir, YamlDir &yamls,
                                         std::string_view ostemplate, const Detected &detected) {
     std::string name = fs::path(std::string(ostemplate)).filename().string();
     while (!name.empty()) {
@@ -129,27 +170,26 @@ std::optional<Definition> by_ostemplate(const fs::path &dir, const std::vector<L
         if (fs::is_regular_file(dir / (name + ".conf"), ec))
             return from_legacy(dir / (name + ".conf"));
         const std::string lower = to_lower(name);
-        for (const auto &y : yamls) {
-            if (y.def.name == lower || contains(y.def.ostemplates, lower))
-                return from_yaml(y, detected);
-        }
+        if (const Loaded *y = yamls.find(lower, [&](const Loaded &l) {
+                return l.def.name == lower || contains(l.def.ostemplates, lower);
+            }))
+            return from_yaml(*y, detected);
         auto dash = name.rfind('-');
         name = dash == std::string::npos ? "" : name.substr(0, dash);
     }
     return std::nullopt;
 }
 
-std::optional<Definition> by_os_release(const std::vector<Loaded> &yamls,
-                                        const Detected &detected) {
+std::optional<Definition> by_os_release(YamlDir &yamls, const Detected &detected) {
     std::vector<std::string> ids;
     if (!detected.id.empty())
         ids.push_back(detected.id);
     ids.insert(ids.end(), detected.id_like.begin(), detected.id_like.end());
     for (const auto &id : ids) {
-        for (const auto &y : yamls) {
-            if (y.def.name != "default" && contains(y.def.os_release, id))
-                return from_yaml(y, detected);
-        }
+        if (const Loaded *y = yamls.find(id, [&](const Loaded &l) {
+                return l.def.name != "default" && contains(l.def.os_release, id);
+            }))
+            return from_yaml(*y, detected);
     }
     return std::nullopt;
 }
@@ -247,7 +287,7 @@ std::map<Action, std::string> parse_legacy_conf(std::string_view text) {
 
 Definition choose(const fs::path &dists_dir, std::string_view ostemplate,
                   const Detected &detected) {
-    const auto yamls = load_yaml_dir(dists_dir);
+    YamlDir yamls(dists_dir);
     if (!ostemplate.empty()) {
         if (auto def = by_ostemplate(dists_dir, yamls, ostemplate, detected))
             return *def;
@@ -256,12 +296,11 @@ Definition choose(const fs::path &dists_dir, std::string_view ostemplate,
         return *def;
     const std::string what =
         ostemplate.empty() ? std::string("not specified (no OSTEMPLATE)") : std::string(ostemplate);
-    for (const auto &y : yamls) {
-        if (y.def.name == "default") {
-            log_warning("No definition for distribution " + what + " (detected " +
-                        detected.describe() + "); using " + y.file.string());
-            return from_yaml(y, detected);
-        }
+    if (const Loaded *y =
+            yamls.find("default", [](const Loaded &l) { return l.def.name == "default"; })) {
+        log_warning("No definition for distribution " + what + " (detected " + detected.describe() +
+                    "); using " + y->file.string());
+        return from_yaml(*y, detected);
     }
     std::error_code ec;
     if (fs::is_regular_file(dists_dir / "default", ec)) {
