@@ -170,8 +170,9 @@ pid_t clone_container(detail::InitSetup &setup, const Cgroup &cgroup) {
     }
     constexpr size_t kStackSize = 1 << 20;
     // Without CLONE_VM the child gets its own copy of this buffer, so it is
-    // freed here only for the parent.
-    auto stack = std::make_unique<char[]>(kStackSize);
+    // freed here only for the parent. Not zeroed: clearing a MiB cost 256
+    // page faults of every start, where the child touches a few pages.
+    auto stack = std::make_unique_for_overwrite<char[]>(kStackSize);
     pid_t pid = clone(clone_entry, stack.get() + kStackSize, flags | SIGCHLD, &setup);
     if (pid < 0)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to create the container's namespaces");
