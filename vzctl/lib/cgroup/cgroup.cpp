@@ -131,7 +131,12 @@ CgroupMode Cgroup::host_mode() {
     return CgroupMode::V1;
 }
 
-Cgroup::Cgroup(Ctid ctid) : Cgroup(ctid, CgroupLayout::read()) {}
+std::shared_ptr<const CgroupLayout> CgroupLayout::shared() {
+    static const std::shared_ptr<const CgroupLayout> layout = read();
+    return layout;
+}
+
+Cgroup::Cgroup(Ctid ctid) : Cgroup(ctid, CgroupLayout::shared()) {}
 
 Cgroup::Cgroup(Ctid ctid, std::shared_ptr<const CgroupLayout> layout)
     : ctid_(ctid), layout_(std::move(layout)), mode_(layout_->mode()) {}

@@ -70,6 +70,10 @@ struct CgroupHierarchy {
 class CgroupLayout {
   public:
     static std::shared_ptr<const CgroupLayout> read();
+    // The first read() of this process, kept: the host's hierarchies do not
+    // move while a command runs, and start and stop would otherwise read them
+    // two or three times (statmount and stat of each, /proc/cgroups).
+    static std::shared_ptr<const CgroupLayout> shared();
 
     CgroupMode mode() const { return mode_; }
     // v1 only; empty on v2.
