@@ -201,8 +201,7 @@ void cg::v1_set_devices(const fs::path &group, const std::vector<DeviceRule> &ru
                             VZ_SET_DEVICES);
         }
     }
-    for (const auto &line : wanted)
-        write_value(group / "devices.allow", line, VZ_SET_DEVICES);
+    write_values(group / "devices.allow", wanted, VZ_SET_DEVICES);
 }
 
 void Cgroup::set_devices(const std::vector<DeviceRule> &rules) const {

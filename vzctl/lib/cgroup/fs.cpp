@@ -51,7 +51,6 @@ bool is_dir(const fs::path &path) {
     return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-
 std::optional<std::string> read_value(const fs::path &file) {
     auto text = read_file(file);
     if (!text)
@@ -87,6 +86,25 @@ void write_value(const fs::path &file, std::string_view value, int code) {
     if (int err = try_write_value(file, value); err != 0)
         throw Error(code, "Unable to write " + std::string(value) + " to " + file.string() + ": " +
                               std::strerror(err));
+}
+
+void write_values(const fs::path &file, const std::vector<std::string> &values, int code) {
+    if (values.empty())
+        return;
+    UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd)
+        throw_errno(code, "Unable to open " + file.string());
+    for (const auto &value : values) {
+        ssize_t n;
+        do {
+            n = ::write(fd.get(), value.data(), value.size());
+        } while (n < 0 && errno == EINTR);
+        if (n < 0 || static_cast<std::size_t>(n) != value.size()) {
+            const int err = n < 0 ? errno : EIO;
+            throw Error(code, "Unable to write " + value + " to " + file.string() + ": " +
+                                  std::strerror(err));
+        }
+    }
 }
 
 bool make_dir(const fs::path &dir) {

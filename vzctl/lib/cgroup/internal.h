@@ -2,8 +2,8 @@
 // the v1 hierarchy table and the per-version setup steps.
 #pragma once
 
-#include "vzkit/cgroup/cgroup.h"
 #include "vzkit/base/util.h"
+#include "vzkit/cgroup/cgroup.h"
 
 #include <sys/types.h>
 
@@ -38,6 +38,9 @@ std::optional<std::string> read_value(const fs::path &file);
 std::optional<std::uint64_t> read_u64(const fs::path &file);
 // One write() of value; throws Error(code, "Unable to write <value> to <file>: <errno text>").
 void write_value(const fs::path &file, std::string_view value, int code);
+// Each value in a write() of its own through one open of file: files that
+// take one record per write (devices.allow) without an open per record.
+void write_values(const fs::path &file, const std::vector<std::string> &values, int code);
 // Same, but reports the errno (0 on success) instead of throwing.
 int try_write_value(const fs::path &file, std::string_view value);
 bool is_dir(const fs::path &path);
@@ -104,7 +107,6 @@ bool v2_wait_unpopulated(const fs::path &group, Clock::time_point deadline);
 // --- cgroup/devices.cpp ----------------------------------------------------
 
 void v1_set_devices(const fs::path &devices_group, const std::vector<DeviceRule> &rules);
-
 
 template <typename Pred> bool wait_until(Clock::time_point deadline, Pred done) {
     for (unsigned round = 0;; ++round) {

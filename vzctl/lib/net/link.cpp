@@ -197,42 +197,60 @@ void Rtnl::connect() {
     fcntl(nl().nl_socket_get_fd(sock_), F_SETFD, FD_CLOEXEC);
 }
 
+namespace {
+
+LinkInfo link_info(rtnl_link *l) {
+    LinkInfo info;
+    info.index = nl().rtnl_link_get_ifindex(l);
+    info.name = nl().rtnl_link_get_name(l) ? nl().rtnl_link_get_name(l) : "";
+    info.flags = nl().rtnl_link_get_flags(l);
+    info.master = nl().rtnl_link_get_master(l);
+    info.arptype = nl().rtnl_link_get_arptype(l);
+    info.rx_bytes = nl().rtnl_link_get_stat(l, RTNL_LINK_RX_BYTES);
+    info.tx_bytes = nl().rtnl_link_get_stat(l, RTNL_LINK_TX_BYTES);
+    info.rx_packets = nl().rtnl_link_get_stat(l, RTNL_LINK_RX_PACKETS);
+    info.tx_packets = nl().rtnl_link_get_stat(l, RTNL_LINK_TX_PACKETS);
+    if (const char *type = nl().rtnl_link_get_type(l))
+        info.kind = type;
+    nl_addr *a = nl().rtnl_link_get_addr(l);
+    if (a && nl().nl_addr_get_len(a) == 6) {
+        Mac mac;
+        std::memcpy(mac.data(), nl().nl_addr_get_binary_addr(a), 6);
+        info.mac = mac;
+    }
+    return info;
+}
+
+} // namespace
+
 std::vector<LinkInfo> Rtnl::links() {
     auto cache = alloc_cache(
         [&](nl_cache **raw) { return nl().rtnl_link_alloc_cache(sock_, AF_UNSPEC, raw); },
         "network devices");
     std::vector<LinkInfo> result;
     for_each(cache.get(), [&](nl_object *obj) {
-        auto *l = reinterpret_cast<rtnl_link *>(obj);
-        LinkInfo info;
-        info.index = nl().rtnl_link_get_ifindex(l);
-        info.name = nl().rtnl_link_get_name(l) ? nl().rtnl_link_get_name(l) : "";
-        info.flags = nl().rtnl_link_get_flags(l);
-        info.master = nl().rtnl_link_get_master(l);
-        info.arptype = nl().rtnl_link_get_arptype(l);
-        info.rx_bytes = nl().rtnl_link_get_stat(l, RTNL_LINK_RX_BYTES);
-        info.tx_bytes = nl().rtnl_link_get_stat(l, RTNL_LINK_TX_BYTES);
-        info.rx_packets = nl().rtnl_link_get_stat(l, RTNL_LINK_RX_PACKETS);
-        info.tx_packets = nl().rtnl_link_get_stat(l, RTNL_LINK_TX_PACKETS);
-        if (const char *type = nl().rtnl_link_get_type(l))
-            info.kind = type;
-        nl_addr *a = nl().rtnl_link_get_addr(l);
-        if (a && nl().nl_addr_get_len(a) == 6) {
-            Mac mac;
-            std::memcpy(mac.data(), nl().nl_addr_get_binary_addr(a), 6);
-            info.mac = mac;
-        }
-        result.push_back(std::move(info));
+        result.push_back(link_info(reinterpret_cast<rtnl_link *>(obj)));
     });
     return result;
 }
 
+// One RTM_GETLINK by name, not a dump of every device: a host with a venet
+// device per running container would send thousands at each look-up, and a
+// start makes several (docs/benchmarks.md, issue 15).
 std::optional<LinkInfo> Rtnl::link(const std::string &name) {
-    for (auto &l : links()) {
-        if (l.name == name)
-            return l;
+    rtnl_link *raw = nullptr;
+    const int err = nl().rtnl_link_get_kernel(sock_, 0, name.c_str(), &raw);
+    if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
+        return std::nullopt;
+    if (err < 0) {
+        // A name the kernel will not look up (too long, say) names no device.
+        for (auto &l : links())
+            if (l.name == name)
+                return l;
+        return std::nullopt;
     }
-    return std::nullopt;
+    NlPtr<rtnl_link> l(raw);
+    return link_info(l.get());
 }
 
 std::vector<AddrInfo> Rtnl::addresses() {
