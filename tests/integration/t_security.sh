@@ -52,6 +52,9 @@ else
     fail "cannot build the probe (gcc -static)"
     "$VZCTL" start $CT >/dev/null; wait_running $CT
 fi
+# Nothing of the host's follows a command in (vzctl's helper, its pipes): ls
+# run without a shell finds its stdio and the directory it reads (3), no more.
+assert_eq "$("$VZCTL" exec3 $CT ls /proc/self/fd | tr '\n' ' ')" "0 1 2 3 " "an exec'd command holds only its stdio"
 
 # Capabilities: OpenVZ's default mask, adjustable with --capability.
 BND=$("$VZCTL" exec2 $CT "awk '/^CapBnd:/ {print \$2}' /proc/self/status")

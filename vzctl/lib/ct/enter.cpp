@@ -283,7 +283,10 @@ struct EnterPlan {
     std::vector<CStringArray> argvs;
     CStringArray env;
     int helper = -1;
-    std::array<int, 3> keep; // filter, status, helper
+    // Handed to vzkit-exec (close-on-exec cleared): the filter and the status
+    // pipe. The helper's own fd stays close-on-exec: nothing in the container
+    // may hold a file of the host's, and criu could not dump it.
+    std::array<int, 2> pass;
 };
 
 std::size_t pick_program(const EnterPlan &plan) {
@@ -356,10 +359,11 @@ std::vector<std::string> helper_argv(const CtCommand &cmd, int filter_fd, CapMas
     for (int i = 0; i < 3; ++i)
         if (::dup2(moved[i], i) < 0)
             child_fail(VZ_ENVCREATE_ERROR, "dup2");
-    close_fds_except_in_place(plan.keep);
+    std::array<int, 3> keep = {plan.pass[0], plan.pass[1], plan.helper};
+    close_fds_except_in_place(keep);
     const std::size_t program = pick_program(plan);
     reset_signals();
-    for (int fd : plan.keep)
+    for (int fd : plan.pass)
         if (fd >= 0)
             ::fcntl(fd, F_SETFD, 0);
     ::syscall(SYS_execveat, plan.helper, "", plan.argvs[program].data(), plan.env.data(),
@@ -421,7 +425,7 @@ Spawned spawn_in_ct(const CtConfig &config, const CtCommand &cmd) {
                    .argvs = {},
                    .env = CStringArray(cmd.env),
                    .helper = helper,
-                   .keep = {filter.get(), cmd.status_fd, helper}};
+                   .pass = {filter.get(), cmd.status_fd}};
     try {
         plan.cgroups = init.cgroup.open_attach_targets();
     } catch (const Error &e) {
