@@ -3,9 +3,9 @@
 
 #include "temp_dir.h"
 
-#include "vzkit/dist/definition.h"
-#include "vzkit/dist/actions.h"
 #include "vzkit/base/error.h"
+#include "vzkit/dist/actions.h"
+#include "vzkit/dist/definition.h"
 
 #include <filesystem>
 #include <fstream>
@@ -139,6 +139,21 @@ BOOST_AUTO_TEST_CASE(bad_yaml_definitions_are_refused_with_the_file_named) {
     Dists d;
     write(d.path / "broken.yaml", "name: [\n");
     BOOST_TEST(choose(d.path, "debian-12", detected("", {}, "")).file == d.path / "debian.yaml");
+}
+
+// Definitions are parsed only when their text spells the name looked up: the
+// order of the files still decides, quoting does not hide a name, and one
+// that never mentions it is passed over however broken it is.
+BOOST_AUTO_TEST_CASE(only_definitions_that_spell_the_name_are_parsed) {
+    Dists d;
+    write(d.path / "alpha.yaml",
+          "name: alpha\nostemplates: [\"ubuntu\"]\nactions: {SET_DNS: a.sh}\n");
+    write(d.path / "zzz.yaml", "name: [\n");
+    const auto def = choose(d.path, "ubuntu-24.04", detected("", {}, ""));
+    BOOST_TEST(def.file == d.path / "alpha.yaml"); // before debian.yaml, quoted
+    BOOST_TEST(script(def, Action::SetDns) == "a.sh");
+    BOOST_TEST(choose(d.path, "centos-7", detected("", {}, "")).file == d.path / "redhat.yaml");
+    BOOST_TEST(choose(d.path, "", detected("fedora", {}, "")).file == d.path / "redhat.yaml");
 }
 
 BOOST_AUTO_TEST_CASE(os_release_parsing) {
