@@ -363,11 +363,7 @@ std::vector<std::string> helper_argv(const CtCommand &cmd, int filter_fd, CapMas
     close_fds_except_in_place(keep);
     const std::size_t program = pick_program(plan);
     reset_signals();
-    for (int fd : plan.pass)
-        if (fd >= 0)
-            ::fcntl(fd, F_SETFD, 0);
-    ::syscall(SYS_execveat, plan.helper, "", plan.argvs[program].data(), plan.env.data(),
-              AT_EMPTY_PATH);
+    exec_ct_helper(plan.argvs[program].data(), plan.env.data(), plan.pass);
     child_fail(VZ_ENVCREATE_ERROR, "Unable to execute vzkit-exec");
 }
 

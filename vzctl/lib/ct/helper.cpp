@@ -173,13 +173,17 @@ UniqueFd ct_filter_pipe(bool nesting) {
     return read_end;
 }
 
-void exec_ct_helper(const std::vector<std::string> &argv, const std::vector<std::string> &envp,
-                    const std::vector<int> &keep) {
+void exec_ct_helper(char *const argv[], char *const envp[], std::span<const int> keep) {
     for (int fd : keep)
         if (fd >= 0)
             ::fcntl(fd, F_SETFD, 0);
+    ::syscall(SYS_execveat, ct_helper_fd(), "", argv, envp, AT_EMPTY_PATH);
+}
+
+void exec_ct_helper(const std::vector<std::string> &argv, const std::vector<std::string> &envp,
+                    const std::vector<int> &keep) {
     const CStringArray args(argv), env(envp);
-    ::syscall(SYS_execveat, ct_helper_fd(), "", args.data(), env.data(), AT_EMPTY_PATH);
+    exec_ct_helper(args.data(), env.data(), keep);
 }
 
 } // namespace vz

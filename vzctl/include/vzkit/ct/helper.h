@@ -6,6 +6,7 @@
 #include "vzkit/base/fd.h"
 #include "vzkit/ct/capability.h"
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -45,5 +46,8 @@ UniqueFd ct_filter_pipe(bool nesting);
 // (errno set).
 void exec_ct_helper(const std::vector<std::string> &argv, const std::vector<std::string> &envp,
                     const std::vector<int> &keep);
+// The same from arrays made beforehand, making system calls only (a child
+// that shares vzctl's memory, ct/enter.cpp); -1 in keep is skipped.
+void exec_ct_helper(char *const argv[], char *const envp[], std::span<const int> keep);
 
 } // namespace vz
