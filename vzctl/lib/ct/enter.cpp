@@ -73,13 +73,16 @@ size_t pid_depth(const std::string &status) {
     return parse_proc_status(status, parsed) ? parsed.nspid.size() : 0;
 }
 
-// Still the init of ctid (the pid may have been reused since it was found)?
-// The rule of find_init_pid: pid 1 one namespace below ours, in vz/<CTID>.
-bool is_ct_init(Ctid ctid, pid_t pid, const std::string &status, size_t own_depth) {
+// The rule of find_init_pid: the container's init is pid 1 one namespace
+// below ours (anything deeper is a nested namespace's init) ...
+bool is_ns_init(const std::string &status, size_t own_depth) {
     ProcStatus parsed;
-    if (!parse_proc_status(status, parsed) || parsed.nspid.size() != own_depth + 1 ||
-        parsed.nspid.back() != 1)
-        return false;
+    return parse_proc_status(status, parsed) && parsed.nspid.size() == own_depth + 1 &&
+           parsed.nspid.back() == 1;
+}
+
+// ... and in vz/<CTID>.
+bool in_ct_group(Ctid ctid, pid_t pid) {
     const auto owner =
         parse_cgroup_owner(read_file("/proc/" + std::to_string(pid) + "/cgroup").value_or(""));
     return owner.kind == CgroupOwner::Kind::Ct && owner.ctid == ctid;
@@ -107,9 +110,7 @@ CtInit open_ct_init(const CtConfig &config) {
             UniqueFd pidfd = open_pidfd(pid);
             auto candidate =
                 pidfd ? read_file("/proc/" + std::to_string(pid) + "/status") : std::nullopt;
-            ProcStatus parsed;
-            if (candidate && parse_proc_status(*candidate, parsed) &&
-                parsed.nspid.size() == own_depth + 1 && parsed.nspid.back() == 1) {
+            if (candidate && is_ns_init(*candidate, own_depth)) {
                 init.pid = pid;
                 init.pidfd = std::move(pidfd);
                 status = std::move(candidate);
@@ -120,7 +121,7 @@ CtInit open_ct_init(const CtConfig &config) {
             throw Error(VZ_VE_NOT_RUNNING, "Container is not running");
         const std::string proc = "/proc/" + std::to_string(init.pid);
         init.root = UniqueFd(::open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-        const bool same = init.root && is_ct_init(config.ctid(), init.pid, *status, own_depth) &&
+        const bool same = init.root && in_ct_group(config.ctid(), init.pid) &&
                           ::syscall(SYS_pidfd_send_signal, init.pidfd.get(), 0, nullptr, 0) == 0;
         if (same && is_settled(*status)) {
             init.bounding = hex_field(*status, "CapBnd").value_or(0);
