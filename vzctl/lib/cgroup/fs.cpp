@@ -44,6 +44,26 @@ int rmdir_retrying(const fs::path &dir) {
     return err;
 }
 
+// One write() of value to fd, retried on EINTR: 0 or the errno. write() of
+// nothing never reaches the kernel; a lone newline is how an empty value ("no
+// CPUs of my own" in v2 cpuset.cpus) is written.
+int write_record(int fd, std::string_view value) {
+    if (value.empty())
+        value = "\n";
+    ssize_t n;
+    do {
+        n = ::write(fd, value.data(), value.size());
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno;
+    return static_cast<std::size_t>(n) == value.size() ? 0 : EIO;
+}
+
+[[noreturn]] void write_failed(const fs::path &file, std::string_view value, int err, int code) {
+    throw Error(code, "Unable to write " + std::string(value) + " to " + file.string() + ": " +
+                          std::strerror(err));
+}
+
 } // namespace
 
 bool is_dir(const fs::path &path) {
@@ -66,26 +86,15 @@ std::optional<std::uint64_t> read_u64(const fs::path &file) {
 }
 
 int try_write_value(const fs::path &file, std::string_view value) {
-    // write() of nothing never reaches the kernel; a lone newline is how an
-    // empty value ("no CPUs of my own" in v2 cpuset.cpus) is written.
-    if (value.empty())
-        value = "\n";
     UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
     if (!fd)
         return errno;
-    ssize_t n;
-    do {
-        n = ::write(fd.get(), value.data(), value.size());
-    } while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return errno;
-    return static_cast<std::size_t>(n) == value.size() ? 0 : EIO;
+    return write_record(fd.get(), value);
 }
 
 void write_value(const fs::path &file, std::string_view value, int code) {
     if (int err = try_write_value(file, value); err != 0)
-        throw Error(code, "Unable to write " + std::string(value) + " to " + file.string() + ": " +
-                              std::strerror(err));
+        write_failed(file, value, err, code);
 }
 
 void write_values(const fs::path &file, const std::vector<std::string> &values, int code) {
@@ -93,18 +102,10 @@ void write_values(const fs::path &file, const std::vector<std::string> &values, 
         return;
     UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
     if (!fd)
-        throw_errno(code, "Unable to open " + file.string());
-    for (const auto &value : values) {
-        ssize_t n;
-        do {
-            n = ::write(fd.get(), value.data(), value.size());
-        } while (n < 0 && errno == EINTR);
-        if (n < 0 || static_cast<std::size_t>(n) != value.size()) {
-            const int err = n < 0 ? errno : EIO;
-            throw Error(code, "Unable to write " + value + " to " + file.string() + ": " +
-                                  std::strerror(err));
-        }
-    }
+        write_failed(file, values.front(), errno, code);
+    for (const auto &value : values)
+        if (int err = write_record(fd.get(), value); err != 0)
+            write_failed(file, value, err, code);
 }
 
 bool make_dir(const fs::path &dir) {
