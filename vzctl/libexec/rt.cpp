@@ -5,6 +5,8 @@
 #include <asm/unistd.h>
 #include <linux/errno.h>
 #include <linux/poll.h>
+#include <linux/signal.h>
+#include <linux/time.h>
 #include <linux/time_types.h>
 
 int main(int argc, char **argv, char **envp);
@@ -105,8 +107,8 @@ int execve(const char *path, char *const argv[], char *const envp[]) {
 }
 
 int fork() {
-    constexpr long kSigchld = 17; // the exit signal; clone's low byte
-    return static_cast<int>(checked(raw(__NR_clone, kSigchld)));
+    // The exit signal is clone's low byte.
+    return static_cast<int>(checked(raw(__NR_clone, SIGCHLD)));
 }
 
 int wait4(int pid, int *status, int options) {
@@ -129,9 +131,8 @@ int poll_one(int fd, short events, int timeout_ms) {
 }
 
 long monotonic_ms() {
-    constexpr long kClockMonotonic = 1;
     __kernel_timespec now{};
-    raw(__NR_clock_gettime, kClockMonotonic, arg(&now));
+    raw(__NR_clock_gettime, CLOCK_MONOTONIC, arg(&now));
     return static_cast<long>(now.tv_sec) * 1000 + static_cast<long>(now.tv_nsec) / 1000000;
 }
 
