@@ -243,7 +243,7 @@ bool exists(const std::optional<std::string> &path) {
 // mount points.
 class LiveView {
   public:
-    LiveView() : layout_(CgroupLayout::read()), pid_depth_(own_pid_depth()) {}
+    LiveView() : layout_(CgroupLayout::shared()), pid_depth_(own_pid_depth()) {}
 
     Cgroup cgroup(Ctid ctid) const { return Cgroup(ctid, layout_); }
     bool running(const std::vector<pid_t> &pids) const {
