@@ -4,7 +4,7 @@ set -eu
 PACKAGES="
   build-essential cmake pkg-config
   libboost-test-dev libyaml-cpp-dev
-  libnl-3-dev libnl-route-3-dev libarchive-dev libcap-dev libseccomp-dev
+  libarchive-dev libcap-dev libseccomp-dev
   busybox-static iproute2 procps util-linux psmisc kmod debootstrap
   zstd xz-utils bzip2 gzip tar attr acl libcap2-bin
   e2fsprogs xfsprogs quota

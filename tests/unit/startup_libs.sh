@@ -1,7 +1,7 @@
 #!/bin/bash
-# startup_libs.sh [--static-cxx] BINARY...: none of the tools links liblvm2cmd,
-# libarchive or libnl, which the commands that need them load at run time
-# (docs/packaging.md), or libseccomp, whose programs the build compiles: a link
+# startup_libs.sh [--static-cxx] BINARY...: none of the tools links liblvm2cmd
+# or libarchive, which the commands that need them load at run time
+# (docs/packaging.md), libnl (rtnetlink is spoken directly, net/rtnetlink.h), or libseccomp, whose programs the build compiles: a link
 # would load them (and their dependencies) at every exec, status and vzlist (docs/benchmarks.md, issue 15). With
 # --static-cxx (VZKIT_STATIC_CXX) libstdc++ and yaml-cpp are not linked either.
 set -u

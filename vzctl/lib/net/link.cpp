@@ -1,135 +1,198 @@
 #include "vzkit/net/link.h"
 
-#include "net/libnl_api.h"
+#include "net/rtnetlink.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/util.h"
 
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_arp.h>
+#include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
+#include <linux/veth.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <initializer_list>
 
 namespace vz::net {
 namespace {
 
-// Owners for libnl's reference-counted objects.
-struct NlDeleter {
-    void operator()(nl_addr *p) const { nl().nl_addr_put(p); }
-    void operator()(nl_cache *p) const { nl().nl_cache_free(p); }
-    void operator()(rtnl_link *p) const { nl().rtnl_link_put(p); }
-    void operator()(rtnl_addr *p) const { nl().rtnl_addr_put(p); }
-    void operator()(rtnl_route *p) const { nl().rtnl_route_put(p); }
-    void operator()(rtnl_neigh *p) const { nl().rtnl_neigh_put(p); }
-};
-template <typename T> using NlPtr = std::unique_ptr<T, NlDeleter>;
+using rtnl::Message;
+using rtnl::Outcome;
+using rtnl::Request;
 
-[[noreturn]] void nl_fail(int code, const std::string &what, int err) {
-    throw Error(code, what + ": " + nl().nl_geterror(err));
-}
-
-// The outcome of an addition or deletion: true when done, false when err is
-// one of `already` (the object already was, or was not, there); any other
-// error throws Error(code, "<what>: <libnl's reason>").
+// The outcome of an addition or deletion: true when done, false when the
+// kernel's errno is one of `already` (the object already was, or was not,
+// there); any other refusal throws Error(code, "<what>: <the kernel's reason>").
 template <typename What>
-bool nl_done(int err, std::initializer_list<int> already, int code, What what) {
-    if (std::ranges::find(already, err) != already.end())
+bool done(const Outcome &out, std::initializer_list<int> already, int code, What what) {
+    if (out.error == 0)
+        return true;
+    if (std::ranges::find(already, -out.error) != already.end())
         return false;
-    if (err < 0)
-        nl_fail(code, what(), err);
-    return true;
-}
-
-// A cache filled by one of libnl's rtnl_*_alloc_cache(); fails with
-// Error(VZ_SYSTEM_ERROR, "Unable to list <what>: ...").
-template <typename Alloc> NlPtr<nl_cache> alloc_cache(Alloc alloc, const char *what) {
-    nl_cache *raw = nullptr;
-    if (int err = alloc(&raw); err < 0)
-        nl_fail(VZ_SYSTEM_ERROR, std::string("Unable to list ") + what, err);
-    return NlPtr<nl_cache>(raw);
-}
-
-NlPtr<nl_addr> to_nl(const IpAddr &ip, std::optional<unsigned> prefix = std::nullopt) {
-    nl_addr *a = nl().nl_addr_build(ip.family, ip.bytes.data(), ip.is_v6() ? 16 : 4);
-    if (!a)
-        throw Error(VZ_RESOURCE_ERROR, "Out of memory");
-    nl().nl_addr_set_prefixlen(
-        a, static_cast<int>(prefix.value_or(ip.prefix.value_or(ip.max_prefix()))));
-    return NlPtr<nl_addr>(a);
-}
-
-NlPtr<nl_addr> to_nl(const Mac &mac) {
-    nl_addr *a = nl().nl_addr_build(AF_LLC, mac.data(), mac.size());
-    if (!a)
-        throw Error(VZ_RESOURCE_ERROR, "Out of memory");
-    return NlPtr<nl_addr>(a);
-}
-
-std::optional<IpAddr> from_nl(nl_addr *a) {
-    if (!a)
-        return std::nullopt;
-    IpAddr ip;
-    ip.family = nl().nl_addr_get_family(a);
-    const unsigned len = nl().nl_addr_get_len(a);
-    if ((ip.family != AF_INET && ip.family != AF_INET6) || len > ip.bytes.size())
-        return std::nullopt;
-    std::memcpy(ip.bytes.data(), nl().nl_addr_get_binary_addr(a), len);
-    ip.prefix = static_cast<unsigned>(nl().nl_addr_get_prefixlen(a));
-    return ip;
+    throw Error(code, what() + ": " + out.reason());
 }
 
 // What a deletion meets when the object (or its device) is already gone.
-constexpr std::initializer_list<int> kGone = {-NLE_OBJ_NOTFOUND, -NLE_NODEV, -NLE_NOADDR};
+constexpr std::initializer_list<int> kGone = {ENOENT, ESRCH, ENODEV, EADDRNOTAVAIL};
 
-template <typename Fn> void for_each(nl_cache *cache, Fn fn) {
-    for (nl_object *obj = nl().nl_cache_get_first(cache); obj; obj = nl().nl_cache_get_next(obj))
-        fn(obj);
+std::size_t address_len(const IpAddr &ip) {
+    return ip.is_v6() ? 16 : 4;
 }
 
-// The family/dst a deletion or addition of a device route is keyed on.
-NlPtr<rtnl_route> device_route(int ifindex, const IpAddr &dst, unsigned prefix) {
-    NlPtr<rtnl_route> route(nl().rtnl_route_alloc());
-    nl().rtnl_route_set_family(route.get(), static_cast<uint8_t>(dst.family));
-    auto a = to_nl(dst, prefix);
-    nl().rtnl_route_set_dst(route.get(), a.get());
-    nl().rtnl_route_set_table(route.get(), RT_TABLE_MAIN);
-    nl().rtnl_route_set_scope(route.get(), dst.is_v6() ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
-    nl().rtnl_route_set_protocol(route.get(), RTPROT_STATIC);
-    nl().rtnl_route_set_type(route.get(), RTN_UNICAST);
-    rtnl_nexthop *nh = nl().rtnl_route_nh_alloc();
-    nl().rtnl_route_nh_set_ifindex(nh, ifindex);
-    nl().rtnl_route_add_nexthop(route.get(), nh);
-    return route;
+std::optional<IpAddr> ip_from(std::optional<std::span<const unsigned char>> a, int family,
+                              unsigned prefix) {
+    IpAddr ip;
+    ip.family = family;
+    ip.prefix = prefix;
+    if (!a)
+        return std::nullopt;
+    if (a->size() != address_len(ip))
+        return std::nullopt;
+    std::memcpy(ip.bytes.data(), a->data(), a->size());
+    return ip;
 }
 
-NlPtr<rtnl_neigh> proxy_neigh(int ifindex, const IpAddr &ip) {
-    NlPtr<rtnl_neigh> n(nl().rtnl_neigh_alloc());
-    nl().rtnl_neigh_set_ifindex(n.get(), ifindex);
-    nl().rtnl_neigh_set_family(n.get(), ip.family);
-    auto a = to_nl(ip);
-    nl().rtnl_neigh_set_dst(n.get(), a.get());
-    nl().rtnl_neigh_set_flags(n.get(), NTF_PROXY);
-    nl().rtnl_neigh_set_state(n.get(), NUD_PERMANENT);
-    return n;
+// The device's counters from IFLA_STATS64 or IFLA_STATS (Stats: the
+// kernel's struct of that attribute); false when it is not there.
+template <typename Stats>
+bool copy_counters(LinkInfo &info, std::optional<std::span<const unsigned char>> attr) {
+    if (!attr)
+        return false;
+    Stats st{};
+    std::memcpy(&st, attr->data(), std::min(sizeof st, attr->size()));
+    info.rx_bytes = st.rx_bytes;
+    info.tx_bytes = st.tx_bytes;
+    info.rx_packets = st.rx_packets;
+    info.tx_packets = st.tx_packets;
+    return true;
 }
 
-// The address object an addition or deletion of ip on ifindex is keyed on.
-NlPtr<rtnl_addr> device_address(int ifindex, const IpAddr &ip) {
-    NlPtr<rtnl_addr> a(nl().rtnl_addr_alloc());
-    nl().rtnl_addr_set_ifindex(a.get(), ifindex);
-    nl().rtnl_addr_set_family(a.get(), ip.family);
-    auto local = to_nl(ip);
-    nl().rtnl_addr_set_local(a.get(), local.get());
-    nl().rtnl_addr_set_prefixlen(a.get(), static_cast<int>(ip.prefix.value_or(ip.max_prefix())));
-    return a;
+LinkInfo link_from(const Message &m) {
+    LinkInfo info;
+    const auto ifi = m.family<ifinfomsg>().value_or(ifinfomsg{});
+    const auto a = m.attrs<ifinfomsg>(IFLA_MAX);
+    info.index = ifi.ifi_index;
+    info.flags = ifi.ifi_flags;
+    info.arptype = ifi.ifi_type;
+    info.name = a.string(IFLA_IFNAME).value_or("");
+    info.master = static_cast<int>(a.u32(IFLA_MASTER).value_or(0));
+    info.kind = a.nested(IFLA_LINKINFO, IFLA_INFO_MAX).string(IFLA_INFO_KIND).value_or("");
+    if (auto mac = a.get(IFLA_ADDRESS); mac && mac->size() == 6) {
+        Mac m6;
+        std::memcpy(m6.data(), mac->data(), 6);
+        info.mac = m6;
+    }
+    if (!copy_counters<rtnl_link_stats64>(info, a.get(IFLA_STATS64)))
+        copy_counters<rtnl_link_stats>(info, a.get(IFLA_STATS)); // a kernel without 64-bit ones
+    return info;
+}
+
+std::optional<AddrInfo> address_from(const Message &m) {
+    const auto ifa = m.family<ifaddrmsg>();
+    if (!ifa)
+        return std::nullopt;
+    const auto a = m.attrs<ifaddrmsg>(IFA_MAX);
+    // IPv6 gives the address as IFA_ADDRESS only; IFA_LOCAL, when there, is
+    // the device's own end of a point-to-point pair.
+    auto ip = ip_from(a.get(IFA_LOCAL), ifa->ifa_family, ifa->ifa_prefixlen);
+    if (!ip)
+        ip = ip_from(a.get(IFA_ADDRESS), ifa->ifa_family, ifa->ifa_prefixlen);
+    if (!ip)
+        return std::nullopt;
+    return AddrInfo{static_cast<int>(ifa->ifa_index), *ip, ifa->ifa_scope};
+}
+
+std::optional<RouteInfo> route_from(const Message &m) {
+    const auto rtm = m.family<rtmsg>();
+    if (!rtm)
+        return std::nullopt;
+    const auto a = m.attrs<rtmsg>(RTA_MAX);
+    RouteInfo info;
+    auto dst = ip_from(a.get(RTA_DST), rtm->rtm_family, rtm->rtm_dst_len);
+    if (!dst) {
+        // The default route carries no destination attribute.
+        dst = IpAddr{};
+        dst->family = rtm->rtm_family;
+        dst->prefix = rtm->rtm_dst_len;
+    }
+    info.dst = *dst;
+    info.table = a.u32(RTA_TABLE).value_or(rtm->rtm_table);
+    info.type = rtm->rtm_type;
+    info.oif = static_cast<int>(a.u32(RTA_OIF).value_or(0));
+    info.has_gateway = a.get(RTA_GATEWAY) || a.get(RTA_VIA);
+    if (auto mp = a.get(RTA_MULTIPATH); mp && mp->size() >= sizeof(rtnexthop)) {
+        // The first hop of a multipath route, as for a single one.
+        rtnexthop nh;
+        std::memcpy(&nh, mp->data(), sizeof nh);
+        info.oif = nh.rtnh_ifindex;
+        const std::size_t end = std::min<std::size_t>(nh.rtnh_len, mp->size());
+        if (end > RTNH_LENGTH(0)) {
+            rtnl::Attrs hop(mp->subspan(RTNH_LENGTH(0), end - RTNH_LENGTH(0)), RTA_MAX);
+            info.has_gateway = hop.get(RTA_GATEWAY) || hop.get(RTA_VIA);
+        }
+    }
+    return info;
+}
+
+// The request that adds or deletes a device route (no gateway) to dst/prefix.
+Request device_route(std::uint16_t type, std::uint16_t flags, int ifindex, const IpAddr &dst,
+                     unsigned prefix) {
+    Request req(type, flags);
+    rtmsg rtm{};
+    rtm.rtm_family = static_cast<unsigned char>(dst.family);
+    rtm.rtm_dst_len = static_cast<unsigned char>(prefix);
+    rtm.rtm_table = RT_TABLE_MAIN;
+    rtm.rtm_protocol = RTPROT_STATIC;
+    rtm.rtm_scope = dst.is_v6() ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+    rtm.rtm_type = RTN_UNICAST;
+    req.family(rtm);
+    req.put(RTA_DST, dst.bytes.data(), address_len(dst));
+    req.put_u32(RTA_OIF, static_cast<std::uint32_t>(ifindex));
+    return req;
+}
+
+Request proxy_neighbour(std::uint16_t type, std::uint16_t flags, int ifindex, const IpAddr &ip) {
+    Request req(type, flags);
+    ndmsg nd{};
+    nd.ndm_family = static_cast<unsigned char>(ip.family);
+    nd.ndm_ifindex = ifindex;
+    nd.ndm_state = NUD_PERMANENT;
+    nd.ndm_flags = NTF_PROXY;
+    req.family(nd);
+    req.put(NDA_DST, ip.bytes.data(), address_len(ip));
+    return req;
+}
+
+Request device_address(std::uint16_t type, std::uint16_t flags, int ifindex, const IpAddr &ip) {
+    Request req(type, flags);
+    ifaddrmsg ifa{};
+    ifa.ifa_family = static_cast<unsigned char>(ip.family);
+    ifa.ifa_prefixlen = static_cast<unsigned char>(ip.prefix.value_or(ip.max_prefix()));
+    ifa.ifa_index = static_cast<unsigned>(ifindex);
+    if (ip.is_v6() && type == RTM_NEWADDR)
+        ifa.ifa_flags = IFA_F_NODAD;
+    req.family(ifa);
+    req.put(IFA_LOCAL, ip.bytes.data(), address_len(ip));
+    req.put(IFA_ADDRESS, ip.bytes.data(), address_len(ip));
+    return req;
+}
+
+// A link request naming the device: by index when known, else by name.
+Request link_request(std::uint16_t type, std::uint16_t flags, ifinfomsg ifi,
+                     const std::string *name) {
+    Request req(type, flags);
+    req.family(ifi);
+    if (name)
+        req.put_string(IFLA_IFNAME, *name);
+    return req;
 }
 
 // Switches the calling process into a network namespace for its lifetime.
@@ -152,6 +215,27 @@ class NetnsSwitch {
     UniqueFd self_;
 };
 
+// A dump the kernel marked interrupted (the set changed under it) is asked
+// again from the start, a few times.
+template <typename T, typename Parse>
+std::vector<T> dump(rtnl::Socket &sock, const std::function<Request()> &make, Parse parse,
+                    const char *what) {
+    for (int attempt = 0;; ++attempt) {
+        std::vector<T> result;
+        Request req = make();
+        const Outcome out = sock.query(req, [&](const Message &m) {
+            if (auto v = parse(m))
+                result.push_back(std::move(*v));
+        });
+        if (out.error == -EINTR && attempt < 4)
+            continue;
+        if (out.error < 0)
+            throw Error(VZ_SYSTEM_ERROR,
+                        std::string("Unable to list ") + what + ": " + out.reason());
+        return result;
+    }
+}
+
 } // namespace
 
 ino_t current_netns_inode() {
@@ -169,228 +253,206 @@ UniqueFd open_netns(pid_t pid) {
     return fd;
 }
 
-Rtnl::Rtnl() {
-    connect();
-}
+Rtnl::Rtnl() : sock_(std::make_unique<rtnl::Socket>()) {}
 
+// A netlink socket stays in the namespace it was created in.
 Rtnl::Rtnl(int netns_fd) {
-    // A netlink socket stays in the namespace it was created in.
     NetnsSwitch in(netns_fd);
-    connect();
+    sock_ = std::make_unique<rtnl::Socket>();
 }
 
-Rtnl::~Rtnl() {
-    if (sock_)
-        nl().nl_socket_free(sock_);
-}
-
-void Rtnl::connect() {
-    sock_ = nl().nl_socket_alloc();
-    if (!sock_)
-        throw Error(VZ_RESOURCE_ERROR, "Unable to allocate a netlink socket");
-    if (int err = nl().nl_connect(sock_, NETLINK_ROUTE); err < 0) {
-        nl().nl_socket_free(sock_);
-        sock_ = nullptr;
-        nl_fail(VZ_SYSTEM_ERROR, "Unable to open a netlink socket", err);
-    }
-    // Our own FD must not leak into anything we spawn (the container).
-    fcntl(nl().nl_socket_get_fd(sock_), F_SETFD, FD_CLOEXEC);
-}
-
-namespace {
-
-LinkInfo link_info(rtnl_link *l) {
-    LinkInfo info;
-    info.index = nl().rtnl_link_get_ifindex(l);
-    info.name = nl().rtnl_link_get_name(l) ? nl().rtnl_link_get_name(l) : "";
-    info.flags = nl().rtnl_link_get_flags(l);
-    info.master = nl().rtnl_link_get_master(l);
-    info.arptype = nl().rtnl_link_get_arptype(l);
-    info.rx_bytes = nl().rtnl_link_get_stat(l, RTNL_LINK_RX_BYTES);
-    info.tx_bytes = nl().rtnl_link_get_stat(l, RTNL_LINK_TX_BYTES);
-    info.rx_packets = nl().rtnl_link_get_stat(l, RTNL_LINK_RX_PACKETS);
-    info.tx_packets = nl().rtnl_link_get_stat(l, RTNL_LINK_TX_PACKETS);
-    if (const char *type = nl().rtnl_link_get_type(l))
-        info.kind = type;
-    nl_addr *a = nl().rtnl_link_get_addr(l);
-    if (a && nl().nl_addr_get_len(a) == 6) {
-        Mac mac;
-        std::memcpy(mac.data(), nl().nl_addr_get_binary_addr(a), 6);
-        info.mac = mac;
-    }
-    return info;
-}
-
-} // namespace
+Rtnl::~Rtnl() = default;
 
 std::vector<LinkInfo> Rtnl::links() {
-    auto cache = alloc_cache(
-        [&](nl_cache **raw) { return nl().rtnl_link_alloc_cache(sock_, AF_UNSPEC, raw); },
-        "network devices");
-    std::vector<LinkInfo> result;
-    for_each(cache.get(), [&](nl_object *obj) {
-        result.push_back(link_info(reinterpret_cast<rtnl_link *>(obj)));
-    });
-    return result;
+    return dump<LinkInfo>(
+        *sock_, [] { return link_request(RTM_GETLINK, NLM_F_DUMP, ifinfomsg{}, nullptr); },
+        [](const Message &m) { return std::optional<LinkInfo>(link_from(m)); }, "network devices");
 }
 
-// One RTM_GETLINK by name, not a dump of every device: a host with a venet
-// device per running container would send thousands at each look-up, and a
-// start makes several (docs/benchmarks.md, issue 15).
+// One RTM_GETLINK by name or index, not a dump of every device: a host with
+// a venet device per running container would send thousands at each
+// look-up, and a start makes several (docs/benchmarks.md, issue 15).
 std::optional<LinkInfo> Rtnl::link(const std::string &name) {
-    rtnl_link *raw = nullptr;
-    const int err = nl().rtnl_link_get_kernel(sock_, 0, name.c_str(), &raw);
-    if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
+    if (name.empty() || name.size() >= IFNAMSIZ)
+        return std::nullopt; // names no device the kernel could have
+    Request req = link_request(RTM_GETLINK, 0, ifinfomsg{}, &name);
+    std::optional<LinkInfo> found;
+    const Outcome out = sock_->query(req, [&](const Message &m) { found = link_from(m); });
+    if (out.error == -ENODEV)
         return std::nullopt;
-    if (err < 0) {
-        // A name the kernel will not look up (too long, say) names no device.
-        for (auto &l : links())
-            if (l.name == name)
-                return l;
-        return std::nullopt;
-    }
-    NlPtr<rtnl_link> l(raw);
-    return link_info(l.get());
+    if (out.error < 0)
+        throw Error(VZ_SYSTEM_ERROR,
+                    "Unable to look up network device " + name + ": " + out.reason());
+    return found;
 }
 
-std::vector<AddrInfo> Rtnl::addresses() {
-    auto cache = alloc_cache([&](nl_cache **raw) { return nl().rtnl_addr_alloc_cache(sock_, raw); },
-                             "addresses");
-    std::vector<AddrInfo> result;
-    for_each(cache.get(), [&](nl_object *obj) {
-        auto *a = reinterpret_cast<rtnl_addr *>(obj);
-        if (auto ip = from_nl(nl().rtnl_addr_get_local(a)))
-            result.push_back({nl().rtnl_addr_get_ifindex(a), *ip, nl().rtnl_addr_get_scope(a)});
-    });
-    return result;
+std::optional<LinkInfo> Rtnl::link(int index) {
+    ifinfomsg ifi{};
+    ifi.ifi_index = index;
+    Request req = link_request(RTM_GETLINK, 0, ifi, nullptr);
+    std::optional<LinkInfo> found;
+    const Outcome out = sock_->query(req, [&](const Message &m) { found = link_from(m); });
+    if (out.error == -ENODEV)
+        return std::nullopt;
+    if (out.error < 0)
+        throw Error(VZ_SYSTEM_ERROR, "Unable to look up network device " + std::to_string(index) +
+                                         ": " + out.reason());
+    return found;
+}
+
+std::vector<AddrInfo> Rtnl::addresses(int family, int ifindex) {
+    auto all = dump<AddrInfo>(
+        *sock_,
+        [&] {
+            Request req(RTM_GETADDR, NLM_F_DUMP);
+            ifaddrmsg ifa{};
+            ifa.ifa_family = static_cast<unsigned char>(family);
+            ifa.ifa_index = static_cast<unsigned>(ifindex); // the kernel filters (strict mode)
+            req.family(ifa);
+            return req;
+        },
+        address_from, "addresses");
+    if (ifindex != 0) // a kernel without strict checking sent every device's
+        std::erase_if(all, [&](const AddrInfo &a) { return a.ifindex != ifindex; });
+    return all;
 }
 
 std::vector<RouteInfo> Rtnl::routes(int family) {
-    auto cache = alloc_cache(
-        [&](nl_cache **raw) { return nl().rtnl_route_alloc_cache(sock_, family, 0, raw); },
-        "routes");
-    std::vector<RouteInfo> result;
-    for_each(cache.get(), [&](nl_object *obj) {
-        auto *r = reinterpret_cast<rtnl_route *>(obj);
-        RouteInfo info;
-        auto dst = from_nl(nl().rtnl_route_get_dst(r));
-        if (!dst) {
-            // The default route carries no destination attribute.
-            dst = IpAddr{};
-            dst->family = family;
-            dst->prefix = 0;
-        }
-        info.dst = *dst;
-        info.table = nl().rtnl_route_get_table(r);
-        info.type = nl().rtnl_route_get_type(r);
-        if (nl().rtnl_route_get_nnexthops(r) > 0) {
-            rtnl_nexthop *nh = nl().rtnl_route_nexthop_n(r, 0);
-            info.oif = nl().rtnl_route_nh_get_ifindex(nh);
-            info.has_gateway = nl().rtnl_route_nh_get_gateway(nh) != nullptr;
-        }
-        result.push_back(info);
-    });
-    return result;
+    return dump<RouteInfo>(
+        *sock_,
+        [&] {
+            Request req(RTM_GETROUTE, NLM_F_DUMP);
+            rtmsg rtm{};
+            rtm.rtm_family = static_cast<unsigned char>(family);
+            req.family(rtm);
+            return req;
+        },
+        route_from, "routes");
+}
+
+std::optional<RouteInfo> Rtnl::route_to(const IpAddr &ip) {
+    Request req(RTM_GETROUTE, 0);
+    rtmsg rtm{};
+    rtm.rtm_family = static_cast<unsigned char>(ip.family);
+    rtm.rtm_dst_len = static_cast<unsigned char>(ip.max_prefix());
+    rtm.rtm_flags = RTM_F_FIB_MATCH;
+    req.family(rtm);
+    req.put(RTA_DST, ip.bytes.data(), address_len(ip));
+    std::optional<RouteInfo> found;
+    const Outcome out = sock_->query(req, [&](const Message &m) { found = route_from(m); });
+    if (out.error < 0)
+        return std::nullopt; // no route (unreachable, prohibited): nothing matches
+    return found;
 }
 
 void Rtnl::create_veth(const VethSpec &spec, int code) {
-    NlPtr<rtnl_link> host(nl().rtnl_link_veth_alloc());
-    if (!host)
-        throw Error(VZ_RESOURCE_ERROR, "Out of memory");
-    rtnl_link *peer = nl().rtnl_link_veth_get_peer(host.get());
-    nl().rtnl_link_set_name(host.get(), spec.host_name.c_str());
-    nl().rtnl_link_set_addr(host.get(), to_nl(spec.host_mac).get());
-    nl().rtnl_link_set_name(peer, spec.peer_name.c_str());
-    nl().rtnl_link_set_addr(peer, to_nl(spec.peer_mac).get());
+    Request req(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+    ifinfomsg ifi{};
     if (spec.noarp) {
-        nl().rtnl_link_set_flags(host.get(), IFF_NOARP);
-        nl().rtnl_link_set_flags(peer, IFF_NOARP);
+        ifi.ifi_flags = IFF_NOARP;
+        ifi.ifi_change = IFF_NOARP;
     }
+    req.family(ifi);
+    req.put_string(IFLA_IFNAME, spec.host_name);
+    req.put(IFLA_ADDRESS, spec.host_mac.data(), spec.host_mac.size());
+    const auto info = req.begin_nest(IFLA_LINKINFO);
+    req.put_string(IFLA_INFO_KIND, "veth");
+    const auto data = req.begin_nest(IFLA_INFO_DATA);
+    const auto peer = req.begin_nest(VETH_INFO_PEER);
+    req.family(ifi);
+    req.put_string(IFLA_IFNAME, spec.peer_name);
+    req.put(IFLA_ADDRESS, spec.peer_mac.data(), spec.peer_mac.size());
     if (spec.peer_netns_fd >= 0)
-        nl().rtnl_link_set_ns_fd(peer, spec.peer_netns_fd);
-    nl().rtnl_link_put(peer);
-    int err = nl().rtnl_link_add(sock_, host.get(), NLM_F_CREATE | NLM_F_EXCL);
-    if (err < 0)
-        nl_fail(code, "Unable to create the device pair " + spec.host_name + "/" + spec.peer_name,
-                err);
+        req.put_u32(IFLA_NET_NS_FD, static_cast<std::uint32_t>(spec.peer_netns_fd));
+    req.end_nest(peer);
+    req.end_nest(data);
+    req.end_nest(info);
+    done(sock_->change(req), {}, code, [&] {
+        return "Unable to create the device pair " + spec.host_name + "/" + spec.peer_name;
+    });
 }
 
 void Rtnl::delete_link(const std::string &name, int code) {
-    NlPtr<rtnl_link> l(nl().rtnl_link_alloc());
-    nl().rtnl_link_set_name(l.get(), name.c_str());
-    int err = nl().rtnl_link_delete(sock_, l.get());
-    if (err < 0 && err != -NLE_NODEV && err != -NLE_OBJ_NOTFOUND)
-        nl_fail(code, "Unable to delete device " + name, err);
+    if (name.empty() || name.size() >= IFNAMSIZ)
+        return;
+    Request req = link_request(RTM_DELLINK, 0, ifinfomsg{}, &name);
+    done(sock_->change(req), {ENODEV, ENOENT}, code,
+         [&] { return "Unable to delete device " + name; });
 }
 
 void Rtnl::change_link(const std::string &name, const LinkChange &change, int code) {
-    rtnl_link *raw = nullptr;
-    if (int err = nl().rtnl_link_get_kernel(sock_, 0, name.c_str(), &raw); err < 0)
-        nl_fail(code, "Network device " + name + " not found", err);
-    NlPtr<rtnl_link> orig(raw);
-    NlPtr<rtnl_link> req(nl().rtnl_link_alloc());
-    if (change.up)
-        (*change.up ? nl().rtnl_link_set_flags : nl().rtnl_link_unset_flags)(req.get(), IFF_UP);
-    if (change.noarp)
-        (*change.noarp ? nl().rtnl_link_set_flags : nl().rtnl_link_unset_flags)(req.get(),
-                                                                                IFF_NOARP);
+    ifinfomsg ifi{};
+    const auto flag = [&](const std::optional<bool> &on, unsigned bit) {
+        if (!on)
+            return;
+        ifi.ifi_change |= bit;
+        if (*on)
+            ifi.ifi_flags |= bit;
+    };
+    flag(change.up, IFF_UP);
+    flag(change.noarp, IFF_NOARP);
+    // A rename names the device by its index: IFLA_IFNAME is the new name.
+    if (change.name) {
+        auto l = link(name);
+        if (!l)
+            throw Error(code, "Network device " + name + " not found");
+        ifi.ifi_index = l->index;
+    }
+    Request req = link_request(RTM_NEWLINK, 0, ifi, change.name ? &*change.name : &name);
     if (change.mac)
-        nl().rtnl_link_set_addr(req.get(), to_nl(*change.mac).get());
+        req.put(IFLA_ADDRESS, change.mac->data(), change.mac->size());
     if (change.master)
-        nl().rtnl_link_set_master(req.get(), *change.master);
-    if (change.name)
-        nl().rtnl_link_set_name(req.get(), change.name->c_str());
-    if (int err = nl().rtnl_link_change(sock_, orig.get(), req.get(), 0); err < 0)
-        nl_fail(code, "Unable to configure network device " + name, err);
+        req.put_u32(IFLA_MASTER, static_cast<std::uint32_t>(*change.master));
+    const Outcome out = sock_->change(req);
+    if (out.error == -ENODEV)
+        throw Error(code, "Network device " + name + " not found");
+    done(out, {}, code, [&] { return "Unable to configure network device " + name; });
 }
 
 void Rtnl::move_link(const std::string &name, int netns_fd, int code) {
-    rtnl_link *raw = nullptr;
-    if (int err = nl().rtnl_link_get_kernel(sock_, 0, name.c_str(), &raw); err < 0)
-        nl_fail(code, "Network device " + name + " not found", err);
-    NlPtr<rtnl_link> orig(raw);
-    NlPtr<rtnl_link> req(nl().rtnl_link_alloc());
-    nl().rtnl_link_set_ns_fd(req.get(), netns_fd);
-    if (int err = nl().rtnl_link_change(sock_, orig.get(), req.get(), 0); err < 0)
-        nl_fail(code, "Unable to move network device " + name, err);
+    Request req = link_request(RTM_NEWLINK, 0, ifinfomsg{}, &name);
+    req.put_u32(IFLA_NET_NS_FD, static_cast<std::uint32_t>(netns_fd));
+    const Outcome out = sock_->change(req);
+    if (out.error == -ENODEV)
+        throw Error(code, "Network device " + name + " not found");
+    done(out, {}, code, [&] { return "Unable to move network device " + name; });
 }
 
 bool Rtnl::add_address(int ifindex, const IpAddr &ip, int code) {
-    auto a = device_address(ifindex, ip);
-    if (ip.is_v6())
-        nl().rtnl_addr_set_flags(a.get(), IFA_F_NODAD);
-    return nl_done(nl().rtnl_addr_add(sock_, a.get(), NLM_F_CREATE | NLM_F_EXCL), {-NLE_EXIST},
-                   code, [&] { return "Unable to add address " + ip.text(); });
+    Request req = device_address(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, ip);
+    return done(sock_->change(req), {EEXIST}, code,
+                [&] { return "Unable to add address " + ip.text(); });
 }
 
 bool Rtnl::delete_address(int ifindex, const IpAddr &ip, int code) {
-    return nl_done(nl().rtnl_addr_delete(sock_, device_address(ifindex, ip).get(), 0), kGone, code,
-                   [&] { return "Unable to delete address " + ip.text(); });
+    Request req = device_address(RTM_DELADDR, 0, ifindex, ip);
+    return done(sock_->change(req), kGone, code,
+                [&] { return "Unable to delete address " + ip.text(); });
 }
 
 bool Rtnl::add_device_route(int ifindex, const IpAddr &dst, unsigned prefix, int code) {
-    return nl_done(
-        nl().rtnl_route_add(sock_, device_route(ifindex, dst, prefix).get(),
-                            NLM_F_CREATE | NLM_F_EXCL),
-        {-NLE_EXIST}, code,
-        [&] { return "Unable to add a route to " + dst.address() + "/" + std::to_string(prefix); });
+    Request req = device_route(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, ifindex, dst, prefix);
+    return done(sock_->change(req), {EEXIST}, code, [&] {
+        return "Unable to add a route to " + dst.address() + "/" + std::to_string(prefix);
+    });
 }
 
 bool Rtnl::delete_device_route(int ifindex, const IpAddr &dst, unsigned prefix, int code) {
-    return nl_done(nl().rtnl_route_delete(sock_, device_route(ifindex, dst, prefix).get(), 0),
-                   kGone, code, [&] { return "Unable to delete the route to " + dst.address(); });
+    Request req = device_route(RTM_DELROUTE, 0, ifindex, dst, prefix);
+    return done(sock_->change(req), kGone, code,
+                [&] { return "Unable to delete the route to " + dst.address(); });
 }
 
 bool Rtnl::add_proxy_neighbour(int ifindex, const IpAddr &ip, int code) {
-    return nl_done(
-        nl().rtnl_neigh_add(sock_, proxy_neigh(ifindex, ip).get(), NLM_F_CREATE | NLM_F_REPLACE),
-        {}, code, [&] { return "Unable to add a proxy neighbour entry for " + ip.address(); });
+    Request req = proxy_neighbour(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, ifindex, ip);
+    return done(sock_->change(req), {}, code,
+                [&] { return "Unable to add a proxy neighbour entry for " + ip.address(); });
 }
 
 bool Rtnl::delete_proxy_neighbour(int ifindex, const IpAddr &ip, int code) {
-    return nl_done(
-        nl().rtnl_neigh_delete(sock_, proxy_neigh(ifindex, ip).get(), 0), kGone, code,
-        [&] { return "Unable to delete the proxy neighbour entry for " + ip.address(); });
+    Request req = proxy_neighbour(RTM_DELNEIGH, 0, ifindex, ip);
+    return done(sock_->change(req), kGone, code,
+                [&] { return "Unable to delete the proxy neighbour entry for " + ip.address(); });
 }
 
 std::string host_hwid() {

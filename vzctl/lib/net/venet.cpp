@@ -51,11 +51,11 @@ bool wait_gone(Rtnl &host, const std::string &name, std::chrono::milliseconds ti
 }
 
 // Whose host route to ip is it: "container N" for a venet host end.
-std::string route_owner(const std::vector<LinkInfo> &links, int oif) {
-    auto it = std::ranges::find(links, oif, &LinkInfo::index);
-    if (it == links.end())
+std::string route_owner(Rtnl &host, int oif) {
+    auto l = host.link(oif);
+    if (!l)
         return "another route";
-    const std::string &n = it->name;
+    const std::string &n = l->name;
     for (const char *prefix : {"venet0.", "venet"}) {
         std::string_view p(prefix);
         if (n.starts_with(p) && n.size() > p.size() &&
@@ -63,6 +63,38 @@ std::string route_owner(const std::vector<LinkInfo> &links, int oif) {
             return "container " + n.substr(p.size());
     }
     return "a route via " + n;
+}
+
+// Throws when ip is an address of the host or the route the kernel picks
+// for it is a host route to exactly ip (main table) through another device.
+void check_free(Rtnl &host, const IpAddr &ip, int own_index,
+                const std::optional<RouteInfo> &route) {
+    const std::string addr = ip.address();
+    // The host's own addresses of ip's family: a short list (a container's
+    // addresses are on its side of the pair, and the host ends have none).
+    for (const auto &a : host.addresses(ip.family)) {
+        if (a.ip.same_address(ip))
+            throw Error(VZ_IP_INUSE, "IP address " + addr + " is already in use by the host");
+    }
+    if (route && route->table == RT_TABLE_MAIN && route->dst.prefix == ip.max_prefix() &&
+        route->dst.same_address(ip) && route->oif != own_index)
+        throw Error(VZ_IP_INUSE, "IP address " + addr + " is already in use by " +
+                                     route_owner(host, route->oif));
+}
+
+// The devices that answer for ip on the host's networks (NEIGHBOUR_DEVS).
+// "detect" looks only at the device of the route ip took before the
+// container's host route existed; "all" and lists look at every device.
+std::vector<LinkInfo> proxy_devices(Rtnl &host, std::string_view setting, const IpAddr &ip,
+                                    const std::optional<RouteInfo> &route) {
+    if (setting != "detect")
+        return neighbour_devs(setting, ip, host.links(), host.addresses(), {});
+    if (!route || route->oif <= 0)
+        return {};
+    auto dev = host.link(route->oif);
+    if (!dev)
+        return {};
+    return neighbour_devs(setting, ip, {*dev}, host.addresses(AF_UNSPEC, dev->index), {*route});
 }
 
 // Forwarding for what the container sends (to other containers, to the
@@ -73,6 +105,10 @@ void set_venet_sysctls(const std::string &host_name) {
     set_dev_sysctl("ipv4", host_name, "rp_filter", "1");
     set_dev_sysctl("ipv6", host_name, "accept_ra", "0");
     set_dev_sysctl("ipv6", host_name, "force_forwarding", "1"); // Linux 6.17+
+    // No link-local address on the host end (nothing resolves neighbours
+    // on a NOARP device): without it the host's address list and IPv6
+    // routes do not grow with every running container.
+    set_dev_sysctl("ipv6", host_name, "addr_gen_mode", "1");
 }
 
 } // namespace
@@ -113,18 +149,10 @@ void restore_venet_host(Rtnl &host, Ctid ctid, int code) {
     host.change_link(host_name, link_up(true), code);
 }
 
+// One look-up of the route the kernel would pick for ip, not a dump of every
+// container's host route (docs/benchmarks.md, issue 15).
 void check_ip_free(Rtnl &host, const IpAddr &ip, int own_index) {
-    const std::string addr = ip.address();
-    for (const auto &a : host.addresses()) {
-        if (a.ip.same_address(ip))
-            throw Error(VZ_IP_INUSE, "IP address " + addr + " is already in use by the host");
-    }
-    for (const auto &r : host.routes(ip.family)) {
-        if (r.table == RT_TABLE_MAIN && r.dst.prefix == ip.max_prefix() && r.dst.same_address(ip) &&
-            r.oif != own_index)
-            throw Error(VZ_IP_INUSE, "IP address " + addr + " is already in use by " +
-                                         route_owner(host.links(), r.oif));
-    }
+    check_free(host, ip, own_index, host.route_to(ip));
 }
 
 void add_venet_ip(Rtnl &host, Rtnl &ct, Ctid ctid, const IpAddr &ip,
@@ -132,7 +160,10 @@ void add_venet_ip(Rtnl &host, Rtnl &ct, Ctid ctid, const IpAddr &ip,
     const std::string host_name = venet_host_name(ctid);
     const int host_index = index_of(host, host_name, VZ_CANT_ADDIP);
     const int ct_index = index_of(ct, kVenet, VZ_CANT_ADDIP);
-    check_ip_free(host, ip, host_index);
+    // Asked before this container's host route exists: the route ip takes
+    // without it is the one whose device NEIGHBOUR_DEVS=detect answers on.
+    const auto route = host.route_to(ip);
+    check_free(host, ip, host_index, route);
     // The exclusive route is the claim: of two containers racing for one
     // address, the kernel lets exactly one have it.
     if (!host.add_device_route(host_index, ip, ip.max_prefix(), VZ_CANT_ADDIP)) {
@@ -140,9 +171,7 @@ void add_venet_ip(Rtnl &host, Rtnl &ct, Ctid ctid, const IpAddr &ip,
     }
     try {
         ct.add_address(ct_index, ip, VZ_CANT_ADDIP);
-        auto devs = neighbour_devs(neighbour_setting, ip, host.links(), host.addresses(),
-                                   host.routes(ip.family));
-        for (const auto &dev : devs) {
+        for (const auto &dev : proxy_devices(host, neighbour_setting, ip, route)) {
             host.add_proxy_neighbour(dev.index, ip, VZ_CANT_ADDIP);
             record.proxies.push_back({dev.index, dev.name, ip});
         }

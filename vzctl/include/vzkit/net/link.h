@@ -1,12 +1,13 @@
-// Links, addresses, routes and proxy neighbour entries through rtnetlink
-// (libnl-3), in the caller's network namespace or in a container's. Nothing
-// here runs `ip`. Failures throw vz::Error with the exit code the caller
-// names and libnl's reason.
+// Links, addresses, routes and proxy neighbour entries through rtnetlink,
+// spoken directly (net/rtnetlink.h), in the caller's network namespace or in
+// a container's. Nothing here runs `ip`. Failures throw vz::Error with the
+// exit code the caller names and the kernel's reason.
 #pragma once
 
 #include "vzkit/base/fd.h"
 #include "vzkit/net/addr.h"
 
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -15,9 +16,11 @@
 #include <string>
 #include <vector>
 
-struct nl_sock;
-
 namespace vz::net {
+
+namespace rtnl {
+class Socket;
+}
 
 // The network namespace the calling process is in (its inode identifies it).
 ino_t current_netns_inode();
@@ -70,8 +73,14 @@ class Rtnl {
 
     std::vector<LinkInfo> links();
     std::optional<LinkInfo> link(const std::string &name);
-    std::vector<AddrInfo> addresses();
+    std::optional<LinkInfo> link(int index);
+    // Of one family (AF_UNSPEC: all), of one device (0: all).
+    std::vector<AddrInfo> addresses(int family = AF_UNSPEC, int ifindex = 0);
     std::vector<RouteInfo> routes(int family);
+    // The route the kernel would pick for ip, as it is in its table
+    // (RTM_F_FIB_MATCH: its prefix, table, type and device); none when ip is
+    // unreachable. One message, whatever the number of routes.
+    std::optional<RouteInfo> route_to(const IpAddr &ip);
 
     void create_veth(const VethSpec &spec, int code);
     void delete_link(const std::string &name, int code);
@@ -98,8 +107,7 @@ class Rtnl {
     bool delete_proxy_neighbour(int ifindex, const IpAddr &ip, int code);
 
   private:
-    void connect();
-    nl_sock *sock_ = nullptr;
+    std::unique_ptr<rtnl::Socket> sock_;
 };
 
 // The host MAC OpenVZ feeds into generate_mac(): that of the first Ethernet
