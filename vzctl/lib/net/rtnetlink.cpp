@@ -192,9 +192,12 @@ Outcome Socket::exchange(Request &req, const std::function<void(const Message &)
         if (static_cast<std::size_t>(n) > buf_.size())
             throw Error(VZ_SYSTEM_ERROR,
                         "A netlink reply did not fit in " + std::to_string(buf_.size()) + " bytes");
-        int len = static_cast<int>(n);
-        for (auto *h = reinterpret_cast<const nlmsghdr *>(buf_.data()); NLMSG_OK(h, len);
-             h = NLMSG_NEXT(h, len)) {
+        const auto size = static_cast<std::size_t>(n);
+        for (std::size_t at = 0; at + NLMSG_HDRLEN <= size;) {
+            const auto *h = reinterpret_cast<const nlmsghdr *>(buf_.data() + at);
+            if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > size - at)
+                break; // not a whole message: nothing more in this read
+            at += NLMSG_ALIGN(h->nlmsg_len);
             if (h->nlmsg_seq != seq)
                 continue; // a late reply to an earlier request
             const auto *p = reinterpret_cast<const unsigned char *>(h);
