@@ -6,28 +6,28 @@
 #include "ct/init.h"
 #include "ct/mntns.h"
 #include "vzkit/backend/backend.h"
-#include "vzkit/ct/capability.h"
+#include "vzkit/base/error.h"
+#include "vzkit/base/log.h"
+#include "vzkit/base/process.h"
+#include "vzkit/base/step.h"
+#include "vzkit/base/util.h"
 #include "vzkit/cgroup/cgroup.h"
+#include "vzkit/ct/capability.h"
 #include "vzkit/ct/enter.h"
+#include "vzkit/ct/features.h"
 #include "vzkit/ct/fs.h"
 #include "vzkit/ct/helper.h"
 #include "vzkit/ct/state.h"
 #include "vzkit/ct/views.h"
 #include "vzkit/dist/actions.h"
-#include "vzkit/base/error.h"
-#include "vzkit/base/step.h"
-#include "vzkit/ct/features.h"
-#include "vzkit/base/log.h"
 #include "vzkit/net/lifecycle.h"
 #include "vzkit/storage/lvm.h"
-#include "vzkit/base/process.h"
-#include "vzkit/base/util.h"
 
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <linux/sched.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -53,7 +53,8 @@ std::vector<std::string> v1_hierarchy_options(const CgroupLayout &layout) {
     for (const auto &hierarchy : layout.hierarchies()) {
         std::vector<std::string> picked;
         for (const auto &controller : hierarchy.controllers) {
-            if (controller.starts_with("name=") || std::ranges::find(kKnown, controller) != kKnown.end())
+            if (controller.starts_with("name=") ||
+                std::ranges::find(kKnown, controller) != kKnown.end())
                 picked.push_back(controller);
         }
         if (!picked.empty() && std::ranges::find(result, join(picked, ",")) == result.end())
@@ -192,8 +193,8 @@ void warn_without_console(pid_t init) {
             trim(read_file(std::string("/proc/sys/kernel/pty/") + name).value_or("?")));
     };
     log_warning("The container has no console (vzctl console): no pty was free; ptys in use " +
-                sysctl("nr") + " of kernel.pty.max " + sysctl("max") +
-                " less kernel.pty.reserve " + sysctl("reserve") + " (etc/sysctl.d/vzkit.conf)");
+                sysctl("nr") + " of kernel.pty.max " + sysctl("max") + " less kernel.pty.reserve " +
+                sysctl("reserve") + " (etc/sysctl.d/vzkit.conf)");
 }
 
 // --wait: init (via the line start added to its inittab) writes to /.vzfifo
@@ -239,9 +240,8 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     Cgroup cgroup(config.ctid());
     cgroup.create(nesting);
     rollback.cgroup(cgroup);
-    cgroup.apply(ct_cgroup_limits(config));
-    log_debug(1, "Applied the resource limits of the configuration");
     auto devnodes = parse_devnodes(devnodes_with_features(config));
+    // Before the clone: pid 1 makes the device nodes under these rules.
     cgroup.set_devices(device_rules_from_config(config, devnodes));
     step("start.cgroup");
 
@@ -311,27 +311,37 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
     step("start.attached");
     if (write(go.write.get(), "A", 1) != 1)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to signal the container");
+    // The limits, written while pid 1 sets itself up: they bind the
+    // container, whose first instruction runs after 'G', not vzctl's own
+    // set-up in it (docs/benchmarks.md, issue 15). A group is joined with the
+    // cpus and mems it inherits (clone_children).
+    cgroup.apply(ct_cgroup_limits(config));
+    log_debug(1, "Applied the resource limits of the configuration");
     // The network, made from the host through netlink while pid 1 mounts
     // its file systems and drops to the container's privileges: its network
     // namespace exists from the clone on, and nothing of the container runs
     // before 'G' (docs/benchmarks.md, issue 15: 1-1.5 ms of every start).
     std::unique_ptr<net::NetworkSetup> network;
+    std::optional<dist::StartConfiguration> dist_config;
     if (!options.script) {
         net::sweep_stale_network(config);
         network = net::start_network(config, init);
         net::move_netdevs_in(split_ws(config.get_or("NETDEV", "")), init);
         step("start.network");
+        dist_config.emplace(config);
+        dist_config->early();
     }
     // 'S' comes from vzkit-exec once pid 1 holds only the container's
     // privileges: only then may anything of the container run inside.
     if (read_status(status.read.get(), "(setup)") != 'S')
         throw Error(VZ_ENVCREATE_ERROR, "Container init exited during setup");
 
-    // The distribution's files, put in place before init runs (scripts run
-    // inside, as the container); <CTID>.start then runs inside too.
+    // The distribution's files, put in place before init runs: those vzctl
+    // writes itself already are (early(), through VE_ROOT, beside the
+    // network); scripts run inside, as the container, and <CTID>.start too.
     if (!options.script) {
         warn_without_console(init);
-        dist::configure_on_start(config, init);
+        dist_config->finish(init);
         run_ct_action_script(config, "start");
         step("start.configured");
     }

@@ -1,11 +1,11 @@
 #include "vzkit/dist/actions.h"
 
-#include "vzkit/ct/state.h"
-#include "vzkit/dist/exec.h"
-#include "vzkit/dist/native.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/log.h"
 #include "vzkit/base/util.h"
+#include "vzkit/ct/state.h"
+#include "vzkit/dist/exec.h"
+#include "vzkit/dist/native.h"
 
 namespace vz::dist {
 namespace {
@@ -26,30 +26,32 @@ class Runner {
     // of the container runs yet and every start would otherwise fork a shell
     // inside it for each action.
     Runner(const CtConfig &config, std::optional<pid_t> init, bool native = false)
-        : config_(config), init_(init), native_(native && init) {}
+        : config_(config), init_(init), native_(native) {}
+
+    // The container's init, once it runs (StartConfiguration::finish).
+    void bind(pid_t init) { init_ = init; }
+
+    // Done without a script, through root: true when the action has no
+    // script or its stock script's native form did it.
+    bool run_native_only(Action action, const ScriptEnv &env, const CtRoot &root) {
+        const auto *script = script_for(action);
+        if (!script)
+            return true;
+        return run_native(*script, compose_script(dists_dir() / "scripts", *script), root, env);
+    }
 
     void run(Action action, ScriptEnv env, int fail_code = VZ_ACTIONSCRIPT_ERROR) {
-        // Chosen on first use: a `vzctl set --ram` has no action to run.
-        if (!loaded_) {
-            def_ = definition_for(config_);
-            loaded_ = true;
-        }
-        if (!def_)
+        const auto *script = script_for(action);
+        if (!script)
             return;
-        auto it = def_->scripts.find(action);
-        if (it == def_->scripts.end()) {
-            log_debug(1,
-                      std::string(action_key(action)) + " has no script in " + def_->file.string());
-            return;
-        }
-        const auto text = compose_script(dists_dir() / "scripts", it->second);
-        if (native_) {
+        const auto text = compose_script(dists_dir() / "scripts", *script);
+        if (native_ && init_) {
             if (!root_)
                 root_ = CtRoot::of_init(*init_);
-            if (run_native(it->second, text, *root_, env))
+            if (run_native(*script, text, *root_, env))
                 return;
         }
-        const std::string name = std::string(action_key(action)) + " (" + it->second + ")";
+        const std::string name = std::string(action_key(action)) + " (" + *script + ")";
         if (init_)
             run_script_in_ct(config_, *init_, name, text, env, fail_code);
         else
@@ -67,6 +69,24 @@ class Runner {
     }
 
   private:
+    // The action's script in the definition; nullptr when it has none.
+    const std::string *script_for(Action action) {
+        // Chosen on first use: a `vzctl set --ram` has no action to run.
+        if (!loaded_) {
+            def_ = definition_for(config_);
+            loaded_ = true;
+        }
+        if (!def_)
+            return nullptr;
+        auto it = def_->scripts.find(action);
+        if (it == def_->scripts.end()) {
+            log_debug(1,
+                      std::string(action_key(action)) + " has no script in " + def_->file.string());
+            return nullptr;
+        }
+        return &it->second;
+    }
+
     const CtConfig &config_;
     std::optional<pid_t> init_;
     bool native_;
@@ -87,27 +107,44 @@ ScriptEnv ip_env(const CtConfig &config, const char *state, const std::vector<ne
     return env;
 }
 
-void set_hostname(Runner &runner, const CtConfig &config, const char *state) {
+std::optional<ScriptEnv> hostname_env(const CtConfig &config, const char *state) {
     auto hostname = config.get("HOSTNAME");
     if (!hostname || hostname->empty())
-        return;
-    runner.run(Action::SetHostname, {{"VE_STATE", state},
-                                     {"HOSTNM", *hostname},
-                                     {"IP_ADDR", first_address(net::configured_ips(config))}});
+        return std::nullopt;
+    return ScriptEnv{{"VE_STATE", state},
+                     {"HOSTNM", *hostname},
+                     {"IP_ADDR", first_address(net::configured_ips(config))}};
 }
 
-void set_dns(Runner &runner, const CtConfig &config) {
+std::optional<ScriptEnv> dns_env(const CtConfig &config) {
     const auto ns = config.get_or("NAMESERVER", ""), sd = config.get_or("SEARCHDOMAIN", "");
     if (ns.empty() && sd.empty())
-        return;
+        return std::nullopt;
     const auto host = host_resolv_conf();
     ScriptEnv env;
     if (!ns.empty())
         env["NAMESERVER"] = resolve_nameservers(ns, host);
     if (!sd.empty())
         env["SEARCHDOMAIN"] = resolve_searchdomains(sd, host);
-    runner.run(Action::SetDns, env);
+    return env;
 }
+
+void set_hostname(Runner &runner, const CtConfig &config, const char *state) {
+    if (auto env = hostname_env(config, state))
+        runner.run(Action::SetHostname, *env);
+}
+
+void set_dns(Runner &runner, const CtConfig &config) {
+    if (auto env = dns_env(config))
+        runner.run(Action::SetDns, *env);
+}
+
+// One action of a start: ADD_IP only warns when it fails (run_warn).
+struct StartStep {
+    Action action;
+    ScriptEnv env;
+    bool warn_only = false;
+};
 
 } // namespace
 
@@ -131,12 +168,56 @@ void configure_on_create(const CtConfig &config) {
     runner.run(Action::PostCreate, {{"VE_ROOT", config.ve_private().string()}});
 }
 
-void configure_on_start(const CtConfig &config, pid_t init) {
-    Runner runner(config, init, true);
-    runner.run(Action::PreStart, {{"VZ_KERNEL", "no"}, {"USERNS", "no"}});
-    runner.run_warn(Action::AddIp, ip_env(config, "starting", net::configured_ips(config), false));
-    set_hostname(runner, config, "starting");
-    set_dns(runner, config);
+struct StartConfiguration::Steps {
+    Runner runner;
+    std::vector<StartStep> steps;
+    std::size_t next = 0; // the first not done yet
+};
+
+StartConfiguration::StartConfiguration(const CtConfig &config)
+    : config_(config),
+      steps_(std::make_unique<Steps>(Steps{Runner(config, std::nullopt, true), {}})) {
+    auto &steps = steps_->steps;
+    steps.push_back({Action::PreStart, {{"VZ_KERNEL", "no"}, {"USERNS", "no"}}});
+    steps.push_back(
+        {Action::AddIp, ip_env(config, "starting", net::configured_ips(config), false), true});
+    if (auto env = hostname_env(config, "starting"))
+        steps.push_back({Action::SetHostname, *env});
+    if (auto env = dns_env(config))
+        steps.push_back({Action::SetDns, *env});
+}
+
+StartConfiguration::~StartConfiguration() = default;
+
+void StartConfiguration::early() {
+    // VE_ROOT is the tree pid 1 makes its root; nothing of the container
+    // runs before 'G', so nothing inside can race these writes.
+    const CtRoot root = CtRoot::at(config_.ve_root());
+    if (!root.valid())
+        return;
+    for (auto &s = *steps_; s.next < s.steps.size(); ++s.next) {
+        const auto &step = s.steps[s.next];
+        try {
+            if (!s.runner.run_native_only(step.action, step.env, root))
+                return;
+        } catch (const Error &e) {
+            if (!step.warn_only)
+                throw;
+            log_warning(e.what());
+        }
+    }
+}
+
+void StartConfiguration::finish(pid_t init) {
+    auto &s = *steps_;
+    s.runner.bind(init);
+    for (; s.next < s.steps.size(); ++s.next) {
+        auto &step = s.steps[s.next];
+        if (step.warn_only)
+            s.runner.run_warn(step.action, step.env);
+        else
+            s.runner.run(step.action, step.env);
+    }
 }
 
 void configure_on_set(const CtConfig &config, pid_t init, const net::IpDiff &diff,

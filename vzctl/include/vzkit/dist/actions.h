@@ -4,13 +4,14 @@
 // by `vzctl set` on a running container.
 #pragma once
 
+#include "vzkit/base/ct_config.h"
 #include "vzkit/dist/definition.h"
 #include "vzkit/net/lifecycle.h"
-#include "vzkit/base/ct_config.h"
 
 #include <sys/types.h>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,7 +25,28 @@ namespace vz::dist {
 std::optional<Definition> definition_for(const CtConfig &config);
 
 void configure_on_create(const CtConfig &config);
-void configure_on_start(const CtConfig &config, pid_t init);
+
+// At start: PRE_START, ADD_IP, SET_HOSTNAME and SET_DNS, in that order.
+// early() does the leading ones that vzctl does itself (dist/native.h)
+// through the mounted VE_ROOT while pid 1 still sets itself up, when
+// nothing of the container runs; finish() does the rest once pid 1 holds
+// the container's privileges, from the first that needs its script on, so
+// the order stays the definition's (docs/benchmarks.md, issue 15).
+class StartConfiguration {
+  public:
+    explicit StartConfiguration(const CtConfig &config);
+    ~StartConfiguration();
+    StartConfiguration(const StartConfiguration &) = delete;
+    StartConfiguration &operator=(const StartConfiguration &) = delete;
+
+    void early();
+    void finish(pid_t init);
+
+  private:
+    struct Steps;
+    const CtConfig &config_;
+    std::unique_ptr<Steps> steps_;
+};
 void configure_on_set(const CtConfig &config, pid_t init, const net::IpDiff &diff,
                       const std::map<std::string, std::string> &changes);
 
