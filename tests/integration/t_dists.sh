@@ -216,6 +216,23 @@ assert_contains "$OUT" "set_dns.sh" "naming the script"
 sed -i '$d' "$VZ_CONFDIR/dists/scripts/set_dns.sh"
 assert_false "and the container is not left running" -- "$VZCTL" --quiet exec2 $CT true
 
+# ---------------------------------------------------------------- native at start: the definition's order
+# The leading actions vzctl does itself are done while pid 1 still sets itself
+# up; from the first one that needs its script on, the rest wait for it, so an
+# edited PRE_START still sees the files as they were before SET_HOSTNAME.
+layout_order() { layout_debian "$1"; }
+cp "$VZ_CONFDIR/dists/scripts/prestart.sh" "$IT_ROOT/prestart.sh.stock"
+sed -i '2i cat /etc/hostname >/etc/vzt3-prestart-saw 2>/dev/null || :' \
+    "$VZ_CONFDIR/dists/scripts/prestart.sh"
+new_ct order debian-12-x86_64
+cp "$IT_ROOT/prestart.sh.stock" "$VZ_CONFDIR/dists/scripts/prestart.sh"
+assert_true "order: the edited PRE_START ran (as a script)" -- test -f "$PRIV/$CT/etc/vzt3-prestart-saw"
+assert_eq "$(cat "$PRIV/$CT/etc/vzt3-prestart-saw" 2>&1)" "" \
+    "order: the edited PRE_START ran before SET_HOSTNAME wrote /etc/hostname"
+expect_file $CT /etc/hostname "order: SET_HOSTNAME ran after it" debian/hostname
+assert_true "order: SET_DNS too" -- grep -q 198.51.100.53 "$PRIV/$CT/etc/resolv.conf"
+finish order
+
 # ---------------------------------------------------------------- native at start: hostile links
 # Container root plants links to host paths where the next start writes;
 # vzctl resolves them inside the container (or replaces the link itself) and
