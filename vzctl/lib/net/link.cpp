@@ -195,6 +195,31 @@ Request link_request(std::uint16_t type, std::uint16_t flags, ifinfomsg ifi,
     return req;
 }
 
+// A name a device of the kernel's could have (1 to IFNAMSIZ - 1 bytes).
+bool kernel_name(const std::string &name) {
+    return !name.empty() && name.size() < IFNAMSIZ;
+}
+
+// The device a get names; nullopt when there is none (what: its name or index).
+std::optional<LinkInfo> get_link(rtnl::Socket &sock, Request &req, const std::string &what) {
+    std::optional<LinkInfo> found;
+    const Outcome out = sock.query(req, [&](const Message &m) { found = link_from(m); });
+    if (out.error == -ENODEV)
+        return std::nullopt;
+    if (out.error < 0)
+        throw Error(VZ_SYSTEM_ERROR,
+                    "Unable to look up network device " + what + ": " + out.reason());
+    return found;
+}
+
+// The outcome of a change to an existing device (verb: "configure", "move").
+void device_changed(const Outcome &out, const std::string &name, int code, const char *verb) {
+    if (out.error == -ENODEV)
+        throw Error(code, "Network device " + name + " not found");
+    done(out, {}, code,
+         [&] { return "Unable to " + std::string(verb) + " network device " + name; });
+}
+
 // Switches the calling process into a network namespace for its lifetime.
 class NetnsSwitch {
   public:
@@ -273,31 +298,17 @@ std::vector<LinkInfo> Rtnl::links() {
 // a venet device per running container would send thousands at each
 // look-up, and a start makes several (docs/benchmarks.md, issue 15).
 std::optional<LinkInfo> Rtnl::link(const std::string &name) {
-    if (name.empty() || name.size() >= IFNAMSIZ)
-        return std::nullopt; // names no device the kernel could have
-    Request req = link_request(RTM_GETLINK, 0, ifinfomsg{}, &name);
-    std::optional<LinkInfo> found;
-    const Outcome out = sock_->query(req, [&](const Message &m) { found = link_from(m); });
-    if (out.error == -ENODEV)
+    if (!kernel_name(name))
         return std::nullopt;
-    if (out.error < 0)
-        throw Error(VZ_SYSTEM_ERROR,
-                    "Unable to look up network device " + name + ": " + out.reason());
-    return found;
+    Request req = link_request(RTM_GETLINK, 0, ifinfomsg{}, &name);
+    return get_link(*sock_, req, name);
 }
 
 std::optional<LinkInfo> Rtnl::link(int index) {
     ifinfomsg ifi{};
     ifi.ifi_index = index;
     Request req = link_request(RTM_GETLINK, 0, ifi, nullptr);
-    std::optional<LinkInfo> found;
-    const Outcome out = sock_->query(req, [&](const Message &m) { found = link_from(m); });
-    if (out.error == -ENODEV)
-        return std::nullopt;
-    if (out.error < 0)
-        throw Error(VZ_SYSTEM_ERROR, "Unable to look up network device " + std::to_string(index) +
-                                         ": " + out.reason());
-    return found;
+    return get_link(*sock_, req, std::to_string(index));
 }
 
 std::vector<AddrInfo> Rtnl::addresses(int family, int ifindex) {
@@ -373,7 +384,7 @@ void Rtnl::create_veth(const VethSpec &spec, int code) {
 }
 
 void Rtnl::delete_link(const std::string &name, int code) {
-    if (name.empty() || name.size() >= IFNAMSIZ)
+    if (!kernel_name(name))
         return;
     Request req = link_request(RTM_DELLINK, 0, ifinfomsg{}, &name);
     done(sock_->change(req), {ENODEV, ENOENT}, code,
@@ -403,19 +414,13 @@ void Rtnl::change_link(const std::string &name, const LinkChange &change, int co
         req.put(IFLA_ADDRESS, change.mac->data(), change.mac->size());
     if (change.master)
         req.put_u32(IFLA_MASTER, static_cast<std::uint32_t>(*change.master));
-    const Outcome out = sock_->change(req);
-    if (out.error == -ENODEV)
-        throw Error(code, "Network device " + name + " not found");
-    done(out, {}, code, [&] { return "Unable to configure network device " + name; });
+    device_changed(sock_->change(req), name, code, "configure");
 }
 
 void Rtnl::move_link(const std::string &name, int netns_fd, int code) {
     Request req = link_request(RTM_NEWLINK, 0, ifinfomsg{}, &name);
     req.put_u32(IFLA_NET_NS_FD, static_cast<std::uint32_t>(netns_fd));
-    const Outcome out = sock_->change(req);
-    if (out.error == -ENODEV)
-        throw Error(code, "Network device " + name + " not found");
-    done(out, {}, code, [&] { return "Unable to move network device " + name; });
+    device_changed(sock_->change(req), name, code, "move");
 }
 
 bool Rtnl::add_address(int ifindex, const IpAddr &ip, int code) {

@@ -13,10 +13,6 @@ namespace {
 // reader's buffer but never over 32 KiB, so nothing is cut short.
 constexpr std::size_t kReplyBuffer = 64 * 1024;
 
-std::size_t padded(std::size_t len) {
-    return NLMSG_ALIGN(len);
-}
-
 } // namespace
 
 Request::Request(std::uint16_t type, std::uint16_t flags) {
@@ -30,7 +26,7 @@ Request::Request(std::uint16_t type, std::uint16_t flags) {
 void Request::append(const void *data, std::size_t len) {
     const auto *p = static_cast<const unsigned char *>(data);
     buf_.insert(buf_.end(), p, p + len);
-    buf_.resize(padded(buf_.size()), 0);
+    buf_.resize(NLMSG_ALIGN(buf_.size()), 0);
     set_u32_at(offsetof(nlmsghdr, nlmsg_len), static_cast<std::uint32_t>(buf_.size()));
 }
 
@@ -46,9 +42,7 @@ void Request::put(std::uint16_t type, const void *data, std::size_t len) {
     nlattr a{};
     a.nla_len = static_cast<std::uint16_t>(NLA_HDRLEN + len);
     a.nla_type = type;
-    const std::size_t at = buf_.size();
-    append(&a, sizeof a);
-    buf_.resize(at + NLA_HDRLEN);
+    append(&a, sizeof a); // NLA_HDRLEN: already aligned
     append(data, len);
 }
 
@@ -171,7 +165,7 @@ void Socket::send(Request &req) {
     }
 }
 
-Outcome Socket::exchange(Request &req, const std::function<void(const Message &)> &fn) {
+Outcome Socket::query(Request &req, const std::function<void(const Message &)> &fn) {
     send(req);
     const std::uint32_t seq = req.seq();
     bool interrupted = false;
@@ -239,11 +233,7 @@ Outcome Socket::exchange(Request &req, const std::function<void(const Message &)
 
 Outcome Socket::change(Request &req) {
     req.add_flags(NLM_F_ACK);
-    return exchange(req, nullptr);
-}
-
-Outcome Socket::query(Request &req, const std::function<void(const Message &)> &fn) {
-    return exchange(req, fn);
+    return query(req, nullptr);
 }
 
 } // namespace vz::net::rtnl

@@ -100,7 +100,6 @@ class Socket {
     Outcome query(Request &req, const std::function<void(const Message &)> &fn);
 
   private:
-    Outcome exchange(Request &req, const std::function<void(const Message &)> &fn);
     void send(Request &req);
     UniqueFd fd_;
     std::uint32_t seq_ = 0;
