@@ -60,6 +60,7 @@ expect_val "$OUT" shm ENOENT
 expect_val "$OUT" kill ESRCH
 assert_true "the host process survived" -- kill -0 "$HOSTSLEEP"
 expect_val "$OUT" chroot_marker ENOENT
+expect_val "$OUT" chroot_left no
 
 # --- reboot inside ends only the CT ---------------------------------------------
 INIT=$(ct_init_pid $CT)

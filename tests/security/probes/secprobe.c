@@ -12,7 +12,8 @@
 //   connect NAME         connect to the abstract unix socket @NAME
 //   shm KEY              shmget(KEY, 0, 0)
 //   kill PID             kill(PID, SIGKILL)
-//   chroot DIR MARKER    chroot-escape attempt, then stat(MARKER)
+//   chroot DIR MARKER    chroot-escape attempt, then stat(MARKER) and whether
+//                        the escape left the container's root (chroot_left)
 //   reboot PIDNS_INODE   reboot(RB_POWER_OFF), only if our pid namespace is
 //                        not the initial one and is PIDNS_INODE
 #define _GNU_SOURCE
@@ -245,6 +246,11 @@ static int op(int argc, char **argv) {
         return 2;
     }
     if (!strcmp(o, "chroot") && argc > 2) {
+        struct stat root_before, root_after;
+        if (stat("/", &root_before) != 0) {
+            res("chroot", -1);
+            return 3;
+        }
         mkdir(argv[1], 0755);
         if (chroot(argv[1]) != 0) {
             res("chroot", -1);
@@ -257,6 +263,12 @@ static int op(int argc, char **argv) {
         printf("chroot_dot=%s\n", rc == 0 ? "OK" : en(errno));
         struct stat st;
         res("chroot_marker", stat(argv[2], &st));
+        // Where ".." stopped: the container's own root, or something below it.
+        if (stat("/", &root_after) == 0)
+            printf("chroot_left=%s\n", root_after.st_dev == root_before.st_dev &&
+                                                root_after.st_ino == root_before.st_ino
+                                            ? "no"
+                                            : "YES");
         return 3;
     }
     if (!strcmp(o, "reboot") && argc > 1) {

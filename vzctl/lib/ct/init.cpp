@@ -2,7 +2,7 @@
 // UTS, IPC and network namespaces; it makes its cgroup namespace (after
 // joining its cgroup) and its mount namespace (from the template, ct/mntns.h,
 // or the clone's copy of the host's) itself.
-// Everything below pivot_root happens inside the container's own tree, so a
+// Everything after pivot_root (or the chroot) happens inside the container's own tree, so a
 // symlink planted in the private area can only ever point into it. Nothing of
 // the container runs while this image is pid 1: vzctl runs the start scripts
 // only after vzkit-exec has replaced it and dropped to the container's
@@ -11,14 +11,14 @@
 
 #include "ct/mntns.h"
 
-#include "vzkit/ct/enter.h"
-#include "vzkit/ct/helper.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/fd.h"
-#include "vzkit/ct/hooks.h"
-#include "vzkit/ct/views.h"
 #include "vzkit/base/process.h"
 #include "vzkit/base/util.h"
+#include "vzkit/ct/enter.h"
+#include "vzkit/ct/helper.h"
+#include "vzkit/ct/hooks.h"
+#include "vzkit/ct/views.h"
 
 #include <fcntl.h>
 #include <net/if.h>
@@ -116,31 +116,40 @@ void pivot_from_host_copy(const std::string &root) {
 // MS_REC gives), taken while this process still sees the host's namespace.
 // VE_ROOT is the host's path, mounted by the layout before the clone.
 UniqueFd take_root(const std::string &root) {
-    UniqueFd tree(open_tree(AT_FDCWD, root.c_str(),
-                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
+    UniqueFd tree(
+        open_tree(AT_FDCWD, root.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
     if (!tree)
         fail(VZ_ENVCREATE_ERROR, "Unable to take the tree of " + root);
     return tree;
 }
 
 // Into a new namespace copied from the template (one tmpfs: the copy does not
-// grow with the running containers), the root tree on its slot, then
-// pivot_root: the tmpfs goes, and the container's namespace holds its own tree
-// only, as with a copy of the host's. Every mount is private, as before: the
-// host's later mounts below VE_ROOT do not reach the container, and nothing
-// the container mounts reaches the host or the template.
-void pivot_from_template(const InitSetup &setup, UniqueFd tree) {
+// grow with the running containers), the root tree stacked on the tmpfs's
+// root, then chroot into it. pivot_root would also detach the tmpfs, but the
+// kernel pays for it by visiting every task of the host (chroot_fs_refs):
+// 4 ms at 5000 running containers (docs/benchmarks.md, "Issue 15, density").
+// What a chroot leaves below the container's tree is the template's empty,
+// read-only tmpfs, nothing of the host's or of another container's
+// (docs/security.md). Every mount is private, as before: the host's later
+// mounts below VE_ROOT do not reach the container, and nothing the container
+// mounts reaches the host or the template.
+void chroot_from_template(const InitSetup &setup, UniqueFd tree) {
     if (setns(setup.template_ns, CLONE_NEWNS) != 0)
         fail(VZ_ENVCREATE_ERROR, "Unable to enter the template mount namespace");
     close(setup.template_ns);
     if (unshare(CLONE_NEWNS) != 0)
         fail(VZ_ENVCREATE_ERROR, "Unable to create a mount namespace");
     must_mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE);
-    if (move_mount(tree.get(), "", AT_FDCWD, kTemplateSlot, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+    // Stacked on the namespace's root: what setns() lands on (the kernel walks
+    // down the mounts on it), so whoever enters finds the container's tree.
+    if (move_mount(tree.get(), "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) != 0)
         fail(VZ_ENVCREATE_ERROR, "Unable to move the container's tree into its namespace");
+    if (fchdir(tree.get()) != 0)
+        fail(VZ_ENVCREATE_ERROR, "fchdir");
     // A shared mount below VE_ROOT on the host stays a peer of it when cloned.
-    must_mount(nullptr, kTemplateSlot, nullptr, MS_REC | MS_PRIVATE);
-    pivot_to(kTemplateSlot);
+    must_mount(nullptr, ".", nullptr, MS_REC | MS_PRIVATE);
+    if (chroot(".") != 0 || chdir("/") != 0)
+        fail(VZ_ENVCREATE_ERROR, "Unable to chroot into the container's tree");
 }
 
 void mount_proc() {
@@ -251,14 +260,14 @@ struct Mask {
     bool directory;
 };
 constexpr std::array kMasks = {
-    Mask{"/proc/keys", false},          Mask{"/proc/key-users", false},
-    Mask{"/proc/timer_list", false},    Mask{"/proc/timer_stats", false},
-    Mask{"/proc/sched_debug", false},   Mask{"/proc/latency_stats", false},
-    Mask{"/proc/kcore", false},         Mask{"/proc/kmsg", false},
-    Mask{"/proc/kpagecount", false},    Mask{"/proc/kpageflags", false},
-    Mask{"/proc/kpagecgroup", false},   Mask{"/proc/acpi", true},
-    Mask{"/proc/scsi", true},           Mask{"/proc/asound", true},
-    Mask{"/sys/firmware", true},        Mask{"/sys/devices/virtual/powercap", true},
+    Mask{"/proc/keys", false},        Mask{"/proc/key-users", false},
+    Mask{"/proc/timer_list", false},  Mask{"/proc/timer_stats", false},
+    Mask{"/proc/sched_debug", false}, Mask{"/proc/latency_stats", false},
+    Mask{"/proc/kcore", false},       Mask{"/proc/kmsg", false},
+    Mask{"/proc/kpagecount", false},  Mask{"/proc/kpageflags", false},
+    Mask{"/proc/kpagecgroup", false}, Mask{"/proc/acpi", true},
+    Mask{"/proc/scsi", true},         Mask{"/proc/asound", true},
+    Mask{"/sys/firmware", true},      Mask{"/sys/devices/virtual/powercap", true},
 };
 
 void mask_host_state() {
@@ -267,8 +276,8 @@ void mask_host_state() {
         if (lstat(mask.path, &st) != 0)
             continue;
         if (mask.directory && S_ISDIR(st.st_mode))
-            must_mount("tmpfs", mask.path, "tmpfs",
-                       MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=555");
+            must_mount("tmpfs", mask.path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                       "mode=555");
         else if (!mask.directory)
             must_mount("/dev/null", mask.path, nullptr, MS_BIND);
     }
@@ -350,8 +359,8 @@ void console_to_pty() {
     UniqueFd slave(
         static_cast<int>(ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_NONBLOCK)));
     const std::string slave_path = "/dev/pts/" + std::to_string(number);
-    UniqueFd console(open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                          0600));
+    UniqueFd console(
+        open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!slave || !console ||
         mount(slave_path.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) != 0)
         return;
@@ -394,7 +403,7 @@ void set_up(const InitSetup &setup) {
         fail(VZ_ENVCREATE_ERROR, "Unable to create a cgroup namespace");
     const auto lxcfs = take_lxcfs(setup);
     if (setup.template_ns >= 0)
-        pivot_from_template(setup, take_root(setup.root));
+        chroot_from_template(setup, take_root(setup.root));
     else
         pivot_from_host_copy(setup.root);
     mount_proc();
@@ -419,8 +428,8 @@ void set_up(const InitSetup &setup) {
     std::vector<std::string> argv = {"vzkit-exec", "init"};
     for (auto &arg : ct_helper_privilege_args(setup.filter_fd, setup.caps))
         argv.push_back(std::move(arg));
-    argv.insert(argv.end(), {"--go", std::to_string(setup.go_fd), "--status",
-                             std::to_string(setup.status_fd)});
+    argv.insert(argv.end(),
+                {"--go", std::to_string(setup.go_fd), "--status", std::to_string(setup.status_fd)});
     if (setup.script) {
         const char *shell = access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
         argv.insert(argv.end(), {"--fail-code", std::to_string(VZ_NOSCRIPT), "--", shell});

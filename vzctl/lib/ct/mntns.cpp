@@ -1,5 +1,5 @@
-// The template mount namespace (ct/mntns.h): one read-only tmpfs holding an
-// empty directory, nothing of the host's tree and nothing of any container's.
+// The template mount namespace (ct/mntns.h): one empty read-only tmpfs,
+// nothing of the host's tree and nothing of any container's.
 // A start takes the container's root tree from the host with open_tree while
 // it still sees the host's namespace, then enters a copy of this one
 // (ct/init.cpp): the copy costs one mount, where a copy of the host's costs
@@ -58,7 +58,7 @@ UniqueFd open_pinned(const fs::path &pin) {
 
 // The child that builds the template: its own copy of the host's namespace
 // (paid once), every mount private, a tmpfs over scratch (only in the copy),
-// the slot made, the tmpfs read-only, pivot_root into it and the host's tree
+// read-only, pivot_root into it and the host's tree
 // detached. Reports on ready_fd, then lives until done_fd closes (the parent
 // binds its namespace meanwhile). Exits with errno on failure.
 [[noreturn]] void build_template(const fs::path &scratch, int ready_fd, int done_fd) {
@@ -66,8 +66,8 @@ UniqueFd open_pinned(const fs::path &pin) {
         ::unshare(CLONE_NEWNS) == 0 &&
         ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
         ::mount("vzkit-template", scratch.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                "mode=0700,size=16k") == 0 &&
-        ::chdir(scratch.c_str()) == 0 && ::mkdir(kTemplateSlot + 1, 0700) == 0 &&
+                "mode=0700,size=4k,nr_inodes=1") == 0 &&
+        ::chdir(scratch.c_str()) == 0 &&
         ::mount(nullptr, ".", nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                 nullptr) == 0 &&
         ::syscall(SYS_pivot_root, ".", ".") == 0 && ::umount2(".", MNT_DETACH) == 0 &&
@@ -119,8 +119,8 @@ UniqueFd make_template(const fs::path &pin) {
     }
     if (bind_errno != 0) {
         errno = bind_errno;
-        throw_errno(VZ_ENVCREATE_ERROR, "Unable to pin the template mount namespace at " +
-                                            pin.string());
+        throw_errno(VZ_ENVCREATE_ERROR,
+                    "Unable to pin the template mount namespace at " + pin.string());
     }
     UniqueFd fd = open_pinned(pin);
     if (!fd)

@@ -10,10 +10,6 @@
 
 namespace vz::detail {
 
-// Where a container's root tree is moved in its copy of the template before
-// pivot_root: an empty directory of the template's read-only tmpfs.
-inline constexpr const char *kTemplateSlot = "/ct";
-
 // An fd of the template namespace pinned at <lock_dir>/mnt-template, made by
 // the first start after boot (under <lock_dir>/mnt-template.lock). Invalid
 // when the kernel lacks open_tree/move_mount (before 5.2) or the template
