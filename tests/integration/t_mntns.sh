@@ -40,8 +40,26 @@ printf 'mount --bind %s %s/mnt/shared\n' "$SHARED" "$ROOT2" > "$VZ_CONFDIR/conf/
 # umount, unshare, pivot_root in namespaces of its own).
 expect_rc 0 "give $CT2 sys_admin" -- "$VZCTL" set $CT2 --capability sys_admin:on --save
 
+# VE_ROOT's directory becomes a mount of its own at the first start, so that
+# the containers' roots are its children and not children of the mount that
+# holds the private areas (docs/architecture.md). That mount is shared here,
+# as / is on a systemd host: the directory gets a peer group of its own, and
+# no root propagates back into the mount below it.
+PARENT="$IT_ROOT/vz/root"
+if ! mount --bind "$IT_ROOT/vz" "$IT_ROOT/vz" || ! mount --make-shared "$IT_ROOT/vz"; then
+    fail "cannot make $IT_ROOT/vz a shared mount"
+fi
+# peer_group PATH: the shared:N of the topmost mount on PATH.
+peer_group() { awk -v p="$1" '$5 == p { g = ""; for (i = 7; $i != "-"; i++) if ($i ~ /^shared:/) g = $i; print g }' /proc/self/mountinfo | tail -1; }
+assert_false "VE_ROOT's directory is no mount point before the first start" -- mountpoint -q "$PARENT"
+
 expect_rc 0 "start $CT1" -- "$VZCTL" start $CT1
 wait_running $CT1 || fail "$CT1 did not come up"
+assert_true "VE_ROOT's directory is a mount point after it" -- mountpoint -q "$PARENT"
+assert_contains "$(peer_group "$PARENT")" "shared:" "... shared, as the mount it sits in"
+assert_false "... in a peer group of its own" -- test "$(peer_group "$PARENT")" = "$(peer_group "$IT_ROOT/vz")"
+assert_eq "$(awk -v p="$ROOT1" '$5 == p' /proc/self/mountinfo | wc -l)" 1 \
+    "VE_ROOT is mounted once: nothing propagated back below its directory"
 
 # The template: pinned in LOCKDIR, one empty read-only tmpfs.
 assert_true "the template namespace is pinned in LOCKDIR" -- \
@@ -146,6 +164,19 @@ expect_rc 0 "start again from the pinned template" -- "$VZCTL" start $CT1
 wait_running $CT1 || fail "$CT1 did not come up again"
 assert_eq "$(mount_points $CT1)" "$POINTS1" "the same mounts as the first start"
 expect_rc 0 "stop" -- "$VZCTL" stop $CT1 --fast
+
+# Something mounted below VE_ROOT's directory (as the roots of containers
+# started before it became a mount point would be): it stays a directory, and
+# the start works as before.
+umount "$PARENT"
+mkdir -p "$PARENT/busy"
+mount -t tmpfs vzkit-it-busy "$PARENT/busy"
+expect_rc 0 "start with a mount below VE_ROOT's directory" -- "$VZCTL" start $CT1
+wait_running $CT1 || fail "$CT1 did not come up with a mount below VE_ROOT's directory"
+assert_false "... which stays a directory" -- mountpoint -q "$PARENT"
+assert_true "... and the CT's root is mounted" -- mountpoint -q "$ROOT1"
+expect_rc 0 "stop" -- "$VZCTL" stop $CT1 --fast
+umount "$PARENT/busy"
 
 # No template to be had (here: a directory where the pin goes): the start
 # warns and copies the host's namespace, as before the template, with the

@@ -2,12 +2,13 @@
 // around the layout's own mount (vzkit/storage/layout.h).
 #include "vzkit/ct/fs.h"
 
-#include "vzkit/ct/state.h"
 #include "vzkit/base/error.h"
+#include "vzkit/base/log.h"
 #include "vzkit/base/step.h"
 #include "vzkit/ct/hooks.h"
-#include "vzkit/base/log.h"
+#include "vzkit/ct/state.h"
 #include "vzkit/storage/layout.h"
+#include "vzkit/storage/mounts.h"
 
 #include <sys/mount.h>
 
@@ -23,6 +24,7 @@ void mount_ct(const CtConfig &config) {
         return;
     }
     run_mount_hooks(config, "premount");
+    separate_root_parent(config.ve_root());
     layout.mount(config);
     step("mount.mounted");
     try {

@@ -1,16 +1,20 @@
 #include "vzkit/storage/mounts.h"
 
 #include "vzkit/base/error.h"
+#include "vzkit/base/fd.h"
+#include "vzkit/base/log.h"
 #include "vzkit/base/mount_table.h"
 #include "vzkit/base/util.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -61,7 +65,72 @@ void umount_all(const std::vector<std::string> &points) {
             throw_errno(VZ_FS_CANTUMOUNT, "Unable to unmount " + point);
 }
 
+// What the mountinfo says of dir: whether anything is mounted below it, and
+// whether the mount it sits in (the longest mount point that is dir or an
+// ancestor of it) is shared.
+struct Surroundings {
+    bool mounts_below = false;
+    bool in_shared = false;
+};
+
+Surroundings surroundings_of(const std::string &dir) {
+    Surroundings out;
+    std::size_t longest = 0;
+    for (const auto &line : split(read_file("/proc/self/mountinfo").value_or(""), '\n')) {
+        const auto fields = split(line, ' ');
+        if (fields.size() < 7)
+            continue;
+        const std::string point = unescape_mount_path(fields[4]);
+        if (point.starts_with(dir + "/")) {
+            out.mounts_below = true;
+        } else if ((point == "/" || dir == point || dir.starts_with(point + "/")) &&
+                   point.size() >= longest) {
+            longest = point.size();
+            // Optional fields, between the options and the "-".
+            out.in_shared = false;
+            for (std::size_t i = 6; i < fields.size() && fields[i] != "-"; ++i)
+                out.in_shared = out.in_shared || fields[i].starts_with("shared:");
+        }
+    }
+    return out;
+}
+
 } // namespace
+
+void separate_root_parent(const std::filesystem::path &ve_root) {
+    std::error_code ec;
+    const std::filesystem::path parent = ve_root.parent_path();
+    std::filesystem::create_directories(parent, ec);
+    char resolved[PATH_MAX];
+    if (parent.empty() || !realpath(parent.c_str(), resolved) || is_mount_root(resolved))
+        return;
+    const std::string dir = resolved;
+    // Serialises the starts that would make it; the lock is the directory's.
+    UniqueFd fd(::open(resolved, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd || ::flock(fd.get(), LOCK_EX) != 0 || is_mount_root(dir))
+        return;
+    const Surroundings around = surroundings_of(dir);
+    if (around.mounts_below) {
+        log_debug(1, dir + " holds mounts (containers running since before it was a mount point); "
+                           "it stays a directory");
+        return;
+    }
+    // The bind joins the peer group of the mount it sits in, where the
+    // containers' roots mounted on it would propagate back into that mount:
+    // out of it first, then a group of its own if that one was shared.
+    if (::mount(resolved, resolved, nullptr, MS_BIND, nullptr) != 0) {
+        log_warning("Unable to make " + dir + " a mount point: " + std::strerror(errno));
+        return;
+    }
+    if (::mount(nullptr, resolved, nullptr, MS_PRIVATE, nullptr) != 0 ||
+        (around.in_shared && ::mount(nullptr, resolved, nullptr, MS_SHARED, nullptr) != 0)) {
+        const int saved = errno;
+        ::umount2(resolved, MNT_DETACH);
+        log_warning("Unable to set the propagation of " + dir + ": " + std::strerror(saved));
+        return;
+    }
+    log_debug(1, "Made " + dir + " a mount point of its own");
+}
 
 void umount_below(const std::filesystem::path &root) {
     char resolved[PATH_MAX];
