@@ -61,10 +61,10 @@ assert_false "... in a peer group of its own" -- test "$(peer_group "$PARENT")" 
 assert_eq "$(awk -v p="$ROOT1" '$5 == p' /proc/self/mountinfo | wc -l)" 1 \
     "VE_ROOT is mounted once: nothing propagated back below its directory"
 
-# The template: pinned in LOCKDIR, one empty read-only tmpfs.
+# The template: pinned in LOCKDIR, one read-only tmpfs with an empty directory.
 assert_true "the template namespace is pinned in LOCKDIR" -- \
     with_input "$(awk '{ print $2, $3 }' /proc/mounts)" grep -qx "$PIN nsfs"
-# The template is empty: a host process looks in from its own copy of it,
+# The template has no programs: a host process looks in from its own copy of it,
 # reading its mountinfo through the host's /proc opened before the setns.
 TEMPLATE=$(python3 - "$PIN" <<'EOF'
 import ctypes, os, sys
@@ -81,7 +81,7 @@ print(" ".join(entries) or "(empty)")
 print("".join(lines), end="")
 EOF
 )
-assert_eq "$(printf '%s\n' "$TEMPLATE" | head -1)" "(empty)" "the template is empty"
+assert_eq "$(printf '%s\n' "$TEMPLATE" | head -1)" "ct" "the template holds only an empty directory (an older vzctl's slot)"
 MOUNTS=$(printf '%s\n' "$TEMPLATE" | tail -n +2)
 assert_eq "$(printf '%s\n' "$MOUNTS" | grep -c .)" 1 "... and one mount"
 assert_eq "$(printf '%s\n' "$MOUNTS" | awk '{ for (i = 7; i < NF && $i != "-"; i++); print $5, $(i + 1) }')" "/ tmpfs" "... a tmpfs at its root"

@@ -1,5 +1,5 @@
-// The template mount namespace (ct/mntns.h): one empty read-only tmpfs,
-// nothing of the host's tree and nothing of any container's.
+// The template mount namespace (ct/mntns.h): one read-only tmpfs holding an
+// empty directory, nothing of the host's tree and nothing of any container's.
 // A start takes the container's root tree from the host with open_tree while
 // it still sees the host's namespace, then enters a copy of this one
 // (ct/init.cpp): the copy costs one mount, where a copy of the host's costs
@@ -32,6 +32,7 @@ namespace vz::detail {
 namespace {
 
 constexpr const char *kPinName = "mnt-template";
+constexpr const char *kOlderSlot = "ct";
 
 // open_tree and move_mount (Linux 5.2): called with invalid arguments, they
 // fail with EBADF or EFAULT where they exist and ENOSYS where they do not.
@@ -58,16 +59,19 @@ UniqueFd open_pinned(const fs::path &pin) {
 
 // The child that builds the template: its own copy of the host's namespace
 // (paid once), every mount private, a tmpfs over scratch (only in the copy),
-// read-only, pivot_root into it and the host's tree
-// detached. Reports on ready_fd, then lives until done_fd closes (the parent
-// binds its namespace meanwhile). Exits with errno on failure.
+// the empty directory /ct made, the tmpfs read-only, pivot_root into it and
+// the host's tree detached. Reports on ready_fd, then lives until done_fd
+// closes (the parent binds its namespace meanwhile). Exits with errno on
+// failure. /ct is where a vzctl from before the container's tree was stacked
+// on the template's root moved it: kept, so that such a vzctl (a package
+// downgraded while the pin lives, until the next boot) can use this template.
 [[noreturn]] void build_template(const fs::path &scratch, int ready_fd, int done_fd) {
     const bool built =
         ::unshare(CLONE_NEWNS) == 0 &&
         ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
         ::mount("vzkit-template", scratch.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                "mode=0700,size=4k,nr_inodes=1") == 0 &&
-        ::chdir(scratch.c_str()) == 0 &&
+                "mode=0700,size=4k,nr_inodes=2") == 0 &&
+        ::chdir(scratch.c_str()) == 0 && ::mkdir(kOlderSlot, 0700) == 0 &&
         ::mount(nullptr, ".", nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                 nullptr) == 0 &&
         ::syscall(SYS_pivot_root, ".", ".") == 0 && ::umount2(".", MNT_DETACH) == 0 &&
