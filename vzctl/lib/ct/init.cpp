@@ -2,8 +2,9 @@
 // UTS, IPC and network namespaces; it makes its cgroup namespace (after
 // joining its cgroup) and its mount namespace (from the template, ct/mntns.h,
 // or the clone's copy of the host's) itself.
-// Everything after pivot_root (or the chroot) happens inside the container's own tree, so a
-// symlink planted in the private area can only ever point into it. Nothing of
+// Everything after the chroot (or pivot_root) happens inside the container's
+// own tree, so a symlink planted in the private area can only ever point into
+// it. Nothing of
 // the container runs while this image is pid 1: vzctl runs the start scripts
 // only after vzkit-exec has replaced it and dropped to the container's
 // privileges (docs/security.md).
