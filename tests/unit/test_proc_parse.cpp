@@ -111,6 +111,23 @@ BOOST_AUTO_TEST_CASE(status_nested_host_and_old_kernels) {
     BOOST_TEST(!vz::parse_proc_status("Uid:\tzero\t0\t0\t0\nGid:\t0\t0\t0\t0\n", st));
 }
 
+BOOST_AUTO_TEST_CASE(ns_init_is_pid_1_one_namespace_down) {
+    vz::ProcStatus st;
+    st.nspid = {4242, 1};
+    BOOST_TEST(vz::is_ns_init(st, 1)); // a container's init, seen from the host
+    BOOST_TEST(!vz::is_ns_init(st, 2));
+    st.nspid = {4242, 17, 1}; // a nested namespace's init inside a container
+    BOOST_TEST(!vz::is_ns_init(st, 1));
+    BOOST_TEST(vz::is_ns_init(st, 2));
+    st.nspid = {4242, 7};
+    BOOST_TEST(!vz::is_ns_init(st, 1));
+    st.nspid = {1}; // the host's own init
+    BOOST_TEST(!vz::is_ns_init(st, 1));
+    st.nspid.clear(); // before 4.1: no NSpid, never an init
+    BOOST_TEST(!vz::is_ns_init(st, 0));
+    BOOST_TEST(!vz::is_ns_init(st, 1));
+}
+
 BOOST_AUTO_TEST_CASE(cgroup_v1_every_hierarchy_names_the_ct) {
     const std::string v1 = "9:name=systemd:/vz/101\n8:pids:/vz/101\n7:blkio:/vz/101\n"
                            "4:memory:/vz/101\n2:cpuacct:/vz/101\n1:cpu:/vz/101\n0::/\n";

@@ -68,17 +68,10 @@ std::optional<CapMask> hex_field(const std::string &status, std::string_view key
     return static_cast<CapMask>(std::stoull(*value, nullptr, 16));
 }
 
-size_t pid_depth(const std::string &status) {
-    ProcStatus parsed;
-    return parse_proc_status(status, parsed) ? parsed.nspid.size() : 0;
-}
-
-// The rule of find_init_pid: the container's init is pid 1 one namespace
-// below ours (anything deeper is a nested namespace's init) ...
+// The rule of find_init_pid (is_ns_init, vzkit/proc/parse.h) ...
 bool is_ns_init(const std::string &status, size_t own_depth) {
     ProcStatus parsed;
-    return parse_proc_status(status, parsed) && parsed.nspid.size() == own_depth + 1 &&
-           parsed.nspid.back() == 1;
+    return parse_proc_status(status, parsed) && vz::is_ns_init(parsed, own_depth);
 }
 
 // ... and in vz/<CTID>.
@@ -99,7 +92,7 @@ bool is_settled(const std::string &status) {
 
 CtInit open_ct_init(const CtConfig &config) {
     const auto deadline = std::chrono::steady_clock::now() + kSettleWait;
-    const size_t own_depth = pid_depth(read_file("/proc/self/status").value_or(""));
+    const size_t own_depth = own_pid_depth();
     for (;;) {
         CtInit init(config.ctid());
         // The rule of find_init_pid, each candidate pinned by a pidfd before

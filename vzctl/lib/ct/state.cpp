@@ -1,9 +1,10 @@
 #include "vzkit/ct/state.h"
 
+#include "vzkit/base/util.h"
 #include "vzkit/cgroup/cgroup.h"
 #include "vzkit/cgroup/freeze.h"
 #include "vzkit/ct/checkpoint.h"
-#include "vzkit/base/util.h"
+#include "vzkit/proc/parse.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,33 +16,26 @@
 namespace vz {
 namespace {
 
-// NSpid of /proc/<pid>/status: the pid in each pid namespace, outermost first.
-std::vector<std::string> nspid(pid_t pid) {
-    auto status = read_file("/proc/" + std::to_string(pid) + "/status");
-    if (!status)
-        return {};
-    for (const auto &line : split(*status, '\n')) {
-        if (line.starts_with("NSpid:"))
-            return split_ws(std::string_view(line).substr(6));
-    }
-    return {};
+// /proc/<pid>/status parsed; nullopt when the process is gone.
+std::optional<ProcStatus> proc_status(pid_t pid) {
+    auto text = read_file("/proc/" + std::to_string(pid) + "/status");
+    ProcStatus status;
+    if (!text || !parse_proc_status(*text, status))
+        return std::nullopt;
+    return status;
 }
 
 } // namespace
 
 std::size_t own_pid_depth() {
-    return nspid(getpid()).size();
+    const auto status = proc_status(getpid());
+    return status ? status->nspid.size() : 0;
 }
 
 std::optional<pid_t> find_init_pid(const std::vector<pid_t> &pids, std::size_t pid_depth) {
-    // The container's init is one pid namespace below ours; anything deeper is
-    // a nested namespace's init, not the container's.
-    const size_t depth = pid_depth + 1;
-    for (pid_t pid : pids) {
-        auto ids = nspid(pid);
-        if (ids.size() == depth && ids.back() == "1")
+    for (pid_t pid : pids)
+        if (const auto status = proc_status(pid); status && is_ns_init(*status, pid_depth))
             return pid;
-    }
     return std::nullopt;
 }
 

@@ -146,6 +146,10 @@ bool parse_proc_status(std::string_view text, ProcStatus &out) {
     return true;
 }
 
+bool is_ns_init(const ProcStatus &status, std::size_t own_depth) {
+    return status.nspid.size() == own_depth + 1 && status.nspid.back() == 1;
+}
+
 std::optional<Ctid> ctid_of_cgroup_path(std::string_view path) {
     constexpr std::string_view kPrefix = "/vz/";
     if (!path.starts_with(kPrefix))

@@ -59,6 +59,11 @@ struct ProcStatus {
 // line is missing or malformed.
 bool parse_proc_status(std::string_view text, ProcStatus &out);
 
+// The rule for a container's init, as seen by a reader whose own pid
+// namespace is own_depth deep (the length of its own NSpid): pid 1 exactly one
+// namespace below; deeper is a nested namespace's init, not the container's.
+bool is_ns_init(const ProcStatus &status, std::size_t own_depth);
+
 // What /proc/<pid>/cgroup says about container membership: the CTID of a
 // "vz/<CTID>" group (or a group below it) on any line — every v1 hierarchy and
 // the v2 "0::" line are looked at.
