@@ -19,6 +19,18 @@ ResolvConf host_resolv_conf() {
 }
 
 // One action of the container's definition, when it has a script for it.
+// ADD_IP/DEL_IP leave the container's own files behind, never its network:
+// vzctl put that in place already, so their failure only warns. Returns what
+// run returns, or true (done) after the warning.
+template <typename Run> bool warn_on_failure(Run &&run) {
+    try {
+        return run();
+    } catch (const Error &e) {
+        log_warning(e.what());
+        return true;
+    }
+}
+
 class Runner {
   public:
     // native: the stock scripts that have a native form are done by vzctl
@@ -58,14 +70,11 @@ class Runner {
             run_script_on_host(config_, name, text, env, fail_code);
     }
 
-    // ADD_IP/DEL_IP leave the container's own files behind, never its
-    // network: vzctl put that in place already, so a failure only warns.
     void run_warn(Action action, ScriptEnv env) {
-        try {
+        warn_on_failure([&] {
             run(action, std::move(env));
-        } catch (const Error &e) {
-            log_warning(e.what());
-        }
+            return true;
+        });
     }
 
   private:
@@ -197,14 +206,9 @@ void StartConfiguration::early() {
         return;
     for (auto &s = *steps_; s.next < s.steps.size(); ++s.next) {
         const auto &step = s.steps[s.next];
-        try {
-            if (!s.runner.run_native_only(step.action, step.env, root))
-                return;
-        } catch (const Error &e) {
-            if (!step.warn_only)
-                throw;
-            log_warning(e.what());
-        }
+        const auto native = [&] { return s.runner.run_native_only(step.action, step.env, root); };
+        if (!(step.warn_only ? warn_on_failure(native) : native()))
+            return;
     }
 }
 
