@@ -73,6 +73,11 @@ BOOST_AUTO_TEST_CASE(parse_mountinfo_fields) {
     BOOST_TEST(mounts[2].major_minor == "0:31");
     BOOST_TEST(mounts[3].root == "/srv/a dir");
     BOOST_TEST(mounts[3].mount_point == "/vz/root/1 x");
+    // In a peer group: "shared:N" among the optional fields, wherever it is.
+    BOOST_TEST(mounts[0].shared);
+    BOOST_TEST(mounts[1].shared);
+    BOOST_TEST(!mounts[2].shared);
+    BOOST_TEST(!vz::parse_mountinfo("50 22 0:40 / /m rw master:3 - tmpfs t rw\n").front().shared);
 }
 
 BOOST_AUTO_TEST_CASE(parse_mountinfo_of_this_process) {

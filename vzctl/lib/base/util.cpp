@@ -217,12 +217,15 @@ std::vector<MountInfo> parse_mountinfo(std::string_view text) {
                        ? dash[static_cast<std::ptrdiff_t>(after)]
                        : std::string();
         };
+        const bool shared = std::any_of(fields.begin() + kFixedFields, dash,
+                                        [](const auto &f) { return f.starts_with("shared:"); });
         out.push_back({.major_minor = fields[2],
                        .root = unescape_mount_path(fields[3]),
                        .mount_point = unescape_mount_path(fields[4]),
                        .fs_type = field(1),
                        .source = unescape_mount_path(field(2)),
-                       .super_options = field(3)});
+                       .super_options = field(3),
+                       .shared = shared});
     }
     return out;
 }

@@ -76,20 +76,14 @@ struct Surroundings {
 Surroundings surroundings_of(const std::string &dir) {
     Surroundings out;
     std::size_t longest = 0;
-    for (const auto &line : split(read_file("/proc/self/mountinfo").value_or(""), '\n')) {
-        const auto fields = split(line, ' ');
-        if (fields.size() < 7)
-            continue;
-        const std::string point = unescape_mount_path(fields[4]);
+    for (const auto &mount : parse_mountinfo(read_file("/proc/self/mountinfo").value_or(""))) {
+        const std::string &point = mount.mount_point;
         if (point.starts_with(dir + "/")) {
             out.mounts_below = true;
         } else if ((point == "/" || dir == point || dir.starts_with(point + "/")) &&
                    point.size() >= longest) {
             longest = point.size();
-            // Optional fields, between the options and the "-".
-            out.in_shared = false;
-            for (std::size_t i = 6; i < fields.size() && fields[i] != "-"; ++i)
-                out.in_shared = out.in_shared || fields[i].starts_with("shared:");
+            out.in_shared = mount.shared;
         }
     }
     return out;

@@ -51,6 +51,7 @@ struct MountInfo {
     std::string fs_type;       // after the "-" separator
     std::string source;        // after the file system type
     std::string super_options; // "rw,memory"
+    bool shared = false;       // a "shared:N" optional field: in a peer group
 };
 // The kernel writes a space, tab, newline and backslash in a path as \040,
 // \011, \012 and \134; other text is returned as is.
