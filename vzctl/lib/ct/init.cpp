@@ -4,10 +4,9 @@
 // or the clone's copy of the host's) itself.
 // Everything after the chroot (or pivot_root) happens inside the container's
 // own tree, so a symlink planted in the private area can only ever point into
-// it. Nothing of
-// the container runs while this image is pid 1: vzctl runs the start scripts
-// only after vzkit-exec has replaced it and dropped to the container's
-// privileges (docs/security.md).
+// it. Nothing of the container runs while this image is pid 1: vzctl runs the
+// start scripts only after vzkit-exec has replaced it and dropped to the
+// container's privileges (docs/security.md).
 #include "ct/init.h"
 
 #include "ct/mntns.h"
@@ -129,9 +128,9 @@ UniqueFd take_root(const std::string &root) {
 // root, then chroot into it. pivot_root would also detach the tmpfs, but the
 // kernel pays for it by visiting every task of the host (chroot_fs_refs):
 // 4 ms at 5000 running containers (docs/benchmarks.md, "Issue 15, density").
-// What a chroot leaves below the container's tree is the template's empty,
-// read-only tmpfs, nothing of the host's or of another container's
-// (docs/security.md). Every mount is private, as before: the host's later
+// What a chroot leaves below the container's tree is the template's
+// read-only tmpfs, which holds one empty directory and nothing of the host's
+// or of another container's (docs/security.md). Every mount is private, as before: the host's later
 // mounts below VE_ROOT do not reach the container, and nothing the container
 // mounts reaches the host or the template.
 void chroot_from_template(const InitSetup &setup, UniqueFd tree) {

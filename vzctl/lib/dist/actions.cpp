@@ -18,7 +18,6 @@ ResolvConf host_resolv_conf() {
     return parse_resolv_conf(read_file("/etc/resolv.conf").value_or(""));
 }
 
-// One action of the container's definition, when it has a script for it.
 // ADD_IP/DEL_IP leave the container's own files behind, never its network:
 // vzctl put that in place already, so their failure only warns. Returns what
 // run returns, or true (done) after the warning.
@@ -31,6 +30,7 @@ template <typename Run> bool warn_on_failure(Run &&run) {
     }
 }
 
+// One action of the container's definition, when it has a script for it.
 class Runner {
   public:
     // native: the stock scripts that have a native form are done by vzctl
