@@ -1,10 +1,13 @@
 #!/bin/sh
 # Installs every Debian 12 package vzkit needs to build, test (host and VM) and run.
 set -eu
+# libacl1-dev ... libxml2-dev: the static archives libarchive's own static
+# archive needs, for the source build's static tools (VZKIT_STATIC).
 PACKAGES="
   build-essential cmake pkg-config
   libboost-test-dev libyaml-cpp-dev
   libarchive-dev libcap-dev libseccomp-dev
+  libacl1-dev liblz4-dev libzstd-dev libbz2-dev liblzma-dev zlib1g-dev nettle-dev libxml2-dev
   busybox-static iproute2 procps util-linux psmisc kmod debootstrap
   zstd xz-utils bzip2 gzip tar attr acl libcap2-bin
   e2fsprogs xfsprogs quota

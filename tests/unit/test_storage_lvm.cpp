@@ -1,15 +1,20 @@
 // The lvm layout's pure parts (vzkit/storage/lvm.h, lvm2.h): LVM's JSON
 // report as liblvm2cmd's log callback hands it over, LVM names, snapshot ids,
-// the volume's size from DISKSPACE, and what a config without the VG says.
+// the volume's size from DISKSPACE, and what a config without the VG says;
+// and vzkit-lvm, the helper that runs the commands (lvm2_wire.h), with
+// commands that need no device-mapper.
 #define BOOST_TEST_MODULE storage_lvm
 #include "conf_dir.h"
 
 #include "vzkit/base/error.h"
 #include "vzkit/storage/lvm.h"
 #include "vzkit/storage/lvm2.h"
+#include "vzkit/storage/lvm2_wire.h"
 
 #include <boost/test/unit_test.hpp>
 
+#include <csignal>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <sys/wait.h>
@@ -70,8 +75,9 @@ BOOST_AUTO_TEST_CASE(snapshot_ids_are_uuids_with_or_without_braces) {
                "{0123abcd-89ab-cdef-0123-456789abcdef}");
     BOOST_TEST(normalise_uuid("{0123abcd-89ab-cdef-0123-456789abcdef}").value() ==
                "{0123abcd-89ab-cdef-0123-456789abcdef}");
-    for (const char *bad : {"", "nonsense", "0123abcd89abcdef0123456789abcdef",
-                            "0123abcd-89ab-cdef-0123-456789abcdeg", "{0123abcd-89ab-cdef-0123-456789abcdef"})
+    for (const char *bad :
+         {"", "nonsense", "0123abcd89abcdef0123456789abcdef",
+          "0123abcd-89ab-cdef-0123-456789abcdeg", "{0123abcd-89ab-cdef-0123-456789abcdef"})
         BOOST_TEST(!normalise_uuid(bad).has_value(), bad);
     const auto a = vz::lvm_layout::new_uuid(), b = vz::lvm_layout::new_uuid();
     BOOST_TEST(a != b);
@@ -123,8 +129,9 @@ BOOST_AUTO_TEST_CASE(names_come_from_the_config) {
 
 // liblvm2cmd reopens stdout when it is initialised from the main thread,
 // closing the FILE std::cout writes through: `vzctl volume` printed nothing
-// after its LVM calls. A child runs one LVM command ("version" needs no
-// device-mapper) and then prints; the parent must read it.
+// after its LVM calls when the library ran in the tool (it now runs in
+// vzkit-lvm). A child runs one LVM command ("version" needs no device-mapper)
+// and then prints; the parent must read it.
 BOOST_AUTO_TEST_CASE(std_cout_still_prints_after_an_lvm_command) {
     int fds[2];
     BOOST_REQUIRE_EQUAL(pipe(fds), 0);
@@ -150,4 +157,61 @@ BOOST_AUTO_TEST_CASE(std_cout_still_prints_after_an_lvm_command) {
     BOOST_TEST(got == "printed after lvm\n");
     BOOST_TEST(WIFEXITED(status));
     BOOST_TEST(WEXITSTATUS(status) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(reply_headers_are_three_numbers) {
+    using vz::lvm::wire::parse_header;
+    const std::string reply = vz::lvm::wire::reply(5, "out\n", "Cannot process volume group vg");
+    BOOST_TEST(reply == "5 4 30\nout\nCannot process volume group vg");
+    const auto h = parse_header("5 4 30");
+    BOOST_REQUIRE(h.has_value());
+    BOOST_TEST(h->code == 5);
+    BOOST_TEST(h->output == 4u);
+    BOOST_TEST(h->error == 30u);
+    for (const char *bad :
+         {"", "5", "5 4", "5 4 30 1", "5  4 30", "5 4 x", " 5 4 30", "5 4 30 ", "5 -4 30"})
+        BOOST_TEST(!parse_header(bad).has_value(), bad);
+}
+
+namespace {
+// The pid of this process's vzkit-lvm, or -1.
+pid_t lvm_helper_pid() {
+    std::ifstream children("/proc/self/task/" + std::to_string(getpid()) + "/children");
+    for (pid_t pid; children >> pid;) {
+        std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+        std::string name;
+        if (std::getline(comm, name) && name == "vzkit-lvm")
+            return pid;
+    }
+    return -1;
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(the_helper_answers_with_lvms_output_and_errors) {
+    const auto version = vz::lvm::run({"version"});
+    BOOST_TEST(version.ok);
+    BOOST_TEST(version.output.find("LVM version:") != std::string::npos, version.output);
+    const auto unknown = vz::lvm::run({"vzkit-no-such-command"});
+    BOOST_TEST(!unknown.ok);
+    BOOST_TEST(unknown.error == "no such LVM command");
+    const auto missing = vz::lvm::run({"vgs", "--reportformat", "json", "vzkit-no-such-vg"});
+    BOOST_TEST(!missing.ok);
+    BOOST_TEST(missing.error.find("vzkit-no-such-vg") != std::string::npos, missing.error);
+    BOOST_TEST(missing.output.find("\"vg\"") != std::string::npos, missing.output);
+}
+
+// One helper per process; one that died fails the command it was given and
+// is started again by the next.
+BOOST_AUTO_TEST_CASE(a_helper_that_died_is_started_again) {
+    BOOST_REQUIRE(vz::lvm::run({"version"}).ok);
+    const pid_t first = lvm_helper_pid();
+    BOOST_REQUIRE(first > 0);
+    BOOST_REQUIRE_EQUAL(kill(first, SIGKILL), 0);
+    const auto lost = vz::lvm::run({"version"});
+    BOOST_TEST(!lost.ok);
+    BOOST_TEST(lost.error.find("vzkit-lvm ended") != std::string::npos, lost.error);
+    BOOST_TEST(vz::lvm::run({"version"}).ok);
+    const pid_t second = lvm_helper_pid();
+    BOOST_TEST(second > 0);
+    BOOST_TEST(second != first);
 }

@@ -165,6 +165,17 @@ std::string system_program(const std::string &name, int code) {
     throw Error(code, name + " is not installed (scripts/install-deps.sh)");
 }
 
+std::string libexec_program(std::string_view name) {
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        auto beside = self.parent_path().parent_path() / "libexec/vzkit" / name;
+        if (access(beside.c_str(), X_OK) == 0)
+            return beside.string();
+    }
+    return std::string(VZKIT_LIBEXECDIR) + "/vzkit/" + std::string(name);
+}
+
 ProgramOutput run_captured(const std::vector<std::string> &argv,
                            const std::vector<std::string> &env, int code, int netns_fd) {
     const CStringArray cargv(argv);

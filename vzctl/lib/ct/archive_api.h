@@ -1,8 +1,9 @@
-// libarchive, loaded (dlopen) when a template is first unpacked: only create
-// (and the overlay layout's base) reads archives, and linking it would load it
-// with libxml2, ICU and the compressors into every vzctl and vzlist
-// (docs/benchmarks.md, issue 15). The functions the unpacker calls, typed by
-// libarchive's own prototypes.
+// The libarchive functions the unpacker calls, typed by libarchive's own
+// prototypes: a table, filled by the build's one implementation —
+// archive_linked.cpp when the tools are static programs (libarchive linked
+// in), archive_loaded.cpp when they are not (libarchive loaded by the first
+// unpack, so that no other command loads it with libxml2, ICU and the
+// compressors: docs/packaging.md, docs/benchmarks.md issue 15).
 #pragma once
 
 #include <archive.h>
@@ -38,9 +39,9 @@ struct ArchiveApi {
     decltype(&::archive_write_header) write_header = nullptr;
 };
 
-// The process's libarchive, loaded on the first call and kept until exit.
-// Throws Error(VZ_FS_NEW_VE_PRVT) naming the library and its package when it
-// cannot be loaded or lacks a function.
+// The process's libarchive. Loaded: on the first call, kept until exit, and
+// Error(VZ_FS_NEW_VE_PRVT) naming the library and its package when it cannot
+// be loaded or lacks a function.
 const ArchiveApi &archive_api();
 
 // Owners of libarchive's read and write handles.

@@ -3,6 +3,7 @@
 #include "vzkit/ct/helper.h"
 
 #include "vzkit/base/error.h"
+#include "vzkit/base/process.h"
 #include "vzkit/base/util.h"
 #include "vzkit/ct/seccomp.h"
 
@@ -21,9 +22,6 @@
 #include <cstdio>
 #include <filesystem>
 
-#ifndef VZKIT_LIBEXECDIR
-#define VZKIT_LIBEXECDIR "/usr/libexec"
-#endif
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
 #endif
@@ -127,14 +125,7 @@ UniqueFd make_sealed_copy(const std::string &path) {
 } // namespace
 
 std::string ct_helper_path() {
-    std::error_code ec;
-    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        auto beside = self.parent_path().parent_path() / "libexec/vzkit" / kHelperName;
-        if (::access(beside.c_str(), X_OK) == 0)
-            return beside.string();
-    }
-    return std::string(VZKIT_LIBEXECDIR) + "/vzkit/" + std::string(kHelperName);
+    return libexec_program(kHelperName);
 }
 
 UniqueFd open_ct_helper(HelperImage image) {

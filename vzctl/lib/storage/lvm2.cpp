@@ -1,134 +1,165 @@
-// liblvm2cmd: one handle, one log callback, command lines in, text out. The
-// library is loaded (dlopen) by the first LVM command a process runs: only the
-// lvm layout needs it, and linking it would load it and a dozen libraries of
-// its own into every vzctl and vzlist (docs/benchmarks.md, issue 15).
+// LVM2 through liblvm2cmd, in vzkit-lvm (vzctl/libexec/vzkit-lvm.cpp): the
+// tools are static programs, which cannot load the library themselves
+// (docs/packaging.md). The first LVM command of a process starts the helper;
+// every command after it goes to the same one (one liblvm2cmd handle, LVM's
+// configuration read once), and it exits when the process closes its end.
 #include "vzkit/storage/lvm2.h"
 
 #include "vzkit/base/error.h"
-#include "vzkit/base/shared_library.h"
+#include "vzkit/base/process.h"
 #include "vzkit/base/util.h"
+#include "vzkit/storage/lvm2_wire.h"
 
-#include <lvm2cmd.h>
+#include <fcntl.h>
+#include <lvm2cmd.h> // the codes the helper passes on
+#include <sys/socket.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 namespace vz::lvm {
 namespace {
 
-// What the callback collects while one command runs. liblvm2cmd's callback
-// takes no user pointer, so the capture is the process's one, guarded by the
-// handle's mutex (LVM itself is not reentrant either).
-struct Capture {
-    std::string output;
-    std::string error;
-};
-Capture *g_capture = nullptr;
+constexpr const char *kHelper = "vzkit-lvm";
 
-// The level carries flag bits above the level itself (stderr, once ...).
-constexpr int kLevelMask = 0x0f;
-
-void log_line(int level, const char *, int, int, const char *message) {
-    if (!g_capture || !message)
-        return;
-    const int lvl = level & kLevelMask;
-    const std::string_view text = message;
-    if (lvl == LVM2_LOG_ERROR || lvl == LVM2_LOG_FATAL) {
-        const auto line = trim(text);
-        if (!line.empty())
-            g_capture->error = std::string(line);
-    } else if (lvl == LVM2_LOG_PRINT && (level & 0x80) == 0) { // 0x80: meant for stderr
-        const auto line = trim(text);
-        if (line.starts_with("WARNING") || line.starts_with("WARN"))
-            return;
-        g_capture->output.append(text);
-        g_capture->output.push_back('\n');
+// Exactly n bytes, or false at the end of the stream.
+bool read_exactly(int fd, std::string &out, std::size_t n) {
+    out.resize(n);
+    std::size_t got = 0;
+    while (got < n) {
+        const ssize_t r = read(fd, out.data() + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        got += static_cast<std::size_t>(r);
     }
+    return true;
 }
 
-// The five functions vzkit calls, typed by lvm2cmd.h's prototypes.
-struct Lvm2Api {
-    explicit Lvm2Api(const SharedLibrary &lib) {
-        lib.bind(log_fn, "lvm2_log_fn");
-        lib.bind(init, "lvm2_init");
-        lib.bind(log_level, "lvm2_log_level");
-        lib.bind(run, "lvm2_run");
-        lib.bind(exit, "lvm2_exit");
+std::optional<wire::ReplyHeader> read_header(int fd) {
+    std::string line;
+    char c;
+    while (line.size() < wire::kMaxHeader) {
+        const ssize_t r = read(fd, &c, 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return std::nullopt;
+        if (c == '\n')
+            return wire::parse_header(line);
+        line.push_back(c);
     }
-    decltype(&::lvm2_log_fn) log_fn = nullptr;
-    decltype(&::lvm2_init) init = nullptr;
-    decltype(&::lvm2_log_level) log_level = nullptr;
-    decltype(&::lvm2_run) run = nullptr;
-    decltype(&::lvm2_exit) exit = nullptr;
-};
+    return std::nullopt;
+}
 
-// The process's liblvm2cmd handle: made on first use, released at exit. A
-// library that cannot be loaded fails each command with the reason, which
-// the caller turns into its own error (and OpenVZ exit code).
-class Handle {
+// The process's helper: started by the first command, ended at exit (its
+// socket closed, then reaped). A helper that cannot run fails each command
+// with the reason, which the caller turns into its own error and exit code;
+// one that died is started again by the next command.
+class Helper {
   public:
-    Handle() {
-        try {
-            library_.emplace(VZKIT_LVM2CMD_SONAME, VZ_SYSTEM_ERROR,
-                             "The lvm layout needs " VZKIT_LVM2CMD_SONAME
-                             " (Debian's liblvm2cmd2.03, which lvm2 brings)");
-            api_.emplace(*library_);
-        } catch (const Error &e) {
-            unavailable_ = e.what();
-            return;
-        }
-        api_->log_fn(log_line);
-        // Initialised from the main thread, LVM reopens stdin and stdout
-        // with buffers of its own (create_toolcontext's line buffering),
-        // closing the FILE that std::cout writes through: whatever a command
-        // printed after its first LVM call was lost. From another thread it
-        // leaves the standard streams alone.
-        std::thread([this] { handle_ = api_->init(); }).join();
-        if (handle_)
-            api_->log_level(handle_, LVM2_LOG_PRINT);
-        else
-            unavailable_ = "liblvm2cmd could not be initialised";
-    }
-    ~Handle() {
-        if (handle_)
-            api_->exit(handle_);
-    }
-    Handle(const Handle &) = delete;
-    Handle &operator=(const Handle &) = delete;
+    Helper() = default;
+    ~Helper() { stop(); }
+    Helper(const Helper &) = delete;
+    Helper &operator=(const Helper &) = delete;
 
     Result run(const std::string &line) {
         std::lock_guard lock(mutex_);
-        if (!handle_)
-            return {false, "", unavailable_};
-        Capture capture;
-        g_capture = &capture;
-        const int rc = api_->run(handle_, line.c_str());
-        g_capture = nullptr;
-        Result result{rc == LVM2_COMMAND_SUCCEEDED, std::move(capture.output),
-                      std::move(capture.error)};
+        if (!socket_) {
+            if (std::string error = start(); !error.empty())
+                return {false, "", std::move(error)};
+        }
+        std::optional<wire::ReplyHeader> header;
+        Result result;
+        if (!wire::send_all(socket_.get(), line + '\n') || !(header = read_header(socket_.get())) ||
+            !read_exactly(socket_.get(), result.output, header->output) ||
+            !read_exactly(socket_.get(), result.error, header->error))
+            return {false, "", lost()};
+        result.ok = header->code == LVM2_COMMAND_SUCCEEDED;
         if (!result.ok && result.error.empty())
-            result.error = rc == LVM2_NO_SUCH_COMMAND        ? "no such LVM command"
-                           : rc == LVM2_INVALID_PARAMETERS ? "invalid parameters"
-                           : rc == LVM2_INIT_FAILED         ? "LVM could not initialise"
-                                                            : "the command failed";
+            result.error = header->code == LVM2_NO_SUCH_COMMAND      ? "no such LVM command"
+                           : header->code == LVM2_INVALID_PARAMETERS ? "invalid parameters"
+                           : header->code == LVM2_INIT_FAILED        ? "LVM could not initialise"
+                                                                     : "the command failed";
         return result;
     }
 
   private:
-    // Declared first: closed after the handle is released.
-    std::optional<SharedLibrary> library_;
-    std::optional<Lvm2Api> api_;
+    // "" once it runs, or why it does not.
+    std::string start() {
+        if (!unavailable_.empty())
+            return unavailable_; // nothing a retry per command would change
+        const std::string path = libexec_program(kHelper);
+        if (access(path.c_str(), X_OK) != 0)
+            return unavailable_ = std::string(kHelper) + " is missing (" + path + ")";
+        int pair[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+            return std::string("cannot start ") + kHelper + ": " + std::strerror(errno);
+        UniqueFd ours(pair[0]), theirs(pair[1]);
+        const int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        UniqueFd null_fd(null);
+        const pid_t pid = fork();
+        if (pid < 0)
+            return std::string("cannot start ") + kHelper + ": " + std::strerror(errno);
+        if (pid == 0) {
+            // System calls only: another thread may hold the allocator's lock.
+            // dup2 leaves the copies without close-on-exec.
+            if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
+                dup2(theirs.get(), 3) < 0)
+                _exit(126);
+            int keep[] = {3};
+            close_fds_except_in_place(keep);
+            execl(path.c_str(), kHelper, static_cast<char *>(nullptr));
+            _exit(127);
+        }
+        pid_ = pid;
+        socket_ = std::move(ours);
+        return "";
+    }
+
+    // The helper died (or broke the protocol): killed if need be, reaped,
+    // and its exit says why. 127 is the dynamic loader's (no liblvm2cmd) or
+    // a failed exec: nothing a second start would change.
+    std::string lost() {
+        socket_.reset();
+        int status = -1;
+        if (pid_ > 0) {
+            kill(pid_, SIGKILL);
+            status = wait_exit_code(pid_);
+        }
+        pid_ = -1;
+        if (status == 127) {
+            unavailable_ = "The lvm layout needs " VZKIT_LVM2CMD_SONAME
+                           " (Debian's liblvm2cmd2.03, which lvm2 brings)";
+            return unavailable_;
+        }
+        return std::string(kHelper) + " ended during an LVM command (status " +
+               std::to_string(status) + ")";
+    }
+
+    void stop() {
+        socket_.reset(); // the helper's end of stream: it releases LVM and exits
+        if (pid_ > 0)
+            wait_exit_code(pid_);
+        pid_ = -1;
+    }
+
+    UniqueFd socket_;
+    pid_t pid_ = -1;
     std::string unavailable_;
-    void *handle_ = nullptr;
     std::mutex mutex_;
 };
 
-Handle &handle() {
-    static Handle h;
+Helper &helper() {
+    static Helper h;
     return h;
 }
 
@@ -155,7 +186,7 @@ std::string scalar(const YAML::Node &node, const char *key) {
 
 Result run(const Command &command) {
     const std::string line = command_line(command); // refused before LVM is touched
-    return handle().run(line);
+    return helper().run(line);
 }
 
 std::string run_or_throw(const Command &command, int code, std::string_view what) {
@@ -203,8 +234,9 @@ std::optional<std::vector<Volume>> volumes(const std::string &vg, std::string *e
         return std::nullopt;
     }
     const auto start = result.output.find('{');
-    return parse_lvs_report(start == std::string::npos ? std::string_view("{}")
-                                                        : std::string_view(result.output).substr(start));
+    return parse_lvs_report(start == std::string::npos
+                                ? std::string_view("{}")
+                                : std::string_view(result.output).substr(start));
 }
 
 bool valid_name(std::string_view name) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vz {
@@ -35,6 +36,11 @@ int wait_exit_code(pid_t pid);
 // /bin that has it): what vzctl runs never comes from the caller's PATH.
 // Error(code, "<name> is not installed ...") when none has it.
 std::string system_program(const std::string &name, int code);
+
+// Where one of vzkit's own helper programs (vzkit-exec, vzkit-lvm) is looked
+// up: <dir of this program>/../libexec/vzkit/ (the build tree and the
+// installed layout alike), then the configured libexec dir.
+std::string libexec_program(std::string_view name);
 
 // What a program printed, stdout and stderr together, and its exit code.
 struct ProgramOutput {
