@@ -107,7 +107,7 @@ BOOST_AUTO_TEST_CASE(cstring_array_is_null_terminated) {
     BOOST_TEST(empty.data()[0] == nullptr);
 }
 
-// liblvm2cmd and libarchive are loaded this way (docs/packaging.md): a missing
+// Shared-library builds load libarchive this way (docs/packaging.md): a missing
 // library or function is an Error with the caller's exit code and says what.
 BOOST_AUTO_TEST_CASE(shared_library_binds_by_prototype_and_fails_with_the_code) {
     const vz::SharedLibrary libc("libc.so.6", vz::VZ_SYSTEM_ERROR, "libc");

@@ -1,7 +1,8 @@
 // A shared library loaded at run time (dlopen) by the commands that need it,
 // so that the others do not pay for loading it and its dependencies at every
-// start (docs/architecture.md, costs): liblvm2cmd for the lvm layout,
-// libarchive for unpacking templates. Closed (dlclose) when the object goes.
+// start (docs/architecture.md, costs): libarchive for unpacking templates, in
+// shared-library builds of the tools only (VZKIT_STATIC off; a static tool
+// links it in). Closed (dlclose) when the object goes.
 #pragma once
 
 #include "vzkit/base/error.h"
