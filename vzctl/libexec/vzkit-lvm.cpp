@@ -11,6 +11,7 @@
 // stdout are /dev/null, stderr the tool's. Everything LVM says goes through
 // the log callback: errors become the reply's error text, reports
 // (--reportformat json) its output.
+#include "vzkit/base/util.h"
 #include "vzkit/storage/lvm2_wire.h"
 
 #include <lvm2cmd.h>
@@ -33,19 +34,12 @@ struct Capture {
 };
 Capture g_capture;
 
-std::string_view trim(std::string_view s) {
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos)
-        return {};
-    return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
-
 // liblvm2cmd's callback takes no user pointer: the capture is the process's.
 void log_line(int level, const char *, int, int, const char *message) {
     if (!message)
         return;
     const int lvl = level & kLevelMask;
-    const std::string_view line = trim(message);
+    const std::string_view line = vz::trim(message);
     if (lvl == LVM2_LOG_ERROR || lvl == LVM2_LOG_FATAL) {
         if (!line.empty())
             g_capture.error = std::string(line);

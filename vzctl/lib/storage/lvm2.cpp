@@ -104,16 +104,15 @@ class Helper {
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
             return std::string("cannot start ") + kHelper + ": " + std::strerror(errno);
         UniqueFd ours(pair[0]), theirs(pair[1]);
-        const int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-        UniqueFd null_fd(null);
+        const UniqueFd null(open("/dev/null", O_RDWR | O_CLOEXEC));
         const pid_t pid = fork();
         if (pid < 0)
             return std::string("cannot start ") + kHelper + ": " + std::strerror(errno);
         if (pid == 0) {
             // System calls only: another thread may hold the allocator's lock.
             // dup2 leaves the copies without close-on-exec.
-            if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
-                dup2(theirs.get(), 3) < 0)
+            if (!null || dup2(null.get(), STDIN_FILENO) < 0 ||
+                dup2(null.get(), STDOUT_FILENO) < 0 || dup2(theirs.get(), 3) < 0)
                 _exit(126);
             int keep[] = {3};
             close_fds_except_in_place(keep);

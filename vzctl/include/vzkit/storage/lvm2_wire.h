@@ -2,8 +2,8 @@
 // over their socket: one LVM command line per request, ended by '\n' (the
 // words hold no white space, lvm2.h), and per request one reply, a header
 // line "<lvm2_run's code> <bytes of output> <bytes of error>\n" followed by
-// the output and the error text. Header-only: the helper links none of the
-// core library.
+// the output and the error text. Header-only: the helper links the base
+// library alone, not the core.
 #pragma once
 
 #include <sys/socket.h>
