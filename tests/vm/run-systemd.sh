@@ -19,7 +19,8 @@
 # Environment: VZKIT_BUILD, VZKIT_SRC (exported to SCRIPT), VZKIT_VM_MEM
 # (MiB, default 2048), VZKIT_VM_TIMEOUT (seconds per boot, default 3600: the DKMS build
 # alone takes 11 min under TCG on an idle host),
-# VZKIT_VM_KEEP=1 keeps the work directory (console logs, disk).
+# VZKIT_VM_KEEP=1 keeps the work directory (console logs, disk),
+# VZKIT_VM_TCG_THREAD as for run.sh.
 set -euo pipefail
 
 die() { echo "vm/run-systemd.sh: $*" >&2; exit 2; }
@@ -35,6 +36,9 @@ VZKIT_BUILD=${VZKIT_BUILD:-}
 for tool in qemu-system-x86_64 busybox cpio modinfo dpkg-query mkfs.ext4; do
   command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-deps.sh)"
 done
+# shellcheck source=tcg.sh
+. "$(dirname "$(readlink -f "$0")")/tcg.sh"
+ACCEL=$(vm_tcg_accel) || exit 2
 [ -x /lib/systemd/systemd ] || die "no /lib/systemd/systemd on this machine"
 
 KVER=$(dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' 'linux-image-*-amd64' 2>/dev/null |
@@ -149,7 +153,7 @@ for phase in "$@"; do
   log="$W/console-$n.log"
   echo "vm/run-systemd.sh: boot $n ($phase)"
   timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 \
-    -accel tcg -smp 2 -m "$MEM" -nographic -no-reboot \
+    -accel "$ACCEL" -smp 2 -m "$MEM" -nographic -no-reboot \
     -kernel "/boot/vmlinuz-$KVER" -initrd "$W/initrd.gz" \
     -drive "file=$W/disk.img,format=raw,if=virtio,cache=unsafe" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap \

@@ -10,7 +10,8 @@
 #   99  the VM did not finish (boot failure, hang, timeout)
 #   2   bad usage or a missing prerequisite on this machine
 # Environment: VZKIT_VM_MEM (MiB, default 2048), VZKIT_VM_TIMEOUT (seconds,
-# default 1100), VZKIT_VM_KEEP=1 keeps the work directory (console log).
+# default 1100), VZKIT_VM_KEEP=1 keeps the work directory (console log),
+# VZKIT_VM_TCG_THREAD=single|multi (tcg.sh: single before QEMU 8.1).
 # Needs: qemu-system-x86, linux-image-amd64, busybox-static, cpio, kmod.
 # KVM is never used: it hangs on this kind of host, TCG does not.
 set -euo pipefail
@@ -29,6 +30,9 @@ VZKIT_BUILD=${VZKIT_BUILD:-}
 for tool in qemu-system-x86_64 busybox cpio modinfo dpkg-query; do
   command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-deps.sh)"
 done
+# shellcheck source=tcg.sh
+. "$(dirname "$(readlink -f "$0")")/tcg.sh"
+ACCEL=$(vm_tcg_accel) || exit 2
 
 # The newest installed linux-image-<version>-amd64 (not the running kernel:
 # the host may run something else entirely).
@@ -130,7 +134,7 @@ chmod +x "$W/i/init"
 
 # --- boot ---------------------------------------------------------------------
 timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 \
-  -accel tcg -smp 2 -m "$MEM" -nographic -no-reboot \
+  -accel "$ACCEL" -smp 2 -m "$MEM" -nographic -no-reboot \
   -kernel "/boot/vmlinuz-$KVER" -initrd "$W/initrd.gz" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap \
   -append "console=ttyS0 loglevel=4 panic=-1 mitigations=off" \

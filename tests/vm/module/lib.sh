@@ -29,6 +29,24 @@ mod_load() {
     insmod "$KO" || { echo "FAIL: insmod $KO"; exit 1; }
 }
 
+# churn_start: two host tasks making and freeing every kind of object the
+# module hooks (module/churn.py) until churn_stop, so that loading and
+# unloading happen while other tasks are inside the hooked functions.
+CHURN_PIDS=()
+churn_start() {
+    ip link set lo up || { fail "ip link set lo up"; return 1; }
+    local _
+    for _ in 1 2; do
+        python3 "$VZKIT_SRC/tests/vm/module/churn.py" &
+        CHURN_PIDS+=($!)
+    done
+}
+churn_stop() {
+    kill "${CHURN_PIDS[@]}" 2>/dev/null
+    wait "${CHURN_PIDS[@]}" 2>/dev/null
+    CHURN_PIDS=()
+}
+
 # ubc FIELD RESOURCE ID [FILE]: one figure (held maxheld barrier limit
 # failcnt) of a beancounter, parsed as vzctl does: a "<id>:" token opens a
 # beancounter, every row is a name and five numbers.
