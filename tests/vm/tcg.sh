@@ -3,15 +3,11 @@
 # their QEMU.
 #
 # QEMU before 8.1 could, under multi-threaded TCG, run a translation of guest
-# code that another vCPU was rewriting (fixed in 8.1 by "accel/tcg: Always
-# lock pages before translation"). Linux rewrites its own code at run time
-# (text_poke_bp: ftrace and kprobes being switched on, jump labels), so in
-# such a guest a module's ftrace hooks registered while other tasks run the
-# hooked functions crash the kernel: a return to address 0 from a traced
-# function, or both CPUs stuck. The kernel's own tracers switched on and off
-# through tracefs, with no module at all, lock the guest up the same way;
-# with one TCG thread neither ever happened (docs/testing.md, "The VM's
-# QEMU"). Debian 12 ships QEMU 7.2.
+# code that another vCPU was rewriting, and Linux rewrites its own code
+# whenever ftrace, kprobes or jump labels switch (text_poke_bp): a guest
+# crashed or locked up when the module's hooks went live while other tasks
+# ran the hooked functions. What showed it, and what one thread costs, is in
+# docs/testing.md ("The VM's QEMU"). Debian 12 ships QEMU 7.2.
 #
 # VZKIT_VM_TCG_THREAD=single|multi overrides the choice.
 vm_tcg_accel() {
