@@ -59,6 +59,8 @@ CAPBND=$("$VZCTL" exec2 $CT "grep CapBnd /proc/self/status")
 assert_not_contains "$CAPBND" "ffffffff" "capability bounding set is restricted ($CAPBND)"
 # The CT lives in its own network namespace with only lo.
 assert_eq "$("$VZCTL" exec2 $CT "ls /sys/class/net")" "lo" "only loopback in the CT"
+# IFF_UP|IFF_LOOPBACK (vzctl brings it up from the host before init runs).
+assert_eq "$("$VZCTL" exec2 $CT "cat /sys/class/net/lo/flags")" "0x9" "the loopback is up"
 
 # exec/exec2 exit codes and stdin.
 expect_rc 7 "exec2 returns the command's status" -- "$VZCTL" exec2 $CT "exit 7"
@@ -103,8 +105,11 @@ expect_rc 0 "stop of a stopped CT" -- "$VZCTL" stop $CT
 assert_contains "$OUT" "not running" "stop of a stopped CT says so"
 
 # runscript on a stopped CT: its environment without init, torn down after.
+# shellcheck disable=SC2016 # expanded by the CT's shell, not this one
+printf 'hostname\necho "lo $(cat /sys/class/net/lo/flags)"\n' > "$IT_ROOT/script.sh"
 RS=$("$VZCTL" runscript $CT "$IT_ROOT/script.sh")
 assert_contains "$RS" "ct$CT.example.test" "runscript on a stopped CT sees the CT's hostname"
+assert_contains "$RS" "lo 0x9" "runscript on a stopped CT has its loopback up"
 assert_eq "$("$VZCTL" status $CT)" "CTID $CT exist unmounted down" "runscript leaves the CT down"
 
 # A second start works, and restart too.

@@ -12,6 +12,18 @@ expect_rc 0 "set limits before start (saved only)" -- "$VZCTL" set $CT --numproc
 expect_rc 0 "start" -- "$VZCTL" start $CT
 wait_running $CT || fail "CT did not come up"
 
+# Start keeps pid 1 off vzctl's CPU while both set up, and gives it back every
+# CPU of its cpuset before the CT runs: its init and what it started have them.
+CPUSET=$(ct_cgroup $CT cpuset)
+ALL_CPUS=$(cat /sys/devices/system/cpu/online)
+for f in "$CPUSET/cpuset.effective_cpus" "$CPUSET/cpuset.cpus.effective"; do
+    [ -r "$f" ] && ALL_CPUS=$(cat "$f")
+done
+assert_eq "$("$VZCTL" exec2 $CT "sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/1/status")" \
+    "$ALL_CPUS" "the CT's init may run on every CPU of its cpuset ($ALL_CPUS)"
+assert_eq "$("$VZCTL" exec2 $CT "sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/\$(pidof syslogd)/status")" \
+    "$ALL_CPUS" "and so may what it started"
+
 MEM=$(ct_cgroup $CT memory); PIDS=$(ct_cgroup $CT pids); CPU=$(ct_cgroup $CT cpu)
 if cgroup_v2; then
     assert_eq "$(cat "$MEM/memory.max")" "268435456" "vswap-256m sample: memory.max = 256M"

@@ -21,11 +21,9 @@
 #include "vzkit/ct/views.h"
 
 #include <fcntl.h>
-#include <net/if.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -283,17 +281,6 @@ void mask_host_state() {
     }
 }
 
-void loopback_up() {
-    UniqueFd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    ifreq ifr{};
-    std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
-    if (!sock || ioctl(sock.get(), SIOCGIFFLAGS, &ifr) != 0)
-        fail(VZ_ENVCREATE_ERROR, "Unable to query the loopback device");
-    ifr.ifr_flags |= IFF_UP;
-    if (ioctl(sock.get(), SIOCSIFFLAGS, &ifr) != 0)
-        fail(VZ_ENVCREATE_ERROR, "Unable to bring the loopback device up");
-}
-
 // --wait, OpenVZ's way: an inittab line that writes /.vzfifo once init has run
 // its boot scripts. Done after pivot_root, so the container's own symlinks can
 // only lead into its own tree. Busybox inittab has no runlevels; sysvinit's has.
@@ -413,7 +400,6 @@ void set_up(const InitSetup &setup) {
     mask_host_state();
     if (!setup.hostname.empty() && sethostname(setup.hostname.data(), setup.hostname.size()) != 0)
         fail(VZ_BADHOSTNAME, "Unable to set hostname " + setup.hostname);
-    loopback_up();
     if (setup.wait)
         add_runlevel_mark();
     // No controlling terminal of the host's, and init is a session leader.

@@ -42,6 +42,46 @@
 namespace vz {
 namespace {
 
+// Between 'A' and 'S' pid 1 mounts its file systems while vzctl makes the
+// network: two CPUs' worth of work. The kernel often places a new task on its
+// parent's CPU and leaves it there, and the two then take turns on one CPU
+// while the others idle. Pid 1 is kept off vzctl's CPU for that stretch
+// (docs/benchmarks.md, "Issue 15, start: two CPUs, the veth's queues, the
+// loopback"). Narrowing is a hint whose failure changes nothing; giving the
+// CPUs back, before anything of the container runs, is not.
+class OffParentCpu {
+  public:
+    explicit OffParentCpu(pid_t child) : child_(child) {
+        const int self = sched_getcpu();
+        if (self < 0 || sched_getaffinity(child_, sizeof original_, &original_) != 0 ||
+            CPU_COUNT(&original_) < 2 || !CPU_ISSET(self, &original_))
+            return;
+        cpu_set_t others = original_;
+        CPU_CLR(self, &others);
+        narrowed_ = sched_setaffinity(child_, sizeof others, &others) == 0;
+    }
+    ~OffParentCpu() {
+        if (narrowed_) // unwinding: pid 1 is about to be killed
+            (void)sched_setaffinity(child_, sizeof original_, &original_);
+    }
+    OffParentCpu(const OffParentCpu &) = delete;
+    OffParentCpu &operator=(const OffParentCpu &) = delete;
+
+    // Before 'G': the container must not run with fewer CPUs than it has.
+    void restore() {
+        if (!narrowed_)
+            return;
+        narrowed_ = false;
+        if (sched_setaffinity(child_, sizeof original_, &original_) != 0)
+            throw_errno(VZ_ENVCREATE_ERROR, "Unable to give the container's init its CPUs back");
+    }
+
+  private:
+    pid_t child_;
+    cpu_set_t original_{};
+    bool narrowed_ = false;
+};
+
 // v1 hierarchies as mount options ("cpu", "memory", "name=systemd"), so the
 // container's /sys/fs/cgroup mirrors the host's layout. From the layout the
 // group's handle already read: mountinfo has a line per running container.
@@ -309,6 +349,7 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
                     "from the host (setquota ... " +
                     config.ve_root().string() + ")");
     step("start.attached");
+    OffParentCpu off_parent_cpu(init);
     if (write(go.write.get(), "A", 1) != 1)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to signal the container");
     // The limits, written while pid 1 sets itself up: they bind the
@@ -330,11 +371,14 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
         step("start.network");
         dist_config.emplace(config);
         dist_config->early();
+    } else {
+        net::loopback_up(init);
     }
     // 'S' comes from vzkit-exec once pid 1 holds only the container's
     // privileges: only then may anything of the container run inside.
     if (read_status(status.read.get(), "(setup)") != 'S')
         throw Error(VZ_ENVCREATE_ERROR, "Container init exited during setup");
+    off_parent_cpu.restore();
 
     // The distribution's files, put in place before init runs: those vzctl
     // writes itself already are (early(), through VE_ROOT, beside the

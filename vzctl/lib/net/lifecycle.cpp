@@ -2,10 +2,10 @@
 // what containers that halted by themselves left behind.
 #include "vzkit/net/lifecycle.h"
 
-#include "vzkit/ct/state.h"
 #include "vzkit/base/error.h"
 #include "vzkit/base/lock.h"
 #include "vzkit/base/log.h"
+#include "vzkit/ct/state.h"
 #include "vzkit/net/venet.h"
 
 #include <fcntl.h>
@@ -40,6 +40,17 @@ void drop_record(Ctid ctid, const NetRecord &record) {
         }
     }
     remove_record(ctid);
+}
+
+// The loopback device of a new network namespace is down. vzctl brings it up
+// from the host, over the socket it configures the rest with: pid 1 bringing
+// it up itself would wait for the RTNL lock while vzctl holds it for venet0
+// (docs/benchmarks.md, "Issue 15, start: two CPUs, the veth's queues, the
+// loopback").
+void bring_up_loopback(Rtnl &ct) {
+    Rtnl::LinkChange up;
+    up.up = true;
+    ct.change_link("lo", up, VZ_ENVCREATE_ERROR);
 }
 
 void save_record(Ctid ctid, const NetRecord &record) {
@@ -78,6 +89,7 @@ class Setup final : public NetworkSetup {
             check_ip_free(host, ip, -1);
         UniqueFd ns = open_netns(init);
         Rtnl ct(ns.get());
+        bring_up_loopback(ct);
         record_.netns = current_netns_inode();
         // venet0 exists while the container has addresses (a live --ipadd
         // creates it), so a container without any keeps only its loopback.
@@ -163,6 +175,12 @@ std::unique_ptr<NetworkSetup> start_network(const CtConfig &config, pid_t init) 
     auto setup = std::make_unique<Setup>(config.ctid());
     setup->run(config, init);
     return setup;
+}
+
+void loopback_up(pid_t init) {
+    UniqueFd ns = open_netns(init);
+    Rtnl ct(ns.get());
+    bring_up_loopback(ct);
 }
 
 std::unique_ptr<NetworkSetup> restore_network(const CtConfig &config, pid_t init, int code) {

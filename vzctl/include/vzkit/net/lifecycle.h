@@ -16,9 +16,9 @@
 // stop, or swept by the next vzctl that finds the container down.
 #pragma once
 
+#include "vzkit/base/ct_config.h"
 #include "vzkit/net/addr.h"
 #include "vzkit/net/netif.h"
-#include "vzkit/base/ct_config.h"
 
 #include <sys/types.h>
 
@@ -41,12 +41,14 @@ class NetworkSetup {
     virtual void commit() = 0;
 };
 
-// At start, after the container's init was created and before it runs:
-// venet0 with the addresses, host routes and proxy entries, and the NETIF
-// veths attached to their bridges. Throws Error(VZ_IP_INUSE) for an address
-// another container (or the host) uses, Error(VZ_VETH_ERROR) for a missing
-// bridge, before anything is created.
+// At start, after the container's init was created and before it runs: the
+// loopback device up, venet0 with the addresses, host routes and proxy
+// entries, and the NETIF veths attached to their bridges. Throws
+// Error(VZ_IP_INUSE) for an address another container (or the host) uses,
+// Error(VZ_VETH_ERROR) for a missing bridge, before anything is created.
 std::unique_ptr<NetworkSetup> start_network(const CtConfig &config, pid_t init);
+// Only the loopback device up, for a start that sets up no network (runscript).
+void loopback_up(pid_t init);
 
 // After criu restored the container (docs/checkpoint.md): its devices and
 // addresses inside came back with it, the host ends under their names (see
