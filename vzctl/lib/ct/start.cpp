@@ -42,13 +42,15 @@
 namespace vz {
 namespace {
 
-// Between 'A' and 'S' pid 1 mounts its file systems while vzctl makes the
-// network: two CPUs' worth of work. The kernel often places a new task on its
-// parent's CPU and leaves it there, and the two then take turns on one CPU
-// while the others idle. Pid 1 is kept off vzctl's CPU for that stretch
-// (docs/benchmarks.md, "Issue 15, start: two CPUs, the veth's queues, the
-// loopback"). Narrowing is a hint whose failure changes nothing; giving the
-// CPUs back, before anything of the container runs, is not.
+// From the clone to 'S' pid 1 joins its groups and mounts its file systems
+// while vzctl writes the limits and makes the network: two CPUs' worth of
+// work. The kernel often places a new task on its parent's CPU and leaves it
+// there, and the two then take turns on one CPU while the others idle. Pid 1
+// is kept off vzctl's CPU for that stretch (docs/benchmarks.md, "Issue 15,
+// start: two CPUs, the veth's queues, the loopback"). Narrowing is a hint
+// whose failure changes nothing; giving the CPUs back, before anything of the
+// container runs, is not. The affinity given back is the one pid 1 had from
+// the clone: the kernel bounds it by the cpuset pid 1 joined since.
 class OffParentCpu {
   public:
     explicit OffParentCpu(pid_t child) : child_(child) {
@@ -56,9 +58,9 @@ class OffParentCpu {
         if (self < 0 || sched_getaffinity(child_, sizeof original_, &original_) != 0 ||
             CPU_COUNT(&original_) < 2 || !CPU_ISSET(self, &original_))
             return;
-        cpu_set_t others = original_;
-        CPU_CLR(self, &others);
-        narrowed_ = sched_setaffinity(child_, sizeof others, &others) == 0;
+        others_ = original_;
+        CPU_CLR(self, &others_);
+        narrowed_ = sched_setaffinity(child_, sizeof others_, &others_) == 0;
     }
     ~OffParentCpu() {
         if (narrowed_) // unwinding: pid 1 is about to be killed
@@ -66,6 +68,12 @@ class OffParentCpu {
     }
     OffParentCpu(const OffParentCpu &) = delete;
     OffParentCpu &operator=(const OffParentCpu &) = delete;
+
+    // Joining a v1 cpuset gave pid 1 the group's CPUs: narrowed again.
+    void renew() {
+        if (narrowed_)
+            (void)sched_setaffinity(child_, sizeof others_, &others_);
+    }
 
     // Before 'G': the container must not run with fewer CPUs than it has.
     void restore() {
@@ -79,6 +87,7 @@ class OffParentCpu {
   private:
     pid_t child_;
     cpu_set_t original_{};
+    cpu_set_t others_{};
     bool narrowed_ = false;
 };
 
@@ -325,6 +334,7 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
 
     pid_t init = clone_container(setup, cgroup);
     rollback.child(init);
+    OffParentCpu off_parent_cpu(init);
     step("start.cloned");
     log_debug(1, "Container init is pid " + std::to_string(init) + " on the host, in cgroup vz/" +
                      std::to_string(config.ctid()) +
@@ -338,8 +348,15 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
         out.write.reset();
         err.write.reset();
     }
+    // The limits, written while pid 1 joins its groups: they bind the
+    // container, whose first instruction runs after 'G', not vzctl's own
+    // set-up in it (docs/benchmarks.md, issue 15). A group is joined with the
+    // cpus and mems it inherits (clone_children).
+    cgroup.apply(ct_cgroup_limits(config));
+    log_debug(1, "Applied the resource limits of the configuration");
     if (read_status(status.read.get(), "(cgroup)") != 'C')
         throw Error(VZ_ENVCREATE_ERROR, "Container init exited before joining its cgroup");
+    off_parent_cpu.renew();
     // The module charges the container from its first instruction on.
     backend().attach(config, init, cgroup);
     rollback.registered();
@@ -349,15 +366,8 @@ int start_ct(const CtConfig &config, const StartOptions &options) {
                     "from the host (setquota ... " +
                     config.ve_root().string() + ")");
     step("start.attached");
-    OffParentCpu off_parent_cpu(init);
     if (write(go.write.get(), "A", 1) != 1)
         throw_errno(VZ_ENVCREATE_ERROR, "Unable to signal the container");
-    // The limits, written while pid 1 sets itself up: they bind the
-    // container, whose first instruction runs after 'G', not vzctl's own
-    // set-up in it (docs/benchmarks.md, issue 15). A group is joined with the
-    // cpus and mems it inherits (clone_children).
-    cgroup.apply(ct_cgroup_limits(config));
-    log_debug(1, "Applied the resource limits of the configuration");
     // The network, made from the host through netlink while pid 1 mounts
     // its file systems and drops to the container's privileges: its network
     // namespace exists from the clone on, and nothing of the container runs
