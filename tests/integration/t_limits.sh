@@ -19,10 +19,11 @@ ALL_CPUS=$(cat /sys/devices/system/cpu/online)
 for f in "$CPUSET/cpuset.effective_cpus" "$CPUSET/cpuset.cpus.effective"; do
     [ -r "$f" ] && ALL_CPUS=$(cat "$f")
 done
-assert_eq "$("$VZCTL" exec2 $CT "sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/1/status")" \
-    "$ALL_CPUS" "the CT's init may run on every CPU of its cpuset ($ALL_CPUS)"
-assert_eq "$("$VZCTL" exec2 $CT "sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/\$(pidof syslogd)/status")" \
-    "$ALL_CPUS" "and so may what it started"
+# allowed_cpus PID: the CPUs a process inside may run on (PID as the CT's shell expands it).
+allowed_cpus() { "$VZCTL" exec2 $CT "sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/$1/status"; }
+assert_eq "$(allowed_cpus 1)" "$ALL_CPUS" "the CT's init may run on every CPU of its cpuset ($ALL_CPUS)"
+# shellcheck disable=SC2016 # expanded by the CT's shell, not this one
+assert_eq "$(allowed_cpus '$(pidof syslogd)')" "$ALL_CPUS" "and so may what it started"
 
 MEM=$(ct_cgroup $CT memory); PIDS=$(ct_cgroup $CT pids); CPU=$(ct_cgroup $CT cpu)
 if cgroup_v2; then

@@ -48,9 +48,7 @@ void drop_record(Ctid ctid, const NetRecord &record) {
 // (docs/benchmarks.md, "Issue 15, start: two CPUs, the veth's queues, the
 // loopback").
 void bring_up_loopback(Rtnl &ct) {
-    Rtnl::LinkChange up;
-    up.up = true;
-    ct.change_link("lo", up, VZ_ENVCREATE_ERROR);
+    ct.change_link("lo", link_up(true), VZ_ENVCREATE_ERROR);
 }
 
 void save_record(Ctid ctid, const NetRecord &record) {

@@ -398,6 +398,12 @@ void Rtnl::create_veth(const VethSpec &spec, int code) {
     });
 }
 
+Rtnl::LinkChange link_up(bool up) {
+    Rtnl::LinkChange change;
+    change.up = up;
+    return change;
+}
+
 void Rtnl::delete_link(const std::string &name, int code) {
     if (!kernel_name(name))
         return;

@@ -27,12 +27,6 @@ Mac venet_mac(Ctid ctid) {
             static_cast<std::uint8_t>(ctid)};
 }
 
-Rtnl::LinkChange link_up(bool up) {
-    Rtnl::LinkChange change;
-    change.up = up;
-    return change;
-}
-
 int index_of(Rtnl &rtnl, const std::string &name, int code) {
     auto l = rtnl.link(name);
     if (!l)

@@ -110,6 +110,9 @@ class Rtnl {
     std::unique_ptr<rtnl::Socket> sock_;
 };
 
+// A change that only brings a device up (true) or down.
+Rtnl::LinkChange link_up(bool up);
+
 // The host MAC OpenVZ feeds into generate_mac(): that of the first Ethernet
 // device of the caller's network namespace ("00:00:00:00:00:00" if none).
 std::string host_hwid();
