@@ -147,7 +147,9 @@ static bool vzkit_is_tcp(unsigned long family, const struct proto *prot)
 	static const char *const names[] = { "TCP", "TCPv6", "MPTCP", "MPTCPv6" };
 	int i;
 
-	if (family != AF_INET && family != AF_INET6)
+	/* Every name starts with T or M: most sockets are told apart at once. */
+	if ((family != AF_INET && family != AF_INET6) ||
+	    (prot->name[0] != 'T' && prot->name[0] != 'M'))
 		return false;
 	for (i = 0; i < ARRAY_SIZE(names); i++)
 		if (!strcmp(prot->name, names[i]))

@@ -75,7 +75,7 @@ static void notrace vzkit_redirect_hook(unsigned long ip, unsigned long parent_i
 	/* The host's answer: no container, a host task, or vzkit's own call. */
 	if (!atomic_read(&vzkit_nr_ve))
 		return;
-	ns = task_active_pid_ns(current);	/* NULL once an exiting task is unhashed */
+	ns = vzkit_current_pidns();
 	if (!ns || ns->level == 0 || within_module(parent_ip, THIS_MODULE))
 		return;
 	regs = ftrace_get_regs(fregs);

@@ -73,7 +73,7 @@ struct vzkit_ub *vzkit_ub_of_current_rcu(void)
 
 	if (!atomic_read(&vzkit_nr_ve))
 		return NULL;
-	ns = task_active_pid_ns(current);	/* NULL once an exiting task is unhashed */
+	ns = vzkit_current_pidns();
 	if (!ns || !ns->level)
 		return NULL;
 	return vzkit_find_pidns_rcu(ns);

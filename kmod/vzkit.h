@@ -16,6 +16,7 @@
 #include <linux/pid_namespace.h>
 #include <linux/proc_fs.h>
 #include <linux/refcount.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <uapi/linux/vzkit.h>
@@ -92,6 +93,16 @@ extern struct list_head vzkit_ve_list;
 extern atomic_t vzkit_nr_ve;
 struct vzkit_ub *vzkit_ub_of_pidns(struct pid_namespace *ns);
 struct vzkit_ub *vzkit_ub_of_task(struct task_struct *task);
+/*
+ * The current task's active pid namespace, NULL once an exiting task is
+ * unhashed: task_active_pid_ns() inline, where the kernel's is a call that
+ * every hook would pay for.
+ */
+static inline struct pid_namespace *vzkit_current_pidns(void)
+{
+	return ns_of_pid(task_pid(current));
+}
+
 struct vzkit_ub *vzkit_ub_of_current_rcu(void);
 struct vzkit_ub *vzkit_reader_ub(void);
 bool vzkit_pidns_within(struct pid_namespace *ns, struct pid_namespace *top);
