@@ -55,6 +55,17 @@ stats() {
         }'
 }
 
+# bench_install COMMAND PACKAGE: a benchmark-only tool (LXC, perf) is
+# installed from Debian when its command is missing, rather than by
+# scripts/install-deps.sh; without recommends.
+bench_install() {
+    command -v "$1" >/dev/null && return 0
+    log "installing $2 from Debian (apt-get install $2)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null ||
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -qq --no-install-recommends "$2" >/dev/null; }
+}
+
 # Fields of $RESULTS are separated by the ASCII unit separator: a tab would
 # let `read` merge empty fields.
 ROW_SEP=$'\x1f'

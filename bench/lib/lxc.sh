@@ -9,14 +9,7 @@ LXC_CONF="$BENCH_DIR/lxc-base.conf"
 # Installed on demand rather than by scripts/install-deps.sh: only the
 # benchmark needs it. Without recommends: no lxcfs, no lxc-net bridge, the
 # plain LXC a provider's config management would start from.
-lxc_install() {
-    command -v lxc-start >/dev/null && return 0
-    log "installing LXC from Debian (apt-get install lxc)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends lxc >/dev/null ||
-        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y -qq --no-install-recommends lxc >/dev/null; } ||
-        return 1
-}
+lxc_install() { bench_install lxc-start lxc; }
 
 lxc_version() { lxc-start --version 2>/dev/null; }
 

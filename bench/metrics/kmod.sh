@@ -65,6 +65,7 @@ export BENCH_REPS=$KMOD_REPS
 export BENCH_UBC_COUNTS=$(printf %q "$KMOD_UBC_COUNTS")
 export BENCH_UBC_READS=$KMOD_UBC_READS
 export BENCH_VARIANTS=$(printf %q "${KMOD_VARIANTS:-}")
+export BENCH_PROF_ITERS=$(printf %q "$KMOD_PROF_ITERS")
 exec bash $(printf %q "$SRC/bench/vm/kmod_overhead.sh")
 EOF
 }
@@ -96,14 +97,38 @@ kmod_loop_note() {
     printf 'paired per-round ratio: median %.2f (%.2f–%.2f, n=%d)' "$1" "$2" "$3" "$4"
 }
 
+# The profile estimate of one loop (bench/vm/kmod_overhead.sh, prof_loops):
+# prints "RATIO NOTE", or nothing when a profile is missing. The rest of the
+# kernel's samples in the two profiles give TCG's speed ratio; the loaded
+# total at the unloaded speed over the unloaded total is the estimate.
+kmod_prof_estimate() {
+    local kind=$1 f k v
+    local -A p
+    for f in module hooked rest; do
+        for k in on off; do
+            v=$(cat "$SAMPLES/prof.$kind.$k.$f" 2>/dev/null) || return 0
+            p[$k.$f]=$v
+        done
+    done
+    awk -v m1="${p[on.module]}" -v h1="${p[on.hooked]}" -v r1="${p[on.rest]}" \
+        -v m0="${p[off.module]}" -v h0="${p[off.hooked]}" -v r0="${p[off.rest]}" 'BEGIN {
+            if (r1 <= 0 || r0 <= 0) exit
+            t1 = m1 + h1 + r1; t0 = m0 + h0 + r0; speed = r1 / r0
+            printf "%.3f the module'"'"'s own code %.1f %% of the loop'"'"'s CPU, the functions it hooks %+.1f %%; %d and %d samples; TCG ran the unloaded profile at %.2fx the loaded one'"'"'s speed\n",
+                (t1 / speed) / t0, 100 * m1 / t1, 100 * (h1 - h0 * speed) / t1, t1, t0, speed
+        }'
+}
+
 metric_kmod() {
-    local out rc kind n notes
+    local out rc kind n notes est
     if ! kmod_find; then
         log "kmod: $KMOD_WHY"
         kmod_missing_rows "$KMOD_WHY"
         return 0
     fi
     [ -x "$BUILD/bin/vzbench-loops" ] || die "no $BUILD/bin/vzbench-loops (make build)"
+    # The VM runs the host's root, so its perf is the host's.
+    [ -z "$KMOD_PROF_ITERS" ] || bench_install perf linux-perf || log "kmod: no perf: no profile estimate"
     kmod_wrapper
     out=$OUT/kmod-vm.out
     log "kmod: running the VM (QEMU/TCG, several minutes)"
@@ -119,6 +144,14 @@ metric_kmod() {
     for kind in $KMOD_LOOPS; do
         row "module overhead: $(kmod_loop_label "$kind") in a CT (VM)" "µs/op" "loop.$kind.on" \
             "no module, same kernel" "loop.$kind.off" "≤ 1.03×" "$(kmod_loop_note "$kind" "$notes")"
+        est=$(kmod_prof_estimate "$kind")
+        if [ -n "$est" ]; then
+            row_values "module overhead, profile estimate: $(kmod_loop_label "$kind") in a CT (VM)" \
+                "× no module" "${est%% *}" "no module, same kernel" 1 "≤ 1.03×" "${est#* }"
+        elif [ -n "$KMOD_PROF_ITERS" ]; then
+            row_missing "module overhead, profile estimate: $(kmod_loop_label "$kind") in a CT (VM)" \
+                "× no module" "no module, same kernel" "≤ 1.03×" "not measured: $notes"
+        fi
     done
     for n in $KMOD_UBC_COUNTS; do
         if [ -s "$SAMPLES/ubc.$n" ]; then

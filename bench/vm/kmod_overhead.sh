@@ -11,6 +11,8 @@
 #   BENCH_VARIANTS     optional, "NAME=KO[,PARAM=VALUE...] ...": more module
 #                      states whose loops run beside off and on (profiling:
 #                      another build, or kmod's cost_stage parameter)
+#   BENCH_PROF_ITERS   optional, "KIND=ITERATIONS ...": loops profiled once
+#                      without and once with the module (prof_loops)
 # Prints "SAMPLE KEY VALUE" and "NOTE TEXT" lines that the host side parses.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -149,6 +151,67 @@ ubc_scaling() {
     done
 }
 
+# The module's cost from one cpu-clock profile of each loop per state, which
+# TCG's speed does not disturb: it drifts by up to 2x between stretches of a
+# run (the whole profile scales alike), more than the module costs. The
+# loop's samples are split into the module's own code (its functions, the
+# ftrace trampolines, kprobes and return probes), the functions it hooks
+# (tracefs enabled_functions while loaded) and the rest; perf resolves the
+# module's symbols through kallsyms (dso [kernel.kallsyms], or [vzkit] when it
+# finds the file) and leaves the trampolines' pages unresolved (module space,
+# 0xffffffffc...). The rest of the two
+# profiles gives the speed ratio, and the estimate is the loaded profile's
+# total at the unloaded profile's speed over the unloaded total
+# (bench/metrics/kmod.sh). What the module makes the rest of the kernel do
+# is scaled away with the speed: docs/benchmarks.md says so where it quotes
+# the figure.
+# "PERCENT SAMPLES DSO [k] SYMBOL" lines of the loop's own task, summed
+# into SAMPLE lines; while the state is loaded, so that kallsyms names the
+# module's functions.
+prof_split() {
+    perf report -i "$1" --comms vzbench-loops -n --no-children --sort dso,sym --stdio 2>/dev/null |
+        awk -v hooked="$2" -v key="$3" '
+            BEGIN { while ((getline f <hooked) > 0) h[f] = 1 }
+            /^#/ || NF < 5 { next }
+            { n = $2; sym = $NF }
+            $3 == "[vzkit]" || sym ~ /^vzkit_|ftrace_trampoline|ftrace_(regs_)?caller|kprobe|rethook|^0xffffffffc/ {
+                mod += n
+                next
+            }
+            sym in h { hook += n; next }
+            { rest += n }
+            END { printf "SAMPLE %s.module %d\nSAMPLE %s.hooked %d\nSAMPLE %s.rest %d\n",
+                  key, mod, key, hook, key, rest }'
+}
+
+prof_loops() {
+    local state kv kind iters data hooked=$BENCH_DIR/hooked tracing=/sys/kernel/tracing
+    [ -n "${BENCH_PROF_ITERS:-}" ] || return 0
+    command -v perf >/dev/null || {
+        note "no perf in the VM (linux-perf): no profile estimate"
+        return 0
+    }
+    [ -e $tracing/enabled_functions ] || mount -t tracefs nodev $tracing || return 1
+    # on first: the functions it hooks are read while it is loaded.
+    for state in on off; do
+        if ! { module_state $state && vz_start_ready $LOOP_CT && vz_wait_booted $LOOP_CT; }; then
+            note "the loop CT did not start for the profile, module $state"
+            return 1
+        fi
+        [ $state = off ] || awk '{ print $1 }' $tracing/enabled_functions >"$hooked"
+        for kv in $BENCH_PROF_ITERS; do
+            kind=${kv%=*} iters=${kv#*=} data=$BENCH_DIR/prof.$kind.$state
+            if perf record -q -e cpu-clock -F 10000 -o "$data" -- \
+                "$VZCTL" --quiet exec2 $LOOP_CT /usr/bin/vzbench-loops "$kind" "$iters" >/dev/null 2>&1; then
+                prof_split "$data" "$hooked" "prof.$kind.$state"
+            else
+                note "perf record of $kind, module $state, failed"
+            fi
+        done
+        vz_stop $LOOP_CT --fast
+    done
+}
+
 main() {
     # The VM's kernel cannot autoload modules (its usermode helper runs in the
     # initramfs); load what a vzctl start may ask for, as a host would.
@@ -169,6 +232,7 @@ main() {
             loops_round "${states[(r + i) % ${#states[@]}]}" || break 2
         done
     done
+    prof_loops || note "the profile estimate stopped early"
     ubc_scaling
     module_loaded && note "module $MODNAME loaded at the end: $(head -n1 /proc/user_beancounters)"
 }
