@@ -95,6 +95,15 @@ UniqueFd open_pidfd(pid_t pid) {
     return UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
 }
 
+// Through syscall(): Debian 12's <sys/pidfd.h> lacks C linkage for C++.
+int pidfd_signal(int pidfd, int signal) {
+    return static_cast<int>(syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0));
+}
+
+bool pidfd_alive(int pidfd) {
+    return pidfd_signal(pidfd, 0) == 0;
+}
+
 void drain(int from, int to) {
     fcntl(from, F_SETFL, fcntl(from, F_GETFL) | O_NONBLOCK);
     char buf[16384];

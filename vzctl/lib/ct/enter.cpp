@@ -4,6 +4,7 @@
 #include "vzkit/ct/enter.h"
 
 #include "vzkit/base/error.h"
+#include "vzkit/base/process.h"
 #include "vzkit/base/util.h"
 #include "vzkit/cgroup/cgroup.h"
 #include "vzkit/ct/features.h"
@@ -114,8 +115,8 @@ CtInit open_ct_init(const CtConfig &config) {
             throw Error(VZ_VE_NOT_RUNNING, "Container is not running");
         const std::string proc = "/proc/" + std::to_string(init.pid);
         init.root = UniqueFd(::open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-        const bool same = init.root && in_ct_group(config.ctid(), init.pid) &&
-                          ::syscall(SYS_pidfd_send_signal, init.pidfd.get(), 0, nullptr, 0) == 0;
+        const bool same =
+            init.root && in_ct_group(config.ctid(), init.pid) && pidfd_alive(init.pidfd.get());
         if (same && is_settled(*status)) {
             init.bounding = hex_field(*status, "CapBnd").value_or(0);
             return init;
@@ -147,10 +148,8 @@ void exit_if_stopped(const CtConfig &config, const CtInit &init, int setns_errno
             return false;
         }
     };
-    const bool gone = setns_errno == ESRCH ||
-                      (::syscall(SYS_pidfd_send_signal, init.pidfd.get(), 0, nullptr, 0) != 0 &&
-                       errno == ESRCH) ||
-                      not_running();
+    const bool gone =
+        setns_errno == ESRCH || (!pidfd_alive(init.pidfd.get()) && errno == ESRCH) || not_running();
     if (gone) {
         std::fputs("Container is not running\n", stderr);
         _exit(VZ_VE_NOT_RUNNING);
@@ -477,7 +476,7 @@ UniqueFd take_console_master(const CtConfig &config) {
         throw Error(VZ_SYSTEM_ERROR, "The container has no console (its init closed it, or it "
                                      "was started by a vzkit without consoles)");
     // The pidfd pins the process: still the container's init now.
-    if (::syscall(SYS_pidfd_send_signal, init.pidfd.get(), 0, nullptr, 0) != 0)
+    if (!pidfd_alive(init.pidfd.get()))
         throw Error(VZ_VE_NOT_RUNNING, "Container is not running");
     return master;
 }

@@ -3,11 +3,10 @@
 
 #include "proc/io.h"
 
-#include "vzkit/proc/parse.h"
 #include "vzkit/base/process.h"
+#include "vzkit/proc/parse.h"
 
 #include <poll.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -55,11 +54,6 @@ std::optional<std::string> cgroup_disagrees(int pid_dir, Ctid ctid, std::string 
         return "its cgroup is CT " + std::to_string(owner.ctid) + "'s";
     return owner.kind == CgroupOwner::Kind::Conflict ? "its cgroups name several containers"
                                                      : "its cgroup is not its container's";
-}
-
-// Through syscall(): Debian 12's <sys/pidfd.h> lacks C linkage for C++.
-int send_via_pidfd(int pidfd, int signal) {
-    return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0));
 }
 
 SignalResult changed(std::string reason) {
@@ -157,7 +151,7 @@ SignalResult signal_checked(ProcReader &reader, const ProcEntry &entry, const Na
         return changed("it is no longer in the chosen scope");
     if (auto why = cgroup_disagrees(dir.get(), now.ctid, scratch))
         return changed(*why);
-    if (send_via_pidfd(pidfd.get(), signal) != 0)
+    if (pidfd_signal(pidfd.get(), signal) != 0)
         return errno == ESRCH ? gone() : failed(errno);
     SignalResult result;
     result.outcome = SignalOutcome::Sent;

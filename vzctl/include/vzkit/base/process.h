@@ -62,6 +62,12 @@ bool pump(int from, int to);
 void drain(int from, int to);
 // A pidfd for pid (poll()able for its exit); invalid on failure.
 UniqueFd open_pidfd(pid_t pid);
+// Sends signal through a pidfd: 0, or -1 with errno (ESRCH once the process
+// has exited, even if its pid was reused).
+int pidfd_signal(int pidfd, int signal);
+// Whether the process a pidfd pins is still alive (signal 0); errno is set
+// when not.
+bool pidfd_alive(int pidfd);
 // Waits until some of fds are readable (or hung up) and returns those, in the
 // order given; a negative fd is not watched. Empty when a signal cut the wait
 // short (or timeout_ms passed, when not negative), so that the caller acts on
