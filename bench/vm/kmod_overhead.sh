@@ -151,23 +151,11 @@ ubc_scaling() {
     done
 }
 
-# The module's cost from one cpu-clock profile of each loop per state, which
-# TCG's speed does not disturb: it drifts by up to 2x between stretches of a
-# run (the whole profile scales alike), more than the module costs. The
-# loop's samples are split into the module's own code (its functions, the
-# ftrace trampolines, kprobes and return probes), the functions it hooks
-# (tracefs enabled_functions while loaded) and the rest; perf resolves the
-# module's symbols through kallsyms (dso [kernel.kallsyms], or [vzkit] when it
-# finds the file) and leaves the trampolines' pages unresolved (module space,
-# 0xffffffffc...). The rest of the two
-# profiles gives the speed ratio, and the estimate is the loaded profile's
-# total at the unloaded profile's speed over the unloaded total
-# (bench/metrics/kmod.sh). What the module makes the rest of the kernel do
-# is scaled away with the speed: docs/benchmarks.md says so where it quotes
-# the figure.
-# "PERCENT SAMPLES DSO [k] SYMBOL" lines of the loop's own task, summed
-# into SAMPLE lines; while the state is loaded, so that kallsyms names the
-# module's functions.
+# Sums a profile's "PERCENT SAMPLES DSO [k] SYMBOL" lines of the loop's own
+# task into SAMPLE lines: the module's own code (its functions, which perf
+# names through kallsyms while the module is loaded; the ftrace trampolines'
+# pages, which it leaves unresolved in module space; kprobes and return
+# probes), the functions it hooks (listed in file $2) and the rest.
 prof_split() {
     perf report -i "$1" --comms vzbench-loops -n --no-children --sort dso,sym --stdio 2>/dev/null |
         awk -v hooked="$2" -v key="$3" '
@@ -184,6 +172,14 @@ prof_split() {
                   key, mod, key, hook, key, rest }'
 }
 
+# The module's cost from one cpu-clock profile of each loop per state, which
+# TCG's speed does not disturb: it drifts by up to 2x between stretches of a
+# run (the whole profile scales alike), more than the module costs. The rest
+# of the two profiles gives the speed ratio, and the estimate is the loaded
+# profile's total at the unloaded profile's speed over the unloaded total
+# (bench/metrics/kmod.sh). What the module makes the rest of the kernel do is
+# scaled away with the speed: docs/benchmarks.md says so where it quotes the
+# figure. Each profile is read while its state is loaded.
 prof_loops() {
     local state kv kind iters data hooked=$BENCH_DIR/hooked tracing=/sys/kernel/tracing
     [ -n "${BENCH_PROF_ITERS:-}" ] || return 0
