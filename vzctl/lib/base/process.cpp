@@ -14,7 +14,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <exception>
 #include <filesystem>
+#include <system_error>
+#include <thread>
 
 namespace vz {
 
@@ -217,6 +220,33 @@ ProgramOutput run_captured(const std::vector<std::string> &argv,
     }
     result.status = wait_exit_code(pid);
     return result;
+}
+
+void run_chrooted(const std::filesystem::path &root, const std::function<void()> &fn, int code) {
+    UniqueFd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dir)
+        throw_errno(code, "Unable to open " + root.string());
+    std::exception_ptr failure;
+    std::thread worker;
+    try {
+        worker = std::thread([&] {
+            try {
+                // CLONE_FS unshared, the chroot is this thread's alone.
+                if (::unshare(CLONE_FS) != 0)
+                    throw_errno(code, "Unable to unshare the file system attributes");
+                if (::fchdir(dir.get()) != 0 || ::chroot(".") != 0)
+                    throw_errno(code, "Unable to change root to " + root.string());
+                fn();
+            } catch (...) {
+                failure = std::current_exception();
+            }
+        });
+    } catch (const std::system_error &e) {
+        throw Error(code, std::string("No thread to run in ") + root.string() + ": " + e.what());
+    }
+    worker.join();
+    if (failure)
+        std::rethrow_exception(failure);
 }
 
 } // namespace vz

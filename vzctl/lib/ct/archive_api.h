@@ -15,6 +15,7 @@
 namespace vz {
 
 struct ArchiveApi {
+    decltype(&::archive_entry_filetype) entry_filetype = nullptr;
     decltype(&::archive_entry_hardlink) entry_hardlink = nullptr;
     decltype(&::archive_entry_pathname) entry_pathname = nullptr;
     decltype(&::archive_entry_size) entry_size = nullptr;
@@ -25,7 +26,7 @@ struct ArchiveApi {
     decltype(&::archive_read_free) read_free = nullptr;
     decltype(&::archive_read_new) read_new = nullptr;
     decltype(&::archive_read_next_header) read_next_header = nullptr;
-    decltype(&::archive_read_open_fd) read_open_fd = nullptr;
+    decltype(&::archive_read_open) read_open = nullptr;
     decltype(&::archive_read_open_filename) read_open_filename = nullptr;
     decltype(&::archive_read_support_filter_all) read_support_filter_all = nullptr;
     decltype(&::archive_read_support_format_raw) read_support_format_raw = nullptr;

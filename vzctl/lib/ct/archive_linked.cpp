@@ -7,6 +7,7 @@ namespace vz {
 
 const ArchiveApi &archive_api() {
     static constexpr ArchiveApi linked{
+        .entry_filetype = ::archive_entry_filetype,
         .entry_hardlink = ::archive_entry_hardlink,
         .entry_pathname = ::archive_entry_pathname,
         .entry_size = ::archive_entry_size,
@@ -17,7 +18,7 @@ const ArchiveApi &archive_api() {
         .read_free = ::archive_read_free,
         .read_new = ::archive_read_new,
         .read_next_header = ::archive_read_next_header,
-        .read_open_fd = ::archive_read_open_fd,
+        .read_open = ::archive_read_open,
         .read_open_filename = ::archive_read_open_filename,
         .read_support_filter_all = ::archive_read_support_filter_all,
         .read_support_format_raw = ::archive_read_support_format_raw,

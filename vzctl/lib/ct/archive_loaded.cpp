@@ -16,6 +16,7 @@ class LoadedArchive {
         : library_(VZKIT_LIBARCHIVE_SONAME, VZ_FS_NEW_VE_PRVT,
                    "Unpacking a template needs " VZKIT_LIBARCHIVE_SONAME
                    " (Debian's libarchive13)") {
+        library_.bind(api_.entry_filetype, "archive_entry_filetype");
         library_.bind(api_.entry_hardlink, "archive_entry_hardlink");
         library_.bind(api_.entry_pathname, "archive_entry_pathname");
         library_.bind(api_.entry_size, "archive_entry_size");
@@ -26,7 +27,7 @@ class LoadedArchive {
         library_.bind(api_.read_free, "archive_read_free");
         library_.bind(api_.read_new, "archive_read_new");
         library_.bind(api_.read_next_header, "archive_read_next_header");
-        library_.bind(api_.read_open_fd, "archive_read_open_fd");
+        library_.bind(api_.read_open, "archive_read_open");
         library_.bind(api_.read_open_filename, "archive_read_open_filename");
         library_.bind(api_.read_support_filter_all, "archive_read_support_filter_all");
         library_.bind(api_.read_support_format_raw, "archive_read_support_format_raw");

@@ -1,41 +1,34 @@
 #include "ct/decompressor.h"
 
 #include "ct/archive_api.h"
-#include "vzkit/base/process.h"
 
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <system_error>
-#include <vector>
 
 namespace vz {
 namespace {
 
-// A bigger pipe means fewer wake-ups of either side; refused (an
-// unprivileged pipe-max-size) it stays at 64 KiB.
-constexpr int kPipeSize = 1 << 20;
-constexpr size_t kChunk = 256 * 1024;
+// Eight pieces of 256 KiB in flight: as much as the 1 MiB pipe held before,
+// and room for the decompressor to run ahead while a large file is written.
+constexpr std::size_t kChunk = 256 * 1024;
+constexpr std::size_t kBuffers = 8;
 
 } // namespace
 
 Decompressor::Decompressor(const std::string &tarball)
-    : tarball_(tarball), raw_(archive_api().read_new()) {
+    : tarball_(tarball), raw_(archive_api().read_new()), buffers_(kBuffers) {
     if (!raw_)
         throw failure("out of memory");
     archive_api().read_support_filter_all(raw_.get());
     archive_api().read_support_format_raw(raw_.get());
     if (archive_api().read_open_filename(raw_.get(), tarball_.c_str(), 64 * 1024) != ARCHIVE_OK)
         throw failure(archive_error_text(raw_.get()));
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0)
-        throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to create a pipe");
-    read_end_ = UniqueFd(fds[0]);
-    write_end_ = UniqueFd(fds[1]);
-    ::fcntl(write_end_.get(), F_SETPIPE_SZ, kPipeSize);
+    for (auto &buffer : buffers_) {
+        buffer.resize(kChunk);
+        free_.push_back(&buffer);
+    }
     try {
         thread_ = std::thread([this] { pump(); });
     } catch (const std::system_error &e) {
@@ -51,41 +44,86 @@ Decompressor::~Decompressor() {
     finish();
 }
 
+// Hands a filled buffer (or the end) to the reader; false once finish() asked
+// the thread to stop.
+bool Decompressor::put(Piece piece) {
+    const std::lock_guard lock(mutex_);
+    if (stopping_)
+        return false;
+    full_.push_back(piece);
+    changed_.notify_all();
+    return true;
+}
+
 void Decompressor::pump() {
-    // Signals are the main thread's to take (the interrupt check runs
-    // there), and a write to a pipe whose reader has gone fails with EPIPE
-    // instead of raising SIGPIPE.
+    // Signals are the unpacking thread's to take (the interrupt check runs there).
     sigset_t all;
     sigfillset(&all);
     ::pthread_sigmask(SIG_BLOCK, &all, nullptr);
-    const auto failed = [&] { error_ = failure(archive_error_text(raw_.get())); };
     archive_entry *entry = nullptr;
     if (archive_api().read_next_header(raw_.get(), &entry) != ARCHIVE_OK) {
-        failed();
-    } else {
-        std::vector<char> buffer(kChunk);
-        for (;;) {
-            const la_ssize_t n = archive_api().read_data(raw_.get(), buffer.data(), buffer.size());
-            if (n == 0)
-                break;
-            if (n < 0) {
-                failed();
-                break;
-            }
-            // The reader gone: the unpack stopped or reached the tar's end.
-            if (!write_all(write_end_.get(), buffer.data(), static_cast<size_t>(n)))
-                break;
-        }
+        error_ = failure(archive_error_text(raw_.get()));
+        put({nullptr, 0});
+        return;
     }
-    write_end_.reset(); // EOF for the reader
+    for (;;) {
+        std::vector<char> *buffer = nullptr;
+        {
+            std::unique_lock lock(mutex_);
+            changed_.wait(lock, [&] { return stopping_ || !free_.empty(); });
+            if (stopping_)
+                return;
+            buffer = free_.front();
+            free_.pop_front();
+        }
+        const la_ssize_t n = archive_api().read_data(raw_.get(), buffer->data(), buffer->size());
+        if (n < 0)
+            error_ = failure(archive_error_text(raw_.get()));
+        if (n <= 0) {
+            put({nullptr, 0});
+            return;
+        }
+        if (!put({buffer, static_cast<std::size_t>(n)}))
+            return;
+    }
+}
+
+std::span<const char> Decompressor::next() {
+    std::unique_lock lock(mutex_);
+    if (held_ != nullptr) {
+        free_.push_back(held_);
+        held_ = nullptr;
+        changed_.notify_all();
+    }
+    if (ended_)
+        return {};
+    changed_.wait(lock, [&] { return !full_.empty(); });
+    const Piece piece = full_.front();
+    full_.pop_front();
+    if (piece.buffer == nullptr) {
+        ended_ = true;
+        return {};
+    }
+    held_ = piece.buffer;
+    return {piece.buffer->data(), piece.size};
 }
 
 std::optional<Error> Decompressor::finish() {
-    read_end_.reset();
+    {
+        const std::lock_guard lock(mutex_);
+        stopping_ = true;
+        changed_.notify_all();
+    }
     if (thread_.joinable())
         thread_.join();
     raw_.reset();
     return error_;
+}
+
+la_ssize_t decompressor_read(archive *, void *decompressor, const void **buffer) {
+    const auto piece = static_cast<Decompressor *>(decompressor)->next();
+    *buffer = piece.data();
+    return static_cast<la_ssize_t>(piece.size());
 }
 
 } // namespace vz

@@ -2,6 +2,7 @@
 
 #include "vzkit/base/error.h"
 #include "vzkit/base/fd.h"
+#include "vzkit/base/process.h"
 #include "vzkit/base/util.h"
 
 #include "ct/archive_api.h"
@@ -16,6 +17,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 
@@ -163,54 +165,70 @@ std::uint64_t gzip_estimate(int fd, std::uint64_t file_size) {
 // ---------------------------------------------------------------------------
 // Unpacking
 
+// No ARCHIVE_EXTRACT_SECURE_SYMLINKS: its walk (an fstatat, an open and a
+// close per component of every entry's path) was a fifth of the unpack's
+// time (docs/benchmarks.md, issue 15 create). The unpack runs chrooted into
+// dest instead (run_chrooted), so no path can resolve outside it whatever the
+// entries before made, and check_entry refuses an entry through a symlink.
 constexpr int kExtractFlags = ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
                               ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS |
-                              ARCHIVE_EXTRACT_SPARSE | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                              ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                              ARCHIVE_EXTRACT_SPARSE | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
                               ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS;
 
-// libarchive's secure checks and its deferred directory fix-ups (run by
-// archive_write_close/free) resolve paths against the cwd, so extraction
-// happens inside dest. The cwd is per process: no other thread may rely on it
-// meanwhile.
-class CwdGuard {
+// Directories below dest already found to be real directories. Entries come
+// grouped by directory, so nearly every ancestor of an entry was checked for
+// the one before it: an lstat per ancestor per entry was a fifth of the
+// unpack's system time (docs/benchmarks.md, issue 15 create). Only an entry
+// can change what a path is (nothing else writes into a new private area
+// under the container's lock): one that is not a directory may take the place
+// of a directory (libarchive removes an empty one), so it forgets its own path
+// and everything below it.
+class CheckedDirs {
   public:
-    explicit CwdGuard(const fs::path &dir) : saved_(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) {
-        if (!saved_)
-            throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to open the current directory");
-        if (::chdir(dir.c_str()) != 0)
-            throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to change directory to " + dir.string());
-    }
-    CwdGuard(const CwdGuard &) = delete;
-    CwdGuard &operator=(const CwdGuard &) = delete;
-    ~CwdGuard() {
-        // Nothing sensible to do on failure in a destructor; the fd keeps the
-        // old directory alive, so fchdir only fails on a broken kernel.
-        if (::fchdir(saved_.get()) != 0) {
-        }
+    bool contains(const std::string &dir) const { return dirs_.contains(dir); }
+    void add(const std::string &dir) { dirs_.insert(dir); }
+    void forget_below(const std::string &path) {
+        dirs_.erase(path);
+        // Every path below sorts from "path/" up to, not including, "path0".
+        dirs_.erase(dirs_.lower_bound(path + '/'), dirs_.lower_bound(path + '0'));
     }
 
   private:
-    UniqueFd saved_;
+    std::set<std::string, std::less<>> dirs_;
 };
+
+// The path as a chain of names, without "." and empty names: "./a//b/" is
+// "a/b", so that one directory has one key in CheckedDirs.
+std::string normal_path(std::string_view path) {
+    std::string out;
+    for (const auto &part : split(path, '/')) {
+        if (part == ".")
+            continue;
+        if (!out.empty())
+            out += '/';
+        out += part;
+    }
+    return out;
+}
 
 class Unpacker {
   public:
     explicit Unpacker(const fs::path &tarball) : tarball_(tarball.string()) {}
-    void run(const fs::path &dest) const;
+    void run(const fs::path &dest);
 
   private:
     [[noreturn]] void fail(archive *a, std::string_view what) const;
     [[noreturn]] void refuse(std::string_view path, const std::string &reason) const;
     ArchiveReader open_reader(Decompressor *decompressor) const;
-    void extract_all(archive *in, const fs::path &dest) const;
+    void extract_all(archive *in);
     ArchiveWriter open_writer() const;
-    void check_entry(archive_entry *entry) const;
-    void check_parents(std::string_view entry, std::string_view path, std::string_view what) const;
+    void check_entry(archive_entry *entry);
+    void check_parents(std::string_view entry, std::string_view path, std::string_view what);
     void extract_entry(archive *in, archive *out, archive_entry *entry) const;
     void copy_data(archive *in, archive *out, std::string_view what) const;
 
     std::string tarball_;
+    CheckedDirs checked_;
 };
 
 void Unpacker::fail(archive *a, std::string_view what) const {
@@ -239,23 +257,26 @@ bool has_dotdot(std::string_view path) {
 // Each existing ancestor must be a real directory: a symlink planted by an
 // earlier entry would redirect the write outside dest. Ancestors are checked
 // from the top, so every lstat below resolves through verified directories only.
-void Unpacker::check_parents(std::string_view entry, std::string_view path,
-                             std::string_view what) const {
-    const auto parts = split(path, '/');
+void Unpacker::check_parents(std::string_view entry, std::string_view path, std::string_view what) {
+    const auto parts = split(normal_path(path), '/');
     std::string prefix;
     for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-        if (parts[i] == ".")
+        if (!prefix.empty())
+            prefix += '/';
+        prefix += parts[i];
+        if (checked_.contains(prefix))
             continue;
-        prefix += prefix.empty() ? parts[i] : "/" + parts[i];
         struct stat st {};
         if (::lstat(prefix.c_str(), &st) != 0)
             return; // libarchive creates the rest as directories
         if (S_ISLNK(st.st_mode))
             refuse(entry, std::string(what) + " passes through the symlink '" + prefix + "'");
+        if (S_ISDIR(st.st_mode))
+            checked_.add(prefix);
     }
 }
 
-void Unpacker::check_entry(archive_entry *entry) const {
+void Unpacker::check_entry(archive_entry *entry) {
     const char *raw = archive_api().entry_pathname(entry);
     const std::string_view path = raw != nullptr ? raw : "";
     if (path.empty())
@@ -265,6 +286,20 @@ void Unpacker::check_entry(archive_entry *entry) const {
     if (has_dotdot(path))
         refuse(path, "path contains '..'");
     check_parents(path, path, "path");
+    const std::string normal = normal_path(path);
+    if (archive_api().entry_filetype(entry) != AE_IFDIR) {
+        checked_.forget_below(normal);
+    } else {
+        // libarchive keeps what stands where a directory lands, following a
+        // symlink to a directory: the entry's owner and mode would go on the
+        // symlink's target. The symlink goes, as GNU tar replaces it.
+        struct stat st {};
+        if (!normal.empty() && ::lstat(normal.c_str(), &st) == 0 && S_ISLNK(st.st_mode) &&
+            ::unlink(normal.c_str()) != 0)
+            throw_errno(VZ_FS_NEW_VE_PRVT, "Unable to unpack template " + tarball_ + ": '" +
+                                               std::string(path) +
+                                               "': unable to remove the symlink in its place");
+    }
 
     if (const char *target = archive_api().entry_hardlink(entry)) {
         const std::string_view link = target;
@@ -276,7 +311,7 @@ void Unpacker::check_entry(archive_entry *entry) const {
     }
 }
 
-// The tar as it comes out of the decompressor's pipe, or straight from the
+// The tar as it comes out of the decompressor's thread, or straight from the
 // file when it is not compressed.
 ArchiveReader Unpacker::open_reader(Decompressor *decompressor) const {
     ArchiveReader in(archive_api().read_new());
@@ -285,7 +320,7 @@ ArchiveReader Unpacker::open_reader(Decompressor *decompressor) const {
     archive_api().read_support_format_tar(in.get()); // ustar, pax, gnu and v7
     int r;
     if (decompressor != nullptr) {
-        r = archive_api().read_open_fd(in.get(), decompressor->fd(), 64 * 1024);
+        r = archive_api().read_open(in.get(), decompressor, nullptr, decompressor_read, nullptr);
     } else {
         archive_api().read_support_filter_all(in.get());
         r = archive_api().read_open_filename(in.get(), tarball_.c_str(), 64 * 1024);
@@ -342,10 +377,10 @@ bool name_conversion_warning(archive *in) {
     return text != nullptr && std::string_view(text).ends_with("to current locale.");
 }
 
-void Unpacker::extract_all(archive *in, const fs::path &dest) const {
-    const CwdGuard cwd(dest);
-    // Declared after the guard so that it is freed first: archive_write_free
-    // runs the pending directory fix-ups against the cwd, which must still be dest.
+// Runs chrooted into dest: entry paths, libarchive's deferred directory
+// fix-ups (run by archive_write_close/free) and check_entry's lstats are all
+// relative to the thread's working directory, dest's root.
+void Unpacker::extract_all(archive *in) {
     auto out = open_writer();
     archive_entry *entry = nullptr;
     for (;;) {
@@ -363,28 +398,20 @@ void Unpacker::extract_all(archive *in, const fs::path &dest) const {
         fail(out.get(), "");
 }
 
-void drain(int fd) {
-    char buffer[64 * 1024];
-    for (;;) {
-        const ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n == 0 || (n < 0 && errno != EINTR))
-            return;
-    }
-}
-
 bool is_compressed(const std::string &tarball) {
     UniqueFd fd(::open(tarball.c_str(), O_RDONLY | O_CLOEXEC));
     return fd && detect_compression(fd.get()) != Compression::none;
 }
 
-void Unpacker::run(const fs::path &dest) const {
-    // Opened before the chdir, so that a relative tarball path works.
+void Unpacker::run(const fs::path &dest) {
+    // Opened before the chroot, so that a relative tarball path works.
     std::optional<Decompressor> decompressor;
     if (is_compressed(tarball_))
         decompressor.emplace(tarball_);
     try {
         auto in = open_reader(decompressor ? &*decompressor : nullptr);
-        extract_all(in.get(), dest);
+        run_chrooted(
+            dest, [&] { extract_all(in.get()); }, VZ_FS_NEW_VE_PRVT);
     } catch (const Error &) {
         // A stream cut short by a corrupt or truncated compression reads as a
         // truncated tar here: the decompressor's own error says what it is.
@@ -397,7 +424,8 @@ void Unpacker::run(const fs::path &dest) const {
     // checks of xz, bzip2 and zstd see all of it (libarchive does not check
     // gzip's CRC-32, docs/storage.md): a corrupt template fails its create.
     if (decompressor) {
-        drain(decompressor->fd());
+        while (!decompressor->next().empty()) {
+        }
         if (auto cause = decompressor->finish())
             throw *cause;
     }

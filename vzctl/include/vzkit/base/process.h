@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -68,6 +70,13 @@ int pidfd_signal(int pidfd, int signal);
 // Whether the process a pidfd pins is still alive (signal 0); errno is set
 // when not.
 bool pidfd_alive(int pidfd);
+// Runs fn in a thread of its own whose root and working directory are root
+// (unshare(CLONE_FS), then chroot): every path fn resolves, through any
+// symlink or "..", stays below root, and the rest of the process keeps its
+// own. fn must not open anything outside root by path (libraries loaded on
+// demand included). Its exception comes back to the caller; failing to set
+// the thread up is an Error with code.
+void run_chrooted(const std::filesystem::path &root, const std::function<void()> &fn, int code);
 // Waits until some of fds are readable (or hung up) and returns those, in the
 // order given; a negative fd is not watched. Empty when a signal cut the wait
 // short (or timeout_ms passed, when not negative), so that the caller acts on
