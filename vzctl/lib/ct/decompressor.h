@@ -43,8 +43,8 @@ class Decompressor {
 
   private:
     struct Piece {
-        std::vector<char> *buffer;
-        std::size_t size; // 0: the end
+        std::vector<char> *buffer; // null: the end of the stream
+        std::size_t size;
     };
 
     void pump();

@@ -200,15 +200,9 @@ class CheckedDirs {
 // The path as a chain of names, without "." and empty names: "./a//b/" is
 // "a/b", so that one directory has one key in CheckedDirs.
 std::string normal_path(std::string_view path) {
-    std::string out;
-    for (const auto &part : split(path, '/')) {
-        if (part == ".")
-            continue;
-        if (!out.empty())
-            out += '/';
-        out += part;
-    }
-    return out;
+    auto parts = split(path, '/');
+    std::erase(parts, ".");
+    return join(parts, "/");
 }
 
 class Unpacker {
@@ -223,7 +217,7 @@ class Unpacker {
     void extract_all(archive *in);
     ArchiveWriter open_writer() const;
     void check_entry(archive_entry *entry);
-    void check_parents(std::string_view entry, std::string_view path, std::string_view what);
+    void check_parents(std::string_view entry, const std::string &path, std::string_view what);
     void extract_entry(archive *in, archive *out, archive_entry *entry) const;
     void copy_data(archive *in, archive *out, std::string_view what) const;
 
@@ -254,16 +248,15 @@ bool has_dotdot(std::string_view path) {
     return false;
 }
 
-// Each existing ancestor must be a real directory: a symlink planted by an
-// earlier entry would redirect the write outside dest. Ancestors are checked
-// from the top, so every lstat below resolves through verified directories only.
-void Unpacker::check_parents(std::string_view entry, std::string_view path, std::string_view what) {
-    const auto parts = split(normal_path(path), '/');
-    std::string prefix;
-    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-        if (!prefix.empty())
-            prefix += '/';
-        prefix += parts[i];
+// Each existing ancestor of path (a normal_path) must be a real directory: a
+// symlink planted by an earlier entry would redirect the write outside dest.
+// Ancestors are checked from the top, so every lstat below resolves through
+// verified directories only.
+void Unpacker::check_parents(std::string_view entry, const std::string &path,
+                             std::string_view what) {
+    for (auto slash = path.find('/'); slash != std::string::npos;
+         slash = path.find('/', slash + 1)) {
+        const std::string prefix = path.substr(0, slash);
         if (checked_.contains(prefix))
             continue;
         struct stat st {};
@@ -285,8 +278,8 @@ void Unpacker::check_entry(archive_entry *entry) {
         refuse(path, "absolute path");
     if (has_dotdot(path))
         refuse(path, "path contains '..'");
-    check_parents(path, path, "path");
     const std::string normal = normal_path(path);
+    check_parents(path, normal, "path");
     if (archive_api().entry_filetype(entry) != AE_IFDIR) {
         checked_.forget_below(normal);
     } else {
@@ -307,7 +300,7 @@ void Unpacker::check_entry(archive_entry *entry) {
             refuse(path, "hard link to the absolute path '" + std::string(link) + "'");
         if (has_dotdot(link))
             refuse(path, "hard link target '" + std::string(link) + "' contains '..'");
-        check_parents(path, link, "hard link target '" + std::string(link) + "'");
+        check_parents(path, normal_path(link), "hard link target '" + std::string(link) + "'");
     }
 }
 
