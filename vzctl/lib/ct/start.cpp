@@ -121,20 +121,29 @@ class StartRollback {
     ~StartRollback() {
         if (committed_)
             return;
-        try {
+        // pid 1 first: until it is reaped it may still be joining its groups
+        // (v1), which would keep them busy after they were found empty. Its
+        // pid namespace dies with it; kill_all catches anything else.
+        if (child_ > 0) {
+            kill(child_, SIGKILL);
+            waitpid(child_, nullptr, 0);
+        }
+        // Each step on its own: a group that cannot go must not leave the
+        // root mounted too.
+        undo([&] {
             if (cgroup_) {
                 cgroup_->kill_all();
                 cgroup_->destroy();
             }
+        });
+        undo([&] {
             if (registered_)
                 backend().detach(config_.ctid());
-            if (child_ > 0)
-                waitpid(child_, nullptr, 0);
+        });
+        undo([&] {
             if (mounted_ && is_mounted(config_))
                 umount_ct(config_);
-        } catch (const Error &e) {
-            log_warning(std::string("Cleanup after a failed start: ") + e.what());
-        }
+        });
     }
     void mounted() { mounted_ = true; }
     // A copy: the caller's handle is destroyed before this rollback runs.
@@ -144,6 +153,14 @@ class StartRollback {
     void commit() { committed_ = true; }
 
   private:
+    template <typename F> static void undo(F &&step) {
+        try {
+            step();
+        } catch (const Error &e) {
+            log_warning(std::string("Cleanup after a failed start: ") + e.what());
+        }
+    }
+
     const CtConfig &config_;
     bool mounted_ = false;
     std::optional<Cgroup> cgroup_;
