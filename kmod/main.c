@@ -46,16 +46,21 @@ static int __init vzkit_init(void)
 	for (i = 0; i < ARRAY_SIZE(vzkit_parts); i++) {
 		err = vzkit_parts[i].init ? vzkit_parts[i].init() : 0;
 		if (err) {
+			vzkit_symbols_release();
 			vzkit_stop(i);
 			return err;
 		}
 	}
+	/* The parts looked up their symbols: one grace period for all. */
+	vzkit_symbols_release();
 	pr_info("vzkit: version %s loaded\n", VZKIT_VERSION);
 	return 0;
 }
 
 static void __exit vzkit_exit(void)
 {
+	/* None should be left: the probes live in the module's memory. */
+	vzkit_symbols_release();
 	vzkit_stop(ARRAY_SIZE(vzkit_parts));
 	pr_info("vzkit: unloaded\n");
 }

@@ -90,15 +90,43 @@ static void vzkit_refuse_at_barrier(struct ftrace_regs *fregs, struct vzkit_ub *
 
 /* ---- entry hooks ------------------------------------------------------ */
 
+/*
+ * Hooks are registered uncharging first and unregistered charging first, so
+ * that no charge goes unseen; a hook that may refuse the call needs
+ * IPMODIFY.
+ */
+enum vzkit_hook_class {
+	VZKIT_UNCHARGES,
+	VZKIT_CHARGES,
+	VZKIT_REFUSES,
+	VZKIT_NR_CLASSES,
+};
+
 struct vzkit_hook {
 	const char *sym;
 	bool required;
-	bool ipmodify;		/* the hook may refuse the call */
+	enum vzkit_hook_class class;
 	unsigned long untrack;	/* vzkit_untrack_hook: the aux of what arg 0 frees */
 	void (*handler)(struct vzkit_hook *h, struct ftrace_regs *fregs);
-	struct ftrace_ops ops;
-	unsigned long addr;	/* hooked there; 0: not hooked */
 };
+
+/*
+ * A class's hooks share one ftrace_ops: unloading waits for an RCU-tasks
+ * grace period per ops, which one ops per hook made most of an unload's time
+ * (docs/benchmarks.md, "Issue 15, the module's load and unload"). The
+ * callback finds its hook by the fentry address it was called from.
+ */
+#define VZKIT_CLASS_MAX 8
+
+struct vzkit_hook_ops {
+	struct ftrace_ops ops;
+	int n;
+	unsigned long ip[VZKIT_CLASS_MAX];
+	struct vzkit_hook *hook[VZKIT_CLASS_MAX];
+	bool on;
+};
+
+static struct vzkit_hook_ops vzkit_hook_ops[VZKIT_NR_CLASSES];
 
 /*
  * The ftrace callback of every hook. Without FTRACE_OPS_FL_RECURSION ftrace
@@ -108,9 +136,16 @@ struct vzkit_hook {
 static void notrace vzkit_hook_entry(unsigned long ip, unsigned long parent_ip,
 				     struct ftrace_ops *ops, struct ftrace_regs *fregs)
 {
-	struct vzkit_hook *h = container_of(ops, struct vzkit_hook, ops);
-	int bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	struct vzkit_hook_ops *c = container_of(ops, struct vzkit_hook_ops, ops);
+	struct vzkit_hook *h;
+	int i, bit;
 
+	for (i = 0; i < c->n && c->ip[i] != ip; i++)
+		;
+	if (i == c->n)
+		return;
+	h = c->hook[i];
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (bit < 0)
 		return;
 	h->handler(h, fregs);
@@ -296,27 +331,28 @@ static void vzkit_untrack_hook(struct vzkit_hook *h, struct ftrace_regs *fregs)
 		vzkit_untrack((void *)vzkit_hook_arg(fregs, 0), h->untrack);
 }
 
-#define VZKIT_HOOK(s, fn, refuses, req) \
-	{ .sym = s, .handler = fn, .ipmodify = refuses, .required = req }
+#define VZKIT_HOOK(s, fn, cls, req) \
+	{ .sym = s, .handler = fn, .class = cls, .required = req }
 #define VZKIT_UNTRACK_HOOK(s, kind, req) \
-	{ .sym = s, .handler = vzkit_untrack_hook, .untrack = VZKIT_AUX(kind, 0), .required = req }
+	{ .sym = s, .handler = vzkit_untrack_hook, .class = VZKIT_UNCHARGES, \
+	  .untrack = VZKIT_AUX(kind, 0), .required = req }
 
-/* The uncharge side first, so that no charged object goes unseen. */
+/* Within a class, the hottest first: the callback searches in this order. */
 static struct vzkit_hook vzkit_hooks[] = {
 	VZKIT_UNTRACK_HOOK("security_file_free", VZKIT_OBJ_FILE, true),
 	VZKIT_UNTRACK_HOOK("security_sk_free", VZKIT_OBJ_SOCK, true),
 	VZKIT_UNTRACK_HOOK("locks_unlink_lock_ctx", VZKIT_OBJ_LOCK, false),
 	VZKIT_UNTRACK_HOOK("locks_free_lock", VZKIT_OBJ_LOCK, false),
-	VZKIT_HOOK("devpts_kill_index", vzkit_pty_kill, false, false),
+	VZKIT_HOOK("devpts_kill_index", vzkit_pty_kill, VZKIT_UNCHARGES, false),
 	VZKIT_UNTRACK_HOOK("pids_cancel_fork", VZKIT_OBJ_TASK, false),
 	VZKIT_UNTRACK_HOOK("pids_release", VZKIT_OBJ_TASK, false),
-	VZKIT_HOOK("security_file_alloc", vzkit_file_alloc, true, true),
-	VZKIT_HOOK("cgroup_sk_alloc", vzkit_sk_made, false, true),
-	VZKIT_HOOK("sk_alloc", vzkit_sk_alloc, true, true),
-	VZKIT_HOOK("security_socket_create", vzkit_socket_create, true, true),
-	VZKIT_HOOK("security_file_lock", vzkit_file_lock, true, false),
-	VZKIT_HOOK("locks_copy_lock", vzkit_lock_copy, false, false),
-	VZKIT_HOOK("ptmx_open", vzkit_ptmx_open, true, false),
+	VZKIT_HOOK("security_file_alloc", vzkit_file_alloc, VZKIT_REFUSES, true),
+	VZKIT_HOOK("cgroup_sk_alloc", vzkit_sk_made, VZKIT_CHARGES, true),
+	VZKIT_HOOK("sk_alloc", vzkit_sk_alloc, VZKIT_REFUSES, true),
+	VZKIT_HOOK("security_socket_create", vzkit_socket_create, VZKIT_REFUSES, true),
+	VZKIT_HOOK("security_file_lock", vzkit_file_lock, VZKIT_REFUSES, false),
+	VZKIT_HOOK("locks_copy_lock", vzkit_lock_copy, VZKIT_CHARGES, false),
+	VZKIT_HOOK("ptmx_open", vzkit_ptmx_open, VZKIT_REFUSES, false),
 };
 
 /* ---- return hooks ----------------------------------------------------- */
@@ -438,46 +474,26 @@ static struct vzkit_kretprobe vzkit_kretprobes[] = {
 
 /* ---- registration ----------------------------------------------------- */
 
-static void vzkit_hook_off(struct vzkit_hook *h)
-{
-	if (!h->addr)
-		return;
-	unregister_ftrace_function(&h->ops);
-	ftrace_set_filter_ip(&h->ops, h->addr, 1, 0);
-	h->addr = 0;
-}
-
-static int vzkit_hook_on(struct vzkit_hook *h)
-{
-	unsigned long addr = vzkit_symbol(h->sym);
-	int err;
-
-	if (!addr)
-		return -ENOENT;
-	h->ops.func = vzkit_hook_entry;
-	h->ops.flags = h->ipmodify ? FTRACE_OPS_FL_IPMODIFY : 0;
-	err = ftrace_set_filter_ip(&h->ops, addr, 0, 0);
-	if (err)
-		return err;
-	err = register_ftrace_function(&h->ops);
-	if (err) {
-		ftrace_set_filter_ip(&h->ops, addr, 1, 0);
-		return err;
-	}
-	h->addr = addr;
-	return 0;
-}
-
 static void vzkit_unregister_all(void)
 {
-	int i;
+	struct kretprobe *rps[ARRAY_SIZE(vzkit_kretprobes)];
+	int i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(vzkit_kretprobes); i++)
 		if (vzkit_kretprobes[i].krp.kp.addr)
-			unregister_kretprobe(&vzkit_kretprobes[i].krp);
-	/* Charging hooks go before the uncharging ones. */
-	for (i = ARRAY_SIZE(vzkit_hooks) - 1; i >= 0; i--)
-		vzkit_hook_off(&vzkit_hooks[i]);
+			rps[n++] = &vzkit_kretprobes[i].krp;
+	if (n)
+		unregister_kretprobes(rps, n);
+	for (i = VZKIT_NR_CLASSES - 1; i >= 0; i--) {
+		struct vzkit_hook_ops *c = &vzkit_hook_ops[i];
+
+		if (c->on)
+			unregister_ftrace_function(&c->ops);
+		c->on = false;
+		if (c->n)
+			ftrace_free_filter(&c->ops);
+		c->n = 0;
+	}
 }
 
 static int vzkit_probe_failed(const char *sym, int err, bool required)
@@ -490,19 +506,47 @@ static int vzkit_probe_failed(const char *sym, int err, bool required)
 	return 0;
 }
 
+/* Adds h to its class's ops, or says why not (an error when h is required). */
+static int vzkit_hook_add(struct vzkit_hook *h)
+{
+	struct vzkit_hook_ops *c = &vzkit_hook_ops[h->class];
+	unsigned long addr = vzkit_symbol(h->sym);
+	int err;
+
+	if (WARN_ON(c->n == VZKIT_CLASS_MAX))
+		return -ENOSPC;
+	err = addr ? ftrace_set_filter_ip(&c->ops, addr, 0, 0) : -ENOENT;
+	if (err)
+		return vzkit_probe_failed(h->sym, err, h->required);
+	c->ip[c->n] = addr;
+	c->hook[c->n++] = h;
+	return 0;
+}
+
 int vzkit_probes_init(void)
 {
 	int i, err;
 
+	for (i = 0; i < VZKIT_NR_CLASSES; i++) {
+		vzkit_hook_ops[i].ops.func = vzkit_hook_entry;
+		vzkit_hook_ops[i].ops.flags = i == VZKIT_REFUSES ? FTRACE_OPS_FL_IPMODIFY : 0;
+	}
 	for (i = 0; i < ARRAY_SIZE(vzkit_hooks); i++) {
-		struct vzkit_hook *h = &vzkit_hooks[i];
+		err = vzkit_hook_add(&vzkit_hooks[i]);
+		if (err)
+			goto fail;
+	}
+	/* Every class holds a required hook; an ops without a filter would trace everything. */
+	for (i = 0; i < VZKIT_NR_CLASSES; i++) {
+		struct vzkit_hook_ops *c = &vzkit_hook_ops[i];
 
-		err = vzkit_hook_on(h);
+		err = c->n ? register_ftrace_function(&c->ops) : 0;
 		if (err) {
-			err = vzkit_probe_failed(h->sym, err, h->required);
-			if (err)
-				goto fail;
+			pr_err("vzkit: cannot hook %s and the %d others of its kind (%d)\n",
+			       c->hook[0]->sym, c->n - 1, err);
+			goto fail;
 		}
+		c->on = c->n > 0;
 	}
 	for (i = 0; i < ARRAY_SIZE(vzkit_kretprobes); i++) {
 		struct vzkit_kretprobe *p = &vzkit_kretprobes[i];

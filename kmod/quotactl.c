@@ -426,25 +426,25 @@ int vzkit_ve_set_ugid_quota(u32 veid, int fd)
 	return ub ? 0 : -ENOENT;
 }
 
+static struct vzkit_redirect_set vzkit_quotactls = {
+	.r = vzkit_qredirects,
+	.n = VZKIT_QFN_COUNT,
+	.without = "container root cannot set quota",
+};
+
 /* Without the redirect container root's quotactl stays the kernel's: said once, not fatal. */
 int vzkit_quotactl_init(void)
 {
-	int i, err;
+	int err = vzkit_redirects_on(&vzkit_quotactls);
 
-	for (i = 0; i < VZKIT_QFN_COUNT; i++) {
-		err = vzkit_redirect_on(&vzkit_qredirects[i]);
-		if (err)
-			pr_info("vzkit: %s cannot be redirected (%d): container root cannot set quota\n",
-				vzkit_qredirects[i].name, err);
-	}
+	if (err < 0)
+		pr_info("vzkit: quotactl cannot be redirected (%d): container root cannot set quota\n",
+			err);
 	return 0;
 }
 
 void vzkit_quotactl_exit(void)
 {
-	int i;
-
-	for (i = 0; i < VZKIT_QFN_COUNT; i++)
-		vzkit_redirect_off(&vzkit_qredirects[i]);
+	vzkit_redirects_off(&vzkit_quotactls);
 	vzkit_redirect_sync();
 }

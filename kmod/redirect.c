@@ -23,17 +23,41 @@
 
 #include "vzkit.h"
 
-/* The address of a kernel symbol, or 0: what kprobes resolve it to. */
+/*
+ * The address of a kernel symbol (its fentry call, where ftrace calls back),
+ * or 0: what kprobes resolve it to. The probe is never armed; it is kept
+ * until vzkit_symbols_release(), which unregisters every probe of the
+ * module's start at once: each unregistration waits for an RCU grace period,
+ * one per symbol was most of a load's time (docs/benchmarks.md, "Issue 15,
+ * the module's load and unload").
+ */
+static struct kprobe vzkit_sym_probes[32];
+static int vzkit_nr_sym_probes;
+
 unsigned long vzkit_symbol(const char *name)
 {
-	struct kprobe kp = { .symbol_name = name };
-	unsigned long addr;
+	struct kprobe *kp;
 
-	if (register_kprobe(&kp))
+	if (vzkit_nr_sym_probes == ARRAY_SIZE(vzkit_sym_probes))
+		vzkit_symbols_release();
+	kp = &vzkit_sym_probes[vzkit_nr_sym_probes];
+	*kp = (struct kprobe){ .symbol_name = name, .flags = KPROBE_FLAG_DISABLED };
+	if (register_kprobe(kp))
 		return 0;
-	addr = (unsigned long)kp.addr;
-	unregister_kprobe(&kp);
-	return addr;
+	vzkit_nr_sym_probes++;
+	return (unsigned long)kp->addr;
+}
+
+void vzkit_symbols_release(void)
+{
+	struct kprobe *kps[ARRAY_SIZE(vzkit_sym_probes)];
+	int i;
+
+	for (i = 0; i < vzkit_nr_sym_probes; i++)
+		kps[i] = &vzkit_sym_probes[i];
+	if (vzkit_nr_sym_probes)
+		unregister_kprobes(kps, vzkit_nr_sym_probes);
+	vzkit_nr_sym_probes = 0;
 }
 
 /*
@@ -68,9 +92,10 @@ void vzkit_redirect_sync(void)
 static void notrace vzkit_redirect_hook(unsigned long ip, unsigned long parent_ip,
 					struct ftrace_ops *ops, struct ftrace_regs *fregs)
 {
-	struct vzkit_redirect *r = container_of(ops, struct vzkit_redirect, ops);
+	struct vzkit_redirect_set *set = container_of(ops, struct vzkit_redirect_set, ops);
 	struct pid_namespace *ns;
 	struct pt_regs *regs;
+	int i;
 
 	/* The host's answer: no container, a host task, or vzkit's own call. */
 	if (!atomic_read(&vzkit_nr_ve))
@@ -79,36 +104,60 @@ static void notrace vzkit_redirect_hook(unsigned long ip, unsigned long parent_i
 	if (!ns || ns->level == 0 || within_module(parent_ip, THIS_MODULE))
 		return;
 	regs = ftrace_get_regs(fregs);
-	if (regs)
-		regs->ip = (unsigned long)r->to;
+	if (!regs)
+		return;
+	for (i = 0; i < set->n; i++) {
+		if (set->r[i].orig == ip) {
+			regs->ip = (unsigned long)set->r[i].to;
+			return;
+		}
+	}
 }
 
-int vzkit_redirect_on(struct vzkit_redirect *r)
+/*
+ * A set's functions share one ftrace_ops: each ops costs its unloading an
+ * RCU-tasks grace period. Those that cannot be resolved or traced stay the
+ * kernel's (orig 0); what answers is the number redirected, or an error
+ * when the ops itself cannot be registered.
+ */
+int vzkit_redirects_on(struct vzkit_redirect_set *set)
 {
-	int err;
+	int i, n = 0, err;
 
-	r->orig = vzkit_symbol(r->name);
-	if (!r->orig)
-		return -ENOENT;
-	r->ops.func = vzkit_redirect_hook;
-	r->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RECURSION;
-	err = ftrace_set_filter_ip(&r->ops, r->orig, 0, 0);
-	if (err)
-		return err;
-	err = register_ftrace_function(&r->ops);
+	set->ops.func = vzkit_redirect_hook;
+	set->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RECURSION;
+	for (i = 0; i < set->n; i++) {
+		struct vzkit_redirect *r = &set->r[i];
+
+		r->orig = vzkit_symbol(r->name);
+		err = r->orig ? ftrace_set_filter_ip(&set->ops, r->orig, 0, 0) : -ENOENT;
+		if (err) {
+			r->orig = 0;
+			pr_info("vzkit: %s cannot be redirected (%d): %s\n", r->name, err,
+				set->without);
+			continue;
+		}
+		n++;
+	}
+	/* An ops without a filter would trace every function. */
+	if (!n)
+		return 0;
+	err = register_ftrace_function(&set->ops);
 	if (err) {
-		ftrace_set_filter_ip(&r->ops, r->orig, 1, 0);
+		ftrace_free_filter(&set->ops);
+		for (i = 0; i < set->n; i++)
+			set->r[i].orig = 0;
 		return err;
 	}
-	r->on = true;
-	return 0;
+	set->on = true;
+	return n;
 }
 
-void vzkit_redirect_off(struct vzkit_redirect *r)
+void vzkit_redirects_off(struct vzkit_redirect_set *set)
 {
-	if (!r->on)
+	if (!set->on)
 		return;
-	unregister_ftrace_function(&r->ops);
-	ftrace_set_filter_ip(&r->ops, r->orig, 1, 0);
-	r->on = false;
+	unregister_ftrace_function(&set->ops);
+	ftrace_free_filter(&set->ops);
+	set->on = false;
 }

@@ -502,27 +502,28 @@ static struct vzkit_redirect vzkit_redirects[VZKIT_FN_COUNT] = {
 	VZKIT_REDIRECT(VZKIT_FN_VMSTAT, VZKIT_SYM_VMSTAT, vzkit_vmstat_start),
 };
 
+static struct vzkit_redirect_set vzkit_views = {
+	.r = vzkit_redirects,
+	.n = VZKIT_FN_COUNT,
+	.without = "containers see the host's",
+};
+
 /* A view that cannot be redirected is the host's: said once, not fatal. */
 int vzkit_views_init(void)
 {
-	int i, err;
+	int err;
 
 	vzkit_machine_init();
-	for (i = 0; i < VZKIT_FN_COUNT; i++) {
-		err = vzkit_redirect_on(&vzkit_redirects[i]);
-		if (err)
-			pr_info("vzkit: %s cannot be redirected (%d): containers see the host's\n",
-				vzkit_redirects[i].name, err);
-	}
+	err = vzkit_redirects_on(&vzkit_views);
+	if (err < 0)
+		pr_info("vzkit: the views cannot be redirected (%d): containers see the host's\n",
+			err);
 	return 0;
 }
 
 void vzkit_views_exit(void)
 {
-	int i;
-
-	for (i = 0; i < VZKIT_FN_COUNT; i++)
-		vzkit_redirect_off(&vzkit_redirects[i]);
+	vzkit_redirects_off(&vzkit_views);
 	/* No new reader can enter a version now: wait for those inside. */
 	vzkit_redirect_sync();
 }

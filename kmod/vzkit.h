@@ -195,14 +195,22 @@ void vzkit_load_exit(void);
 struct vzkit_redirect {
 	const char *name;
 	void *to;		/* the container's version */
-	unsigned long orig;	/* the original, for the host's answer */
+	unsigned long orig;	/* the original, for the host's answer; 0: not redirected */
+};
+
+/* Redirects turned on and off together, through one ftrace_ops. */
+struct vzkit_redirect_set {
+	struct vzkit_redirect *r;
+	int n;
+	const char *without;	/* what a function left unredirected means */
 	struct ftrace_ops ops;
 	bool on;
 };
 
 unsigned long vzkit_symbol(const char *name);
-int vzkit_redirect_on(struct vzkit_redirect *r);
-void vzkit_redirect_off(struct vzkit_redirect *r);
+void vzkit_symbols_release(void);
+int vzkit_redirects_on(struct vzkit_redirect_set *set);
+void vzkit_redirects_off(struct vzkit_redirect_set *set);
 struct vzkit_ub *vzkit_redirect_enter(int *srcu);
 void vzkit_redirect_leave(struct vzkit_ub *ub, int srcu);
 void vzkit_redirect_sync(void);
