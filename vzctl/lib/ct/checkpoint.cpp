@@ -195,16 +195,18 @@ class RestoreRollback {
             return;
         // Each step on its own: one that fails does not keep the others.
         if (cgroup_)
-            undo("the processes and the cgroup", [this] {
+            warn_on_error("Cleanup of the processes and the cgroup after a failed restore", [this] {
                 cgroup_->kill_all();
                 cgroup_->destroy();
             });
         if (registered_)
-            undo("the module registration", [this] { backend().detach(config_.ctid()); });
+            warn_on_error("Cleanup of the module registration after a failed restore",
+                          [this] { backend().detach(config_.ctid()); });
         if (cgroup_)
-            undo("the network", [this] { net::stop_network(config_); });
+            warn_on_error("Cleanup of the network after a failed restore",
+                          [this] { net::stop_network(config_); });
         if (mounted_)
-            undo("the mount", [this] {
+            warn_on_error("Cleanup of the mount after a failed restore", [this] {
                 if (is_mounted(config_))
                     umount_ct(config_);
             });
@@ -215,14 +217,6 @@ class RestoreRollback {
     void commit() { committed_ = true; }
 
   private:
-    template <typename Step> static void undo(const char *what, Step step) {
-        try {
-            step();
-        } catch (const Error &e) {
-            log_warning(std::string("Cleanup of ") + what + " after a failed restore: " + e.what());
-        }
-    }
-
     const CtConfig &config_;
     bool mounted_ = false;
     const Cgroup *cgroup_ = nullptr;

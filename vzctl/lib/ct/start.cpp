@@ -130,20 +130,19 @@ class StartRollback {
         }
         // Each step on its own: a group that cannot go must not leave the
         // root mounted too.
-        undo([&] {
-            if (cgroup_) {
+        constexpr std::string_view kContext = "Cleanup after a failed start";
+        if (cgroup_)
+            warn_on_error(kContext, [this] {
                 cgroup_->kill_all();
                 cgroup_->destroy();
-            }
-        });
-        undo([&] {
-            if (registered_)
-                backend().detach(config_.ctid());
-        });
-        undo([&] {
-            if (mounted_ && is_mounted(config_))
-                umount_ct(config_);
-        });
+            });
+        if (registered_)
+            warn_on_error(kContext, [this] { backend().detach(config_.ctid()); });
+        if (mounted_)
+            warn_on_error(kContext, [this] {
+                if (is_mounted(config_))
+                    umount_ct(config_);
+            });
     }
     void mounted() { mounted_ = true; }
     // A copy: the caller's handle is destroyed before this rollback runs.
@@ -153,14 +152,6 @@ class StartRollback {
     void commit() { committed_ = true; }
 
   private:
-    template <typename F> static void undo(F &&step) {
-        try {
-            step();
-        } catch (const Error &e) {
-            log_warning(std::string("Cleanup after a failed start: ") + e.what());
-        }
-    }
-
     const CtConfig &config_;
     bool mounted_ = false;
     std::optional<Cgroup> cgroup_;

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "vzkit/base/error.h"
+
 namespace vz {
 
 struct LogSettings {
@@ -27,5 +29,15 @@ void log_error(std::string_view message);   // "Error: ..." is not prepended: me
 void log_warning(std::string_view message); // prints "Warning: <message>" to stderr
 void log_info(std::string_view message);    // level 0, stdout
 void log_debug(int level, std::string_view message);
+
+// Runs one step of a clean-up: an Error it throws becomes a warning that
+// starts with context, so that the steps after it still run.
+template <typename Step> void warn_on_error(std::string_view context, Step &&step) {
+    try {
+        step();
+    } catch (const Error &e) {
+        log_warning(std::string(context) + ": " + e.what());
+    }
+}
 
 } // namespace vz
