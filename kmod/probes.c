@@ -114,9 +114,13 @@ struct vzkit_hook {
  * A class's hooks share one ftrace_ops: unloading waits for an RCU-tasks
  * grace period per ops, which one ops per hook made most of an unload's time
  * (docs/benchmarks.md, "Issue 15, the module's load and unload"). The
- * callback finds its hook by the fentry address it was called from.
+ * callback finds its hook by the fentry address it was called from. An
+ * optional hook that may refuse has an ops of its own: IPMODIFY is exclusive
+ * (a livepatch of the same function is refused it), and such a conflict must
+ * cost that hook alone, not the load.
  */
 #define VZKIT_CLASS_MAX 8
+#define VZKIT_NR_OPS (VZKIT_NR_CLASSES + 2)
 
 struct vzkit_hook_ops {
 	struct ftrace_ops ops;
@@ -126,7 +130,8 @@ struct vzkit_hook_ops {
 	bool on;
 };
 
-static struct vzkit_hook_ops vzkit_hook_ops[VZKIT_NR_CLASSES];
+static struct vzkit_hook_ops vzkit_hook_ops[VZKIT_NR_OPS];
+static int vzkit_nr_ops = VZKIT_NR_CLASSES;
 
 /*
  * The ftrace callback of every hook. Without FTRACE_OPS_FL_RECURSION ftrace
@@ -484,7 +489,7 @@ static void vzkit_unregister_all(void)
 			rps[n++] = &vzkit_kretprobes[i].krp;
 	if (n)
 		unregister_kretprobes(rps, n);
-	for (i = VZKIT_NR_CLASSES - 1; i >= 0; i--) {
+	for (i = vzkit_nr_ops - 1; i >= 0; i--) {
 		struct vzkit_hook_ops *c = &vzkit_hook_ops[i];
 
 		if (c->on)
@@ -494,6 +499,7 @@ static void vzkit_unregister_all(void)
 			ftrace_free_filter(&c->ops);
 		c->n = 0;
 	}
+	vzkit_nr_ops = VZKIT_NR_CLASSES;
 }
 
 static int vzkit_probe_failed(const char *sym, int err, bool required)
@@ -506,20 +512,24 @@ static int vzkit_probe_failed(const char *sym, int err, bool required)
 	return 0;
 }
 
-/* Adds h to its class's ops, or says why not (an error when h is required). */
+/* Adds h to its ops, or says why not (an error when h is required). */
 static int vzkit_hook_add(struct vzkit_hook *h)
 {
-	struct vzkit_hook_ops *c = &vzkit_hook_ops[h->class];
-	unsigned long addr = vzkit_symbol(h->sym);
+	bool alone = h->class == VZKIT_REFUSES && !h->required;
+	struct vzkit_hook_ops *c = &vzkit_hook_ops[alone ? vzkit_nr_ops : h->class];
+	unsigned long addr;
 	int err;
 
-	if (WARN_ON(c->n == VZKIT_CLASS_MAX))
+	if (WARN_ON(alone ? vzkit_nr_ops == VZKIT_NR_OPS : c->n == VZKIT_CLASS_MAX))
 		return -ENOSPC;
+	addr = vzkit_symbol(h->sym);
 	err = addr ? ftrace_set_filter_ip(&c->ops, addr, 0, 0) : -ENOENT;
 	if (err)
 		return vzkit_probe_failed(h->sym, err, h->required);
 	c->ip[c->n] = addr;
 	c->hook[c->n++] = h;
+	if (alone)
+		vzkit_nr_ops++;
 	return 0;
 }
 
@@ -527,9 +537,10 @@ int vzkit_probes_init(void)
 {
 	int i, err;
 
-	for (i = 0; i < VZKIT_NR_CLASSES; i++) {
+	/* The refusals' class and the optional refusals after it need IPMODIFY. */
+	for (i = 0; i < VZKIT_NR_OPS; i++) {
 		vzkit_hook_ops[i].ops.func = vzkit_hook_entry;
-		vzkit_hook_ops[i].ops.flags = i == VZKIT_REFUSES ? FTRACE_OPS_FL_IPMODIFY : 0;
+		vzkit_hook_ops[i].ops.flags = i >= VZKIT_REFUSES ? FTRACE_OPS_FL_IPMODIFY : 0;
 	}
 	for (i = 0; i < ARRAY_SIZE(vzkit_hooks); i++) {
 		err = vzkit_hook_add(&vzkit_hooks[i]);
@@ -537,10 +548,16 @@ int vzkit_probes_init(void)
 			goto fail;
 	}
 	/* Every class holds a required hook; an ops without a filter would trace everything. */
-	for (i = 0; i < VZKIT_NR_CLASSES; i++) {
+	for (i = 0; i < vzkit_nr_ops; i++) {
 		struct vzkit_hook_ops *c = &vzkit_hook_ops[i];
 
 		err = c->n ? register_ftrace_function(&c->ops) : 0;
+		if (err && i >= VZKIT_NR_CLASSES) {
+			vzkit_probe_failed(c->hook[0]->sym, err, false);
+			ftrace_free_filter(&c->ops);
+			c->n = 0;
+			continue;
+		}
 		if (err) {
 			pr_err("vzkit: cannot hook %s and the %d others of its kind (%d)\n",
 			       c->hook[0]->sym, c->n - 1, err);
