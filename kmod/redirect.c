@@ -116,11 +116,17 @@ static void notrace vzkit_redirect_hook(unsigned long ip, unsigned long parent_i
 
 /*
  * A set's functions share one ftrace_ops: each ops costs its unloading an
- * RCU-tasks grace period. Those that cannot be resolved or traced stay the
- * kernel's (orig 0); what answers is the number redirected, or an error
- * when the ops itself cannot be registered.
+ * RCU-tasks grace period. Those that cannot be resolved, traced or
+ * registered stay the kernel's (orig 0), each said once, not fatal.
  */
-int vzkit_redirects_on(struct vzkit_redirect_set *set)
+static void vzkit_redirect_failed(struct vzkit_redirect_set *set, struct vzkit_redirect *r,
+				  int err)
+{
+	r->orig = 0;
+	pr_info("vzkit: %s cannot be redirected (%d): %s\n", r->name, err, set->without);
+}
+
+void vzkit_redirects_on(struct vzkit_redirect_set *set)
 {
 	int i, n = 0, err;
 
@@ -131,26 +137,23 @@ int vzkit_redirects_on(struct vzkit_redirect_set *set)
 
 		r->orig = vzkit_symbol(r->name);
 		err = r->orig ? ftrace_set_filter_ip(&set->ops, r->orig, 0, 0) : -ENOENT;
-		if (err) {
-			r->orig = 0;
-			pr_info("vzkit: %s cannot be redirected (%d): %s\n", r->name, err,
-				set->without);
-			continue;
-		}
-		n++;
+		if (err)
+			vzkit_redirect_failed(set, r, err);
+		else
+			n++;
 	}
 	/* An ops without a filter would trace every function. */
 	if (!n)
-		return 0;
+		return;
 	err = register_ftrace_function(&set->ops);
 	if (err) {
 		ftrace_free_filter(&set->ops);
 		for (i = 0; i < set->n; i++)
-			set->r[i].orig = 0;
-		return err;
+			if (set->r[i].orig)
+				vzkit_redirect_failed(set, &set->r[i], err);
+		return;
 	}
 	set->on = true;
-	return n;
 }
 
 void vzkit_redirects_off(struct vzkit_redirect_set *set)

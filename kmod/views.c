@@ -511,13 +511,8 @@ static struct vzkit_redirect_set vzkit_views = {
 /* A view that cannot be redirected is the host's: said once, not fatal. */
 int vzkit_views_init(void)
 {
-	int err;
-
 	vzkit_machine_init();
-	err = vzkit_redirects_on(&vzkit_views);
-	if (err < 0)
-		pr_info("vzkit: the views cannot be redirected (%d): containers see the host's\n",
-			err);
+	vzkit_redirects_on(&vzkit_views);
 	return 0;
 }
 

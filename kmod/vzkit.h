@@ -209,7 +209,7 @@ struct vzkit_redirect_set {
 
 unsigned long vzkit_symbol(const char *name);
 void vzkit_symbols_release(void);
-int vzkit_redirects_on(struct vzkit_redirect_set *set);
+void vzkit_redirects_on(struct vzkit_redirect_set *set);
 void vzkit_redirects_off(struct vzkit_redirect_set *set);
 struct vzkit_ub *vzkit_redirect_enter(int *srcu);
 void vzkit_redirect_leave(struct vzkit_ub *ub, int srcu);
